@@ -16,6 +16,7 @@ export const problemCatalog: Record<ErrorCode, { status: number; title: string }
   not_connected: { status: 403, title: 'Not connected' },
   scenario_not_allowed: { status: 403, title: 'Scenario not allowed' },
   route_not_found: { status: 404, title: 'Route not found' },
+  method_not_allowed: { status: 405, title: 'Method not allowed' },
   organization_not_found: { status: 404, title: 'Organization not found' },
   invitation_not_found: { status: 404, title: 'Invitation not found' },
   host_connection_not_found: { status: 404, title: 'Host connection not found' },
