@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Where the data lives; all that the admin and migrate commands need. */
+export type DatabaseConfig = {
+  databaseUrl?: string | undefined;
+  dataDir: string;
+};
+
+export type Config = DatabaseConfig & {
+  port: number;
+  host: string;
+  jwtSecret: string;
+  tokenTtlSeconds: number;
+  logLevel?: string | undefined;
+};
+
+type Env = Record<string, string | undefined>;
+
+const MIN_SECRET_LENGTH = 32;
+
+/** Reads DATABASE_URL and DATA_DIR. Never touches the disk. */
+export function loadDatabaseConfig(env: Env = process.env): DatabaseConfig {
+  return { databaseUrl: read(env, 'DATABASE_URL'), dataDir: read(env, 'DATA_DIR') ?? './.data' };
+}
+
+/**
+ * The server's whole configuration. Async because, with the embedded database and no
+ * JWT_SECRET, the secret is kept in <dataDir>/jwt-secret, created on first start.
+ */
+export async function loadConfig(env: Env = process.env): Promise<Config> {
+  const database = loadDatabaseConfig(env);
+  return {
+    ...database,
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    host: read(env, 'HOST') ?? '127.0.0.1',
+    jwtSecret: await resolveJwtSecret(env, database),
+    tokenTtlSeconds: integer(env, 'TOKEN_TTL_SECONDS', 3600, 1, 31 * 24 * 3600),
+    logLevel: read(env, 'LOG_LEVEL'),
+  };
+}
+
+async function resolveJwtSecret(env: Env, database: DatabaseConfig): Promise<string> {
+  const configured = read(env, 'JWT_SECRET');
+  if (configured !== undefined) {
+    if (configured.length < MIN_SECRET_LENGTH) {
+      throw new ConfigError(`JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters long`);
+    }
+    return configured;
+  }
+  if (database.databaseUrl !== undefined) {
+    // Every process sharing a PostgreSQL database must sign with the same key: a secret made
+    // up per process would reject tokens issued by its siblings.
+    throw new ConfigError(
+      `JWT_SECRET is required with DATABASE_URL (at least ${MIN_SECRET_LENGTH} characters, the same for every server process)`,
+    );
+  }
+  return readOrCreateSecretFile(path.join(database.dataDir, 'jwt-secret'));
+}
+
+// Created whole by link() from a private draft, so two servers starting at once agree on one
+// secret and neither ever reads a half-written file.
+async function readOrCreateSecretFile(file: string): Promise<string> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  await writeFile(draft, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+  try {
+    await link(draft, file);
+  } catch (error) {
+    if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
+  } finally {
+    await unlink(draft);
+  }
+  const secret = (await readFile(file, 'utf8')).trim();
+  if (secret.length < MIN_SECRET_LENGTH) {
+    throw new ConfigError(`${file} must hold a secret of at least ${MIN_SECRET_LENGTH} characters`);
+  }
+  return secret;
+}
+
+/** A variable's value; empty counts as unset, so `DATABASE_URL=` means the embedded database. */
+function read(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const text = read(env, name);
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, not "${text}"`);
+  }
+  return value;
+}

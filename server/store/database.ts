@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { PGlite, type ParserOptions } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { PGliteDialect } from './pglite-dialect.js';
+import type { Database } from './schema.js';
+
+export type Store = {
+  db: Kysely<Database>;
+  kind: 'postgres' | 'pglite';
+  close(): Promise<void>;
+  ping(): Promise<void>;
+};
+
+export type DatabaseOptions = {
+  /** PostgreSQL when set; otherwise the embedded PGlite in dataDir. */
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  /** pg Pool size; ignored by PGlite, which is one connection. Default 10. */
+  poolSize?: number | undefined;
+};
+
+export class DatabaseLockedError extends Error {
+  constructor(dataDir: string, pid: number) {
+    super(
+      `the embedded database in ${dataDir} is open in another process (pid ${pid}): ` +
+        'stop the server first, or set DATABASE_URL',
+    );
+    this.name = 'DatabaseLockedError';
+  }
+}
+
+// Both engines must hand back the same JS values. timestamptz is a Date in both by default;
+// numeric (total_score) is a string in both by default, and int8 (count(*)) a string in pg but a
+// number in PGlite, so both become numbers here. Counts and scores fit a double.
+const NUMERIC = 1700;
+const INT8 = 20;
+const parseNumber = (value: string): number => Number(value);
+const pgliteParsers: ParserOptions = { [NUMERIC]: parseNumber, [INT8]: parseNumber };
+
+export async function openDatabase(options: DatabaseOptions): Promise<Store> {
+  if (options.databaseUrl !== undefined && options.databaseUrl !== '') {
+    return openPostgres(options.databaseUrl, options.poolSize ?? 10);
+  }
+  return openEmbedded(options.dataDir);
+}
+
+/** A fresh PGlite in memory: nothing on disk, no lock. For tests. */
+export async function openMemoryDatabase(): Promise<Store> {
+  return pgliteStore(await PGlite.create({ parsers: pgliteParsers }), async () => {});
+}
+
+function openPostgres(connectionString: string, poolSize: number): Store {
+  const types = new pg.TypeOverrides();
+  types.setTypeParser(NUMERIC, parseNumber);
+  types.setTypeParser(INT8, parseNumber);
+  const pool = new pg.Pool({ connectionString, max: poolSize, types });
+  // An idle client that loses its server emits 'error' on the pool, which would crash the
+  // process unheard. The pool has already dropped that client; the next query reconnects.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, kind: 'postgres', close: () => db.destroy(), ping: () => ping(db) };
+}
+
+async function openEmbedded(dataDir: string): Promise<Store> {
+  await mkdir(dataDir, { recursive: true });
+  const lockFile = path.join(dataDir, '.lock');
+  await acquireLock(lockFile, dataDir);
+  try {
+    // A subfolder, so the lock and the JWT secret file never mix with Postgres' own files.
+    const pglite = await PGlite.create({ dataDir: path.resolve(dataDir, 'pgdata'), parsers: pgliteParsers });
+    return pgliteStore(pglite, () => releaseLock(lockFile));
+  } catch (error) {
+    await releaseLock(lockFile);
+    throw error;
+  }
+}
+
+function pgliteStore(pglite: PGlite, releaseLock: () => Promise<void>): Store {
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  const close = async (): Promise<void> => {
+    try {
+      await db.destroy();
+    } finally {
+      await releaseLock();
+    }
+  };
+  return { db, kind: 'pglite', close, ping: () => ping(db) };
+}
+
+async function ping(db: Kysely<Database>): Promise<void> {
+  await sql`select 1`.execute(db);
+}
+
+// PGlite is a single Postgres backend writing its files directly: two processes on one data
+// dir would corrupt it. The lock file holds the owner's pid. It is created whole, with its
+// content, by link(), which fails if the file exists, so nobody ever reads a half-written lock.
+// A lock whose pid is dead is stale (the owner crashed) and is taken over. Two processes taking
+// over one stale lock at the same instant can still race; that needs a crash and a double start.
+async function acquireLock(lockFile: string, dataDir: string): Promise<void> {
+  const draft = `${lockFile}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  await writeFile(draft, `${process.pid}\n`);
+  try {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await link(draft, lockFile);
+        return;
+      } catch (error) {
+        if (!hasCode(error, 'EEXIST')) throw error;
+      }
+      const holder = await readLockHolder(lockFile);
+      if (holder !== undefined && isAlive(holder)) throw new DatabaseLockedError(dataDir, holder);
+      await unlink(lockFile).catch(ignoreCode('ENOENT'));
+    }
+    throw new Error(`could not take the lock ${lockFile}: it keeps changing hands`);
+  } finally {
+    await unlink(draft).catch(ignoreCode('ENOENT'));
+  }
+}
+
+async function releaseLock(lockFile: string): Promise<void> {
+  if ((await readLockHolder(lockFile)) === process.pid) {
+    await unlink(lockFile).catch(ignoreCode('ENOENT'));
+  }
+}
+
+/** The pid in the lock file, or undefined when it is gone or does not hold a pid. */
+async function readLockHolder(lockFile: string): Promise<number | undefined> {
+  const text = await readFile(lockFile, 'utf8').catch(ignoreCode('ENOENT'));
+  const pid = Number(text?.trim());
+  return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0); // signal 0 checks existence without signalling
+    return true;
+  } catch (error) {
+    return hasCode(error, 'EPERM'); // exists, but belongs to another user
+  }
+}
+
+function hasCode(error: unknown, code: string): boolean {
+  return error instanceof Error && 'code' in error && error.code === code;
+}
+
+function ignoreCode(code: string): (error: unknown) => undefined {
+  return (error) => {
+    if (!hasCode(error, code)) throw error;
+    return undefined;
+  };
+}

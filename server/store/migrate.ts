@@ -1,0 +1,26 @@
+import { Migrator, type Kysely, type Migration } from 'kysely';
+import { initial } from './migrations/0001_initial.js';
+import type { Database } from './schema.js';
+
+// Listed in code, not read from a folder, so the bundle and tsx see the same migrations.
+// Kysely applies them in order of these names.
+const migrations: Record<string, Migration> = {
+  '0001_initial': initial,
+};
+
+/**
+ * Applies every pending migration and returns the names it applied (none when up to date).
+ * Safe when several processes start at once on PostgreSQL: Kysely's migrator holds a
+ * session advisory lock (pg_advisory_lock) and reads the applied list inside it, so a
+ * second process waits, then finds nothing left to do.
+ */
+export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error, results = [] } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results.find((result) => result.status === 'Error')?.migrationName;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`migration ${failed ?? '(setup)'} failed: ${reason}`, { cause: error });
+  }
+  return results.filter((result) => result.status === 'Success').map((result) => result.migrationName);
+}

@@ -1,0 +1,21 @@
+import type { Kysely } from 'kysely';
+import type { Database, Organization } from './schema.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Postgres rejects a malformed uuid with an error; callers treat it as "no such row" instead. */
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+export async function insertOrganization(
+  db: Kysely<Database>,
+  values: { name: string; email: string; owner_email: string },
+): Promise<Organization> {
+  return db.insertInto('organizations').values(values).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function findOrganization(db: Kysely<Database>, id: string): Promise<Organization | undefined> {
+  if (!isUuid(id)) return undefined;
+  return db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
+}

@@ -1,0 +1,111 @@
+// The Kysely view of the tables created by the migrations in ./migrations.
+// Keep this file in step with them: it is the only place the column types are written down.
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+export type InvitationStatus = 'sent' | 'accepted_by_guest' | 'accepted_by_system';
+export type ConnectionStatus = 'connected' | 'disconnected';
+export type ActionType = 'documents_update_request' | 'analytics_request';
+export type ActionStatus = 'active' | 'resolved';
+
+export interface OrganizationsTable {
+  id: Generated<string>;
+  name: string;
+  email: string;
+  owner_email: string;
+  created_at: Generated<Date>;
+}
+
+export interface ApiClientsTable {
+  client_id: string;
+  organization_id: string;
+  secret_hash: string;
+  created_at: Generated<Date>;
+  revoked_at: Date | null;
+}
+
+export interface InvitationsTable {
+  id: Generated<string>;
+  host_organization_id: string;
+  email: string;
+  invitation_token: string;
+  status: Generated<InvitationStatus>;
+  first_invitation_sent_at: Generated<Date>;
+  last_invitation_sent_at: Generated<Date>;
+  expired_at: Date;
+  accepted_at: Date | null;
+  accepted_by_organization_id: string | null;
+  archived: Generated<boolean>;
+  archived_at: Date | null;
+  parent_organization_id: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface ConnectionsTable {
+  host_organization_id: string;
+  guest_organization_id: string;
+  status: ConnectionStatus;
+  invitation_id: string | null;
+  parent_organization_id: string | null;
+  // The host's own archive flag: shown on the host's guest connections.
+  host_archived: Generated<boolean>;
+  host_archived_at: Date | null;
+  // The guest's own archive flag: shown on the guest's host connections.
+  guest_archived: Generated<boolean>;
+  guest_archived_at: Date | null;
+  // numeric in SQL; both engines parse it to a JS number (see database.ts).
+  total_score: number | null;
+  score_updated_at: Date | null;
+  active_action_type: ActionType | null;
+  active_action_updated_at: Date | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface ConnectionActionsTable {
+  id: Generated<string>;
+  host_organization_id: string;
+  guest_organization_id: string;
+  action_type: ActionType;
+  status: Generated<ActionStatus>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  resolved_at: Date | null;
+}
+
+// jsonb columns take objects only: pg turns a JS array into a Postgres array literal and
+// PGlite JSON-encodes a JS string a second time, so arrays and strings would differ by engine.
+type JsonObject = Record<string, unknown>;
+
+export interface IdempotencyKeysTable {
+  organization_id: string;
+  key: string;
+  operation_id: string;
+  request_hash: string;
+  response_status: number;
+  response_headers: Record<string, string>;
+  response_body: JsonObject;
+  created_at: Generated<Date>;
+}
+
+export interface Database {
+  organizations: OrganizationsTable;
+  api_clients: ApiClientsTable;
+  invitations: InvitationsTable;
+  connections: ConnectionsTable;
+  connection_actions: ConnectionActionsTable;
+  idempotency_keys: IdempotencyKeysTable;
+}
+
+export type Organization = Selectable<OrganizationsTable>;
+export type NewOrganization = Insertable<OrganizationsTable>;
+export type ApiClient = Selectable<ApiClientsTable>;
+export type Invitation = Selectable<InvitationsTable>;
+export type NewInvitation = Insertable<InvitationsTable>;
+export type InvitationUpdate = Updateable<InvitationsTable>;
+export type Connection = Selectable<ConnectionsTable>;
+export type NewConnection = Insertable<ConnectionsTable>;
+export type ConnectionUpdate = Updateable<ConnectionsTable>;
+export type ConnectionAction = Selectable<ConnectionActionsTable>;
+export type NewConnectionAction = Insertable<ConnectionActionsTable>;
+export type IdempotencyKey = Selectable<IdempotencyKeysTable>;
