@@ -1,0 +1,54 @@
+// The Connections API as a Hono app: every operation of openapi.yaml, its auth, validation and
+// errors. `server/main.ts` serves it; backend developers can mount or `app.request()` it.
+import { Hono } from 'hono';
+import { loadContract } from './contract/document.js';
+import { compileValidators, type ContractValidators } from './contract/validation.js';
+import { createTokenIssuer } from './http/auth.js';
+import { createHandlers } from './http/handlers/index.js';
+import { requestLogging, stdoutLogger, type AppEnv, type Logger } from './http/logging.js';
+import type { OperationHandlers } from './http/operation-types.js';
+import { registerOperations } from './http/router.js';
+import type { Store } from './store/database.js';
+
+export interface AppOptions {
+  store: Store;
+  /** HS256 key that signs and checks access tokens; every process sharing a database needs the same. */
+  jwtSecret: string;
+  /** Lifetime of access tokens; default 3600. */
+  tokenTtlSeconds?: number;
+  /** Check every response against the contract and answer 500 for a violation (for tests). */
+  validateResponses?: boolean;
+  /** One call per request (and per unexpected error); default: a JSON line on stdout. */
+  log?: Logger;
+  /** The clock of access tokens; default the system clock. */
+  now?: () => Date;
+  /** Replaces some operation handlers, e.g. to test the HTTP layer with fakes. */
+  handlers?: Partial<OperationHandlers>;
+}
+
+export type App = Hono<AppEnv>;
+
+let validators: ContractValidators | undefined;
+
+export function createApp(options: AppOptions): App {
+  const contract = loadContract();
+  // Compiling every schema takes a while; the contract is fixed for the process, so once is enough.
+  validators ??= compileValidators(contract);
+  const tokens = createTokenIssuer({
+    secret: options.jwtSecret,
+    ttlSeconds: options.tokenTtlSeconds ?? 3600,
+    now: options.now ?? (() => new Date()),
+  });
+  const log = options.log ?? stdoutLogger;
+  const app = new Hono<AppEnv>();
+  app.use('*', requestLogging(log));
+  registerOperations(app, contract, {
+    store: options.store,
+    handlers: { ...createHandlers(tokens), ...options.handlers },
+    validators,
+    tokens,
+    validateResponses: options.validateResponses ?? false,
+    log,
+  });
+  return app;
+}

@@ -1,0 +1,122 @@
+// Requests from a host to its guest, and the connection's "active action" that follows them.
+// Every change locks the connection row first, so the actions of one connection and its
+// active action change one transaction at a time.
+import type { Kysely } from 'kysely';
+import type { components, operations } from '../../generated/openapi.js';
+import {
+  insertAction,
+  latestActiveActionType,
+  listActions,
+  lockAction,
+  resolveAction,
+} from '../store/connection-actions.js';
+import { connectionExists, lockConnection, setActiveAction } from '../store/connections.js';
+import { isUniqueViolation } from '../store/errors.js';
+import type { ActionType, ConnectionAction as ActionRow, Database } from '../store/schema.js';
+import { guestConnectionNotFound } from './guest-connections.js';
+import { hostConnectionNotFound } from './host-connections.js';
+import { toConnectionAction } from './mappers.js';
+import { ProblemError } from './problems.js';
+
+type ConnectionAction = components['schemas']['ConnectionAction'];
+type ActionList = components['schemas']['ConnectionActionList'];
+// Both sides' action lists take the same query.
+type ListQuery = NonNullable<operations['listGuestConnectionActions']['parameters']['query']>;
+
+/** The host opens an action; it becomes the connection's active action. */
+export async function createGuestConnectionAction(
+  db: Kysely<Database>,
+  hostOrganizationId: string,
+  guestOrganizationId: string,
+  actionType: ActionType,
+  now: Date = new Date(),
+): Promise<ConnectionAction> {
+  return db.transaction().execute(async (trx) => {
+    const connection = await lockConnection(trx, hostOrganizationId, guestOrganizationId);
+    if (connection === undefined) throw guestConnectionNotFound();
+    if (connection.status !== 'connected') {
+      throw new ProblemError(
+        'connection_not_connected',
+        'The guest has disconnected; actions need a connected connection.',
+      );
+    }
+    const pair = { hostOrganizationId: connection.host_organization_id, guestOrganizationId: connection.guest_organization_id };
+    let action: ActionRow;
+    try {
+      action = await insertAction(trx, pair, actionType, now);
+    } catch (error) {
+      // The partial unique index keeps one active action per type and connection.
+      if (isUniqueViolation(error)) {
+        throw new ProblemError('action_already_active', 'An action of this type is active already on this connection.');
+      }
+      throw error;
+    }
+    await setActiveAction(trx, pair.hostOrganizationId, pair.guestOrganizationId, actionType, now);
+    return toConnectionAction(action);
+  });
+}
+
+/**
+ * The guest resolves an action. The connection's active action becomes the most recent one
+ * still active (null when none); its `active_action_updated_at` moves only when it changes.
+ */
+export async function resolveHostConnectionAction(
+  db: Kysely<Database>,
+  guestOrganizationId: string,
+  hostOrganizationId: string,
+  actionId: string,
+  now: Date = new Date(),
+): Promise<ConnectionAction> {
+  return db.transaction().execute(async (trx) => {
+    const connection = await lockConnection(trx, hostOrganizationId, guestOrganizationId);
+    if (connection === undefined) throw hostConnectionNotFound();
+    const pair = { hostOrganizationId: connection.host_organization_id, guestOrganizationId: connection.guest_organization_id };
+    const action = await lockAction(trx, pair, actionId);
+    if (action === undefined) throw new ProblemError('action_not_found', 'No such action on this connection.');
+    if (action.status === 'resolved') {
+      throw new ProblemError('action_already_resolved', 'This action was resolved already.');
+    }
+    const resolved = await resolveAction(trx, action.id, now);
+    const active = await latestActiveActionType(trx, pair);
+    if (active !== connection.active_action_type) {
+      await setActiveAction(trx, pair.hostOrganizationId, pair.guestOrganizationId, active, now);
+    }
+    return toConnectionAction(resolved);
+  });
+}
+
+/** The host's view of the actions on its connection with the guest. */
+export async function listGuestConnectionActions(
+  db: Kysely<Database>,
+  hostOrganizationId: string,
+  guestOrganizationId: string,
+  query: ListQuery,
+): Promise<ActionList> {
+  if (!(await connectionExists(db, hostOrganizationId, guestOrganizationId))) throw guestConnectionNotFound();
+  return actionsOf(db, hostOrganizationId, guestOrganizationId, query);
+}
+
+/** The guest's view of the actions the host opened on their connection. */
+export async function listHostConnectionActions(
+  db: Kysely<Database>,
+  guestOrganizationId: string,
+  hostOrganizationId: string,
+  query: ListQuery,
+): Promise<ActionList> {
+  if (!(await connectionExists(db, hostOrganizationId, guestOrganizationId))) throw hostConnectionNotFound();
+  return actionsOf(db, hostOrganizationId, guestOrganizationId, query);
+}
+
+/** The list parameters arrive with the contract's defaults filled in; the fallbacks only satisfy the optional types. */
+async function actionsOf(
+  db: Kysely<Database>,
+  hostOrganizationId: string,
+  guestOrganizationId: string,
+  query: ListQuery,
+): Promise<ActionList> {
+  const { rows, total } = await listActions(db, { hostOrganizationId, guestOrganizationId }, query.status, {
+    limit: query.limit ?? 50,
+    offset: query.offset ?? 0,
+  });
+  return { items: rows.map(toConnectionAction), total_items: total };
+}

@@ -1,0 +1,94 @@
+// The host's side: invitations it sends to future guests.
+import type { Kysely } from 'kysely';
+import type { components, operations } from '../../generated/openapi.js';
+import {
+  findInvitation,
+  insertInvitation,
+  listInvitations,
+  setInvitationArchived,
+} from '../store/invitations.js';
+import { findOrganization } from '../store/organizations.js';
+import type { Database } from '../store/schema.js';
+import { newInvitationToken } from './credentials.js';
+import { isExpired, timestamp, toInvitation } from './mappers.js';
+import { ProblemError } from './problems.js';
+
+type Invitation = components['schemas']['Invitation'];
+type ListQuery = NonNullable<operations['listGuestInvitations']['parameters']['query']>;
+
+export async function createGuestInvitation(
+  db: Kysely<Database>,
+  hostOrganizationId: string,
+  request: components['schemas']['CreateGuestInvitationRequest'],
+  now: Date = new Date(),
+): Promise<Invitation> {
+  const expiredAt = new Date(request.expired_at);
+  if (isExpired(expiredAt, now)) {
+    throw new ProblemError('validation_failed', '1 input is invalid.', [
+      { location: 'body', pointer: '/expired_at', message: `must be in the future (now is ${timestamp(now)})` },
+    ]);
+  }
+  const parentId = request.parent_organization_id?.toLowerCase() ?? null;
+  const parent = parentId === null ? undefined : await findOrganization(db, parentId);
+  if (parentId !== null && parent === undefined) {
+    throw new ProblemError('organization_not_found', 'parent_organization_id names no organization.');
+  }
+  const row = await insertInvitation(db, {
+    host_organization_id: hostOrganizationId,
+    email: request.email,
+    invitation_token: newInvitationToken(),
+    expired_at: expiredAt,
+    parent_organization_id: parentId,
+    first_invitation_sent_at: now,
+    last_invitation_sent_at: now,
+    created_at: now,
+    updated_at: now,
+  });
+  return toInvitation({ ...row, parent_organization_name: parent?.name ?? null }, now);
+}
+
+export async function getGuestInvitation(
+  db: Kysely<Database>,
+  hostOrganizationId: string,
+  invitationId: string,
+  now: Date = new Date(),
+): Promise<Invitation> {
+  const row = await findInvitation(db, hostOrganizationId, invitationId);
+  if (row === undefined) throw invitationNotFound();
+  return toInvitation(row, now);
+}
+
+/** The list parameters arrive with the contract's defaults filled in; the fallbacks only satisfy the optional types. */
+export async function listGuestInvitations(
+  db: Kysely<Database>,
+  hostOrganizationId: string,
+  query: ListQuery,
+  now: Date = new Date(),
+): Promise<components['schemas']['InvitationList']> {
+  const { rows, total } = await listInvitations(
+    db,
+    hostOrganizationId,
+    { statuses: query.statuses, searchText: query.search_text, expired: query.expired, archived: query.archived },
+    { orderBy: query.order_by ?? 'created_at', orderDir: query.order_dir ?? 'asc' },
+    { limit: query.limit ?? 50, offset: query.offset ?? 0 },
+    now,
+  );
+  return { items: rows.map((row) => toInvitation(row, now)), total_items: total };
+}
+
+export async function updateGuestInvitation(
+  db: Kysely<Database>,
+  hostOrganizationId: string,
+  invitationId: string,
+  request: components['schemas']['UpdateGuestInvitationRequest'],
+  now: Date = new Date(),
+): Promise<Invitation> {
+  if (!(await setInvitationArchived(db, hostOrganizationId, invitationId, request.archived, now))) {
+    throw invitationNotFound();
+  }
+  return getGuestInvitation(db, hostOrganizationId, invitationId, now);
+}
+
+function invitationNotFound(): ProblemError {
+  return new ProblemError('invitation_not_found', 'No such invitation for this host.');
+}

@@ -1,0 +1,58 @@
+// One JSON line per request, and the request id that ties a client's report to that line.
+// Lines carry no header, token, secret or body: only what is listed here.
+import { randomUUID } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+
+export type LogLine = Record<string, unknown>;
+export type Logger = (line: LogLine) => void;
+
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    /** The contract's path template of the matched operation, e.g. `/v1/host-connections/{host_org_id}`; null when none matched. */
+    route: string | null;
+  };
+}
+
+export const stdoutLogger: Logger = (line) => {
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+};
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** The client's `X-Request-Id` when it is safe to echo and log; a new uuid otherwise. */
+export function requestIdFrom(header: string | undefined): string {
+  return header !== undefined && REQUEST_ID.test(header) ? header : randomUUID();
+}
+
+export function requestLogging(log: Logger): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const started = performance.now();
+    const requestId = requestIdFrom(c.req.header('x-request-id'));
+    c.set('requestId', requestId);
+    c.set('route', null);
+    await next();
+    c.res.headers.set('X-Request-Id', requestId);
+    const status = c.res.status;
+    log({
+      time: new Date().toISOString(),
+      level: status >= 500 ? 'error' : 'info',
+      request_id: requestId,
+      method: c.req.method,
+      route: c.get('route'),
+      status,
+      duration_ms: Math.round((performance.now() - started) * 100) / 100,
+    });
+  };
+}
+
+/** A failure the client only sees as a 500: the details go to the log, keyed by request id. */
+export function errorLine(requestId: string, error: unknown): LogLine {
+  return {
+    time: new Date().toISOString(),
+    level: 'error',
+    request_id: requestId,
+    error: error instanceof Error ? error.message : String(error),
+    stack: error instanceof Error ? error.stack : undefined,
+  };
+}

@@ -1,0 +1,46 @@
+import { ProblemError, type ErrorCode } from '../domain/problems.js';
+
+/** What the HTTP layer answers, before it becomes a `Response`: one shape for successes and problems. */
+export interface Outcome {
+  status: number;
+  mediaType: 'application/json' | 'application/problem+json';
+  body: unknown;
+  headers: Record<string, string>;
+}
+
+/** A problem that also needs response headers (`WWW-Authenticate`, `Allow`). Only the HTTP layer raises these. */
+export class HttpProblem extends ProblemError {
+  readonly headers: Record<string, string>;
+
+  constructor(code: ErrorCode, detail: string, headers: Record<string, string> = {}) {
+    super(code, detail);
+    this.headers = headers;
+  }
+}
+
+export function problemOutcome(error: ProblemError): Outcome {
+  return {
+    status: error.status,
+    mediaType: 'application/problem+json',
+    body: error.toProblem(),
+    headers: error instanceof HttpProblem ? error.headers : {},
+  };
+}
+
+/**
+ * Any error: a `ProblemError` becomes its problem; anything else is a bug or an outage, reported
+ * to `report` (the log) and answered with a bare 500 so no stack, SQL or input leaks out.
+ * Inputs are validated against the contract before any query runs, so a PostgreSQL error
+ * (e.g. 22P02 for a malformed uuid) cannot be caused by a client and stays a 500 on purpose.
+ */
+export function errorOutcome(error: unknown, report: (error: unknown) => void): Outcome {
+  if (error instanceof ProblemError) return problemOutcome(error);
+  report(error);
+  return problemOutcome(new ProblemError('internal_error', 'The server could not complete the request.'));
+}
+
+export function toResponse(outcome: Outcome): Response {
+  const headers = new Headers(outcome.headers);
+  headers.set('Content-Type', outcome.mediaType);
+  return new Response(JSON.stringify(outcome.body), { status: outcome.status, headers });
+}

@@ -1,0 +1,125 @@
+// One route per contract operation, all running the same pipeline. The order of its checks is
+// part of the API, because it decides what a caller can learn:
+//   1. no operation at this path: 404 route_not_found; one, but not for this method: 405 + Allow
+//   2. secured operation: the bearer token (401 invalid_token), before anything about the
+//      inputs, so a caller without a valid token learns nothing about them
+//   3. the body envelope: 413 payload_too_large, 415 unsupported_media_type, 400 malformed_json
+//   4. Requester-/Target-Organization-ID malformed or missing: 422 listing every failing input
+//      (they are needed for step 5)
+//   5. secured operation: 403 requester_mismatch, then the scenario (403 not_connected,
+//      403 scenario_not_allowed), before the rest of the inputs are judged
+//   6. any other failing input: 422 validation_failed listing every one (path, query, header, body)
+//   7. the handler
+import type { Context, Hono } from 'hono';
+import type { Contract, ContractOperation } from '../contract/document.js';
+import type { ContractValidators, ValidationError } from '../contract/validation.js';
+import { ProblemError } from '../domain/problems.js';
+import type { Store } from '../store/database.js';
+import { authenticate, checkRequester, type TokenIssuer } from './auth.js';
+import { errorLine, type AppEnv, type Logger } from './logging.js';
+import type { OperationHandlers, PublicContext, SecuredContext } from './operation-types.js';
+import { HttpProblem, errorOutcome, toResponse, type Outcome } from './problem.js';
+import { readOperationRequest } from './request.js';
+import { checkResponse } from './response-check.js';
+import { resolveScenario } from './scenario.js';
+
+export interface OperationServices {
+  store: Store;
+  handlers: OperationHandlers;
+  validators: ContractValidators;
+  tokens: TokenIssuer;
+  validateResponses: boolean;
+  log: Logger;
+}
+
+// The handler map is typed per operation; the pipeline calls whichever the route names, so it
+// sees them all through this one shape (checked by `OperationHandlers` where they are defined).
+type AnyHandler = (
+  input: { path: unknown; query: unknown; headers: unknown; body: unknown },
+  context: PublicContext | SecuredContext,
+) => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>;
+
+const ORG_HEADERS = new Set(['requester-organization-id', 'target-organization-id']);
+
+function invalidInput(errors: ValidationError[]): ProblemError {
+  return new ProblemError('validation_failed', `${errors.length} input${errors.length === 1 ? ' is' : 's are'} invalid.`, errors);
+}
+
+async function runOperation(operation: ContractOperation, c: Context<AppEnv>, services: OperationServices): Promise<Outcome> {
+  const { store, validators } = services;
+  const authenticated = operation.secured ? await authenticate(c.req.header('authorization'), services.tokens, store.db) : undefined;
+  const input = await readOperationRequest(validators, operation, { request: c.req.raw, path: c.req.param(), query: c.req.queries() });
+  if (input.errors.some((e) => e.location === 'header' && ORG_HEADERS.has(e.pointer.toLowerCase()))) throw invalidInput(input.errors);
+
+  let context: PublicContext | SecuredContext = { store, requestId: c.get('requestId') };
+  if (authenticated !== undefined) {
+    // Both headers passed validation (the contract requires them as uuids on every secured operation).
+    checkRequester(c.req.header('requester-organization-id') ?? '', authenticated);
+    const target = (c.req.header('target-organization-id') ?? '').toLowerCase();
+    const scenario = await resolveScenario(store.db, operation, authenticated.organizationId, target);
+    context = { ...context, caller: { ...authenticated, targetOrganizationId: target, scenario } };
+  }
+  if (input.errors.length > 0) throw invalidInput(input.errors);
+
+  const handler = services.handlers[operation.operationId] as unknown as AnyHandler;
+  const { path, query, header } = input.parameters;
+  const result = await handler({ path, query, headers: header, body: input.body }, context);
+  return { status: result.status, mediaType: 'application/json', body: result.body, headers: result.headers ?? {} };
+}
+
+/** `/host-connections/{host_org_id}` → `/host-connections/:host_org_id`. */
+function honoPath(operation: ContractOperation): string {
+  return operation.basePath + operation.path.replace(/\{([^}]+)\}/g, ':$1');
+}
+
+/** The route templates of the contract with their methods, to tell 405 from 404. */
+function routeTable(contract: Contract): { template: string; pattern: RegExp; methods: string[] }[] {
+  const byTemplate = new Map<string, string[]>();
+  for (const op of contract.operations) {
+    const template = op.basePath + op.path;
+    byTemplate.set(template, [...(byTemplate.get(template) ?? []), op.method.toUpperCase()]);
+  }
+  return [...byTemplate].map(([template, methods]) => {
+    const source = template
+      .split(/\{[^}]+\}/)
+      .map((literal) => literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('[^/]+');
+    // Hono answers HEAD with the GET route.
+    const allowed = methods.includes('GET') ? [...methods, 'HEAD'] : methods;
+    return { template, pattern: new RegExp(`^${source}$`), methods: allowed.sort() };
+  });
+}
+
+export function registerOperations(app: Hono<AppEnv>, contract: Contract, services: OperationServices): void {
+  const report = (c: Context<AppEnv>) => (error: unknown) => services.log(errorLine(c.get('requestId'), error));
+
+  for (const operation of contract.operations) {
+    const template = operation.basePath + operation.path;
+    app.on(operation.method.toUpperCase(), honoPath(operation), async (c) => {
+      c.set('route', template);
+      let outcome: Outcome;
+      try {
+        outcome = await runOperation(operation, c, services);
+      } catch (error) {
+        outcome = errorOutcome(error, report(c));
+      }
+      if (services.validateResponses) {
+        outcome = checkResponse(services.validators, operation.operationId, outcome, (violation) => report(c)(new Error(violation)));
+      }
+      return toResponse(outcome);
+    });
+  }
+
+  const routes = routeTable(contract);
+  app.notFound((c) => {
+    const route = routes.find((r) => r.pattern.test(c.req.path));
+    if (route === undefined) {
+      return toResponse(errorOutcome(new ProblemError('route_not_found', 'No operation at this path.'), report(c)));
+    }
+    c.set('route', route.template);
+    const allow = route.methods.join(', ');
+    const problem = new HttpProblem('method_not_allowed', `${c.req.method} is not allowed here; use ${allow}.`, { Allow: allow });
+    return toResponse(errorOutcome(problem, report(c)));
+  });
+  app.onError((error, c) => toResponse(errorOutcome(error, report(c))));
+}
