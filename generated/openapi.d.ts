@@ -63,7 +63,8 @@ export interface paths {
          * @description The requester's invitations as host. Filters combine with AND: `statuses` (any of),
          *     `search_text` (case-insensitive substring of the e-mail), `expired`, `archived` (each
          *     absent = both). Ordered by `order_by` (default `created_at`) and `order_dir` (default
-         *     `asc`), nulls last, ties broken by the invitation id, so the order is total.
+         *     `asc`), nulls last, ties broken by the invitation id in the same direction, so the order is
+         *     total; e-mails order case-insensitively.
          */
         get: operations["listGuestInvitations"];
         put?: never;
@@ -137,7 +138,8 @@ export interface paths {
          * @description The requester's connections as guest. `statuses` is required. `search_text` matches
          *     `search_field` (default `host_name`) as a case-insensitive substring; `archived` is
          *     the guest's own flag (absent = both). Ordered by `order_by` (default `host_name`) and
-         *     `order_dir` (default `asc`), nulls last, ties broken by the host's id.
+         *     `order_dir` (default `asc`), nulls last, ties broken by the host's id in the same direction,
+         *     so the order is total; names and e-mails order case-insensitively.
          */
         get: operations["listHostConnections"];
         put?: never;
@@ -152,8 +154,9 @@ export interface paths {
          *        `PATCH /host-connections/{host_org_id}`).
          *     3. With `invitation_token`: it must belong to an invitation of that host (unknown or
          *        another host's: 404 `invitation_not_found`), not archived (404
-         *        `invitation_not_found`), not expired (410 `invitation_expired`), not yet accepted
-         *        (409 `invitation_already_accepted`). The invitation becomes `accepted_by_guest`.
+         *        `invitation_not_found`), not yet accepted (409 `invitation_already_accepted`),
+         *        not expired (410 `invitation_expired`), checked in that order. The invitation
+         *        becomes `accepted_by_guest`.
          *     4. With `invitation_token` null or absent: the host's oldest pending, unexpired,
          *        unarchived invitation addressed to the requester's `email` or `owner_email`
          *        (case-insensitive) is accepted as `accepted_by_system`; none: 422
@@ -273,7 +276,8 @@ export interface paths {
          * @description The requester's connections as host. `statuses` is required. `search_text` matches
          *     `search_field` (default `guest_name`) as a case-insensitive substring; `archived` is
          *     the host's own flag (absent = both). Ordered by `order_by` (default `guest_name`) and
-         *     `order_dir` (default `asc`), nulls last, ties broken by the guest's id.
+         *     `order_dir` (default `asc`), nulls last, ties broken by the guest's id in the same direction,
+         *     so the order is total; names and e-mails order case-insensitively.
          */
         get: operations["listGuestConnections"];
         put?: never;

@@ -1,6 +1,7 @@
 // The Connections API as a Hono app: every operation of openapi.yaml, its auth, validation and
 // errors. `server/main.ts` serves it; backend developers can mount or `app.request()` it.
 import { Hono } from 'hono';
+import { cors } from 'hono/cors';
 import { loadContract } from './contract/document.js';
 import { compileValidators, type ContractValidators } from './contract/validation.js';
 import { createTokenIssuer } from './http/auth.js';
@@ -22,6 +23,8 @@ export interface AppOptions {
   log?: Logger;
   /** The clock of access tokens; default the system clock. */
   now?: () => Date;
+  /** Browser origins allowed to call the API (CORS); `['*']` for any; default none. */
+  corsOrigins?: string[];
   /** Replaces some operation handlers, e.g. to test the HTTP layer with fakes. */
   handlers?: Partial<OperationHandlers>;
 }
@@ -42,6 +45,18 @@ export function createApp(options: AppOptions): App {
   const log = options.log ?? stdoutLogger;
   const app = new Hono<AppEnv>();
   app.use('*', requestLogging(log));
+  if (options.corsOrigins !== undefined && options.corsOrigins.length > 0) {
+    const origins = options.corsOrigins;
+    app.use(
+      '*',
+      cors({
+        origin: origins.includes('*') ? '*' : origins,
+        allowHeaders: ['Authorization', 'Content-Type', 'Requester-Organization-ID', 'Target-Organization-ID', 'Idempotency-Key', 'X-Request-Id'],
+        exposeHeaders: ['Location', 'Idempotency-Replayed', 'X-Request-Id', 'Retry-After', 'WWW-Authenticate'],
+        maxAge: 600,
+      }),
+    );
+  }
   registerOperations(app, contract, {
     store: options.store,
     handlers: { ...createHandlers(tokens), ...options.handlers },

@@ -20,7 +20,8 @@ export type Config = DatabaseConfig & {
   host: string;
   jwtSecret: string;
   tokenTtlSeconds: number;
-  logLevel?: string | undefined;
+  /** CORS_ORIGINS, comma-separated; empty: no browser origin but the API's own. */
+  corsOrigins: string[];
 };
 
 type Env = Record<string, string | undefined>;
@@ -44,7 +45,7 @@ export async function loadConfig(env: Env = process.env): Promise<Config> {
     host: read(env, 'HOST') ?? '127.0.0.1',
     jwtSecret: await resolveJwtSecret(env, database),
     tokenTtlSeconds: integer(env, 'TOKEN_TTL_SECONDS', 3600, 1, 31 * 24 * 3600),
-    logLevel: read(env, 'LOG_LEVEL'),
+    corsOrigins: (read(env, 'CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter((o) => o !== ''),
   };
 }
 

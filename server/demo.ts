@@ -3,6 +3,7 @@
 import { createOrganization } from './domain/admin.js';
 import { createGuestInvitation } from './domain/guest-invitations.js';
 import type { Store } from './store/database.js';
+import { hasOrganizations } from './store/organizations.js';
 
 const INVITATION_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
 
@@ -29,8 +30,7 @@ const guestInput = { name: 'Acme Bakery', email: 'finance@acme.example', owner_e
  * database has organizations already: the demo never mixes with real data.
  */
 export async function seedDemo(store: Store, now: Date = new Date()): Promise<Demo | null> {
-  const existing = await store.db.selectFrom('organizations').select('id').limit(1).executeTakeFirst();
-  if (existing !== undefined) return null;
+  if (await hasOrganizations(store.db)) return null;
   const host = await createOrganization(store.db, hostInput);
   const guest = await createOrganization(store.db, guestInput);
   const invitation = await createGuestInvitation(

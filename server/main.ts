@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const prepared = await (async () => {
     await migrateToLatest(store.db);
     const demo = embedded ? await seedDemo(store) : null;
-    return { demo, app: createApp({ store, jwtSecret: config.jwtSecret, tokenTtlSeconds: config.tokenTtlSeconds }) };
+    return { demo, app: createApp({ store, jwtSecret: config.jwtSecret, tokenTtlSeconds: config.tokenTtlSeconds, corsOrigins: config.corsOrigins }) };
   })().catch(async (error: unknown) => {
     await store.close();
     throw error;

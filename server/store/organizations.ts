@@ -19,3 +19,8 @@ export async function findOrganization(db: Kysely<Database>, id: string): Promis
   if (!isUuid(id)) return undefined;
   return db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
 }
+
+/** Whether the database holds any organization (the demo is seeded only into an empty one). */
+export async function hasOrganizations(db: Kysely<Database>): Promise<boolean> {
+  return (await db.selectFrom('organizations').select('id').limit(1).executeTakeFirst()) !== undefined;
+}
