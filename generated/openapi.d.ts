@@ -381,7 +381,7 @@ export interface paths {
         };
         /**
          * Liveness probe
-         * @description Answers 200 while the process is up. Needs no authorization.
+         * @description Answers 200 while the process is up. Needs no authorization; takes no query parameters.
          */
         get: operations["getHealth"];
         put?: never;
@@ -401,7 +401,7 @@ export interface paths {
         };
         /**
          * Readiness probe
-         * @description Answers 200 when the database is reachable, else 503. Needs no authorization.
+         * @description Answers 200 when the database is reachable, else 503. Needs no authorization; takes no query parameters.
          */
         get: operations["getReadiness"];
         put?: never;
@@ -424,7 +424,7 @@ export interface components {
         Uuid: string;
         /**
          * Format: date-time
-         * @description An RFC 3339 timestamp in UTC, e.g. `2023-11-07T05:31:56Z`.
+         * @description An RFC 3339 timestamp in UTC, with `Z`, e.g. `2023-11-07T05:31:56Z`.
          * @example 2023-11-07T05:31:56Z
          */
         Timestamp: string;
@@ -1885,6 +1885,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            422: components["responses"]["ValidationFailed"];
         };
     };
     getReadiness: {
@@ -1910,6 +1911,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            422: components["responses"]["ValidationFailed"];
             /** @description The database is not reachable. */
             503: {
                 headers: {

@@ -1,0 +1,20 @@
+// The seed page's example response (/work/shared/seed/create-host-connection.txt, copied
+// verbatim into the fixture) is binding: it must be a valid HostConnection as the contract
+// defines it, and every one of its fields must be one the contract requires.
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { contractValidators } from '../support/contract.js';
+
+const seed = JSON.parse(readFileSync(new URL('../fixtures/seed-host-connection.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const asCreated = (body: unknown) => contractValidators().response('createHostConnection', 201, 'application/json', body);
+
+describe('the seed example of POST /host-connections', () => {
+  test('validates against the HostConnection schema of the 201 response', () => {
+    expect(asCreated(seed)).toEqual([]);
+  });
+
+  test.each(Object.keys(seed))('is refused without %s (every field is always present)', (field) => {
+    const { [field]: _dropped, ...rest } = seed;
+    expect(asCreated(rest)).not.toEqual([]);
+  });
+});

@@ -1,0 +1,93 @@
+// Helpers of the contract suite: responses are judged by the contract's own schemas (never by
+// hand-written expectations), and requests go through the typed client generated from it.
+import createClient, { type Client } from 'openapi-fetch';
+import type { paths } from '../../generated/openapi.js';
+import { loadContract, type ContractOperation, type OperationId } from '../../server/contract/document.js';
+import { compileValidators, type ContractValidators } from '../../server/contract/validation.js';
+
+export type Fetch = (request: Request) => Promise<Response>;
+export type ContractClient = Client<paths>;
+
+// openapi-fetch reads every response it parses; it gets a copy, and the untouched original is
+// kept here so validateResponse() can still read the body of `result.response`.
+const originals = new WeakMap<Response, Response>();
+
+/** The typed client of the contract; `fetch` lets a test run it in-process or through a proxy. */
+export function createContractClient(baseUrl: string, fetch: Fetch = (request) => globalThis.fetch(request)): ContractClient {
+  return createClient<paths>({
+    baseUrl,
+    fetch: async (request) => {
+      const response = await fetch(request);
+      const copy = response.clone();
+      originals.set(copy, response);
+      return copy;
+    },
+  });
+}
+
+let validators: ContractValidators | undefined;
+
+/** Compiling every schema of the contract takes a moment: once per worker. */
+export function contractValidators(): ContractValidators {
+  validators ??= compileValidators(loadContract());
+  return validators;
+}
+
+function contractOperation(operationId: OperationId): ContractOperation {
+  const operation = loadContract().byId.get(operationId);
+  if (!operation) throw new Error(`the contract has no operation ${operationId}`);
+  return operation;
+}
+
+/** The one 2xx status an operation documents. */
+export function successStatus(operationId: OperationId): number {
+  const statuses = Object.keys(contractOperation(operationId).responses).filter((s) => s.startsWith('2'));
+  if (statuses.length !== 1 || statuses[0] === undefined) throw new Error(`${operationId} documents ${statuses.length} success statuses`);
+  return Number(statuses[0]);
+}
+
+export interface CheckedResponse {
+  status: number;
+  mediaType: string;
+  /** The parsed JSON body; the raw text when it is not JSON; undefined when empty. */
+  body: unknown;
+  /** Why the response does not conform to the contract; empty when it does. */
+  problems: string[];
+}
+
+const isJson = (mediaType: string): boolean => mediaType === 'application/json' || mediaType.endsWith('+json');
+
+/**
+ * Checks a response against what the contract documents for the operation: the status, the
+ * media type and the body schema. Reads a clone, so the caller can still read the body.
+ */
+export async function validateResponse(operationId: OperationId, response: Response): Promise<CheckedResponse> {
+  const mediaType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const text = await (originals.get(response) ?? response).clone().text();
+  let body: unknown = text === '' ? undefined : text;
+  const problems: string[] = [];
+  if (text !== '' && isJson(mediaType)) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      problems.push(`the ${mediaType} body is not JSON`);
+    }
+  }
+  if (problems.length === 0) problems.push(...contractValidators().response(operationId, response.status, mediaType, body));
+  return { status: response.status, mediaType, body, problems };
+}
+
+/**
+ * Prism serves every path at its root (it ignores `servers`), while the app serves the
+ * contract under `/v1` and the probes (path-level `servers`) at the root. This maps the
+ * former onto the latter, so one client and one set of paths work on every target.
+ */
+export function atContractPaths(fetch: Fetch): Fetch {
+  const probes = new Set(loadContract().operations.filter((o) => o.basePath === '').map((o) => o.path));
+  return async (request) => {
+    const url = new URL(request.url);
+    if (!probes.has(url.pathname)) url.pathname = `/v1${url.pathname}`;
+    const body = request.body === null ? undefined : await request.arrayBuffer();
+    return fetch(new Request(url, { method: request.method, headers: request.headers, body, redirect: 'manual' }));
+  };
+}

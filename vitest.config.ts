@@ -1,0 +1,27 @@
+import { availableParallelism } from 'node:os';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Type-level tests (expectTypeOf, @ts-expect-error) run through tsc, not at runtime.
+    typecheck: {
+      enabled: true,
+      include: ['test/**/*.test-d.ts'],
+      tsconfig: './tsconfig.json',
+    },
+    // Starts the Prism mock once for every file (it is stateless); see the file for the proxy.
+    globalSetup: ['test/setup/prism.ts'],
+    // Forks keep PGlite (WASM) and the child processes of each worker apart.
+    pool: 'forks',
+    // Vitest's default leaves a core idle on a 2-core machine.
+    maxWorkers: availableParallelism(),
+    // Files share their worker's modules, so a worker opens PGlite once (~5 s) instead of once
+    // per file (test/support/database.ts caches the store per module instance). Tests isolate
+    // themselves by creating their own organizations; files that fake timers restore them.
+    isolate: false,
+    // Hooks that open PGlite or start Prism need headroom on a busy machine; tests need less.
+    testTimeout: 20_000,
+    hookTimeout: 60_000,
+  },
+});
