@@ -63,6 +63,13 @@ describe.each(engines)('guest invitations on %s', (engine) => {
       expect(list.total_items).toBe(0);
     });
 
+    it('answers 422 validation_failed at /expired_at for a timestamp that is not UTC with Z', async () => {
+      const host = await t.newOrganization();
+      const response = await send(t, host, 'POST', '/guest-invitations', { email: 'guest@example.test', expired_at: '2099-01-01T00:00:00+02:00' });
+      const problem = await expectProblem(response, 422, 'validation_failed');
+      expect(problem.errors.map((e) => e.pointer)).toEqual(['/expired_at']);
+    });
+
     it('counts an expiry equal to now as past (expired = now ≥ expired_at)', async () => {
       const host = await t.newOrganization();
       const now = new Date('2031-05-06T07:08:09.010Z');

@@ -18,6 +18,15 @@ describe.each(engines)('routes on %s', (engine) => {
     expect((await t.request('/oauth2/token', { method: 'POST' })).status).toBe(404);
   });
 
+  it('refuses query parameters on the probes with the documented 422', async () => {
+    for (const path of ['/healthz?verbose=1', '/readyz?verbose=1']) {
+      const response = await t.request(path);
+      expect(response.status, path).toBe(422);
+      const problem = (await response.json()) as Problem;
+      expect(problem.errors).toEqual([expect.objectContaining({ location: 'query', pointer: 'verbose' })]);
+    }
+  });
+
   it('answers 404 route_not_found as problem+json for a path of no operation', async () => {
     for (const path of ['/', '/v1', '/v1/nothing', '/v1/guest-invitations/', '/v2/guest-invitations']) {
       const response = await t.request(path);
