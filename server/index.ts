@@ -1,0 +1,8 @@
+// The `connections-api/server` entry point: what a backend developer needs to run, mount or
+// test the API in a process of their own.
+export { createApp, type App, type AppOptions } from './app.js';
+export { loadConfig, ConfigError, type Config } from './config.js';
+export { openDatabase, openMemoryDatabase, DatabaseLockedError, type Store, type DatabaseOptions } from './store/database.js';
+export { migrateToLatest } from './store/migrate.js';
+export type { OperationHandlers, OperationHandler, OperationInput, OperationResult, Caller } from './http/operation-types.js';
+export { ProblemError, problemCatalog, type ErrorCode, type Problem } from './domain/problems.js';
