@@ -1,6 +1,7 @@
 // GET /host-connections (the guest's list) and GET /guest-connections (the host's list):
 // every filter, every order in both directions, nulls last, the tie-break, and paging.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadContract } from '../../server/contract/document.js';
 import type { ConnectionUpdate } from '../../server/store/schema.js';
 import { createTestApp, type TestApp, type TestOrganization } from '../support/app.js';
 import { engines } from '../support/database.js';
@@ -54,6 +55,22 @@ const sides = [
     ],
   },
 ] as const;
+
+/** The values the contract allows for one query parameter of a list operation. */
+function contractEnum(operationId: 'listHostConnections' | 'listGuestConnections', name: string): unknown[] {
+  const parameter = loadContract().byId.get(operationId)?.parameters.find((p) => p.name === name);
+  return [...((parameter?.schema.enum as unknown[] | undefined) ?? [])].sort();
+}
+
+describe('the list tests', () => {
+  it('cover every order and search field of the contract', () => {
+    const [host, guest] = sides;
+    expect([...host.orders].sort()).toEqual(contractEnum('listHostConnections', 'order_by'));
+    expect([...host.searchFields].sort()).toEqual(contractEnum('listHostConnections', 'search_field'));
+    expect([...guest.orders].sort()).toEqual(contractEnum('listGuestConnections', 'order_by'));
+    expect([...guest.searchFields].sort()).toEqual(contractEnum('listGuestConnections', 'search_field'));
+  });
+});
 
 describe.each(engines)('connection lists on %s', (engine) => {
   let t: TestApp;

@@ -1,5 +1,6 @@
 // The host's invitations: creation rules, reading, archiving, and the list's filters and orders.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadContract } from '../../server/contract/document.js';
 import { createGuestInvitation } from '../../server/domain/guest-invitations.js';
 import { ProblemError } from '../../server/domain/problems.js';
 import type { InvitationUpdate } from '../../server/store/schema.js';
@@ -240,6 +241,10 @@ describe.each(engines)('guest invitations on %s', (engine) => {
       'created_at',
       'updated_at',
     ] as const;
+    it('covers every order of the contract', () => {
+      const parameter = loadContract().byId.get('listGuestInvitations')?.parameters.find((p) => p.name === 'order_by');
+      expect([...orders].sort()).toEqual([...((parameter?.schema.enum as string[] | undefined) ?? [])].sort());
+    });
     for (const orderBy of orders) {
       for (const dir of ['asc', 'desc'] as const) {
         it(`orders by ${orderBy} ${dir}, nulls last, ties by id`, async () => {
