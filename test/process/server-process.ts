@@ -64,15 +64,16 @@ export class ServerProcess {
     if (match !== null) return Promise.resolve(match);
     if (!running.has(this)) return Promise.reject(new Error(`the server has exited; its ${stream} never matched ${pattern}`));
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((waiter) => waiter.pattern !== pattern);
-        reject(new Error(`the server's ${stream} did not match ${pattern} within ${WAIT_MS} ms\n${this.transcript()}`));
-      }, WAIT_MS);
       const done = <T>(settle: (value: T) => void) => (value: T) => {
         clearTimeout(timer);
         settle(value);
       };
-      this.waiters.push({ stream, pattern, resolve: done(resolve), reject: done(reject) });
+      const waiter: Waiter = { stream, pattern, resolve: done(resolve), reject: done(reject) };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((other) => other !== waiter);
+        reject(new Error(`the server's ${stream} did not match ${pattern} within ${WAIT_MS} ms\n${this.transcript()}`));
+      }, WAIT_MS);
+      this.waiters.push(waiter);
     });
   }
 
