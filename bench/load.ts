@@ -21,7 +21,8 @@ export interface Completion {
 
 export interface LoadResult {
   completions: Completion[];
-  /** The first unexpected answer, for the report. */
+  /** Unexpected answers over the whole load, warm-up included, and the first of them. */
+  errors: number;
   firstError: string | undefined;
 }
 
@@ -33,6 +34,10 @@ export interface LoadOptions {
   next(index: number): RequestSpec | undefined;
   /** Stop sending when this says so, given ms since the start; in-flight requests still finish. */
   stop(elapsed: number): boolean;
+  /** Called after each answer, with how many have been answered so far. */
+  onComplete?(completed: number): void;
+  /** Once aborted, nothing more is sent. */
+  signal?: AbortSignal;
 }
 
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -48,7 +53,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 
   async function worker(): Promise<void> {
     for (;;) {
-      if (options.stop(performance.now() - started)) return;
+      if (options.signal?.aborted || options.stop(performance.now() - started)) return;
       const index = issued++;
       const spec = options.next(index);
       if (spec === undefined) return;
@@ -59,6 +64,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       const ok = answer.status === spec.expect;
       if (!ok) firstError ??= `${spec.method} ${spec.path}: ${answer.status} ${answer.detail}`;
       completions.push({ end: end - started, latency: end - sent, ok });
+      options.onComplete?.(completions.length);
     }
   }
 
@@ -67,7 +73,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   } finally {
     for (const agent of agents) agent.destroy();
   }
-  return { completions, firstError };
+  return { completions, errors: completions.filter((c) => !c.ok).length, firstError };
 }
 
 /** The status, and the body only when it will be reported (status 0: no answer at all). */

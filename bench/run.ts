@@ -1,17 +1,17 @@
 // The load benchmark: real server processes on loopback, this process as the load generator.
 // Usage and results: bench/README.md. Progress goes to stderr, the results table to stdout.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
-import { openDatabase } from '../server/store/database.js';
 import { migrateToLatest } from '../server/store/migrate.js';
+import { cleanUp, guard, registerCleanup, runMain, stopping } from './cleanup.js';
+import { cpuProbe, machineBusySeconds, type CpuShares } from './cpu.js';
+import { pgliteDatabase, postgresDatabase, type ScratchDatabase } from './databases.js';
 import { runLoad, type Completion, type RequestSpec } from './load.js';
-import { seed, type PendingGuest, type Seed } from './seed.js';
-import { machineBusySeconds, processCpuSeconds, startServer, stopServer, type ServerProcess } from './servers.js';
-import { measure, median, type CpuShares, type Measurement } from './stats.js';
+import { createRequest, healthz, listRequest, tokenFor, tokenRequest } from './requests.js';
+import { seed, type Seed } from './seed.js';
+import { startServer, stopServer, type ServerProcess } from './servers.js';
+import { measure, median, type Measurement } from './stats.js';
 
 const ENGINES = {
   pglite: { database: 'pglite', processes: 1 },
@@ -33,7 +33,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '5' },
     warmup: { type: 'string', default: '1' },
     concurrency: { type: 'string', default: '32' },
-    creations: { type: 'string', default: '800' },
+    creations: { type: 'string', default: '600' },
     engines: { type: 'string', default: Object.keys(ENGINES).join(',') },
     'database-url': { type: 'string', default: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
   },
@@ -61,144 +61,54 @@ if (options.creations <= options.concurrency) throw new Error('--creations must 
 
 const progress = (line: string): void => void process.stderr.write(`${line}\n`);
 
-// What must be undone however the benchmark ends: server processes, temp dirs, scratch databases.
-const cleanups = new Set<() => Promise<void>>();
-async function cleanUp(): Promise<void> {
-  for (const cleanup of [...cleanups].reverse()) {
-    cleanups.delete(cleanup);
-    await cleanup().catch((error: unknown) => progress(`cleanup failed: ${String(error)}`));
-  }
-}
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
-}
-setTimeout(() => {
-  progress(`the benchmark ran over ${WATCHDOG_MS / 60000} minutes: stopping`);
-  void cleanUp().finally(() => process.exit(1));
-}, WATCHDOG_MS).unref();
+guard(WATCHDOG_MS);
 
-/** A database of its own for one engine: a temp PGlite dir, or a scratch database on the PostgreSQL server. */
-async function scratchDatabase(engine: EngineName): Promise<Record<string, string>> {
-  if (ENGINES[engine].database === 'pglite') {
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'connections-bench-'));
-    cleanups.add(() => rm(dataDir, { recursive: true, force: true }));
-    return { DATA_DIR: dataDir };
-  }
-  const name = `connections_bench_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: options.databaseUrl });
-  await admin.connect();
-  try {
-    await admin.query(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
-  cleanups.add(async () => {
-    const dropper = new pg.Client({ connectionString: options.databaseUrl });
-    await dropper.connect();
-    try {
-      await dropper.query(`drop database if exists ${name} with (force)`);
-    } finally {
-      await dropper.end();
-    }
-  });
-  const url = new URL(options.databaseUrl);
-  url.pathname = `/${name}`;
-  return { DATABASE_URL: url.toString() };
-}
+const portsOf = (deployment: Deployment): number[] => deployment.servers.map((s) => s.port);
+const probeOf = (deployment: Deployment) =>
+  cpuProbe(
+    deployment.servers.map((s) => s.pid),
+    () => deployment.database.backendPids(),
+  );
 
-function storeOptions(env: Record<string, string>) {
-  return { databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR ?? '' };
-}
-
-async function tokenFor(port: number, credentials: Seed['lister']): Promise<string> {
-  const response = await fetch(`http://127.0.0.1:${port}/v1/oauth2/token`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ client_id: credentials.client_id, client_secret: credentials.client_secret }),
-  });
-  if (response.status !== 200) throw new Error(`createToken answered ${response.status}: ${await response.text()}`);
-  return ((await response.json()) as { access_token: string }).access_token;
-}
-
-function callerHeaders(organizationId: string, token: string): Record<string, string> {
-  return { Authorization: `Bearer ${token}`, 'Requester-Organization-ID': organizationId, 'Target-Organization-ID': organizationId };
-}
-
-function requestsOf(seeded: Seed, listerToken: string) {
-  const list: RequestSpec = {
-    method: 'GET',
-    path: '/v1/host-connections?statuses=connected',
-    headers: callerHeaders(seeded.lister.organization_id, listerToken),
-    expect: 200,
-  };
-  const token: RequestSpec = {
-    method: 'POST',
-    path: '/v1/oauth2/token',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ client_id: seeded.lister.client_id, client_secret: seeded.lister.client_secret }),
-    expect: 200,
-  };
-  const create = (guest: PendingGuest): RequestSpec => ({
-    method: 'POST',
-    path: '/v1/host-connections',
-    headers: { ...callerHeaders(guest.organizationId, guest.token), 'Content-Type': 'application/json' },
-    body: JSON.stringify({ host_organization_id: guest.hostOrganizationId, invitation_token: guest.invitationToken }),
-    expect: 201,
-  });
-  return { healthz: { method: 'GET', path: '/healthz', headers: {}, expect: 200 } satisfies RequestSpec, list, token, create };
-}
-
-/** CPU used between start() and stop(), by the servers, by this process, and by everything else. */
-function cpuProbe(servers: ServerProcess[]) {
-  const sample = () => ({
-    at: performance.now(),
-    server: servers.reduce((sum, s) => sum + processCpuSeconds(s.pid), 0),
-    generator: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
-    machine: machineBusySeconds(),
-  });
-  let first: ReturnType<typeof sample> | undefined;
-  let shares: CpuShares | undefined;
-  return {
-    start: () => void (first = sample()),
-    stop: () => {
-      const last = sample();
-      if (first === undefined) return;
-      const seconds = (last.at - first.at) / 1000;
-      const pct = (used: number) => Math.round((used / seconds) * 100);
-      const server = last.server - first.server;
-      const generator = last.generator - first.generator;
-      shares = { server: pct(server), generator: pct(generator), rest: pct(last.machine - first.machine - server - generator) };
-    },
-    shares: (): CpuShares => shares ?? { server: Number.NaN, generator: Number.NaN, rest: Number.NaN },
-  };
+/** A scenario's measured window, and its whole load's correctness (warm-up and drain included). */
+interface Outcome {
+  result: Measurement;
+  answered: number;
+  errors: number;
+  firstError: string | undefined;
 }
 
 /** Requests for warm-up + duration; measured: those that end within the last `seconds`. */
-async function forDuration(ports: number[], servers: ServerProcess[], spec: RequestSpec): Promise<{ result: Measurement; firstError?: string }> {
+async function forDuration(deployment: Deployment, spec: RequestSpec): Promise<Outcome> {
   const from = options.warmup * 1000;
   const to = from + options.seconds * 1000;
-  const probe = cpuProbe(servers);
-  const timers = [setTimeout(probe.start, from), setTimeout(probe.stop, to)];
-  const load = await runLoad({ ports, concurrency: options.concurrency, next: () => spec, stop: (elapsed) => elapsed >= to });
-  timers.forEach(clearTimeout);
+  const probe = probeOf(deployment);
+  const stop = (elapsed: number): boolean => {
+    if (elapsed >= from) probe.start();
+    if (elapsed < to) return false;
+    probe.stop();
+    return true;
+  };
+  const load = await runLoad({ ports: portsOf(deployment), concurrency: options.concurrency, next: () => spec, stop, signal: stopping });
   const window = load.completions.filter((c) => c.end >= from && c.end < to);
-  return { result: measure(window, options.seconds, probe.shares()), firstError: load.firstError };
+  return { result: measure(window, options.seconds, await probe.shares()), answered: load.completions.length - load.errors, errors: load.errors, firstError: load.firstError };
 }
 
 /**
  * A fixed count of requests, each sent once. Measured: from the end of the warm-up requests
  * until the last moment every worker was still busy (the final `concurrency` are the drain).
  */
-async function forCount(ports: number[], servers: ServerProcess[], specs: RequestSpec[]): Promise<{ result: Measurement; firstError?: string }> {
+async function forCount(deployment: Deployment, specs: RequestSpec[]): Promise<Outcome> {
   const first = CREATE_WARMUP;
   const last = specs.length - options.concurrency;
-  const probe = cpuProbe(servers);
+  const probe = probeOf(deployment);
   let completed = 0;
   const load = await runLoad({
-    ports,
+    ports: portsOf(deployment),
     concurrency: options.concurrency,
     next: (index) => specs[index],
     stop: () => false,
+    signal: stopping,
     onComplete: () => {
       completed += 1;
       if (completed === first) probe.start();
@@ -207,22 +117,41 @@ async function forCount(ports: number[], servers: ServerProcess[], specs: Reques
   });
   const window: Completion[] = load.completions.slice(first, last);
   const seconds = ((load.completions[last - 1]?.end ?? 0) - (load.completions[first - 1]?.end ?? 0)) / 1000;
-  return { result: measure(window, seconds, probe.shares()), firstError: load.firstError };
+  return { result: measure(window, seconds, await probe.shares()), answered: load.completions.length - load.errors, errors: load.errors, firstError: load.firstError };
 }
 
 type RunResults = Record<Scenario, Measurement>;
 
-async function benchEngine(engine: EngineName): Promise<{ runs: RunResults[]; connectionsCreated: number; expected: number }> {
+/** One engine under test: its database with the seeded data, its servers, what was measured. */
+interface Deployment {
+  engine: EngineName;
+  database: ScratchDatabase;
+  seeded: Seed;
+  servers: ServerProcess[];
+  /** The token of the list scenario, from the real token endpoint. */
+  listerToken: string;
+  runs: RunResults[];
+  /** Unexpected answers in any scenario, warm-up included. */
+  errors: number;
+  /** 201s of the create scenario. */
+  created: number;
+}
+
+const CREATIONS_PER_RUN = CREATE_WARMUP + options.creations;
+
+async function deploy(engine: EngineName): Promise<Deployment> {
+  stopping.throwIfAborted();
   const jwtSecret = randomBytes(32).toString('hex');
-  const env = { ...(await scratchDatabase(engine)), JWT_SECRET: jwtSecret };
-  const perRun = CREATE_WARMUP + options.creations;
+  const database = ENGINES[engine].database === 'pglite' ? await pgliteDatabase() : await postgresDatabase(options.databaseUrl);
+  registerCleanup(() => database.remove());
+  const env = { ...database.env, JWT_SECRET: jwtSecret };
 
   let started = performance.now();
-  const store = await openDatabase(storeOptions(env));
+  const store = await database.open();
   let seeded: Seed;
   try {
     await migrateToLatest(store.db);
-    seeded = await seed(store.db, { jwtSecret, listSize: LIST_SIZE, pendingGuests: perRun * options.runs });
+    seeded = await seed(store.db, { jwtSecret, listSize: LIST_SIZE, pendingGuests: CREATIONS_PER_RUN * options.runs });
   } finally {
     await store.close();
   }
@@ -230,56 +159,59 @@ async function benchEngine(engine: EngineName): Promise<{ runs: RunResults[]; co
 
   started = performance.now();
   const servers: ServerProcess[] = [];
-  const stopAll = async (): Promise<void> => void (await Promise.all(servers.map(stopServer)));
-  cleanups.add(stopAll);
-  const runs: RunResults[] = [];
-  let created = 0;
-  try {
-    for (let i = 0; i < ENGINES[engine].processes; i++) servers.push(await startServer(env));
-    progress(`[${engine}] ${servers.length} server(s) ready in ${((performance.now() - started) / 1000).toFixed(1)} s (pids ${servers.map((s) => s.pid).join(', ')})`);
-    const ports = servers.map((s) => s.port);
-    const requests = requestsOf(seeded, await tokenFor(ports[0] ?? 0, seeded.lister));
+  registerCleanup(() => stopAll(servers));
+  for (let i = 0; i < ENGINES[engine].processes; i++) await startServer(env, (server) => servers.push(server));
+  progress(`[${engine}] ${servers.length} server(s) ready in ${((performance.now() - started) / 1000).toFixed(1)} s (pids ${servers.map((s) => s.pid).join(', ')})`);
+  const listerToken = await tokenFor(servers[0]?.port ?? 0, seeded.lister);
+  return { engine, database, seeded, servers, listerToken, runs: [], errors: 0, created: 0 };
+}
 
-    for (let run = 0; run < options.runs; run++) {
-      const guests = seeded.pendingGuests.slice(run * perRun, (run + 1) * perRun);
-      const measured: Partial<RunResults> = {};
-      for (const scenario of SCENARIOS) {
-        const { result, firstError } =
-          scenario === 'create'
-            ? await forCount(ports, servers, guests.map(requests.create))
-            : await forDuration(ports, servers, requests[scenario]);
-        measured[scenario] = result;
-        if (scenario === 'create') created += result.requests - result.errors;
-        progress(
-          `[${engine} run ${run + 1}] ${scenario.padEnd(7)} ${result.requestsPerSecond.toFixed(0).padStart(6)} req/s ` +
-            `p50 ${result.p50.toFixed(1)} ms p99 ${result.p99.toFixed(1)} ms (${result.requests} requests, ${result.errors} errors; ` +
-            `CPU % server ${result.cpu.server} generator ${result.cpu.generator} rest ${result.cpu.rest})` +
-            (firstError === undefined ? '' : `\n  first error: ${firstError}`),
-        );
-      }
-      runs.push(measured as RunResults);
-    }
-  } finally {
-    await stopAll();
-    cleanups.delete(stopAll);
+async function stopAll(servers: ServerProcess[]): Promise<void> {
+  await Promise.all(servers.map(stopServer));
+}
+
+async function measureRun(deployment: Deployment, run: number): Promise<void> {
+  const { engine, seeded } = deployment;
+  const guests = seeded.pendingGuests.slice(run * CREATIONS_PER_RUN, (run + 1) * CREATIONS_PER_RUN);
+  const measured: Partial<RunResults> = {};
+  const timed = { healthz, list: listRequest(seeded, deployment.listerToken), token: tokenRequest(seeded) };
+  for (const scenario of SCENARIOS) {
+    stopping.throwIfAborted();
+    const { result, answered, errors, firstError } =
+      scenario === 'create' ? await forCount(deployment, guests.map(createRequest)) : await forDuration(deployment, timed[scenario]);
+    measured[scenario] = result;
+    deployment.errors += errors;
+    if (scenario === 'create') deployment.created += answered;
+    progress(
+      `[${engine} run ${run + 1}] ${scenario.padEnd(7)} ${result.requestsPerSecond.toFixed(0).padStart(6)} req/s ` +
+        `p50 ${result.p50.toFixed(1)} ms p99 ${result.p99.toFixed(1)} ms (${result.requests} measured, ${errors} errors; ` +
+        `CPU % server ${result.cpu.server} generator ${result.cpu.generator} database ${result.cpu.database} other ${result.cpu.other})` +
+        (firstError === undefined ? '' : `\n  first error: ${firstError}`),
+    );
   }
+  deployment.runs.push(measured as RunResults);
+}
 
-  // Every creation answered 201 must have made exactly one connection, and nothing else may have.
-  const check = await openDatabase(storeOptions(env));
+/** With the servers stopped (PGlite admits one process): the connections of the create scenario's host. */
+async function countConnections(deployment: Deployment): Promise<number> {
+  const store = await deployment.database.open();
   try {
-    const host = seeded.pendingGuests[0]?.hostOrganizationId ?? '';
-    const row = await check.db
+    const { count } = await store.db
       .selectFrom('connections')
       .select((eb) => eb.fn.countAll<number>().as('count'))
-      .where('host_organization_id', '=', host)
+      .where('host_organization_id', '=', deployment.seeded.pendingGuests[0]?.hostOrganizationId ?? '')
       .executeTakeFirstOrThrow();
-    const connectionsCreated = Number(row.count);
-    // Warm-up and drain creations are not in `created`, but they made connections too.
-    const expected = options.runs * perRun;
-    return { runs, connectionsCreated, expected: created === 0 ? 0 : expected };
+    return Number(count);
   } finally {
-    await check.close();
+    await store.close();
   }
+}
+
+/** % of one core the machine was busy over a second, before anything of ours runs. */
+async function backgroundLoad(): Promise<number> {
+  const before = machineBusySeconds();
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  return Math.round((machineBusySeconds() - before) * 100);
 }
 
 function row(cells: (string | number)[]): string {
@@ -288,7 +220,7 @@ function row(cells: (string | number)[]): string {
 
 function table(results: Map<EngineName, RunResults[]>): string {
   const lines = [
-    row(['engine', 'scenario', 'req/s (median)', 'req/s (min–max)', '× healthz', 'p50 ms', 'p99 ms', 'CPU % server / generator / rest']),
+    row(['engine', 'scenario', 'req/s (median)', 'req/s (min–max)', '× healthz', 'p50 ms', 'p99 ms', 'CPU % server / generator / database / other']),
     row(['---', '---', '---:', '---:', '---:', '---:', '---:', '---']),
   ];
   for (const [engine, runs] of results) {
@@ -305,7 +237,7 @@ function table(results: Map<EngineName, RunResults[]>): string {
           of((m, run) => m.requestsPerSecond / run.healthz.requestsPerSecond).toFixed(3),
           of((m) => m.p50).toFixed(1),
           of((m) => m.p99).toFixed(1),
-          `${cpu('server')} / ${cpu('generator')} / ${cpu('rest')}`,
+          `${cpu('server')} / ${cpu('generator')} / ${cpu('database')} / ${cpu('other')}`,
         ]),
       );
     }
@@ -315,34 +247,42 @@ function table(results: Map<EngineName, RunResults[]>): string {
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const loadBefore = os.loadavg()[0]?.toFixed(2);
-  const results = new Map<EngineName, RunResults[]>();
+  const background = await backgroundLoad();
+  // Every engine's servers run side by side and the engines take turns, each run starting with
+  // the next one, so a drift in the machine's speed (it is a VM, and it varies) hits every engine
+  // alike instead of one engine's whole series, or always the last engine of a run.
+  const deployments: Deployment[] = [];
+  for (const engine of options.engines) deployments.push(await deploy(engine));
+  for (let run = 0; run < options.runs; run++) {
+    const first = run % deployments.length;
+    for (const deployment of [...deployments.slice(first), ...deployments.slice(0, first)]) await measureRun(deployment, run);
+  }
+
   let failed = false;
-  for (const engine of options.engines) {
-    const { runs, connectionsCreated, expected } = await benchEngine(engine);
-    results.set(engine, runs);
-    const errors = runs.reduce((sum, run) => sum + SCENARIOS.reduce((s, sc) => s + run[sc].errors, 0), 0);
-    if (errors > 0 || connectionsCreated !== expected) {
-      failed = true;
-      progress(`[${engine}] ${errors} errors; ${connectionsCreated} connections in the database, expected ${expected}`);
-    }
+  for (const deployment of deployments) {
+    await stopAll(deployment.servers);
+    const connections = await countConnections(deployment);
+    const expected = options.runs * CREATIONS_PER_RUN;
+    progress(
+      `[${deployment.engine}] ${deployment.errors} unexpected answers; ${deployment.created} of ${expected} creations answered 201; ` +
+        `${connections} connections in the database`,
+    );
+    // Every 201 must have made exactly one connection, and nothing else may have.
+    if (deployment.errors > 0 || deployment.created !== expected || connections !== deployment.created) failed = true;
   }
   await cleanUp();
+
   const minutes = ((performance.now() - started) / 60000).toFixed(1);
   console.log(
     [
       `${options.runs} runs per engine; ${options.concurrency} requests in flight; ${options.warmup} s warm-up + ${options.seconds} s ` +
         `measured (create: ${options.creations} creations after ${CREATE_WARMUP} warm-up); ${os.cpus().length} cores; node ${process.version}; ` +
-        `load average before ${loadBefore}, after ${os.loadavg()[0]?.toFixed(2)}; ${minutes} min`,
+        `machine busy ${background}% of one core before the start; ${minutes} min`,
       '',
-      table(results),
+      table(new Map(deployments.map((d) => [d.engine, d.runs]))),
     ].join('\n'),
   );
   if (failed) process.exitCode = 1;
 }
 
-main().catch(async (error: unknown) => {
-  progress(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  await cleanUp();
-  process.exit(1);
-});
+runMain(main);

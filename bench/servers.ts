@@ -2,7 +2,6 @@
 // through `node --import tsx` so the pid recorded is the server's own (the tsx CLI would put a
 // parent process in between). Stopped by that pid only.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -30,7 +29,11 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
+/**
+ * Resolves once the server answers /readyz. `track` gets it right after the spawn, so whoever
+ * cleans up can stop a server that is still starting.
+ */
+export async function startServer(env: Record<string, string>, track: (server: ServerProcess) => void): Promise<ServerProcess> {
   const port = await freePort();
   // stdout carries one JSON log line per request: the server still formats and writes each one,
   // but to /dev/null, so no reader of ours competes for the cores.
@@ -45,6 +48,7 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
   });
   if (child.pid === undefined) throw new Error('the server process did not start');
   const server: ServerProcess = { pid: child.pid, port, child, stderr: () => stderr };
+  track(server);
   try {
     await waitUntilReady(server);
   } catch (error) {
@@ -74,21 +78,4 @@ export async function stopServer(server: ServerProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
   await exited;
   clearTimeout(timer);
-}
-
-// CPU time from /proc, in seconds: a process's user+system, and the whole machine's busy time.
-const TICKS_PER_SECOND = 100; // USER_HZ, 100 on Linux/x86
-
-export function processCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // The command name may hold spaces; the fields after it are fixed: utime is the 12th, stime the 13th.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-}
-
-export function machineBusySeconds(): number {
-  const [, ...values] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/);
-  const ticks = values.map(Number);
-  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0); // idle + iowait
-  return (ticks.reduce((sum, t) => sum + t, 0) - idle) / TICKS_PER_SECOND;
 }

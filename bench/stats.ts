@@ -1,19 +1,12 @@
 // Numbers of one measured window, and how runs are summarized.
+import type { CpuShares } from './cpu.js';
 import type { Completion } from './load.js';
-
-export interface CpuShares {
-  /** Each in % of one core over the window: the server processes, this generator, everything else busy. */
-  server: number;
-  generator: number;
-  rest: number;
-}
 
 export interface Measurement {
   requestsPerSecond: number;
   p50: number;
   p99: number;
   requests: number;
-  errors: number;
   cpu: CpuShares;
 }
 
@@ -24,7 +17,6 @@ export function measure(window: Completion[], seconds: number, cpu: CpuShares): 
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
     requests: window.length,
-    errors: window.filter((c) => !c.ok).length,
     cpu,
   };
 }
