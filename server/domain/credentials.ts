@@ -57,10 +57,26 @@ export function newInvitationToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
-function derive(secret: string, salt: Buffer, length: number, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    scrypt(secret, salt, length, options, (error, key) => (error ? reject(error) : resolve(key)));
-  });
+// scrypt runs on libuv's thread pool (4 threads by default), which file and DNS work share:
+// at most this many hashes at once, so a burst of token requests queues here instead of
+// taking every thread.
+const MAX_CONCURRENT_HASHES = 2;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function derive(secret: string, salt: Buffer, length: number, options: ScryptOptions): Promise<Buffer> {
+  if (running >= MAX_CONCURRENT_HASHES) await new Promise<void>((resolve) => waiting.push(resolve));
+  else running += 1;
+  try {
+    return await new Promise((resolve, reject) => {
+      scrypt(secret, salt, length, options, (error, key) => (error ? reject(error) : resolve(key)));
+    });
+  } finally {
+    // Hand the slot straight to the next waiter, or free it.
+    const next = waiting.shift();
+    if (next) next();
+    else running -= 1;
+  }
 }
 
 function isPowerOfTwo(value: number): boolean {

@@ -59,6 +59,13 @@ describe.each(engines)('bearer tokens on %s', (engine) => {
     await expect401(await getOwn(`Bearer ${hs512}`), 'Bearer error="invalid_token"');
     const [header, payload] = org.token.split('.');
     await expect401(await getOwn(`Bearer ${header}.${payload}.`), 'Bearer error="invalid_token"');
+    const none = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
+    await expect401(await getOwn(`Bearer ${none}.${payload}.`), 'Bearer error="invalid_token"');
+  });
+
+  it('accepts a token signed with its secret by another HS256 implementation (hono/jwt)', async () => {
+    const claims = { sub: org.client_id, org: org.organization_id, iat: seconds(), exp: seconds() + 600, jti: randomUUID() };
+    expect((await getOwn(`Bearer ${await sign(claims, TEST_JWT_SECRET, 'HS256')}`)).status).toBe(200);
   });
 
   it('answers 401 invalid_token for a well-signed token that names another organization than its client', async () => {

@@ -37,6 +37,15 @@ describe('client secrets', () => {
   });
 });
 
+describe('hashing under load', () => {
+  it('queues a burst of hashes (two at a time) and answers every one right, failures included', async () => {
+    const secrets = Array.from({ length: 7 }, (_, i) => `secret-${i}`);
+    const hashes = await Promise.all(secrets.map((secret) => hashSecret(secret)));
+    const checks = await Promise.all(hashes.flatMap((hash, i) => [verifySecret(secrets[i] ?? '', hash), verifySecret('wrong', hash)]));
+    expect(checks).toEqual(secrets.flatMap(() => [true, false]));
+  });
+});
+
 describe('generated identifiers', () => {
   it('are unguessable and within the contract lengths', () => {
     expect(newClientId()).toMatch(/^cli_[\w-]{22}$/);
