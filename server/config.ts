@@ -13,6 +13,8 @@ export class ConfigError extends Error {
 export type DatabaseConfig = {
   databaseUrl?: string | undefined;
   dataDir: string;
+  /** Connections per process to PostgreSQL (DATABASE_POOL_SIZE). */
+  poolSize: number;
 };
 
 export type Config = DatabaseConfig & {
@@ -28,9 +30,13 @@ type Env = Record<string, string | undefined>;
 
 const MIN_SECRET_LENGTH = 32;
 
-/** Reads DATABASE_URL and DATA_DIR. Never touches the disk. */
+/** Reads DATABASE_URL, DATA_DIR and DATABASE_POOL_SIZE. Never touches the disk. */
 export function loadDatabaseConfig(env: Env = process.env): DatabaseConfig {
-  return { databaseUrl: read(env, 'DATABASE_URL'), dataDir: read(env, 'DATA_DIR') ?? './.data' };
+  return {
+    databaseUrl: read(env, 'DATABASE_URL'),
+    dataDir: read(env, 'DATA_DIR') ?? './.data',
+    poolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
+  };
 }
 
 /**

@@ -72,7 +72,8 @@ describe('configuration', () => {
     const config = await loadConfig({ DATA_DIR: dataDir });
     expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', dataDir, tokenTtlSeconds: 3600 });
     expect(config.databaseUrl).toBeUndefined();
-    expect(loadDatabaseConfig({})).toEqual({ databaseUrl: undefined, dataDir: './.data' });
+    expect(loadDatabaseConfig({})).toEqual({ databaseUrl: undefined, dataDir: './.data', poolSize: 10 });
+    expect(loadDatabaseConfig({ DATABASE_POOL_SIZE: '25' }).poolSize).toBe(25);
     expect(loadDatabaseConfig({ DATABASE_URL: '' }).databaseUrl).toBeUndefined();
   });
 
@@ -100,6 +101,7 @@ describe('configuration', () => {
     await expect(loadConfig({ DATA_DIR: dataDir, PORT: 'http' })).rejects.toBeInstanceOf(ConfigError);
     await expect(loadConfig({ DATA_DIR: dataDir, PORT: '70000' })).rejects.toBeInstanceOf(ConfigError);
     await expect(loadConfig({ DATA_DIR: dataDir, TOKEN_TTL_SECONDS: '0' })).rejects.toBeInstanceOf(ConfigError);
+    expect(() => loadDatabaseConfig({ DATABASE_POOL_SIZE: '0' })).toThrow(ConfigError);
     expect((await loadConfig({ DATA_DIR: dataDir, PORT: '8080', TOKEN_TTL_SECONDS: '60' })).port).toBe(8080);
   });
 });
