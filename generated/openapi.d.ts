@@ -660,6 +660,29 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /**
+         * @description The server failed (e.g. the database went away mid-request). Nothing a client sends
+         *     causes it, the body carries no internals, and the request may be retried (with the
+         *     same `Idempotency-Key` where it has one).
+         */
+        InternalError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "https://connections.example.com/problems/internal_error",
+                 *       "title": "Internal error",
+                 *       "status": 500,
+                 *       "detail": "The server failed to answer this request; it has been logged.",
+                 *       "code": "internal_error",
+                 *       "errors": []
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description One or more inputs are invalid; `errors` lists every one. */
         ValidationFailed: {
             headers: {
@@ -819,6 +842,7 @@ export type SchemaProblem = components['schemas']['Problem'];
 export type ResponseMalformedJson = components['responses']['MalformedJson'];
 export type ResponsePayloadTooLarge = components['responses']['PayloadTooLarge'];
 export type ResponseUnsupportedMediaType = components['responses']['UnsupportedMediaType'];
+export type ResponseInternalError = components['responses']['InternalError'];
 export type ResponseValidationFailed = components['responses']['ValidationFailed'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ResponseForbidden = components['responses']['Forbidden'];
@@ -908,6 +932,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
         };
     };
     getOrganization: {
@@ -956,6 +981,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["OrganizationNotFound"];
             422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
         };
     };
     listGuestInvitations: {
@@ -1033,6 +1059,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
         };
     };
     createGuestInvitation: {
@@ -1085,6 +1112,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
         };
     };
     getGuestInvitation: {
@@ -1124,6 +1152,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["InvitationNotFound"];
             422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
         };
     };
     updateGuestInvitation: {
@@ -1175,6 +1204,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
         };
     };
     listHostConnections: {
@@ -1248,6 +1278,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
         };
     };
     createHostConnection: {
@@ -1351,6 +1382,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            500: components["responses"]["InternalError"];
         };
     };
     getHostConnection: {
@@ -1390,6 +1422,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["HostConnectionNotFound"];
             422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
         };
     };
     updateHostConnection: {
@@ -1441,6 +1474,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
         };
     };
     listHostConnectionActions: {
@@ -1503,6 +1537,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["HostConnectionNotFound"];
             422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
         };
     };
     resolveHostConnectionAction: {
@@ -1571,6 +1606,7 @@ export interface operations {
                 };
             };
             422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
         };
     };
     listGuestConnections: {
@@ -1648,6 +1684,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
         };
     };
     getGuestConnection: {
@@ -1687,6 +1724,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["GuestConnectionNotFound"];
             422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
         };
     };
     updateGuestConnection: {
@@ -1738,6 +1776,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
         };
     };
     listGuestConnectionActions: {
@@ -1800,6 +1839,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["GuestConnectionNotFound"];
             422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
         };
     };
     createGuestConnectionAction: {
@@ -1860,6 +1900,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
         };
     };
     getHealth: {
@@ -1886,6 +1927,7 @@ export interface operations {
                 };
             };
             422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
         };
     };
     getReadiness: {
@@ -1912,6 +1954,7 @@ export interface operations {
                 };
             };
             422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
             /** @description The database is not reachable. */
             503: {
                 headers: {
