@@ -10,7 +10,7 @@ import {
   lockAction,
   resolveAction,
 } from '../store/connection-actions.js';
-import { connectionExists, lockConnection, setActiveAction } from '../store/connections.js';
+import { connectionExists, lockConnection, updateConnection } from '../store/connections.js';
 import { isUniqueViolation } from '../store/errors.js';
 import type { ActionType, ConnectionAction as ActionRow, Database } from '../store/schema.js';
 import { guestConnectionNotFound } from './guest-connections.js';
@@ -51,7 +51,7 @@ export async function createGuestConnectionAction(
       }
       throw error;
     }
-    await setActiveAction(trx, pair.hostOrganizationId, pair.guestOrganizationId, actionType, now);
+    await setActiveAction(trx, pair, actionType, now);
     return toConnectionAction(action);
   });
 }
@@ -79,9 +79,20 @@ export async function resolveHostConnectionAction(
     const resolved = await resolveAction(trx, action.id, now);
     const active = await latestActiveActionType(trx, pair);
     if (active !== connection.active_action_type) {
-      await setActiveAction(trx, pair.hostOrganizationId, pair.guestOrganizationId, active, now);
+      await setActiveAction(trx, pair, active, now);
     }
     return toConnectionAction(resolved);
+  });
+}
+
+type Pair = { hostOrganizationId: string; guestOrganizationId: string };
+
+/** The connection's active action changed: its type, and when. */
+function setActiveAction(trx: Kysely<Database>, pair: Pair, type: ActionType | null, now: Date): Promise<void> {
+  return updateConnection(trx, pair.hostOrganizationId, pair.guestOrganizationId, {
+    active_action_type: type,
+    active_action_updated_at: now,
+    updated_at: now,
   });
 }
 

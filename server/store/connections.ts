@@ -4,7 +4,7 @@ import { sql, type Kysely } from 'kysely';
 import type { operations } from '../../generated/openapi.js';
 import { containsText, direction, lower, type ListResult, type Page } from './lists.js';
 import { isUuid } from './organizations.js';
-import type { ActionType, Connection, ConnectionStatus, Database, NewConnection } from './schema.js';
+import type { Connection, ConnectionStatus, Database, NewConnection } from './schema.js';
 
 export type HostConnectionRow = Connection & { host_name: string; host_email: string; host_owner_email: string };
 export type GuestConnectionRow = Connection & {
@@ -65,26 +65,23 @@ export async function updateConnection(
   trx: Kysely<Database>,
   hostOrganizationId: string,
   guestOrganizationId: string,
-  values: Partial<Pick<Connection, 'status' | 'host_archived' | 'host_archived_at' | 'guest_archived' | 'guest_archived_at' | 'updated_at'>>,
+  values: Partial<
+    Pick<
+      Connection,
+      | 'status'
+      | 'host_archived'
+      | 'host_archived_at'
+      | 'guest_archived'
+      | 'guest_archived_at'
+      | 'active_action_type'
+      | 'active_action_updated_at'
+      | 'updated_at'
+    >
+  >,
 ): Promise<void> {
   await trx
     .updateTable('connections')
     .set(values)
-    .where('host_organization_id', '=', hostOrganizationId)
-    .where('guest_organization_id', '=', guestOrganizationId)
-    .execute();
-}
-
-export async function setActiveAction(
-  trx: Kysely<Database>,
-  hostOrganizationId: string,
-  guestOrganizationId: string,
-  activeActionType: ActionType | null,
-  now: Date,
-): Promise<void> {
-  await trx
-    .updateTable('connections')
-    .set({ active_action_type: activeActionType, active_action_updated_at: now, updated_at: now })
     .where('host_organization_id', '=', hostOrganizationId)
     .where('guest_organization_id', '=', guestOrganizationId)
     .execute();
