@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { DEFAULT_ACQUIRE_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS } from './store/database.js';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -15,6 +16,10 @@ export type DatabaseConfig = {
   dataDir: string;
   /** Connections per process to PostgreSQL (DATABASE_POOL_SIZE). */
   poolSize: number;
+  /** DATABASE_STATEMENT_TIMEOUT_MS: a PostgreSQL statement running longer is cancelled (503). */
+  statementTimeoutMs: number;
+  /** DATABASE_ACQUIRE_TIMEOUT_MS: waiting longer for a PostgreSQL connection fails (503). */
+  acquireTimeoutMs: number;
 };
 
 export type Config = DatabaseConfig & {
@@ -36,6 +41,8 @@ export function loadDatabaseConfig(env: Env = process.env): DatabaseConfig {
     databaseUrl: read(env, 'DATABASE_URL'),
     dataDir: read(env, 'DATA_DIR') ?? './.data',
     poolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
+    statementTimeoutMs: integer(env, 'DATABASE_STATEMENT_TIMEOUT_MS', DEFAULT_STATEMENT_TIMEOUT_MS, 1, 600_000),
+    acquireTimeoutMs: integer(env, 'DATABASE_ACQUIRE_TIMEOUT_MS', DEFAULT_ACQUIRE_TIMEOUT_MS, 1, 600_000),
   };
 }
 

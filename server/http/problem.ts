@@ -1,4 +1,8 @@
 import { ProblemError, type ErrorCode } from '../domain/problems.js';
+import { isDatabaseUnavailable } from '../store/errors.js';
+
+/** How long a client is asked to wait after a 503, in seconds. */
+export const RETRY_AFTER_SECONDS = 2;
 
 /** What the HTTP layer answers, before it becomes a `Response`: one shape for successes and problems. */
 export interface Outcome {
@@ -28,14 +32,20 @@ export function problemOutcome(error: ProblemError): Outcome {
 }
 
 /**
- * Any error: a `ProblemError` becomes its problem; anything else is a bug or an outage, reported
- * to `report` (the log) and answered with a bare 500 so no stack, SQL or input leaks out.
- * Inputs are validated against the contract before any query runs, so a PostgreSQL error
- * (e.g. 22P02 for a malformed uuid) cannot be caused by a client and stays a 500 on purpose.
+ * Any error: a `ProblemError` becomes its problem; a database that is gone or too slow a 503
+ * with `Retry-After`; anything else is a bug, reported to `report` (the log) and answered with
+ * a bare 500 so no stack, SQL or input leaks out. Inputs are validated against the contract
+ * before any query runs, so a PostgreSQL error (e.g. 22P02 for a malformed uuid) cannot be
+ * caused by a client and stays a 500 on purpose.
  */
 export function errorOutcome(error: unknown, report: (error: unknown) => void): Outcome {
   if (error instanceof ProblemError) return problemOutcome(error);
   report(error);
+  if (isDatabaseUnavailable(error)) {
+    return problemOutcome(
+      new HttpProblem('service_unavailable', 'The database is unavailable; retry later.', { 'Retry-After': String(RETRY_AFTER_SECONDS) }),
+    );
+  }
   return problemOutcome(new ProblemError('internal_error', 'The server could not complete the request.'));
 }
 

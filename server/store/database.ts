@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite, type ParserOptions } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql, type PostgresPool } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.js';
+import { isDatabaseUnavailable } from './errors.js';
 import type { Database } from './schema.js';
 
 export type Store = {
@@ -20,7 +21,14 @@ export type DatabaseOptions = {
   dataDir: string;
   /** pg Pool size; ignored by PGlite, which is one connection. Default 10. */
   poolSize?: number | undefined;
+  /** PostgreSQL: a statement running longer is cancelled (server side, and client side for a silent network). Default 5000. */
+  statementTimeoutMs?: number | undefined;
+  /** PostgreSQL: waiting longer for a pooled connection (or to open one) fails. Default 3000. */
+  acquireTimeoutMs?: number | undefined;
 };
+
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 5000;
+export const DEFAULT_ACQUIRE_TIMEOUT_MS = 3000;
 
 export class DatabaseLockedError extends Error {
   constructor(dataDir: string, pid: number) {
@@ -42,7 +50,11 @@ const pgliteParsers: ParserOptions = { [NUMERIC]: parseNumber, [INT8]: parseNumb
 
 export async function openDatabase(options: DatabaseOptions): Promise<Store> {
   if (options.databaseUrl !== undefined && options.databaseUrl !== '') {
-    return openPostgres(options.databaseUrl, options.poolSize ?? 10);
+    return openPostgres(options.databaseUrl, {
+      max: options.poolSize ?? 10,
+      statementTimeoutMs: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+      acquireTimeoutMs: options.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS,
+    });
   }
   return openEmbedded(options.dataDir);
 }
@@ -52,16 +64,60 @@ export async function openMemoryDatabase(): Promise<Store> {
   return pgliteStore(await PGlite.create({ parsers: pgliteParsers }), async () => {});
 }
 
-function openPostgres(connectionString: string, poolSize: number): Store {
+type PoolSettings = { max: number; statementTimeoutMs: number; acquireTimeoutMs: number };
+
+function openPostgres(connectionString: string, settings: PoolSettings): Store {
   const types = new pg.TypeOverrides();
   types.setTypeParser(NUMERIC, parseNumber);
   types.setTypeParser(INT8, parseNumber);
-  const pool = new pg.Pool({ connectionString, max: poolSize, types });
-  // An idle client that loses its server emits 'error' on the pool, which would crash the
-  // process unheard. The pool has already dropped that client; the next query reconnects.
+  const pool = new pg.Pool({
+    connectionString,
+    max: settings.max,
+    types,
+    // A database that hangs must not hang every request: the server cancels a slow statement,
+    // the client gives up on one whose answer never comes (a black-holed network), and waiting
+    // for a connection is bounded too. Each surfaces as an error that answers 503.
+    statement_timeout: settings.statementTimeoutMs,
+    query_timeout: settings.statementTimeoutMs + 1000,
+    connectionTimeoutMillis: settings.acquireTimeoutMs,
+    keepAlive: true,
+  });
+  // A client that loses its server emits 'error'. pg-pool listens only while the client is
+  // idle; a checked-out client without a listener of its own would take the process down
+  // (failover, network reset, pgbouncer restart). The query in flight fails by itself, and the
+  // client, no longer queryable, is dropped by the pool when released.
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  pool.on('connect', (client) => client.on('error', () => {}));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: discardingBrokenClients(pool) }) });
   return { db, kind: 'postgres', close: () => db.destroy(), ping: () => ping(db) };
+}
+
+/**
+ * The pool as Kysely sees it, but a client whose query timed out on the client side is
+ * destroyed on release instead of reused: its connection may still carry the lost answer.
+ */
+function discardingBrokenClients(pool: pg.Pool): PostgresPool {
+  const guarded = new WeakSet<pg.PoolClient>();
+  const broken = new WeakSet<pg.PoolClient>();
+  const connect = async (): Promise<pg.PoolClient> => {
+    const client = await pool.connect();
+    if (!guarded.has(client)) {
+      guarded.add(client);
+      const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+      Object.assign(client, {
+        query: (...args: unknown[]) =>
+          query(...args).catch((error: unknown) => {
+            if (isDatabaseUnavailable(error)) broken.add(client);
+            throw error;
+          }),
+      });
+    }
+    // pg-pool gives every checkout a release function of its own; Kysely calls it with false.
+    const release = client.release.bind(client);
+    client.release = (destroy?: boolean | Error) => release(broken.has(client) || destroy);
+    return client;
+  };
+  return { connect, end: () => pool.end() };
 }
 
 async function openEmbedded(dataDir: string): Promise<Store> {

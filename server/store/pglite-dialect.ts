@@ -20,6 +20,7 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
+import { DatabaseClosedError } from './errors.js';
 
 export class PGliteDialect implements Dialect {
   readonly #pglite: PGlite;
@@ -83,7 +84,7 @@ class PGliteDriver implements Driver {
     await this.#mutex.lock();
     if (this.#closed) {
       this.#mutex.unlock();
-      throw new Error('the embedded database is closed');
+      throw new DatabaseClosedError();
     }
     return this.#connection;
   }

@@ -133,7 +133,7 @@ describe('client credentials', () => {
     let tokenCalls = 0;
     const server = scriptedFetch((request) => {
       if (request.url.pathname !== '/v1/oauth2/token') return json(200, organization);
-      return ++tokenCalls === 1 ? problem(503, 'database_unavailable') : tokenResponse('tok-1');
+      return ++tokenCalls === 1 ? problem(503, 'service_unavailable') : tokenResponse('tok-1');
     });
     const client = createConnectionsClient({
       baseUrl: BASE_URL,

@@ -52,7 +52,7 @@ describe('idempotency keys', () => {
   });
 
   test('the key stays the same across retries, and a caller-chosen key is kept', async () => {
-    const server = scriptedFetch((_, index) => (index % 3 < 2 ? problem(503, 'database_unavailable') : json(201, {})));
+    const server = scriptedFetch((_, index) => (index % 3 < 2 ? problem(503, 'service_unavailable') : json(201, {})));
     const client = createConnectionsClient({
       baseUrl: BASE_URL,
       requesterOrganizationId: ORG,

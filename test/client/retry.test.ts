@@ -22,7 +22,7 @@ afterEach(() => {
 
 describe('which answers are retried', () => {
   test.each([429, 502, 503, 504])('a GET answered %i is retried until it succeeds', async (status) => {
-    const { server, client } = clientFor((_, index) => (index < 2 ? problem(status, 'database_unavailable') : json(200, organization)));
+    const { server, client } = clientFor((_, index) => (index < 2 ? problem(status, 'service_unavailable') : json(200, organization)));
 
     const { data } = await getOrganization(client);
 
@@ -40,12 +40,12 @@ describe('which answers are retried', () => {
   });
 
   test('retries stop at their limit and the last answer is returned', async () => {
-    const { server, client } = clientFor(() => problem(503, 'database_unavailable'), { ...fast, retries: 3 });
+    const { server, client } = clientFor(() => problem(503, 'service_unavailable'), { ...fast, retries: 3 });
 
     const { error, response } = await getOrganization(client);
 
     expect(response.status).toBe(503);
-    expect(error?.code).toBe('database_unavailable');
+    expect(error?.code).toBe('service_unavailable');
     expect(server.sent).toHaveLength(4);
   });
 
@@ -57,7 +57,7 @@ describe('which answers are retried', () => {
   });
 
   test('retries: 0 sends once', async () => {
-    const { server, client } = clientFor(() => problem(503, 'database_unavailable'), { retries: 0 });
+    const { server, client } = clientFor(() => problem(503, 'service_unavailable'), { retries: 0 });
 
     await getOrganization(client);
 
@@ -65,7 +65,7 @@ describe('which answers are retried', () => {
   });
 
   test('an unsafe POST without Idempotency-Key is never retried', async () => {
-    const { server, client } = clientFor(() => problem(503, 'database_unavailable'));
+    const { server, client } = clientFor(() => problem(503, 'service_unavailable'));
     const body = { email: 'g@example.com', expired_at: '2030-01-01T00:00:00Z' };
 
     const answered = await client.POST('/guest-invitations', { body });
@@ -106,7 +106,7 @@ describe('Retry-After', () => {
   test('an HTTP-date is waited out before the next attempt', async () => {
     vi.useFakeTimers({ now: new Date('2030-01-01T00:00:00Z') });
     const retryAt = 'Tue, 01 Jan 2030 00:00:03 GMT';
-    const { server, client } = clientFor((_, index) => (index === 0 ? problem(503, 'database_unavailable', { 'Retry-After': retryAt }) : json(200, organization)), {
+    const { server, client } = clientFor((_, index) => (index === 0 ? problem(503, 'service_unavailable', { 'Retry-After': retryAt }) : json(200, organization)), {
       ...fast,
       maxDelayMs: 10_000,
     });
@@ -157,7 +157,7 @@ describe('cancellation', () => {
   test('aborting during a backoff wait ends the wait, with no further attempt', async () => {
     vi.useFakeTimers();
     const controller = new AbortController();
-    const { server, client } = clientFor(() => problem(503, 'database_unavailable', { 'Retry-After': '5' }), { ...fast, maxDelayMs: 10_000 });
+    const { server, client } = clientFor(() => problem(503, 'service_unavailable', { 'Retry-After': '5' }), { ...fast, maxDelayMs: 10_000 });
 
     const call = getOrganization(client, controller.signal);
     const outcome = call.catch((error: unknown) => error);

@@ -1,5 +1,5 @@
-// When the database goes away, answers stay within the contract: 503 from the readiness probe,
-// the documented 500 internal_error elsewhere, never a stack trace.
+// When the database goes away, answers stay within the contract: 503 service_unavailable with
+// Retry-After, from the readiness probe and every operation alike, never a stack trace.
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
 import { createOrganization } from '../../server/domain/admin.js';
@@ -9,7 +9,7 @@ import { migrateToLatest } from '../../server/store/migrate.js';
 import { TEST_JWT_SECRET } from '../support/app.js';
 
 describe('a database outage', () => {
-  it('answers /readyz 503 and secured operations 500 internal_error, both as the contract documents', async () => {
+  it('answers /readyz and secured operations 503 service_unavailable, as the contract documents', async () => {
     const store = await openMemoryDatabase();
     await migrateToLatest(store.db);
     const app = createApp({ store, jwtSecret: TEST_JWT_SECRET, validateResponses: true, log: () => {} });
@@ -24,7 +24,7 @@ describe('a database outage', () => {
 
     const readiness = await app.request('/readyz');
     expect(readiness.status).toBe(503);
-    expect(((await readiness.json()) as Problem).code).toBe('database_unavailable');
+    expect(((await readiness.json()) as Problem).code).toBe('service_unavailable');
 
     const response = await app.request(`/v1/organizations/${org.organization_id}`, {
       headers: {
@@ -33,16 +33,17 @@ describe('a database outage', () => {
         'Target-Organization-ID': org.organization_id,
       },
     });
-    expect(response.status).toBe(500);
+    // With validateResponses on, an answer that broke the contract would be a 500 naming the violation.
+    expect(response.status).toBe(503);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
     const problem = (await response.json()) as Problem;
-    // With validateResponses on, a 500 that broke the contract would name the violation instead.
     expect(problem).toEqual({
-      type: 'https://connections.example.com/problems/internal_error',
-      title: 'Internal error',
-      status: 500,
-      detail: 'The server could not complete the request.',
-      code: 'internal_error',
+      type: 'https://connections.example.com/problems/service_unavailable',
+      title: 'Service unavailable',
+      status: 503,
+      detail: 'The database is unavailable; retry later.',
+      code: 'service_unavailable',
       errors: [],
     });
   });

@@ -41,10 +41,10 @@ describe.each(engines)('response checking on %s', (engine) => {
     expect(await response.json()).toEqual({ status: 'fine' });
   });
 
-  it('answers 503 database_unavailable when the database does not answer', async () => {
+  it('answers 503 service_unavailable when the database does not answer', async () => {
     const down: Store = { ...store, ping: async () => Promise.reject(new Error('connection refused')) };
     const response = await createApp({ store: down, jwtSecret: TEST_JWT_SECRET, validateResponses: true, log: () => {} }).request('/readyz');
     expect(response.status).toBe(503);
-    expect(((await response.json()) as { code: string }).code).toBe('database_unavailable');
+    expect(((await response.json()) as { code: string }).code).toBe('service_unavailable');
   });
 });

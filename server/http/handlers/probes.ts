@@ -1,8 +1,7 @@
-import { ProblemError } from '../../domain/problems.js';
 import type { OperationHandlers } from '../operation-types.js';
+import { HttpProblem, RETRY_AFTER_SECONDS } from '../problem.js';
 
-// A probe must answer even when the database hangs rather than refuses (pg waits for a
-// connection without a time limit).
+// A probe answers within this bound whatever the database's own timeouts are.
 const READINESS_TIMEOUT_MS = 2000;
 
 function withTimeout(work: Promise<void>, ms: number): Promise<void> {
@@ -21,7 +20,7 @@ export const probeHandlers = {
     try {
       await withTimeout(store.ping(), READINESS_TIMEOUT_MS);
     } catch {
-      throw new ProblemError('database_unavailable', 'The database did not answer.');
+      throw new HttpProblem('service_unavailable', 'The database did not answer.', { 'Retry-After': String(RETRY_AFTER_SECONDS) });
     }
     return { status: 200, body: { status: 'ok' } };
   },
