@@ -6,7 +6,7 @@ import { createOrganization, type NewCredentials } from '../server/domain/admin.
 import { hashSecret, newClientId, newClientSecret } from '../server/domain/credentials.js';
 import { createGuestInvitation } from '../server/domain/guest-invitations.js';
 import { createHostConnection } from '../server/domain/host-connections.js';
-import { createTokenIssuer } from '../server/http/auth.js';
+import { createTokenIssuer } from '../server/domain/tokens.js';
 import { insertOrganization } from '../server/store/organizations.js';
 import type { Database } from '../server/store/schema.js';
 

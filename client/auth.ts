@@ -29,7 +29,7 @@ export function tokenFromOption(option: TokenOption): TokenSource {
 export function bearerAuth(tokens: TokenSource): Middleware {
   return {
     async onRequest({ request, schemaPath }) {
-      if (!isSecured(schemaPath) || request.headers.has('Authorization')) return undefined;
+      if (!isSecured(request.method, schemaPath) || request.headers.has('Authorization')) return undefined;
       const token = await abortable(tokens.current(), request.signal);
       request.headers.set('Authorization', `Bearer ${token}`);
       return request;

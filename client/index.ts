@@ -4,7 +4,7 @@ import { clientCredentials } from './client-credentials.js';
 import { idempotencyKeys } from './idempotency.js';
 import { organizationHeaders } from './organization-headers.js';
 import { createPaginate, type Paginate } from './paginate.js';
-import { probesAtRoot } from './probes.js';
+import { routeBasePaths } from './base-paths.js';
 import { DEFAULT_RETRY, withRetries, type RetryOptions } from './retry.js';
 import { withTimeout, type Transport } from './transport.js';
 import type { ClientPaths } from './types.js';
@@ -54,7 +54,7 @@ export function createConnectionsClient(options: ConnectionsClientOptions): Conn
 
   const client = createClient<ClientPaths>({ baseUrl, fetch: withTokenRefresh(withRetries(attempt, retry), tokens) });
   client.use(
-    probesAtRoot,
+    routeBasePaths,
     organizationHeaders({
       requesterOrganizationId: options.requesterOrganizationId,
       targetOrganizationId: options.targetOrganizationId ?? options.requesterOrganizationId,

@@ -11,7 +11,7 @@ export interface OrganizationIds {
 export function organizationHeaders(ids: OrganizationIds): Middleware {
   return {
     onRequest({ request, schemaPath }) {
-      if (!isSecured(schemaPath)) return undefined;
+      if (!isSecured(request.method, schemaPath)) return undefined;
       if (!request.headers.has('Requester-Organization-ID')) request.headers.set('Requester-Organization-ID', ids.requesterOrganizationId);
       if (!request.headers.has('Target-Organization-ID')) request.headers.set('Target-Organization-ID', ids.targetOrganizationId);
       return request;

@@ -1,27 +1,28 @@
 // Redocly plugin: rules about authorization that configurable rules cannot express, because
 // they need the operation's *effective* security (its own or the document's) and its
-// parameters merged with the path item's, each resolved through `$ref`.
+// parameters merged with the path item's, each resolved through `$ref`. What they check against
+// is read from the contract itself: the scenarios from the root `x-scenario-definitions`, the
+// organization headers from `components/parameters`.
 
-const ORGANIZATION_HEADERS = ['Requester-Organization-ID', 'Target-Organization-ID'];
-const SCENARIOS = ['self', 'host', 'guest'];
+const ORGANIZATION_PARAMETERS = ['RequesterOrganizationId', 'TargetOrganizationId'];
 
-/** Calls `check` for every operation with whether it is secured and its resolved parameters. */
+/** Calls `check` for every operation with whether it is secured, its resolved parameters and the document root. */
 function operationVisitor(check) {
-  let documentSecurity;
+  let root;
   return {
     Root: {
-      enter(root) {
-        documentSecurity = root.security;
+      enter(node) {
+        root = node;
       },
     },
     PathItem: {
       Operation: {
         enter(operation, ctx, parents) {
-          const security = operation.security ?? documentSecurity;
+          const security = operation.security ?? root.security;
           const secured = Array.isArray(security) && security.length > 0;
           const raw = [...(parents.PathItem.parameters ?? []), ...(operation.parameters ?? [])];
           const parameters = raw.map((p) => ctx.resolve(p).node).filter((p) => p !== undefined);
-          check({ operation, secured, parameters, ctx });
+          check({ operation, secured, parameters, root, ctx });
         },
       },
     },
@@ -29,9 +30,10 @@ function operationVisitor(check) {
 }
 
 function OrganizationHeaders() {
-  return operationVisitor(({ secured, parameters, ctx }) => {
+  return operationVisitor(({ secured, parameters, root, ctx }) => {
     if (!secured) return;
-    for (const name of ORGANIZATION_HEADERS) {
+    const names = ORGANIZATION_PARAMETERS.map((key) => root.components?.parameters?.[key]?.name ?? `components/parameters/${key}`);
+    for (const name of names) {
       const header = parameters.find((p) => p.in === 'header' && p.name.toLowerCase() === name.toLowerCase());
       if (header?.required !== true) {
         ctx.report({
@@ -44,7 +46,8 @@ function OrganizationHeaders() {
 }
 
 function OperationScenarios() {
-  return operationVisitor(({ operation, secured, ctx }) => {
+  return operationVisitor(({ operation, secured, root, ctx }) => {
+    const known = Object.keys(root['x-scenario-definitions'] ?? {});
     const scenarios = operation['x-scenarios'];
     const location = ctx.location.child('x-scenarios');
     if (!secured) {
@@ -55,10 +58,10 @@ function OperationScenarios() {
       Array.isArray(scenarios) &&
       scenarios.length > 0 &&
       new Set(scenarios).size === scenarios.length &&
-      scenarios.every((s) => SCENARIOS.includes(s));
+      scenarios.every((s) => known.includes(s));
     if (!valid) {
       ctx.report({
-        message: `A secured operation must declare \`x-scenarios\`: a non-empty list of distinct values among ${SCENARIOS.join(', ')}.`,
+        message: `A secured operation must declare \`x-scenarios\`: a non-empty list of distinct scenarios of \`x-scenario-definitions\` (${known.join(', ')}).`,
         location: scenarios === undefined ? ctx.location.key() : location,
       });
     }

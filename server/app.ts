@@ -2,11 +2,11 @@
 // errors. `server/main.ts` serves it; backend developers can mount or `app.request()` it.
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
-import { loadContract } from './contract/document.js';
+import { loadContract, type Contract } from './contract/document.js';
 import { compileValidators, type ContractValidators } from './contract/validation.js';
-import { createTokenIssuer } from './http/auth.js';
+import { createTokenIssuer } from './domain/tokens.js';
 import { createHandlers } from './http/handlers/index.js';
-import { requestLogging, stdoutLogger, type AppEnv, type Logger } from './http/logging.js';
+import { REQUEST_ID_HEADER, requestLogging, stdoutLogger, type AppEnv, type Logger } from './http/logging.js';
 import type { OperationHandlers } from './http/operation-types.js';
 import { registerOperations } from './http/router.js';
 import type { Store } from './store/database.js';
@@ -31,6 +31,17 @@ export interface AppOptions {
 
 export type App = Hono<AppEnv>;
 
+/** What a browser may send and read: every header the contract declares, and the request id. */
+function corsHeaders(contract: Contract): { allowHeaders: string[]; exposeHeaders: string[] } {
+  const requestHeaders = contract.operations.flatMap((op) => op.parameters.filter((p) => p.in === 'header').map((p) => p.name));
+  const responseHeaders = contract.operations.flatMap((op) => Object.values(op.responseHeaders).flatMap((headers) => Object.keys(headers)));
+  // Authorization carries the bearer token (the contract's security scheme), Content-Type the body's media type.
+  return {
+    allowHeaders: [...new Set(['Authorization', 'Content-Type', REQUEST_ID_HEADER, ...requestHeaders])],
+    exposeHeaders: [...new Set([REQUEST_ID_HEADER, ...responseHeaders])],
+  };
+}
+
 let validators: ContractValidators | undefined;
 
 export function createApp(options: AppOptions): App {
@@ -47,15 +58,7 @@ export function createApp(options: AppOptions): App {
   app.use('*', requestLogging(log));
   if (options.corsOrigins !== undefined && options.corsOrigins.length > 0) {
     const origins = options.corsOrigins;
-    app.use(
-      '*',
-      cors({
-        origin: origins.includes('*') ? '*' : origins,
-        allowHeaders: ['Authorization', 'Content-Type', 'Requester-Organization-ID', 'Target-Organization-ID', 'Idempotency-Key', 'X-Request-Id'],
-        exposeHeaders: ['Location', 'Idempotency-Replayed', 'X-Request-Id', 'Retry-After', 'WWW-Authenticate'],
-        maxAge: 600,
-      }),
-    );
+    app.use('*', cors({ origin: origins.includes('*') ? '*' : origins, ...corsHeaders(contract), maxAge: 600 }));
   }
   registerOperations(app, contract, {
     store: options.store,

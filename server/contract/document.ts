@@ -1,12 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
-import type { operations } from '../../generated/openapi.js';
+// The contract as the server reads it at run time: the operation table that `npm run generate`
+// writes from openapi.yaml (generated/operations.ts). Nothing here parses YAML or restates a fact.
+import { readFileSync } from 'node:fs';
+import { contract, operations as table, schemas } from '../../generated/operations.js';
 
-export type OperationId = keyof operations;
-export type Scenario = 'self' | 'host' | 'guest';
-export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+export type OperationId = keyof typeof table;
+export type Scenario = (typeof contract.scenarios)[number];
+export type HttpMethod = (typeof table)[OperationId]['method'];
 export type JsonSchema = Record<string, unknown>;
 
 export interface ContractParameter {
@@ -16,114 +15,82 @@ export interface ContractParameter {
   schema: JsonSchema;
 }
 
+export interface ContractHeader {
+  required: boolean;
+  schema: JsonSchema;
+}
+
 export interface ContractOperation {
   operationId: OperationId;
   method: HttpMethod;
   /** The contract's path template, e.g. `/host-connections/{host_org_id}`. */
   path: string;
-  /** Probes (path-level `servers`) live at the root; everything else under `/v1`. */
-  basePath: '' | '/v1';
+  /** From the contract's `servers` (path-level ones for the probes): `/v1`, or `` for the root. */
+  basePath: string;
   parameters: ContractParameter[];
   /** Request body schemas by media type; empty when the operation takes no body. */
   requestBody: { required: boolean; content: Record<string, JsonSchema> };
-  /** Response schemas by status, then media type. */
+  /** Response schemas by status, then media type; a status without a body has no media type. */
   responses: Record<string, Record<string, JsonSchema>>;
+  /** Response headers by status, then name. */
+  responseHeaders: Record<string, Record<string, ContractHeader>>;
   /** Empty for operations with `security: []`. */
   scenarios: Scenario[];
   secured: boolean;
+  /** Whether the operation takes an `Idempotency-Key` header. */
+  idempotencyKey: boolean;
 }
 
 export interface Contract {
-  document: Record<string, unknown>;
   operations: ContractOperation[];
   byId: Map<OperationId, ContractOperation>;
+  /** components/schemas, which operation schemas refer to with `$ref: '#/components/schemas/…'`. */
+  schemas: Record<string, JsonSchema>;
+  /** A request body over this many bytes answers 413. */
+  bodyLimitBytes: number;
 }
 
-const METHODS: HttpMethod[] = ['get', 'post', 'put', 'patch', 'delete'];
+type TableOperation = (typeof table)[OperationId];
 
-/** openapi.yaml sits at the package root; walk up so this works from sources and from dist/. */
-export function contractPath(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, 'openapi.yaml');
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('openapi.yaml not found above ' + fileURLToPath(import.meta.url));
-    dir = parent;
+function toOperation(op: TableOperation): ContractOperation {
+  const responses: ContractOperation['responses'] = {};
+  const responseHeaders: ContractOperation['responseHeaders'] = {};
+  for (const [status, response] of Object.entries(op.responses)) {
+    responses[status] = response.content;
+    responseHeaders[status] = response.headers;
   }
-}
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Resolves a local `$ref` (`#/components/...`) one level; schemas keep theirs for Ajv. */
-function deref(document: Obj, value: unknown): Obj {
-  if (!isObj(value)) throw new Error('contract: expected an object');
-  const ref = value.$ref;
-  if (typeof ref !== 'string') return value;
-  let node: unknown = document;
-  for (const part of ref.replace(/^#\//, '').split('/')) node = isObj(node) ? node[part.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
-  return deref(document, node);
-}
-
-function contentSchemas(document: Obj, content: unknown): Record<string, JsonSchema> {
-  const out: Record<string, JsonSchema> = {};
-  if (!isObj(content)) return out;
-  for (const [mediaType, media] of Object.entries(content)) {
-    if (isObj(media) && isObj(media.schema)) out[mediaType] = media.schema;
-  }
-  return out;
-}
-
-export function parseContract(text: string): Contract {
-  const document = parse(text) as Obj;
-  const operations: ContractOperation[] = [];
-  const globalSecured = Array.isArray(document.security) && document.security.length > 0;
-  for (const [path, rawItem] of Object.entries((document.paths ?? {}) as Obj)) {
-    const item = deref(document, rawItem);
-    const basePath = Array.isArray(item.servers) ? '' : '/v1';
-    const shared = Array.isArray(item.parameters) ? item.parameters : [];
-    for (const method of METHODS) {
-      const op = item[method];
-      if (!isObj(op)) continue;
-      const byKey = new Map<string, ContractParameter>();
-      for (const raw of [...shared, ...(Array.isArray(op.parameters) ? op.parameters : [])]) {
-        const p = deref(document, raw);
-        const param: ContractParameter = {
-          name: String(p.name),
-          in: p.in as ContractParameter['in'],
-          required: p.required === true,
-          schema: isObj(p.schema) ? p.schema : {},
-        };
-        byKey.set(`${param.in}:${param.name.toLowerCase()}`, param);
-      }
-      const body = op.requestBody ? deref(document, op.requestBody) : undefined;
-      const responses: ContractOperation['responses'] = {};
-      for (const [status, raw] of Object.entries(isObj(op.responses) ? op.responses : {})) {
-        responses[status] = contentSchemas(document, deref(document, raw).content);
-      }
-      const secured = Array.isArray(op.security) ? op.security.length > 0 : globalSecured;
-      const scenarios = Array.isArray(op['x-scenarios']) ? (op['x-scenarios'] as Scenario[]) : [];
-      operations.push({
-        operationId: op.operationId as OperationId,
-        method,
-        path,
-        basePath,
-        parameters: [...byKey.values()],
-        requestBody: { required: body?.required === true, content: contentSchemas(document, body?.content) },
-        responses,
-        scenarios,
-        secured,
-      });
-    }
-  }
-  return { document, operations, byId: new Map(operations.map((o) => [o.operationId, o])) };
+  return {
+    operationId: op.operationId,
+    method: op.method,
+    path: op.path,
+    basePath: op.basePath,
+    parameters: op.parameters as readonly ContractParameter[] as ContractParameter[],
+    requestBody: op.requestBody ?? { required: false, content: {} },
+    responses,
+    responseHeaders,
+    scenarios: [...op.scenarios],
+    secured: op.secured,
+    idempotencyKey: op.idempotencyKey,
+  };
 }
 
 let cached: Contract | undefined;
 
-/** The parsed contract, read once per process. */
+/** The contract's operations, built once per process from the generated table. */
 export function loadContract(): Contract {
-  cached ??= parseContract(readFileSync(contractPath(), 'utf8'));
+  if (cached === undefined) {
+    const operations = Object.values(table).map(toOperation);
+    cached = {
+      operations,
+      byId: new Map(operations.map((o) => [o.operationId, o])),
+      schemas: schemas as unknown as Record<string, JsonSchema>,
+      bodyLimitBytes: contract.bodyLimitBytes,
+    };
+  }
   return cached;
+}
+
+/** The whole contract as JSON (generated/openapi.json), descriptions and examples included. */
+export function contractDocument(): Record<string, unknown> {
+  return JSON.parse(readFileSync(new URL('../../generated/openapi.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 }

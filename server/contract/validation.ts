@@ -1,7 +1,9 @@
+// Validators compiled once from the contract's own schemas: request parameters (coerced from
+// strings, defaults filled in), request bodies, and responses (status, media type, body, headers).
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { components } from '../../generated/openapi.js';
-import type { Contract, ContractOperation, ContractParameter, JsonSchema, OperationId } from './document.js';
+import type { Contract, ContractHeader, ContractOperation, ContractParameter, JsonSchema, OperationId } from './document.js';
 
 export type ValidationError = components['schemas']['ValidationError'];
 export type InputLocation = ValidationError['location'];
@@ -20,17 +22,26 @@ export interface ValidatedParameters {
   header: Record<string, unknown>;
 }
 
-const ROOT_ID = 'https://connections.example.com/openapi.json';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A response as it leaves: `body` is absent when the response has none. */
+export interface ResponseToCheck {
+  status: number;
+  mediaType?: string | undefined;
+  body?: unknown;
+  headers: Record<string, string>;
+}
 
-function createAjv(document: Record<string, unknown>, coerce: boolean): Ajv2020 {
+const ROOT_ID = 'https://connections.example.com/openapi.json';
+
+function createAjv(contract: Contract, coerce: boolean): Ajv2020 {
   const ajv = new Ajv2020({ allErrors: true, strict: true, coerceTypes: coerce ? 'array' : false, useDefaults: coerce });
   addFormats.default(ajv);
-  // ajv-formats' uuid also accepts `urn:uuid:...`, which PostgreSQL refuses: keep it strict.
-  ajv.addFormat('uuid', UUID);
-  for (const keyword of ['components', 'example']) ajv.addKeyword({ keyword });
-  const components = document.components as Record<string, unknown>;
-  ajv.addSchema({ $id: ROOT_ID, components: { schemas: components.schemas } });
+  // ajv-formats' uuid also accepts `urn:uuid:...`, which PostgreSQL refuses: the contract's own
+  // Uuid pattern is the format, so Prism, the client types and the server agree.
+  const uuid = contract.schemas.Uuid?.pattern;
+  if (typeof uuid !== 'string') throw new Error('the contract has no Uuid pattern');
+  ajv.addFormat('uuid', new RegExp(uuid));
+  ajv.addKeyword({ keyword: 'components' });
+  ajv.addSchema({ $id: ROOT_ID, components: { schemas: contract.schemas } });
   return ajv;
 }
 
@@ -39,17 +50,13 @@ function anchored(schema: JsonSchema): JsonSchema {
   return JSON.parse(JSON.stringify(schema).replace(/"\$ref":"#\//g, `"$ref":"${ROOT_ID}#/`)) as JsonSchema;
 }
 
-function objectSchema(params: ContractParameter[], additional: boolean): JsonSchema {
+function objectSchema(entries: { name: string; required: boolean; schema: JsonSchema }[], additional: boolean): JsonSchema {
   return {
     type: 'object',
     additionalProperties: additional,
-    properties: Object.fromEntries(params.map((p) => [p.name, anchored(p.schema)])),
-    required: params.filter((p) => p.required).map((p) => p.name),
+    properties: Object.fromEntries(entries.map((p) => [p.name, anchored(p.schema)])),
+    required: entries.filter((p) => p.required).map((p) => p.name),
   };
-}
-
-function isArraySchema(schema: JsonSchema): boolean {
-  return schema.type === 'array';
 }
 
 function toValidationErrors(location: InputLocation, errors: ErrorObject[] | null | undefined, body: boolean): ValidationError[] {
@@ -65,6 +72,9 @@ function toValidationErrors(location: InputLocation, errors: ErrorObject[] | nul
   return [...seen.values()];
 }
 
+const messages = (errors: ErrorObject[] | null | undefined, prefix = ''): string[] =>
+  (errors ?? []).map((e) => `${prefix}${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
+
 interface OperationValidators {
   path: ValidateFunction;
   query: ValidateFunction;
@@ -72,7 +82,6 @@ interface OperationValidators {
   queryArrays: Set<string>;
   headerParams: ContractParameter[];
   body: Map<string, ValidateFunction>;
-  responses: Map<string, ValidateFunction>;
 }
 
 export interface ContractValidators {
@@ -80,41 +89,48 @@ export interface ContractValidators {
   parameters(operationId: OperationId, raw: RawRequest): { value: ValidatedParameters; errors: ValidationError[] };
   /** Validates a parsed body against the schema of its media type. */
   body(operationId: OperationId, mediaType: string, body: unknown): ValidationError[];
-  /** Validates a response body; returns Ajv's messages (empty when it conforms). */
-  response(operationId: OperationId, status: number, mediaType: string, body: unknown): string[];
-  /** The media types an operation's request body accepts. */
-  bodyMediaTypes(operationId: OperationId): string[];
+  /** Checks a response against what the contract documents; returns the violations (empty when it conforms). */
+  response(operationId: OperationId, response: ResponseToCheck): string[];
 }
 
-/** Compiles every request and response schema of the contract once. */
+/**
+ * Compiles every request schema of the contract once. Response schemas are compiled on first
+ * use: only response checking (tests) needs them.
+ */
 export function compileValidators(contract: Contract): ContractValidators {
-  const params = createAjv(contract.document, true);
-  const strict = createAjv(contract.document, false);
-  const byId = new Map<OperationId, OperationValidators>();
+  const params = createAjv(contract, true);
+  const strict = createAjv(contract, false);
   const compileOperation = (op: ContractOperation): OperationValidators => {
     const at = (where: ContractParameter['in']) => op.parameters.filter((p) => p.in === where);
-    const responses = new Map<string, ValidateFunction>();
-    for (const [status, media] of Object.entries(op.responses)) {
-      for (const [mediaType, schema] of Object.entries(media)) responses.set(`${status} ${mediaType}`, strict.compile(anchored(schema)));
-    }
     return {
       path: params.compile(objectSchema(at('path'), false)),
       // Unknown query parameters are refused: fail closed rather than silently ignore a typo.
       query: params.compile(objectSchema(at('query'), false)),
       // Requests carry many other headers; only the contract's are checked.
       header: params.compile(objectSchema(at('header'), true)),
-      queryArrays: new Set(at('query').filter((p) => isArraySchema(p.schema)).map((p) => p.name)),
+      queryArrays: new Set(at('query').filter((p) => p.schema.type === 'array').map((p) => p.name)),
       headerParams: at('header'),
       body: new Map(Object.entries(op.requestBody.content).map(([type, schema]) => [type, strict.compile(anchored(schema))])),
-      responses,
     };
   };
-  for (const op of contract.operations) byId.set(op.operationId, compileOperation(op));
+  const byId = new Map(contract.operations.map((op) => [op.operationId, compileOperation(op)]));
   const get = (operationId: OperationId): OperationValidators => {
     const v = byId.get(operationId);
     if (!v) throw new Error(`unknown operation ${operationId}`);
     return v;
   };
+
+  const responseValidators = new Map<string, ValidateFunction>();
+  const responseValidator = (key: string, schema: JsonSchema): ValidateFunction => {
+    let validate = responseValidators.get(key);
+    if (validate === undefined) {
+      validate = strict.compile(anchored(schema));
+      responseValidators.set(key, validate);
+    }
+    return validate;
+  };
+  const headerSchema = (headers: Record<string, ContractHeader>): JsonSchema =>
+    objectSchema(Object.entries(headers).map(([name, h]) => ({ name: name.toLowerCase(), ...h })), true);
 
   return {
     parameters(operationId, raw) {
@@ -140,13 +156,27 @@ export function compileValidators(contract: Contract): ContractValidators {
       if (!validate) throw new Error(`${operationId} takes no ${mediaType} body`);
       return validate(body) ? [] : toValidationErrors('body', validate.errors, true);
     },
-    response(operationId, status, mediaType, body) {
-      const validate = get(operationId).responses.get(`${status} ${mediaType}`);
-      if (!validate) return [`${operationId} documents no ${status} ${mediaType} response`];
-      return validate(body) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
-    },
-    bodyMediaTypes(operationId) {
-      return [...get(operationId).body.keys()];
+    response(operationId, response) {
+      const operation = contract.byId.get(operationId);
+      const status = String(response.status);
+      const documented = operation?.responses[status];
+      if (operation === undefined || documented === undefined) return [`${operationId} documents no ${status} response`];
+      const violations: string[] = [];
+      const mediaTypes = Object.keys(documented);
+      if (response.mediaType === undefined) {
+        if (mediaTypes.length > 0) violations.push(`the ${status} response has no body; the contract documents ${mediaTypes.join(', ')}`);
+      } else {
+        const schema = documented[response.mediaType];
+        if (schema === undefined) violations.push(`${operationId} documents no ${status} ${response.mediaType} response`);
+        else {
+          const validate = responseValidator(`${operationId} ${status} ${response.mediaType}`, schema);
+          if (!validate(response.body)) violations.push(...messages(validate.errors));
+        }
+      }
+      const headers = Object.fromEntries(Object.entries(response.headers).map(([name, value]) => [name.toLowerCase(), value]));
+      const validateHeaders = responseValidator(`${operationId} ${status} headers`, headerSchema(operation.responseHeaders[status] ?? {}));
+      if (!validateHeaders(headers)) violations.push(...messages(validateHeaders.errors, 'header '));
+      return violations;
     },
   };
 }

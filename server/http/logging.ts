@@ -18,6 +18,8 @@ export const stdoutLogger: Logger = (line) => {
   process.stdout.write(`${JSON.stringify(line)}\n`);
 };
 
+/** Echoed (or made) on every response, and logged: ties a client's report to a log line. */
+export const REQUEST_ID_HEADER = 'X-Request-Id';
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 /** The client's `X-Request-Id` when it is safe to echo and log; a new uuid otherwise. */
@@ -28,11 +30,11 @@ export function requestIdFrom(header: string | undefined): string {
 export function requestLogging(log: Logger): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const started = performance.now();
-    const requestId = requestIdFrom(c.req.header('x-request-id'));
+    const requestId = requestIdFrom(c.req.header(REQUEST_ID_HEADER));
     c.set('requestId', requestId);
     c.set('route', null);
     await next();
-    c.res.headers.set('X-Request-Id', requestId);
+    c.res.headers.set(REQUEST_ID_HEADER, requestId);
     const status = c.res.status;
     log({
       time: new Date().toISOString(),

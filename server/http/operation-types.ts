@@ -1,10 +1,13 @@
+// The handler map's types, read from the generated contract: what each operation receives
+// (parameters with their defaults filled in) and every response it may give (status, body or
+// none, media type, headers).
 import type { operations } from '../../generated/openapi.js';
+import type { operations as table } from '../../generated/operations.js';
 import type { OperationId, Scenario } from '../contract/document.js';
 import type { Store } from '../store/database.js';
 
 type Op<K extends OperationId> = operations[K];
 type Part<T, Key extends string> = T extends { [P in Key]?: infer V } ? ([V] extends [never | undefined] ? Record<string, never> : NonNullable<V>) : Record<string, never>;
-type JsonOf<R> = R extends { content: { 'application/json': infer B } } ? B : never;
 type BodyOf<K extends OperationId> = Op<K> extends { requestBody: { content: { 'application/json': infer B } } }
   ? B
   : Op<K> extends { requestBody?: { content: { 'application/json': infer B } } }
@@ -12,22 +15,42 @@ type BodyOf<K extends OperationId> = Op<K> extends { requestBody: { content: { '
     : undefined;
 
 /** The operations that need no bearer token (`security: []` in the contract). */
-export type PublicOperationId = 'createToken' | 'getHealth' | 'getReadiness';
+export type PublicOperationId = { [K in OperationId]: (typeof table)[K]['secured'] extends false ? K : never }[OperationId];
 export type SecuredOperationId = Exclude<OperationId, PublicOperationId>;
+
+/** Names of the parameters in `where` whose schema has a `default`, which validation fills in. */
+type Defaulted<K extends OperationId, Where extends string> = Extract<
+  (typeof table)[K]['parameters'][number],
+  { in: Where; schema: { default: unknown } }
+>['name'];
+/** `T` with the defaulted parameters present. */
+type WithDefaults<T, Names> = { [P in keyof T as P extends Names ? P : never]-?: Exclude<T[P], undefined> } & {
+  [P in keyof T as P extends Names ? never : P]: T[P];
+};
 
 /** What a handler receives: parameters and body already validated against the contract. */
 export interface OperationInput<K extends OperationId> {
   path: Part<Op<K>['parameters'], 'path'>;
-  query: Part<Op<K>['parameters'], 'query'>;
+  query: WithDefaults<Part<Op<K>['parameters'], 'query'>, Defaulted<K, 'query'>>;
   headers: Part<Op<K>['parameters'], 'header'>;
   body: BodyOf<K>;
 }
 
-type SuccessStatus = 200 | 201 | 202 | 204;
+type SuccessStatus = 200 | 201 | 202 | 203 | 204 | 206;
+/** The response headers the contract declares (openapi-typescript adds an index signature). */
+type DeclaredHeaders<R> = R extends { headers: infer H } ? { [N in keyof H as string extends N ? never : N]?: string } : never;
+/** A JSON body is an object to serialize; any other media type is sent as the string given. */
+type Variant<S, R> = R extends { content: infer C }
+  ? {
+      [M in keyof C]: M extends 'application/json'
+        ? { status: S; body: C[M]; headers?: DeclaredHeaders<R> }
+        : { status: S; mediaType: M; body: string; headers?: DeclaredHeaders<R> };
+    }[keyof C]
+  : { status: S; headers?: DeclaredHeaders<R> };
 
-/** Every success status the contract documents for an operation, each its own variant. */
+/** Every success response the contract documents for an operation, each its own variant; one without content has no body. */
 export type OperationResult<K extends OperationId> = {
-  [S in keyof Op<K>['responses'] & SuccessStatus]: { status: S; body: JsonOf<Op<K>['responses'][S]>; headers?: Record<string, string> };
+  [S in keyof Op<K>['responses'] & SuccessStatus]: Variant<S, Op<K>['responses'][S]>;
 }[keyof Op<K>['responses'] & SuccessStatus];
 
 /** Who is calling, as established by authentication and the scenario check. */

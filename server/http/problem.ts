@@ -4,11 +4,15 @@ import { isDatabaseUnavailable } from '../store/errors.js';
 /** How long a client is asked to wait after a 503, in seconds. */
 export const RETRY_AFTER_SECONDS = 2;
 
-/** What the HTTP layer answers, before it becomes a `Response`: one shape for successes and problems. */
+/**
+ * What the HTTP layer answers, before it becomes a `Response`: one shape for successes and
+ * problems. No media type means no body (a 204); a JSON media type's body is serialized, any
+ * other is sent as the string it is.
+ */
 export interface Outcome {
   status: number;
-  mediaType: 'application/json' | 'application/problem+json';
-  body: unknown;
+  mediaType?: string;
+  body?: unknown;
   headers: Record<string, string>;
 }
 
@@ -49,8 +53,12 @@ export function errorOutcome(error: unknown, report: (error: unknown) => void): 
   return problemOutcome(new ProblemError('internal_error', 'The server could not complete the request.'));
 }
 
+export const isJsonMediaType = (mediaType: string): boolean => mediaType === 'application/json' || mediaType.endsWith('+json');
+
 export function toResponse(outcome: Outcome): Response {
   const headers = new Headers(outcome.headers);
+  if (outcome.mediaType === undefined) return new Response(null, { status: outcome.status, headers });
   headers.set('Content-Type', outcome.mediaType);
-  return new Response(JSON.stringify(outcome.body), { status: outcome.status, headers });
+  const body = isJsonMediaType(outcome.mediaType) ? JSON.stringify(outcome.body) : String(outcome.body);
+  return new Response(body, { status: outcome.status, headers });
 }

@@ -1,10 +1,10 @@
 // Turns a request into the operation's input: the body read within limits and parsed by its
 // media type, then parameters and body validated against the contract, every failure kept.
-import type { ContractOperation } from '../contract/document.js';
+import { loadContract, type ContractOperation } from '../contract/document.js';
 import type { ContractValidators, ValidatedParameters, ValidationError } from '../contract/validation.js';
 import { ProblemError } from '../domain/problems.js';
 
-export const BODY_LIMIT_BYTES = 64 * 1024;
+const BODY_LIMIT_BYTES = loadContract().bodyLimitBytes;
 
 export interface RequestParts {
   request: Request;

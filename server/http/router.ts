@@ -11,17 +11,19 @@
 //   6. any other failing input: 422 validation_failed listing every one (path, query, header, body)
 //   7. the handler
 import type { Context, Hono } from 'hono';
+import type { operations } from '../../generated/openapi.js';
 import type { Contract, ContractOperation } from '../contract/document.js';
 import type { ContractValidators, ValidationError } from '../contract/validation.js';
+import { checkRequester, resolveScenario } from '../domain/access.js';
 import { ProblemError } from '../domain/problems.js';
+import type { TokenIssuer } from '../domain/tokens.js';
 import type { Store } from '../store/database.js';
-import { authenticate, checkRequester, type TokenIssuer } from './auth.js';
+import { authenticateRequest } from './auth.js';
 import { errorLine, type AppEnv, type Logger } from './logging.js';
 import type { OperationHandlers, PublicContext, SecuredContext } from './operation-types.js';
 import { HttpProblem, errorOutcome, toResponse, type Outcome } from './problem.js';
 import { readOperationRequest } from './request.js';
 import { checkResponse } from './response-check.js';
-import { resolveScenario } from './scenario.js';
 
 export interface OperationServices {
   store: Store;
@@ -37,34 +39,44 @@ export interface OperationServices {
 type AnyHandler = (
   input: { path: unknown; query: unknown; headers: unknown; body: unknown },
   context: PublicContext | SecuredContext,
-) => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>;
+) => Promise<{ status: number; mediaType?: string; body?: unknown; headers?: Record<string, string> }>;
 
-const ORG_HEADERS = new Set(['requester-organization-id', 'target-organization-id']);
+// The organization headers every secured operation declares; renaming one in the contract fails tsc here.
+type SecuredHeaders = keyof operations['getOrganization']['parameters']['header'];
+const REQUESTER_HEADER = 'Requester-Organization-ID' satisfies SecuredHeaders;
+const TARGET_HEADER = 'Target-Organization-ID' satisfies SecuredHeaders;
+const ORGANIZATION_HEADERS = new Set([REQUESTER_HEADER, TARGET_HEADER].map((name) => name.toLowerCase()));
 
 function invalidInput(errors: ValidationError[]): ProblemError {
   return new ProblemError('validation_failed', `${errors.length} input${errors.length === 1 ? ' is' : 's are'} invalid.`, errors);
 }
 
+/** The media type of a handler's result: JSON unless it names another; none when it has no body. */
+function resultMediaType(result: Awaited<ReturnType<AnyHandler>>): string | undefined {
+  if (result.mediaType !== undefined) return result.mediaType;
+  return 'body' in result ? 'application/json' : undefined;
+}
+
 async function runOperation(operation: ContractOperation, c: Context<AppEnv>, services: OperationServices): Promise<Outcome> {
   const { store, validators } = services;
-  const authenticated = operation.secured ? await authenticate(c.req.header('authorization'), services.tokens, store.db) : undefined;
+  const identity = operation.secured ? await authenticateRequest(c.req.header('authorization'), services.tokens, store.db) : undefined;
   const input = await readOperationRequest(validators, operation, { request: c.req.raw, path: c.req.param(), query: c.req.queries() });
-  if (input.errors.some((e) => e.location === 'header' && ORG_HEADERS.has(e.pointer.toLowerCase()))) throw invalidInput(input.errors);
+  if (input.errors.some((e) => e.location === 'header' && ORGANIZATION_HEADERS.has(e.pointer.toLowerCase()))) throw invalidInput(input.errors);
 
   let context: PublicContext | SecuredContext = { store, requestId: c.get('requestId') };
-  if (authenticated !== undefined) {
+  if (identity !== undefined) {
     // Both headers passed validation (the contract requires them as uuids on every secured operation).
-    checkRequester(c.req.header('requester-organization-id') ?? '', authenticated);
-    const target = (c.req.header('target-organization-id') ?? '').toLowerCase();
-    const scenario = await resolveScenario(store.db, operation, authenticated.organizationId, target);
-    context = { ...context, caller: { ...authenticated, targetOrganizationId: target, scenario } };
+    checkRequester(c.req.header(REQUESTER_HEADER) ?? '', identity);
+    const target = (c.req.header(TARGET_HEADER) ?? '').toLowerCase();
+    const scenario = await resolveScenario(store.db, operation.scenarios, identity.organizationId, target);
+    context = { ...context, caller: { ...identity, targetOrganizationId: target, scenario } };
   }
   if (input.errors.length > 0) throw invalidInput(input.errors);
 
   const handler = services.handlers[operation.operationId] as unknown as AnyHandler;
   const { path, query, header } = input.parameters;
   const result = await handler({ path, query, headers: header, body: input.body }, context);
-  return { status: result.status, mediaType: 'application/json', body: result.body, headers: result.headers ?? {} };
+  return { status: result.status, mediaType: resultMediaType(result), body: result.body, headers: result.headers ?? {} };
 }
 
 /** `/host-connections/{host_org_id}` → `/host-connections/:host_org_id`. */

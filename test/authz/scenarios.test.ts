@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Problem } from '../../server/domain/problems.js';
-import { heldScenarios } from '../../server/http/scenario.js';
+import { heldScenarios } from '../../server/domain/access.js';
 import { createTestApp, type TestApp, type TestOrganization } from '../support/app.js';
 import { engines } from '../support/database.js';
 

@@ -1,12 +1,13 @@
-// The seed page's example response (/work/shared/seed/create-host-connection.txt, copied
-// verbatim into the fixture) is binding: it must be a valid HostConnection as the contract
+// The example response of the original reference page of POST /host-connections (copied
+// verbatim into test/fixtures/seed-host-connection.json) is binding: it must be a valid HostConnection as the contract
 // defines it, and every one of its fields must be one the contract requires.
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { contractValidators } from '../support/contract.js';
 
 const seed = JSON.parse(readFileSync(new URL('../fixtures/seed-host-connection.json', import.meta.url), 'utf8')) as Record<string, unknown>;
-const asCreated = (body: unknown) => contractValidators().response('createHostConnection', 201, 'application/json', body);
+const asCreated = (body: unknown) =>
+  contractValidators().response('createHostConnection', { status: 201, mediaType: 'application/json', body, headers: {} });
 
 describe('the seed example of POST /host-connections', () => {
   test('validates against the HostConnection schema of the 201 response', () => {

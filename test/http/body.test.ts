@@ -1,7 +1,9 @@
 // Body envelope and validation: 413, 415, 400, and one 422 listing every failing input.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Problem } from '../../server/domain/problems.js';
-import { BODY_LIMIT_BYTES } from '../../server/http/request.js';
+import { loadContract } from '../../server/contract/document.js';
+
+const BODY_LIMIT_BYTES = loadContract().bodyLimitBytes;
 import { createTestApp, type TestApp, type TestOrganization } from '../support/app.js';
 import { engines } from '../support/database.js';
 

@@ -72,7 +72,13 @@ describe('configuration', () => {
     const config = await loadConfig({ DATA_DIR: dataDir });
     expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', dataDir, tokenTtlSeconds: 3600 });
     expect(config.databaseUrl).toBeUndefined();
-    expect(loadDatabaseConfig({})).toEqual({ databaseUrl: undefined, dataDir: './.data', poolSize: 10 });
+    expect(loadDatabaseConfig({})).toEqual({
+      databaseUrl: undefined,
+      dataDir: './.data',
+      poolSize: 10,
+      statementTimeoutMs: 5000,
+      acquireTimeoutMs: 3000,
+    });
     expect(loadDatabaseConfig({ DATABASE_POOL_SIZE: '25' }).poolSize).toBe(25);
     expect(loadDatabaseConfig({ DATABASE_URL: '' }).databaseUrl).toBeUndefined();
   });

@@ -59,7 +59,7 @@ const isJson = (mediaType: string): boolean => mediaType === 'application/json' 
 
 /**
  * Checks a response against what the contract documents for the operation: the status, the
- * media type and the body schema. Reads a clone, so the caller can still read the body.
+ * media type, the body schema and the headers. Reads a clone, so the caller can still read the body.
  */
 export async function validateResponse(operationId: OperationId, response: Response): Promise<CheckedResponse> {
   const mediaType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
@@ -73,7 +73,10 @@ export async function validateResponse(operationId: OperationId, response: Respo
       problems.push(`the ${mediaType} body is not JSON`);
     }
   }
-  if (problems.length === 0) problems.push(...contractValidators().response(operationId, response.status, mediaType, body));
+  const headers = Object.fromEntries(response.headers);
+  if (problems.length === 0) {
+    problems.push(...contractValidators().response(operationId, { status: response.status, mediaType: mediaType || undefined, body, headers }));
+  }
   return { status: response.status, mediaType, body, problems };
 }
 
@@ -83,10 +86,12 @@ export async function validateResponse(operationId: OperationId, response: Respo
  * former onto the latter, so one client and one set of paths work on every target.
  */
 export function atContractPaths(fetch: Fetch): Fetch {
-  const probes = new Set(loadContract().operations.filter((o) => o.basePath === '').map((o) => o.path));
+  const basePaths = new Map(loadContract().operations.map((o) => [o.path, o.basePath]));
+  const templates = loadContract().operations.map((o) => ({ pattern: new RegExp(`^${o.path.replace(/\{[^}]+\}/g, '[^/]+')}$`), basePath: o.basePath }));
   return async (request) => {
     const url = new URL(request.url);
-    if (!probes.has(url.pathname)) url.pathname = `/v1${url.pathname}`;
+    const basePath = basePaths.get(url.pathname) ?? templates.find((t) => t.pattern.test(url.pathname))?.basePath ?? '';
+    url.pathname = `${basePath}${url.pathname}`;
     const body = request.body === null ? undefined : await request.arrayBuffer();
     return fetch(new Request(url, { method: request.method, headers: request.headers, body, redirect: 'manual' }));
   };

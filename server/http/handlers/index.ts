@@ -1,4 +1,4 @@
-import type { TokenIssuer } from '../auth.js';
+import type { TokenIssuer } from '../../domain/tokens.js';
 import type { OperationHandlers } from '../operation-types.js';
 import { guestConnectionHandlers } from './guest-connections.js';
 import { guestInvitationHandlers } from './guest-invitations.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hashSecret, verifySecret } from '../../domain/credentials.js';
 import { ProblemError } from '../../domain/problems.js';
 import { findClient } from '../../store/clients.js';
-import type { TokenIssuer } from '../auth.js';
+import type { TokenIssuer } from '../../domain/tokens.js';
 import type { OperationHandlers } from '../operation-types.js';
 
 /** The token endpoint needs the signing key, so its handler is made per app. */
@@ -17,7 +17,7 @@ export function tokenHandlers(tokens: TokenIssuer) {
       if (client === undefined || client.revoked_at !== null || !secretMatches) {
         throw new ProblemError('invalid_client', 'The client credentials are not valid.');
       }
-      const token = await tokens.issue({ clientId: client.client_id, organizationId: client.organization_id });
+      const token = tokens.issue({ clientId: client.client_id, organizationId: client.organization_id });
       return {
         status: 200,
         body: { access_token: token.accessToken, token_type: 'Bearer', expires_in: token.expiresIn },

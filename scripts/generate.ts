@@ -1,0 +1,38 @@
+// `npm run generate`: everything derived from openapi.yaml, written into generated/.
+// `npm run generate:check` (`--check`) writes nothing and fails when a file there is stale.
+// Paths are relative to the working directory, so a copy of the contract can be generated too.
+import { readFile, writeFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
+import { parse } from 'yaml';
+import { operationTableModule } from './generate/operation-table.js';
+import { generateTypes } from './generate/types.js';
+
+const check = process.argv.includes('--check');
+const contractFile = 'openapi.yaml';
+
+async function main(): Promise<void> {
+  const text = await readFile(contractFile, 'utf8');
+  const document = parse(text) as Record<string, unknown>;
+  const outputs: Record<string, string> = {
+    'generated/openapi.d.ts': await generateTypes(pathToFileURL(contractFile)),
+    'generated/operations.ts': operationTableModule(document),
+    'generated/openapi.json': `${JSON.stringify(document, null, 2)}\n`,
+  };
+  const stale: string[] = [];
+  for (const [file, content] of Object.entries(outputs)) {
+    const current = await readFile(file, 'utf8').catch(() => undefined);
+    if (current === content) continue;
+    if (check) stale.push(file);
+    else await writeFile(file, content);
+  }
+  if (stale.length > 0) {
+    console.error(`generate:check: ${stale.join(', ')} ${stale.length === 1 ? 'is' : 'are'} not up to date with ${contractFile}; run npm run generate`);
+    process.exit(1);
+  }
+  console.error(check ? `generated/ is up to date with ${contractFile}` : `generated/ written from ${contractFile}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(`generate: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
