@@ -12,6 +12,7 @@ export default defineConfig({
     },
     // Starts the Prism mock once for every file (it is stateless); see the file for the proxy.
     globalSetup: ['test/setup/prism.ts'],
+    setupFiles: ['test/setup/hashing.ts'],
     // Forks keep PGlite (WASM) and the child processes of each worker apart.
     pool: 'forks',
     // Vitest's default leaves a core idle on a 2-core machine.

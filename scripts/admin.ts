@@ -2,7 +2,8 @@
 // stdout carries exactly one JSON line, the result, so scripts can parse it; everything else
 // goes to stderr. Exit codes: 0 done, 1 failed, 2 wrong usage.
 import { parseArgs } from 'node:util';
-import { loadDatabaseConfig } from '../server/config.js';
+import { ConfigError, loadDatabaseConfig, loadSecretHashCost } from '../server/config.js';
+import { setSecretHashCost } from '../server/domain/credentials.js';
 import {
   AdminInputError,
   createClient,
@@ -75,9 +76,10 @@ async function main(argv: string[]): Promise<number> {
 
   let store: Store;
   try {
+    setSecretHashCost(loadSecretHashCost());
     store = await openDatabase(loadDatabaseConfig());
   } catch (error) {
-    if (error instanceof DatabaseLockedError) {
+    if (error instanceof DatabaseLockedError || error instanceof ConfigError) {
       console.error(`admin: ${error.message}`);
       return 1;
     }

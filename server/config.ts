@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { DEFAULT_SECRET_HASH_COST } from './domain/credentials.js';
 import { DEFAULT_ACQUIRE_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS } from './store/database.js';
 
 export class ConfigError extends Error {
@@ -23,6 +24,8 @@ export type DatabaseConfig = {
 };
 
 export type Config = DatabaseConfig & {
+  /** SECRET_HASH_COST: scrypt's N for new client secrets. */
+  secretHashCost: number;
   port: number;
   host: string;
   jwtSecret: string;
@@ -56,10 +59,18 @@ export async function loadConfig(env: Env = process.env): Promise<Config> {
     ...database,
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: read(env, 'HOST') ?? '127.0.0.1',
+    secretHashCost: loadSecretHashCost(env),
     jwtSecret: await resolveJwtSecret(env, database),
     tokenTtlSeconds: integer(env, 'TOKEN_TTL_SECONDS', 3600, 1, 31 * 24 * 3600),
     corsOrigins: (read(env, 'CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter((o) => o !== ''),
   };
+}
+
+/** SECRET_HASH_COST, a power of two; lower than the default only where secrets are throwaway (tests, demos). */
+export function loadSecretHashCost(env: Env = process.env): number {
+  const cost = integer(env, 'SECRET_HASH_COST', DEFAULT_SECRET_HASH_COST, 1024, 131072);
+  if ((cost & (cost - 1)) !== 0) throw new ConfigError(`SECRET_HASH_COST must be a power of two from 1024 to 131072, not "${cost}"`);
+  return cost;
 }
 
 async function resolveJwtSecret(env: Env, database: DatabaseConfig): Promise<string> {

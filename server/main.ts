@@ -5,6 +5,7 @@ import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { formatWalkthrough, seedDemo } from './demo.js';
+import { setSecretHashCost } from './domain/credentials.js';
 import { DatabaseLockedError, openDatabase } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
 
@@ -21,6 +22,7 @@ function displayUrl(host: string, port: number): string {
 
 async function main(): Promise<void> {
   const config = await loadConfig();
+  setSecretHashCost(config.secretHashCost);
   const store = await openDatabase(config);
   const embedded = config.databaseUrl === undefined;
   const prepared = await (async () => {

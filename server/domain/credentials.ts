@@ -3,17 +3,29 @@
 // without invalidating the hashes already stored.
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
-const N = 16384;
+/** scrypt's cost N by default: about 50 ms of one core here. */
+export const DEFAULT_SECRET_HASH_COST = 16384;
+let cost = DEFAULT_SECRET_HASH_COST;
 const R = 8;
 const P = 1;
 const KEY_LENGTH = 32;
 const SALT_LENGTH = 16;
 
+/**
+ * The cost N of the hashes made from now on (SECRET_HASH_COST); hashes already stored keep
+ * theirs. Lower it only where secrets are throwaway: tests, demos, benchmarks.
+ */
+export function setSecretHashCost(value: number): void {
+  if (!isPowerOfTwo(value) || value < 2 ** 10 || value > 2 ** 17) throw new RangeError(`a scrypt cost must be a power of two from 1024 to 131072, not ${value}`);
+  cost = value;
+}
+
 /** `scrypt$N$r$p$salt$hash`, salt and hash in base64url. */
 export async function hashSecret(secret: string): Promise<string> {
   const salt = randomBytes(SALT_LENGTH);
-  const hash = await derive(secret, salt, KEY_LENGTH, { N, r: R, p: P });
-  return ['scrypt', N, R, P, salt.toString('base64url'), hash.toString('base64url')].join('$');
+  const n = cost;
+  const hash = await derive(secret, salt, KEY_LENGTH, { N: n, r: R, p: P });
+  return ['scrypt', n, R, P, salt.toString('base64url'), hash.toString('base64url')].join('$');
 }
 
 /** False for a wrong secret and for a hash this module did not make; never throws for either. */
@@ -63,6 +75,11 @@ export function newInvitationToken(): string {
 const MAX_CONCURRENT_HASHES = 2;
 let running = 0;
 const waiting: (() => void)[] = [];
+
+/** Hashes being computed and hashes queued for a slot, right now. */
+export function hashesInFlight(): { running: number; waiting: number } {
+  return { running, waiting: waiting.length };
+}
 
 async function derive(secret: string, salt: Buffer, length: number, options: ScryptOptions): Promise<Buffer> {
   if (running >= MAX_CONCURRENT_HASHES) await new Promise<void>((resolve) => waiting.push(resolve));

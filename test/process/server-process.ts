@@ -25,7 +25,7 @@ export class ServerProcess {
     // Only what is given: the server must not pick up DATABASE_URL or JWT_SECRET from the test run.
     this.child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
       cwd: root,
-      env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', ...env },
+      env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', SECRET_HASH_COST: process.env.SECRET_HASH_COST ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     if (this.child.pid === undefined) throw new Error('the server process did not spawn');

@@ -1,16 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import {
+  DEFAULT_SECRET_HASH_COST,
   hashSecret,
+  hashesInFlight,
   newClientId,
   newClientSecret,
   newInvitationToken,
+  setSecretHashCost,
   verifySecret,
 } from '../../server/domain/credentials.js';
 
 describe('client secrets', () => {
   it('are stored as salted scrypt hashes that verify the secret and nothing else', async () => {
     const secret = newClientSecret();
-    const hash = await hashSecret(secret);
+    // At the production cost, which the test setup lowers (SECRET_HASH_COST) for everything else.
+    setSecretHashCost(DEFAULT_SECRET_HASH_COST);
+    const hash = await hashSecret(secret).finally(() => setSecretHashCost(Number(process.env.SECRET_HASH_COST ?? DEFAULT_SECRET_HASH_COST)));
     expect(hash).toMatch(/^scrypt\$16384\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
     expect(hash).not.toContain(secret);
     expect(await verifySecret(secret, hash)).toBe(true);
@@ -37,10 +42,31 @@ describe('client secrets', () => {
   });
 });
 
+describe('the cost of hashing', () => {
+  it('is a setting for new hashes, and a hash keeps the cost it was made with', async () => {
+    const secret = newClientSecret();
+    const before = await hashSecret(secret);
+    setSecretHashCost(2048);
+    try {
+      const cheaper = await hashSecret(secret);
+      expect(cheaper).toMatch(/^scrypt\$2048\$/);
+      expect(await verifySecret(secret, before)).toBe(true);
+      expect(await verifySecret(secret, cheaper)).toBe(true);
+    } finally {
+      setSecretHashCost(Number(process.env.SECRET_HASH_COST ?? DEFAULT_SECRET_HASH_COST));
+    }
+    expect(() => setSecretHashCost(1000)).toThrow(RangeError);
+    expect(() => setSecretHashCost(512)).toThrow(RangeError);
+  });
+});
+
 describe('hashing under load', () => {
-  it('queues a burst of hashes (two at a time) and answers every one right, failures included', async () => {
+  it('computes two hashes at a time, queues the rest, and answers every one right, failures included', async () => {
     const secrets = Array.from({ length: 7 }, (_, i) => `secret-${i}`);
-    const hashes = await Promise.all(secrets.map((secret) => hashSecret(secret)));
+    const pending = secrets.map((secret) => hashSecret(secret));
+    expect(hashesInFlight()).toEqual({ running: 2, waiting: 5 });
+    const hashes = await Promise.all(pending);
+    expect(hashesInFlight()).toEqual({ running: 0, waiting: 0 });
     const checks = await Promise.all(hashes.flatMap((hash, i) => [verifySecret(secrets[i] ?? '', hash), verifySecret('wrong', hash)]));
     expect(checks).toEqual(secrets.flatMap(() => [true, false]));
   });

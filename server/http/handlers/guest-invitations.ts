@@ -4,12 +4,13 @@ import {
   listGuestInvitations,
   updateGuestInvitation,
 } from '../../domain/guest-invitations.js';
+import { locationOf } from '../location.js';
 import type { OperationHandlers } from '../operation-types.js';
 
 export const guestInvitationHandlers = {
   async createGuestInvitation({ body }, { store, caller }) {
     const invitation = await createGuestInvitation(store.db, caller.organizationId, body);
-    return { status: 201, body: invitation, headers: { Location: `/v1/guest-invitations/${invitation.id}` } };
+    return { status: 201, body: invitation, headers: { Location: locationOf('getGuestInvitation', { invitation_id: invitation.id }) } };
   },
   async listGuestInvitations({ query }, { store, caller }) {
     return { status: 200, body: await listGuestInvitations(store.db, caller.organizationId, query) };
