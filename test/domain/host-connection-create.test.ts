@@ -1,4 +1,4 @@
-// POST /host-connections: the seven rules of domain.md, each proven through HTTP.
+// POST /host-connections: the seven numbered rules of its description in openapi.yaml, each proven through HTTP.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { engines } from '../support/database.js';
