@@ -3,7 +3,7 @@
 // calls these and turns their answers into statuses and headers; handlers never check access.
 import type { Kysely } from 'kysely';
 import type { Scenario } from '../contract/document.js';
-import { findActiveClient } from '../store/clients.js';
+import type { ActiveClients } from '../store/active-clients.js';
 import { connectedRoles } from '../store/scenarios.js';
 import type { Database } from '../store/schema.js';
 import { ProblemError } from './problems.js';
@@ -20,12 +20,12 @@ export interface Identity {
  * client's tokens die with it, before they expire); undefined for any other token. One answer
  * for every failure, so nothing tells a forged token from a revoked client.
  */
-export async function authenticate(db: Kysely<Database>, tokens: TokenIssuer, token: string): Promise<Identity | undefined> {
+export async function authenticate(clients: ActiveClients, tokens: TokenIssuer, token: string): Promise<Identity | undefined> {
   const claims = tokens.verify(token);
   if (claims === undefined) return undefined;
-  const client = await findActiveClient(db, claims.sub);
-  if (client === undefined || client.organization_id !== claims.org) return undefined;
-  return { clientId: client.client_id, organizationId: client.organization_id };
+  const organizationId = await clients.organizationOf(claims.sub);
+  if (organizationId === undefined || organizationId !== claims.org) return undefined;
+  return { clientId: claims.sub, organizationId };
 }
 
 /** The requester header is only cross-checked against the token, never trusted. */

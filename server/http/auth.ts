@@ -1,9 +1,8 @@
 // The bearer credential of a request (RFC 6750) and the 401 challenges that go with it; who the
 // token names is decided by the domain (server/domain/access.ts).
-import type { Kysely } from 'kysely';
 import { authenticate, type Identity } from '../domain/access.js';
 import type { TokenIssuer } from '../domain/tokens.js';
-import type { Database } from '../store/schema.js';
+import type { ActiveClients } from '../store/active-clients.js';
 import { HttpProblem } from './problem.js';
 
 // RFC 7235 `credentials = auth-scheme [ 1*SP token68 ]`; the scheme is case-insensitive.
@@ -26,13 +25,13 @@ function bearerToken(header: string | undefined): { token: string | undefined } 
 export async function authenticateRequest(
   authorization: string | undefined,
   tokens: TokenIssuer,
-  db: Kysely<Database>,
+  clients: ActiveClients,
 ): Promise<Identity> {
   const credential = bearerToken(authorization);
   if (credential === undefined) {
     throw new HttpProblem('invalid_token', 'A bearer token is required.', { 'WWW-Authenticate': 'Bearer' });
   }
-  const identity = credential.token === undefined ? undefined : await authenticate(db, tokens, credential.token);
+  const identity = credential.token === undefined ? undefined : await authenticate(clients, tokens, credential.token);
   if (identity === undefined) {
     throw new HttpProblem('invalid_token', 'The bearer token is malformed, forged, expired or revoked.', {
       'WWW-Authenticate': 'Bearer error="invalid_token"',

@@ -59,7 +59,7 @@ function resultMediaType(result: Awaited<ReturnType<AnyHandler>>): string | unde
 
 async function runOperation(operation: ContractOperation, c: Context<AppEnv>, services: OperationServices): Promise<Outcome> {
   const { store, validators } = services;
-  const identity = operation.secured ? await authenticateRequest(c.req.header('authorization'), services.tokens, store.db) : undefined;
+  const identity = operation.secured ? await authenticateRequest(c.req.header('authorization'), services.tokens, store.activeClients) : undefined;
   const input = await readOperationRequest(validators, operation, { request: c.req.raw, path: c.req.param(), query: c.req.queries() });
   if (input.errors.some((e) => e.location === 'header' && ORGANIZATION_HEADERS.has(e.pointer.toLowerCase()))) throw invalidInput(input.errors);
 

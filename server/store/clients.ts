@@ -35,7 +35,3 @@ export async function revokeClient(db: Kysely<Database>, client_id: string): Pro
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
-
-export async function isClientActive(db: Kysely<Database>, client_id: string): Promise<boolean> {
-  return (await findActiveClient(db, client_id)) !== undefined;
-}

@@ -5,12 +5,15 @@ import { PGlite, type ParserOptions } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql, type PostgresPool } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.js';
+import { createActiveClients, lookupInDatabase, REVOCATION_CHANNEL, type ActiveClients } from './active-clients.js';
 import { isDatabaseUnavailable } from './errors.js';
 import type { Database } from './schema.js';
 
 export type Store = {
   db: Kysely<Database>;
   kind: 'postgres' | 'pglite';
+  /** Which API clients are active, kept in step with revocations by the database's notifications. */
+  activeClients: ActiveClients;
   close(): Promise<void>;
   ping(): Promise<void>;
 };
@@ -89,7 +92,54 @@ function openPostgres(connectionString: string, settings: PoolSettings): Store {
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: discardingBrokenClients(pool) }) });
-  return { db, kind: 'postgres', close: () => db.destroy(), ping: () => ping(db) };
+  const activeClients = createActiveClients(lookupInDatabase(db));
+  const listener = listenForRevocations(connectionString, activeClients);
+  const close = async (): Promise<void> => {
+    await listener.stop();
+    await db.destroy();
+  };
+  return { db, kind: 'postgres', activeClients, close, ping: () => ping(db) };
+}
+
+const RELISTEN_DELAY_MS = 1000;
+
+/** A connection of its own that LISTENs for revocations, and reconnects whenever it is lost. */
+function listenForRevocations(connectionString: string, activeClients: ActiveClients): { stop(): Promise<void> } {
+  let stopped = false;
+  let client: pg.Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  const lost = (current: pg.Client) => {
+    if (client !== current) return;
+    client = undefined;
+    activeClients.listening(false);
+    void current.end().catch(() => {});
+    if (!stopped) retry = setTimeout(connect, RELISTEN_DELAY_MS);
+  };
+  const connect = () => {
+    const current = new pg.Client({ connectionString, keepAlive: true });
+    client = current;
+    current.on('error', () => lost(current));
+    current.on('end', () => lost(current));
+    current.on('notification', (message) => activeClients.revoked(message.payload ?? ''));
+    current
+      .connect()
+      .then(() => current.query(`listen ${REVOCATION_CHANNEL}`))
+      .then(() => {
+        if (client === current && !stopped) activeClients.listening(true);
+      })
+      .catch(() => lost(current));
+  };
+  connect();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(retry);
+      const current = client;
+      client = undefined;
+      activeClients.listening(false);
+      await current?.end().catch(() => {});
+    },
+  };
 }
 
 /**
@@ -127,15 +177,19 @@ async function openEmbedded(dataDir: string): Promise<Store> {
   try {
     // A subfolder, so the lock and the JWT secret file never mix with Postgres' own files.
     const pglite = await PGlite.create({ dataDir: path.resolve(dataDir, 'pgdata'), parsers: pgliteParsers });
-    return pgliteStore(pglite, () => releaseLock(lockFile));
+    return await pgliteStore(pglite, () => releaseLock(lockFile));
   } catch (error) {
     await releaseLock(lockFile);
     throw error;
   }
 }
 
-function pgliteStore(pglite: PGlite, releaseLock: () => Promise<void>): Store {
+async function pgliteStore(pglite: PGlite, releaseLock: () => Promise<void>): Promise<Store> {
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  const activeClients = createActiveClients(lookupInDatabase(db));
+  // One process holds the embedded database, so its notifications reach it without fail.
+  await pglite.listen(REVOCATION_CHANNEL, (clientId) => activeClients.revoked(clientId));
+  activeClients.listening(true);
   const close = async (): Promise<void> => {
     try {
       await db.destroy();
@@ -143,7 +197,7 @@ function pgliteStore(pglite: PGlite, releaseLock: () => Promise<void>): Store {
       await releaseLock();
     }
   };
-  return { db, kind: 'pglite', close, ping: () => ping(db) };
+  return { db, kind: 'pglite', activeClients, close, ping: () => ping(db) };
 }
 
 async function ping(db: Kysely<Database>): Promise<void> {

@@ -1,11 +1,13 @@
 import { Migrator, type Kysely, type Migration } from 'kysely';
 import { initial } from './migrations/0001_initial.js';
+import { clientRevocations } from './migrations/0009_client_revocations.js';
 import type { Database } from './schema.js';
 
 // Listed in code, not read from a folder, so the bundle and tsx see the same migrations.
 // Kysely applies them in order of these names.
 const migrations: Record<string, Migration> = {
   '0001_initial': initial,
+  '0009_client_revocations': clientRevocations,
 };
 
 /**

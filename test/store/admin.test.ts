@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, createOrganization, revokeClient, AdminInputError } from '../../server/domain/admin.js';
 import { verifySecret } from '../../server/domain/credentials.js';
-import { findActiveClient, isClientActive } from '../../server/store/clients.js';
+import { findActiveClient } from '../../server/store/clients.js';
 import { openDatabase } from '../../server/store/database.js';
 import { findOrganization } from '../../server/store/organizations.js';
 import { engines, openTestStore } from '../support/database.js';
@@ -106,13 +106,13 @@ describe.each(engines)('administration (%s)', (engine) => {
   it('creates an organization with its first client in one transaction', async () => {
     const { db } = await openTestStore(engine);
     const created = await createOrganization(db, { name: 'Beta Bank', email: 'b@beta.test', owner_email: 'o@beta.test' });
-    expect(await isClientActive(db, created.client_id)).toBe(true);
+    expect(await findActiveClient(db, created.client_id)).toMatchObject({ client_id: created.client_id });
     const second = await createClient(db, created.organization_id);
     expect(second.client_id).not.toBe(created.client_id);
 
     expect(await revokeClient(db, created.client_id)).toEqual({ client_id: created.client_id, revoked: true });
-    expect(await isClientActive(db, created.client_id)).toBe(false);
-    expect(await isClientActive(db, second.client_id)).toBe(true);
+    expect(await findActiveClient(db, created.client_id)).toBeUndefined();
+    expect(await findActiveClient(db, second.client_id)).toMatchObject({ client_id: second.client_id });
     expect(await revokeClient(db, created.client_id)).toEqual({ client_id: created.client_id, revoked: true });
     await expect(revokeClient(db, 'cli_unknown')).rejects.toBeInstanceOf(AdminInputError);
   });
