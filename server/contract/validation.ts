@@ -37,9 +37,7 @@ function createAjv(contract: Contract, coerce: boolean): Ajv2020 {
   addFormats.default(ajv);
   // ajv-formats' uuid also accepts `urn:uuid:...`, which PostgreSQL refuses: the contract's own
   // Uuid pattern is the format, so Prism, the client types and the server agree.
-  const uuid = contract.schemas.Uuid?.pattern;
-  if (typeof uuid !== 'string') throw new Error('the contract has no Uuid pattern');
-  ajv.addFormat('uuid', new RegExp(uuid));
+  ajv.addFormat('uuid', new RegExp(String(contract.schemas.Uuid?.pattern)));
   ajv.addKeyword({ keyword: 'components' });
   ajv.addSchema({ $id: ROOT_ID, components: { schemas: contract.schemas } });
   return ajv;
@@ -94,8 +92,9 @@ export interface ContractValidators {
 }
 
 /**
- * Compiles every request schema of the contract once. Response schemas are compiled on first
- * use: only response checking (tests) needs them.
+ * Compiles each operation's schemas once, on first use, so that starting the server compiles
+ * nothing (all of them take about half a second): request schemas at the operation's first
+ * request, response schemas only where responses are checked (tests).
  */
 export function compileValidators(contract: Contract): ContractValidators {
   const params = createAjv(contract, true);
@@ -113,10 +112,15 @@ export function compileValidators(contract: Contract): ContractValidators {
       body: new Map(Object.entries(op.requestBody.content).map(([type, schema]) => [type, strict.compile(anchored(schema))])),
     };
   };
-  const byId = new Map(contract.operations.map((op) => [op.operationId, compileOperation(op)]));
+  const byId = new Map<OperationId, OperationValidators>();
   const get = (operationId: OperationId): OperationValidators => {
-    const v = byId.get(operationId);
-    if (!v) throw new Error(`unknown operation ${operationId}`);
+    let v = byId.get(operationId);
+    if (v === undefined) {
+      const operation = contract.byId.get(operationId);
+      if (operation === undefined) throw new Error(`unknown operation ${operationId}`);
+      v = compileOperation(operation);
+      byId.set(operationId, v);
+    }
     return v;
   };
 

@@ -1,7 +1,9 @@
 import type { Kysely } from 'kysely';
+import { schemas } from '../../generated/operations.js';
 import type { Database, Organization } from './schema.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// The contract's own Uuid pattern, the one request validation uses too.
+const UUID = new RegExp(schemas.Uuid.pattern);
 
 /** Postgres rejects a malformed uuid with an error; callers treat it as "no such row" instead. */
 export function isUuid(value: string): boolean {

@@ -12,7 +12,7 @@ import { engines } from '../support/database.js';
 /** How long a revocation may take to reach another process on PostgreSQL: one notification. */
 const PROPAGATION_BOUND_MS = 1000;
 
-async function statusWithin(bound: number, request: () => Promise<Response>): Promise<{ status: number; ms: number }> {
+async function statusWithin(bound: number, request: () => Response | Promise<Response>): Promise<{ status: number; ms: number }> {
   const started = performance.now();
   for (;;) {
     const { status } = await request();
