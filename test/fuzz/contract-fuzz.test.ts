@@ -21,7 +21,8 @@ import { openTestStore } from '../support/database.js';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database.js';
 import { changedTables, snapshotTables } from '../support/snapshot.js';
 import { concreteRequest, requestPlans, type ConcreteRequest } from './requests.js';
-import { buildWorld, type Caller, type World } from './world.js';
+import type { Caller, World } from '../support/world.js';
+import { buildWorld } from './world.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
 const SEED = process.env.FUZZ_SEED === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(process.env.FUZZ_SEED);

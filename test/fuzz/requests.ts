@@ -4,8 +4,8 @@
 import fc from 'fast-check';
 import { loadContract, type ContractOperation, type ContractParameter } from '../../server/contract/document.js';
 import { contractValidators } from '../support/contract.js';
-import { schemaValues, IdRef, type Value } from './schema-values.js';
-import type { Caller, World } from './world.js';
+import { schemaValues, IdRef, type Value } from '../support/schema-values.js';
+import type { Caller, World } from '../support/world.js';
 
 // The two organization headers are the identity of the call, not free inputs: they come from
 // the caller and the chosen target, and mutations reach them like any other parameter.

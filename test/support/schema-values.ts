@@ -86,8 +86,11 @@ export interface SchemaValues {
   valid(schema: JsonSchema, name?: string): fc.Arbitrary<Value>;
   /** Values the schema should refuse (each bound overstepped, other types, broken formats). */
   invalid(schema: JsonSchema, name?: string): fc.Arbitrary<Value>;
-  /** One plain valid value, the same every time; uuids become `IdRef('caller', n)` for the n-th uuid slot. */
-  exemplar(schema: JsonSchema): Value;
+  /**
+   * One plain valid value, the same every time: uuids become `IdRef('caller', n)` for the n-th
+   * uuid slot, and a free string the first value harvested under its property name.
+   */
+  exemplar(schema: JsonSchema, name?: string): Value;
 }
 
 export function schemaValues(document: Obj): SchemaValues {
@@ -286,21 +289,23 @@ export function schemaValues(document: Obj): SchemaValues {
     );
   }
 
-  function exemplar(schema: JsonSchema): Value {
+  function exemplar(schema: JsonSchema, name?: string): Value {
     let slot = 0;
-    const make = (raw: JsonSchema): Value => {
+    const make = (raw: JsonSchema, name: string | undefined): Value => {
       const s = resolve(raw);
-      if (Array.isArray(s.examples) && s.format !== 'uuid') return s.examples[0] as Value;
-      if (s.default !== undefined) return s.default as Value;
-      if (Array.isArray(s.enum)) return s.enum[0] as Value;
-      if (Array.isArray(s.oneOf)) return make({ ...s, oneOf: undefined, ...resolve(s.oneOf[0] as JsonSchema) });
-      const type = Array.isArray(s.type) ? s.type[0] : s.type;
+      // Formats first: a contract example is one fixed id or a past date, not a usable value.
       if (s.format === 'uuid') return new IdRef('caller', slot++);
       if (s.format === 'date-time') return new FromNow(30 * DAY_MS);
       if (s.format === 'email') return 'guest@example.test';
+      if (s.default !== undefined) return s.default as Value;
+      if (Array.isArray(s.enum)) return s.enum[0] as Value;
+      if (Array.isArray(s.oneOf)) return make({ ...s, oneOf: undefined, ...resolve(s.oneOf[0] as JsonSchema) }, name);
+      const type = Array.isArray(s.type) ? s.type[0] : s.type;
       switch (type) {
-        case 'string':
-          return 'a'.repeat(Math.max(typeof s.minLength === 'number' ? s.minLength : 1, 1));
+        case 'string': {
+          const fallback = 'a'.repeat(Math.max(typeof s.minLength === 'number' ? s.minLength : 1, 1));
+          return name === undefined ? fallback : new Harvested(name, 0, fallback);
+        }
         case 'integer':
           return typeof s.minimum === 'number' ? s.minimum : 0;
         case 'boolean':
@@ -308,19 +313,19 @@ export function schemaValues(document: Obj): SchemaValues {
         case 'null':
           return null;
         case 'array':
-          return [make(isObj(s.items) ? (s.items as JsonSchema) : {})];
+          return [make(isObj(s.items) ? (s.items as JsonSchema) : {}, name)];
         case 'object': {
           const properties = Object.entries(isObj(s.properties) ? (s.properties as Record<string, JsonSchema>) : {});
           const required = new Set(Array.isArray(s.required) ? (s.required as string[]) : []);
           const wanted = typeof s.minProperties === 'number' ? s.minProperties : 0;
           const chosen = properties.filter(([name], i) => required.has(name) || i < wanted);
-          return Object.fromEntries(chosen.map(([name, property]) => [name, make(property)]));
+          return Object.fromEntries(chosen.map(([property, propertySchema]) => [property, make(propertySchema, property)]));
         }
         default:
           throw new Error(`no exemplar for the schema ${JSON.stringify(s)}`);
       }
     };
-    return make(schema);
+    return make(schema, name);
   }
 
   return { resolve, valid, invalid, exemplar };
