@@ -91,3 +91,14 @@ export function atContractPaths(fetch: Fetch): Fetch {
     return fetch(new Request(url, { method: request.method, headers: request.headers, body, redirect: 'manual' }));
   };
 }
+
+/** The response headers the contract declares for an operation's status (names as written there). */
+export function declaredResponseHeaders(operationId: OperationId, status: number): string[] {
+  const operation = contractOperation(operationId);
+  const { document } = loadContract();
+  const at = (node: unknown, key: string): unknown => (typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined);
+  let response = at(at(at(at(document.paths, operation.path), operation.method), 'responses'), String(status));
+  const ref = at(response, '$ref');
+  if (typeof ref === 'string') response = ref.replace(/^#\//, '').split('/').reduce(at, document);
+  return Object.keys((at(response, 'headers') ?? {}) as Record<string, unknown>);
+}
