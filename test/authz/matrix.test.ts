@@ -157,7 +157,7 @@ describe.each(targets)('the authorization matrix on $engine', ({ engine, skip })
       'alg none': [['alg none, no signature', `Bearer ${none}.${payload}.`]],
       'revoked client': [['a revoked client’s token', `Bearer ${revoked.organization.token}`]],
     };
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await scratch?.drop();

@@ -90,7 +90,7 @@ describe('requests refused before the app', () => {
     const answer = await exchange(server.url, request);
     const checked = await validateResponse(operationId, answer.response);
     console.log(`raw HTTP: ${_} → ${answer.status} ${checked.mediaType || '(no body)'}`);
-    expect({ status: answer.status, problems: checked.problems }, answer.raw.slice(0, 300)).toEqual({ status: expect.any(Number), problems: [] });
+    expect(checked.problems, answer.raw.slice(0, 300)).toEqual([]);
     expect(answer.status).toBeLessThan(500);
   });
 });

@@ -3,6 +3,7 @@
 // runs; then judged valid or invalid by the contract's own validators, as the server will see it.
 import fc from 'fast-check';
 import { loadContract, type ContractOperation, type ContractParameter } from '../../server/contract/document.js';
+import { BODY_LIMIT_BYTES } from '../../server/http/request.js';
 import { contractValidators } from '../support/contract.js';
 import { schemaValues, IdRef, type Value } from '../support/schema-values.js';
 import type { Caller, World } from '../support/world.js';
@@ -11,8 +12,8 @@ import type { Caller, World } from '../support/world.js';
 // the caller and the chosen target, and mutations reach them like any other parameter.
 const REQUESTER = 'Requester-Organization-ID';
 const TARGET = 'Target-Organization-ID';
-/** The server's body limit is 64 KiB; this is past it. */
-const OVERSIZE = 70 * 1024;
+/** Past the server's body limit. */
+const OVERSIZE = BODY_LIMIT_BYTES + 6 * 1024;
 
 type Mutation =
   | { kind: 'param-invalid'; name: string; value: Value }
@@ -354,8 +355,8 @@ export function concreteRequest(plan: Plan, world: World, now: number): Concrete
   if (accepted.length > 0) {
     if (bytes === undefined || bytes.length === 0) {
       if (operation.requestBody.required) reasons.push('no body');
-    } else if (bytes.length > 64 * 1024) {
-      reasons.push('body over 64 KiB');
+    } else if (bytes.length > BODY_LIMIT_BYTES) {
+      reasons.push('body over the limit');
     } else {
       const mediaType = acceptedMediaType(contentType, accepted);
       const parsed = mediaType === undefined ? undefined : parseBody(bytes, mediaType);

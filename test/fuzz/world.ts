@@ -1,5 +1,6 @@
 // The world the fuzzer calls in: real tokens, a connection, a disconnected one, pending and
 // archived invitations, actions, and an organization nobody may ever see.
+import { randomUUID } from 'node:crypto';
 import type { TestApp } from '../support/app.js';
 import { World, type Caller } from '../support/world.js';
 
@@ -16,7 +17,7 @@ type Created = { id?: string; invitation_token?: string };
 export async function buildWorld(t: TestApp, label: string): Promise<World> {
   const world = new World(t);
   const make = async (role: string, calls: boolean): Promise<Caller | undefined> => {
-    const name = `${label} ${role} ${Math.random().toString(36).slice(2, 10)}`;
+    const name = `${label} ${role} ${randomUUID().slice(0, 8)}`;
     const organization = await t.newOrganization({ name });
     return world.addOrganization(organization, name, calls ? role : undefined);
   };

@@ -67,6 +67,8 @@ const TRICKY_STRINGS = [
   ' padded ',
 ];
 
+const CONTROL_UNITS = fc.constantFrom('\u0000', '\u0001', '\u001b', '\u007f', '\u0085', '\ud800', '\udfff', 'a');
+
 // A value of each JSON type: whatever the schema wants, most of these are the wrong type.
 const ANY_TYPE: Value[] = [null, true, false, 0, -1, 1.5, 1e21, '', 'x', [], [null], {}, { a: 1 }];
 
@@ -137,6 +139,7 @@ export function schemaValues(document: Obj): SchemaValues {
         arbitrary: fc.constantFrom(
           '2028-02-29T12:00:00Z',
           '2030-06-30T23:59:60Z',
+          '2031-12-31T23:59:60Z',
           '2030-12-31T23:59:60.5Z',
           '2031-01-01T00:00:00.123456789Z',
           '2038-01-19T03:14:08Z',
@@ -179,9 +182,11 @@ export function schemaValues(document: Obj): SchemaValues {
     if (s.format === 'email') return emails(min, max, name);
     const short = Math.min(max, min + 24);
     return fc.oneof(
-      { weight: 4, arbitrary: fc.string({ minLength: min, maxLength: short, unit: 'grapheme' }) },
-      { weight: 2, arbitrary: fc.string({ minLength: min, maxLength: short, unit: 'binary' }) },
+      { weight: 3, arbitrary: fc.string({ minLength: min, maxLength: short, unit: 'grapheme' }) },
+      { weight: 1, arbitrary: fc.string({ minLength: min, maxLength: short, unit: 'binary' }) },
       { weight: 2, arbitrary: fc.constantFrom(...TRICKY_STRINGS).map((t) => fit(t, min, max)) },
+      // Control characters and lone surrogates, which the units above rarely or never give.
+      { weight: 2, arbitrary: fc.string({ minLength: 1, maxLength: 6, unit: CONTROL_UNITS }).map((t) => fit(t, min, max)) },
       // At each bound, in one-byte and in four-byte characters.
       { weight: 1, arbitrary: fc.constantFrom('a'.repeat(min), 'a'.repeat(max), '\u{1d11e}'.repeat(max), 'é'.repeat(max)) },
       { weight: 3, arbitrary: harvested(name, 'a'.repeat(Math.max(min, 1))) },
