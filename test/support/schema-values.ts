@@ -186,7 +186,7 @@ export function schemaValues(document: Obj): SchemaValues {
       { weight: 1, arbitrary: fc.string({ minLength: min, maxLength: short, unit: 'binary' }) },
       { weight: 2, arbitrary: fc.constantFrom(...TRICKY_STRINGS).map((t) => fit(t, min, max)) },
       // Control characters and lone surrogates, which the units above rarely or never give.
-      { weight: 2, arbitrary: fc.string({ minLength: 1, maxLength: 6, unit: CONTROL_UNITS }).map((t) => fit(t, min, max)) },
+      { weight: 4, arbitrary: fc.string({ minLength: 1, maxLength: 6, unit: CONTROL_UNITS }).map((t) => fit(t, min, max)) },
       // At each bound, in one-byte and in four-byte characters.
       { weight: 1, arbitrary: fc.constantFrom('a'.repeat(min), 'a'.repeat(max), '\u{1d11e}'.repeat(max), 'é'.repeat(max)) },
       { weight: 3, arbitrary: harvested(name, 'a'.repeat(Math.max(min, 1))) },
