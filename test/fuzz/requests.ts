@@ -367,6 +367,9 @@ export function concreteRequest(plan: Plan, world: World, now: number): Concrete
   }
   const queries = new Map<string, string[]>();
   for (const [name, value] of query) queries.set(name, [...(queries.get(name) ?? []), value]);
+  // The contract refuses every query parameter it does not name, whatever the name.
+  const declared = new Set(operation.parameters.filter((p) => p.in === 'query').map((p) => p.name));
+  for (const name of queries.keys()) if (!declared.has(name)) reasons.push(`query ${name} is not a parameter of the operation`);
   const parameters = contractValidators().parameters(operation.operationId, { path, query: Object.fromEntries(queries), headers: Object.fromEntries(headers) });
   reasons.push(...parameters.errors.map((e) => `${e.location} ${e.pointer} ${e.message}`));
 
