@@ -140,7 +140,8 @@ export function compileValidators(contract: Contract): ContractValidators {
     parameters(operationId, raw) {
       const v = get(operationId);
       const path: Record<string, unknown> = { ...raw.path };
-      const query: Record<string, unknown> = {};
+      // Without a prototype, a parameter named `__proto__` is a parameter like any other (and refused).
+      const query: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
       for (const [name, values] of Object.entries(raw.query)) query[name] = v.queryArrays.has(name) || values.length > 1 ? values : values[0];
       const header: Record<string, unknown> = {};
       const lower = new Map(Object.entries(raw.headers).map(([k, value]) => [k.toLowerCase(), value]));

@@ -1,12 +1,12 @@
 // POST /host-connections under concurrency: exactly one connection however many requests race,
 // and an Idempotency-Key in flight answers 409.
-import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../server/app.js';
 import { openDatabase, type Store } from '../../server/store/database.js';
 import { createTestApp, TEST_JWT_SECRET, type TestApp, type TestOrganization } from '../support/app.js';
 import { engines } from '../support/database.js';
+import { waitForLockWaiters } from '../support/lock-waiters.js';
 import { expectProblem, invite, json, type HostConnection, type Problem } from './flows.js';
 
 async function post(app: App | TestApp, organization: TestOrganization, body: unknown, key?: string): Promise<Response> {
@@ -95,26 +95,7 @@ describe.skipIf(databaseUrl === undefined || databaseUrl === '')('several proces
 
   const appFor = (index: number): App => apps[index % apps.length] as App;
 
-  /** Waits until `count` backends wait, directly or in a queue, for a lock the blocker holds. */
-  async function blockedBehindBlocker(count: number): Promise<void> {
-    const blockerPid = (await blocker.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]?.pid;
-    for (let attempt = 0; attempt < 500; attempt++) {
-      // Behind a row lock only the first waiter waits for the blocker, the others for that
-      // waiter: follow the chain. From the app's pool, not the blocker's session, whose open
-      // transaction would keep its first view of pg_stat_activity.
-      const { rows } = await sql<{ waiting: number }>`
-        with recursive behind(pid) as (
-          select pid from pg_stat_activity where ${blockerPid}::int = any(pg_blocking_pids(pid))
-          union
-          select activity.pid from pg_stat_activity activity join behind on behind.pid = any(pg_blocking_pids(activity.pid))
-        )
-        select count(*)::int as waiting from behind
-      `.execute(t.store.db);
-      if ((rows[0]?.waiting ?? 0) >= count) return;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    throw new Error(`${count} requests never queued behind the blocker`);
-  }
+  const blockedBehindBlocker = (count: number) => waitForLockWaiters(t.store.db, blocker, count);
 
   async function holdInvitation(id: string): Promise<void> {
     await blocker.query('begin');

@@ -142,15 +142,22 @@ export function demoOrganization(stdout: string, role: 'host' | 'guest'): Creden
   return { organization_id, client_id, client_secret };
 }
 
-/** An access token from `POST /v1/oauth2/token`; throws with the answer unless it is 200. */
+/** An access token from `POST /v1/oauth2/token`, waiting out a 429 as a client would; throws with the answer unless it is 200. */
 export async function requestToken(url: string, credentials: Credentials): Promise<string> {
-  const response = await fetch(`${url}/v1/oauth2/token`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ client_id: credentials.client_id, client_secret: credentials.client_secret }),
-  });
-  if (response.status !== 200) throw new Error(`createToken answered ${response.status}: ${await response.text()}`);
-  return ((await response.json()) as { access_token: string }).access_token;
+  for (let attempt = 0; ; attempt++) {
+    const response = await fetch(`${url}/v1/oauth2/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ client_id: credentials.client_id, client_secret: credentials.client_secret }),
+    });
+    if (response.status === 429 && attempt < 5) {
+      await response.body?.cancel();
+      await new Promise((resolve) => setTimeout(resolve, 1000 * Number(response.headers.get('retry-after') ?? 1)));
+      continue;
+    }
+    if (response.status !== 200) throw new Error(`createToken answered ${response.status}: ${await response.text()}`);
+    return ((await response.json()) as { access_token: string }).access_token;
+  }
 }
 
 /** `GET /v1/organizations/{id}` as that organization (the Self scenario). */

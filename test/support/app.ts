@@ -29,7 +29,11 @@ function logErrors(line: Record<string, unknown>): void {
 }
 
 export async function createTestApp(engine: Engine): Promise<TestApp> {
-  const store = await openTestStore(engine);
+  return testAppOn(await openTestStore(engine));
+}
+
+/** The same on a store of the caller's own, e.g. a scratch database (test/support/scratch-database.ts). */
+export function testAppOn(store: Store): TestApp {
   const app = createApp({ store, jwtSecret: TEST_JWT_SECRET, validateResponses: true, log: logErrors });
   const request = async (path: string, init?: RequestInit): Promise<Response> => app.request(path, init);
 

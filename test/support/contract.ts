@@ -96,3 +96,8 @@ export function atContractPaths(fetch: Fetch): Fetch {
     return fetch(new Request(url, { method: request.method, headers: request.headers, body, redirect: 'manual' }));
   };
 }
+
+/** The response headers the contract declares for an operation's status (names as written there). */
+export function declaredResponseHeaders(operationId: OperationId, status: number): string[] {
+  return Object.keys(contractOperation(operationId).responseHeaders[String(status)] ?? {});
+}
