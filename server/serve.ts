@@ -42,16 +42,19 @@ export type ServeOptions = {
 
 function listen(server: ServerType, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => reject(new StartupError(listenProblem(error, host, port))));
-    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+    const refused = (error: NodeJS.ErrnoException) => reject(new StartupError(listenProblem(error, host, port)));
+    server.once('error', refused);
+    server.listen(port, host, () => {
+      server.off('error', refused);
+      resolve((server.address() as AddressInfo).port);
+    });
   });
 }
 
 export async function serveApi(options: ServeOptions): Promise<void> {
   let ready: (app: App) => void = () => {};
   const appReady = new Promise<App>((resolve) => (ready = resolve));
-  let app: App | undefined;
-  const server = createAdaptorServer({ fetch: async (request, env) => (app ?? (await appReady)).fetch(request, env) });
+  const server = createAdaptorServer({ fetch: async (request, env) => (await appReady).fetch(request, env) });
   const port = await listen(server, options.host, options.port);
 
   let store: Store | undefined;
@@ -64,13 +67,13 @@ export async function serveApi(options: ServeOptions): Promise<void> {
     throw new StartupError(databaseProblem(error, options.database));
   }
   const opened = store;
-  const demo = options.seedDemo ? await seedDemo(opened).catch(async (error: unknown) => {
+  const abandon = async (error: unknown): Promise<never> => {
     server.close();
     await opened.close();
     throw error;
-  }) : null;
-  app = createApp({ ...options.app, store: opened });
-  ready(app);
+  };
+  const demo = options.seedDemo ? await seedDemo(opened).catch(abandon) : null;
+  ready(createApp({ ...options.app, store: opened }));
 
   server.on('error', (error: Error) => {
     console.error(`connections-api: ${error.message}`);
