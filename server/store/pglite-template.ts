@@ -33,14 +33,14 @@ const pgliteVersion = (): string => {
   return (JSON.parse(readFileSync(path.join(packageRoot(entry), 'package.json'), 'utf8')) as { version: string }).version;
 };
 
-export const TEMPLATE_DIR = path.join(packageRoot(fileURLToPath(import.meta.url)), 'pglite-template');
+const TEMPLATE_DIR = path.join(packageRoot(fileURLToPath(import.meta.url)), 'pglite-template');
 
-export function templateFile(): string {
+function templateFile(): string {
   return path.join(TEMPLATE_DIR, `pglite-${pgliteVersion()}.tar.gz`);
 }
 
 /** The template as an uncompressed tarball for `loadDataDir`, or undefined when there is none yet. */
-export async function readTemplate(): Promise<Blob | undefined> {
+async function readTemplate(): Promise<Blob | undefined> {
   const compressed = await readFile(templateFile()).catch((error: unknown) => {
     if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return undefined;
     throw error;
