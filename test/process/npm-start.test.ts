@@ -6,14 +6,21 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../server/store/database.js';
+import { migrateToLatest } from '../../server/store/migrate.js';
 import { childPids, isAlive, killRunningServers, startServer, type RunningServer } from './server-process.js';
 
 let dataDir: string;
 
+// The database is made here, so every `npm start` below is a later start (the quick kind), and
+// a test that fails cannot leave the next one a first start to wait for.
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'connections-npm-start-'));
-});
+  const store = await openDatabase({ dataDir });
+  await migrateToLatest(store.db);
+  await store.close();
+}, 120_000);
 
 afterAll(async () => {
   await killRunningServers();
@@ -52,6 +59,11 @@ async function npmStart(): Promise<{ server: RunningServer; child: number }> {
 }
 
 describe('npm start', () => {
+  // A test that fails leaves no server holding the data folder for the next one.
+  afterEach(async () => {
+    await killRunningServers();
+  });
+
   it.each(['SIGTERM', 'SIGINT'] as const)('stops on %s to the process npm started, leaving no server behind', async (signal) => {
     const { server, child } = await npmStart();
     process.kill(child, signal);
