@@ -709,15 +709,6 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description One or more inputs are invalid; `errors` lists every one. */
-        ValidationFailed: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
         /** @description No bearer token, or a malformed, forged, expired or revoked one. */
         Unauthorized: {
             headers: {
@@ -870,7 +861,6 @@ export type ResponsePayloadTooLarge = components['responses']['PayloadTooLarge']
 export type ResponseUnsupportedMediaType = components['responses']['UnsupportedMediaType'];
 export type ResponseInternalError = components['responses']['InternalError'];
 export type ResponseServiceUnavailable = components['responses']['ServiceUnavailable'];
-export type ResponseValidationFailed = components['responses']['ValidationFailed'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ResponseForbidden = components['responses']['Forbidden'];
 export type ResponseOrganizationNotFound = components['responses']['OrganizationNotFound'];
@@ -958,7 +948,36 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["ValidationFailed"];
+            /** @description One or more inputs are invalid; `errors` lists every one. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://connections.example.com/problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "2 inputs are invalid.",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "location": "body",
+                     *           "pointer": "/grant_type",
+                     *           "message": "must be equal to one of the allowed values"
+                     *         },
+                     *         {
+                     *           "location": "body",
+                     *           "pointer": "/client_id",
+                     *           "message": "must NOT have fewer than 1 characters"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1008,7 +1027,31 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["OrganizationNotFound"];
-            422: components["responses"]["ValidationFailed"];
+            /** @description One or more inputs are invalid; `errors` lists every one. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://connections.example.com/problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "1 input is invalid.",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "location": "path",
+                     *           "pointer": "org_id",
+                     *           "message": "must match pattern \"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$\""
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1087,7 +1130,36 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            422: components["responses"]["ValidationFailed"];
+            /** @description One or more inputs are invalid; `errors` lists every one. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://connections.example.com/problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "2 inputs are invalid.",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "location": "query",
+                     *           "pointer": "order_by",
+                     *           "message": "must be equal to one of the allowed values"
+                     *         },
+                     *         {
+                     *           "location": "query",
+                     *           "pointer": "limit",
+                     *           "message": "must be <= 100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1141,7 +1213,36 @@ export interface operations {
             404: components["responses"]["OrganizationNotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["ValidationFailed"];
+            /** @description One or more inputs are invalid; `errors` lists every one. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://connections.example.com/problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "2 inputs are invalid.",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "location": "body",
+                     *           "pointer": "/email",
+                     *           "message": "must match format \"email\""
+                     *         },
+                     *         {
+                     *           "location": "body",
+                     *           "pointer": "/expired_at",
+                     *           "message": "must match pattern \"Z$\""
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1182,7 +1283,31 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["InvitationNotFound"];
-            422: components["responses"]["ValidationFailed"];
+            /** @description One or more inputs are invalid; `errors` lists every one. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://connections.example.com/problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "1 input is invalid.",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "location": "path",
+                     *           "pointer": "invitation_id",
+                     *           "message": "must match pattern \"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$\""
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1235,7 +1360,36 @@ export interface operations {
             404: components["responses"]["InvitationNotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["ValidationFailed"];
+            /** @description One or more inputs are invalid; `errors` lists every one. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://connections.example.com/problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "2 inputs are invalid.",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "location": "path",
+                     *           "pointer": "invitation_id",
+                     *           "message": "must match pattern \"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$\""
+                     *         },
+                     *         {
+                     *           "location": "body",
+                     *           "pointer": "/archived",
+                     *           "message": "must be boolean"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1289,17 +1443,17 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "host_organization_id": "3c90c3cc-0d44-4b50-8888-8dd25736052a",
-                     *           "guest_organization_id": "3c90c3cc-0d44-4b50-8888-8dd25736052a",
-                     *           "host_name": "<string>",
-                     *           "host_email": "jsmith@example.com",
-                     *           "owner_email": "jsmith@example.com",
+                     *           "guest_organization_id": "9b2e7c4d-1f3a-4e5b-8c6d-7e8f9a0b1c2d",
+                     *           "host_name": "Northwind Lending",
+                     *           "host_email": "contact@northwind.example",
+                     *           "owner_email": "owner@northwind.example",
                      *           "status": "connected",
-                     *           "archived": true,
+                     *           "archived": false,
                      *           "created_at": "2023-11-07T05:31:56Z",
-                     *           "updated_at": "2023-11-07T05:31:56Z",
-                     *           "archived_at": "2023-11-07T05:31:56Z",
+                     *           "updated_at": "2023-11-08T14:03:27Z",
+                     *           "archived_at": null,
                      *           "active_action_type": "documents_update_request",
-                     *           "active_action_updated_at": "2023-11-07T05:31:56Z"
+                     *           "active_action_updated_at": "2023-11-08T14:03:27Z"
                      *         }
                      *       ],
                      *       "total_items": 1
@@ -1310,7 +1464,36 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            422: components["responses"]["ValidationFailed"];
+            /** @description One or more inputs are invalid; `errors` lists every one. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://connections.example.com/problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "2 inputs are invalid.",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "location": "query",
+                     *           "pointer": "statuses",
+                     *           "message": "must have required property 'statuses'"
+                     *         },
+                     *         {
+                     *           "location": "query",
+                     *           "pointer": "limit",
+                     *           "message": "must be <= 100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1456,7 +1639,31 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["HostConnectionNotFound"];
-            422: components["responses"]["ValidationFailed"];
+            /** @description One or more inputs are invalid; `errors` lists every one. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://connections.example.com/problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "1 input is invalid.",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "location": "path",
+                     *           "pointer": "host_org_id",
+                     *           "message": "must match pattern \"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$\""
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1509,7 +1716,36 @@ export interface operations {
             404: components["responses"]["HostConnectionNotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["ValidationFailed"];
+            /** @description One or more inputs are invalid; `errors` lists every one. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://connections.example.com/problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "2 inputs are invalid.",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "location": "path",
+                     *           "pointer": "host_org_id",
+                     *           "message": "must match pattern \"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$\""
+                     *         },
+                     *         {
+                     *           "location": "body",
+                     *           "pointer": "/status",
+                     *           "message": "must be equal to one of the allowed values"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1573,7 +1809,36 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["HostConnectionNotFound"];
-            422: components["responses"]["ValidationFailed"];
+            /** @description One or more inputs are invalid; `errors` lists every one. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://connections.example.com/problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "2 inputs are invalid.",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "location": "path",
+                     *           "pointer": "host_org_id",
+                     *           "message": "must match pattern \"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$\""
+                     *         },
+                     *         {
+                     *           "location": "query",
+                     *           "pointer": "status",
+                     *           "message": "must be equal to one of the allowed values"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1643,7 +1908,36 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            422: components["responses"]["ValidationFailed"];
+            /** @description One or more inputs are invalid; `errors` lists every one. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://connections.example.com/problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "2 inputs are invalid.",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "location": "path",
+                     *           "pointer": "host_org_id",
+                     *           "message": "must match pattern \"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$\""
+                     *         },
+                     *         {
+                     *           "location": "path",
+                     *           "pointer": "action_id",
+                     *           "message": "must match pattern \"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$\""
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1722,7 +2016,36 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            422: components["responses"]["ValidationFailed"];
+            /** @description One or more inputs are invalid; `errors` lists every one. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://connections.example.com/problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "2 inputs are invalid.",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "location": "query",
+                     *           "pointer": "statuses",
+                     *           "message": "must be equal to one of the allowed values"
+                     *         },
+                     *         {
+                     *           "location": "query",
+                     *           "pointer": "order_by",
+                     *           "message": "must be equal to one of the allowed values"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1763,7 +2086,31 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["GuestConnectionNotFound"];
-            422: components["responses"]["ValidationFailed"];
+            /** @description One or more inputs are invalid; `errors` lists every one. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://connections.example.com/problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "1 input is invalid.",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "location": "path",
+                     *           "pointer": "guest_org_id",
+                     *           "message": "must match pattern \"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$\""
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1816,7 +2163,36 @@ export interface operations {
             404: components["responses"]["GuestConnectionNotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["ValidationFailed"];
+            /** @description One or more inputs are invalid; `errors` lists every one. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://connections.example.com/problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "2 inputs are invalid.",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "location": "path",
+                     *           "pointer": "guest_org_id",
+                     *           "message": "must match pattern \"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$\""
+                     *         },
+                     *         {
+                     *           "location": "body",
+                     *           "pointer": "/archived",
+                     *           "message": "must be boolean"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1880,7 +2256,36 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["GuestConnectionNotFound"];
-            422: components["responses"]["ValidationFailed"];
+            /** @description One or more inputs are invalid; `errors` lists every one. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://connections.example.com/problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "2 inputs are invalid.",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "location": "path",
+                     *           "pointer": "guest_org_id",
+                     *           "message": "must match pattern \"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$\""
+                     *         },
+                     *         {
+                     *           "location": "query",
+                     *           "pointer": "status",
+                     *           "message": "must be equal to one of the allowed values"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1942,7 +2347,36 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["ValidationFailed"];
+            /** @description One or more inputs are invalid; `errors` lists every one. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://connections.example.com/problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "2 inputs are invalid.",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "location": "path",
+                     *           "pointer": "guest_org_id",
+                     *           "message": "must match pattern \"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$\""
+                     *         },
+                     *         {
+                     *           "location": "body",
+                     *           "pointer": "/action_type",
+                     *           "message": "must be equal to one of the allowed values"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1970,7 +2404,31 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            422: components["responses"]["ValidationFailed"];
+            /** @description One or more inputs are invalid; `errors` lists every one. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://connections.example.com/problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "1 input is invalid.",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "location": "query",
+                     *           "pointer": "verbose",
+                     *           "message": "is not allowed"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             500: components["responses"]["InternalError"];
         };
     };
@@ -1997,7 +2455,31 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            422: components["responses"]["ValidationFailed"];
+            /** @description One or more inputs are invalid; `errors` lists every one. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://connections.example.com/problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "1 input is invalid.",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "location": "query",
+                     *           "pointer": "verbose",
+                     *           "message": "is not allowed"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };

@@ -2672,7 +2672,7 @@ export const schemas = {
   "Timestamp": {
     "type": "string",
     "format": "date-time",
-    "pattern": "Z$"
+    "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"
   },
   "Email": {
     "type": "string",

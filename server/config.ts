@@ -41,12 +41,17 @@ const MIN_SECRET_LENGTH = 32;
 /** Reads DATABASE_URL, DATA_DIR and DATABASE_POOL_SIZE. Never touches the disk. */
 export function loadDatabaseConfig(env: Env = process.env): DatabaseConfig {
   return {
-    databaseUrl: read(env, 'DATABASE_URL'),
+    databaseUrl: postgresUrl(env),
     dataDir: read(env, 'DATA_DIR') ?? './.data',
     poolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
     statementTimeoutMs: integer(env, 'DATABASE_STATEMENT_TIMEOUT_MS', DEFAULT_STATEMENT_TIMEOUT_MS, 1, 600_000),
     acquireTimeoutMs: integer(env, 'DATABASE_ACQUIRE_TIMEOUT_MS', DEFAULT_ACQUIRE_TIMEOUT_MS, 1, 600_000),
   };
+}
+
+/** HOST and PORT: where the server listens (and where the admin command's walkthrough points). */
+export function loadAddress(env: Env = process.env): { host: string; port: number } {
+  return { port: integer(env, 'PORT', 3000, 0, 65535), host: read(env, 'HOST') ?? '127.0.0.1' };
 }
 
 /**
@@ -57,12 +62,11 @@ export async function loadConfig(env: Env = process.env): Promise<Config> {
   const database = loadDatabaseConfig(env);
   return {
     ...database,
-    port: integer(env, 'PORT', 3000, 0, 65535),
-    host: read(env, 'HOST') ?? '127.0.0.1',
+    ...loadAddress(env),
     secretHashCost: loadSecretHashCost(env),
     jwtSecret: await resolveJwtSecret(env, database),
     tokenTtlSeconds: integer(env, 'TOKEN_TTL_SECONDS', 3600, 1, 31 * 24 * 3600),
-    corsOrigins: (read(env, 'CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter((o) => o !== ''),
+    corsOrigins: origins(env),
   };
 }
 
@@ -71,6 +75,30 @@ export function loadSecretHashCost(env: Env = process.env): number {
   const cost = integer(env, 'SECRET_HASH_COST', DEFAULT_SECRET_HASH_COST, 1024, 131072);
   if ((cost & (cost - 1)) !== 0) throw new ConfigError(`SECRET_HASH_COST must be a power of two from 1024 to 131072, not "${cost}"`);
   return cost;
+}
+
+// Checked before any connection is tried: pg would take `garbage` for a host name and fail
+// with `getaddrinfo ENOTFOUND base`. The value is not echoed: it may hold a password.
+function postgresUrl(env: Env): string | undefined {
+  const text = read(env, 'DATABASE_URL');
+  if (text === undefined) return undefined;
+  const url = URL.canParse(text) ? new URL(text) : undefined;
+  if (url === undefined || (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')) {
+    const found = url === undefined ? 'the value is not a URL' : `its scheme is "${url.protocol}"`;
+    throw new ConfigError(`DATABASE_URL must be a PostgreSQL URL such as postgres://user:password@host:5432/database (${found})`);
+  }
+  return text;
+}
+
+function origins(env: Env): string[] {
+  const list = (read(env, 'CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '');
+  for (const origin of list) {
+    // An origin is scheme, host and port only: a path or a trailing slash would never match.
+    if (origin !== '*' && !(URL.canParse(origin) && new URL(origin).origin === origin)) {
+      throw new ConfigError(`CORS_ORIGINS must be * or comma-separated origins such as https://app.example.com, not "${origin}"`);
+    }
+  }
+  return list;
 }
 
 async function resolveJwtSecret(env: Env, database: DatabaseConfig): Promise<string> {
@@ -88,7 +116,32 @@ async function resolveJwtSecret(env: Env, database: DatabaseConfig): Promise<str
       `JWT_SECRET is required with DATABASE_URL (at least ${MIN_SECRET_LENGTH} characters, the same for every server process)`,
     );
   }
-  return readOrCreateSecretFile(path.join(database.dataDir, 'jwt-secret'));
+  return readOrCreateSecretFile(path.join(database.dataDir, 'jwt-secret')).catch((error: unknown) => {
+    const problem = dataDirProblem(database.dataDir, error);
+    throw problem === undefined ? error : new ConfigError(problem);
+  });
+}
+
+const FOLDER_ERRNOS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the file system is read-only',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EEXIST: 'a file is in the way',
+  ENOSPC: 'the disk is full',
+};
+
+/** DATA_DIR cannot be used (a file-system error while making or opening it), as one line; else undefined. */
+export function dataDirProblem(dataDir: string, error: unknown): string | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+    const code = 'code' in current && typeof current.code === 'string' ? current.code : undefined;
+    const reason = code === undefined ? undefined : FOLDER_ERRNOS[code];
+    if (reason !== undefined) {
+      const where = 'path' in current && typeof current.path === 'string' ? ` at ${current.path}` : '';
+      return `DATA_DIR must be a folder this process can write; ${dataDir}: ${reason}${where} (${code})`;
+    }
+  }
+  return undefined;
 }
 
 // Created whole by link() from a private draft, so two servers starting at once agree on one
@@ -109,6 +162,12 @@ async function readOrCreateSecretFile(file: string): Promise<string> {
     throw new ConfigError(`${file} must hold a secret of at least ${MIN_SECRET_LENGTH} characters`);
   }
   return secret;
+}
+
+/** The server's address as a user pastes it: a wildcard address is not something to paste into a browser. */
+export function displayUrl(host: string, port: number): string {
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
 }
 
 /** A variable's value; empty counts as unset, so `DATABASE_URL=` means the embedded database. */

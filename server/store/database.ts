@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite, type ParserOptions } from '@electric-sql/pglite';
@@ -7,6 +8,7 @@ import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.js';
 import { createActiveClients, lookupInDatabase, REVOCATION_CHANNEL, type ActiveClients } from './active-clients.js';
 import { isDatabaseUnavailable } from './errors.js';
+import { createFromTemplate } from './pglite-template.js';
 import type { Database } from './schema.js';
 
 export type Store = {
@@ -62,9 +64,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Store> {
   return openEmbedded(options.dataDir);
 }
 
-/** A fresh PGlite in memory: nothing on disk, no lock. For tests. */
+/** A fresh PGlite in memory: nothing on disk, no lock. For tests and the sandbox. */
 export async function openMemoryDatabase(): Promise<Store> {
-  return pgliteStore(await PGlite.create({ parsers: pgliteParsers }), async () => {});
+  return pgliteStore(await createFromTemplate({ parsers: pgliteParsers }), async () => {});
 }
 
 type PoolSettings = { max: number; statementTimeoutMs: number; acquireTimeoutMs: number };
@@ -176,7 +178,10 @@ async function openEmbedded(dataDir: string): Promise<Store> {
   await acquireLock(lockFile, dataDir);
   try {
     // A subfolder, so the lock and the JWT secret file never mix with Postgres' own files.
-    const pglite = await PGlite.create({ dataDir: path.resolve(dataDir, 'pgdata'), parsers: pgliteParsers });
+    const pgdata = path.resolve(dataDir, 'pgdata');
+    const options = { dataDir: pgdata, parsers: pgliteParsers };
+    // A first start copies the prepared template instead of running initdb.
+    const pglite = existsSync(path.join(pgdata, 'PG_VERSION')) ? await PGlite.create(options) : await createFromTemplate(options);
     return await pgliteStore(pglite, () => releaseLock(lockFile));
   } catch (error) {
     await releaseLock(lockFile);

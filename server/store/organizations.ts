@@ -26,3 +26,8 @@ export async function findOrganization(db: Kysely<Database>, id: string): Promis
 export async function hasOrganizations(db: Kysely<Database>): Promise<boolean> {
   return (await db.selectFrom('organizations').select('id').limit(1).executeTakeFirst()) !== undefined;
 }
+
+/** The oldest organization with exactly this name and e-mail, if any (how the demo finds its own). */
+export async function findOrganizationByNameAndEmail(db: Kysely<Database>, name: string, email: string): Promise<Organization | undefined> {
+  return db.selectFrom('organizations').selectAll().where('name', '=', name).where('email', '=', email).orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
+}

@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
-import { formatWalkthrough, seedDemo, type Demo } from '../../server/demo.js';
+import { AdminInputError } from '../../server/domain/admin.js';
+import { formatWalkthrough, reissueDemo, seedDemo, type Demo } from '../../server/demo.js';
 import { openMemoryDatabase, type Store } from '../../server/store/database.js';
 import { migrateToLatest } from '../../server/store/migrate.js';
 import { TEST_JWT_SECRET } from '../support/app.js';
@@ -45,8 +46,8 @@ describe('the demo on an empty database', () => {
   });
 
   it('seeds a host, a guest and a pending 30-day invitation to the guest', async () => {
-    expect(demo).not.toBeNull();
-    if (demo === null) return;
+    expect(demo?.invitation).toBeDefined();
+    if (!demo?.invitation) return;
     expect(demo.host.name).toBe('Northwind Lending');
     expect(demo.guest.name).toBe('Acme Bakery');
     expect(demo.invitation.email).toBe(demo.guest.email);
@@ -68,7 +69,7 @@ describe('the demo on an empty database', () => {
   });
 
   it('prints a walkthrough whose commands work exactly as printed', async () => {
-    if (demo === null) throw new Error('no demo');
+    if (!demo?.invitation) throw new Error('no demo');
     const walkthrough = formatWalkthrough(demo, baseUrl);
     for (const secret of [demo.host.client_secret, demo.guest.client_secret, demo.invitation.invitation_token]) {
       expect(walkthrough).toContain(secret);
@@ -92,5 +93,70 @@ describe('the demo on an empty database', () => {
 
     const invitation = await store.db.selectFrom('invitations').selectAll().executeTakeFirstOrThrow();
     expect(invitation.status satisfies Invitation['status']).toBe('accepted_by_guest');
+  });
+  /** A token for the client, or the status of the refusal. */
+  async function token(client: { client_id: string; client_secret: string }): Promise<string | number> {
+    const response = await fetch(`${baseUrl}/v1/oauth2/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ client_id: client.client_id, client_secret: client.client_secret }),
+    });
+    return response.status === 200 ? ((await response.json()) as { access_token: string }).access_token : response.status;
+  }
+
+  it('issues new secrets again (admin demo); once connected, the walkthrough skips the invitation and still works', async () => {
+    if (demo === null) throw new Error('no demo');
+    const again = await reissueDemo(store);
+    expect(again).toMatchObject({
+      origin: 'reissued',
+      host: { organization_id: demo.host.organization_id, name: 'Northwind Lending' },
+      guest: { organization_id: demo.guest.organization_id, name: 'Acme Bakery' },
+      // The walkthrough above connected them: nothing left to accept.
+      invitation: null,
+    });
+    expect(again.guest.client_id).not.toBe(demo.guest.client_id);
+    expect(typeof (await token(again.guest))).toBe('string');
+    expect(typeof (await token(again.host))).toBe('string');
+    // The earlier clients are left as they were.
+    expect(typeof (await token(demo.guest))).toBe('string');
+
+    const walkthrough = formatWalkthrough(again, baseUrl);
+    expect(walkthrough).toContain('# Demo data, with new client secrets');
+    expect(walkthrough).toContain(again.guest.client_secret);
+    expect(walkthrough).not.toContain('POST "$API/host-connections"');
+    const run = await bash(walkthrough);
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    const [hostConnections, guestConnections, ...rest] = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { total_items: number });
+    expect(rest).toEqual([]);
+    expect([hostConnections?.total_items, guestConnections?.total_items]).toEqual([1, 1]);
+  });
+});
+
+// One more database of its own, emptied again by the test that fills it.
+describe('admin demo on other databases', () => {
+  let store: Store;
+
+  beforeAll(async () => {
+    store = await openMemoryDatabase();
+    await migrateToLatest(store.db);
+  });
+
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it('refuses a database that holds organizations but not the demo', async () => {
+    await store.db.insertInto('organizations').values({ name: 'Real Co', email: 'real@example.test', owner_email: 'owner@example.test' }).execute();
+    await expect(reissueDemo(store)).rejects.toThrow(AdminInputError);
+    await store.db.deleteFrom('organizations').execute();
+  });
+
+  it('seeds an empty database, and keeps the pending invitation while the guest has not connected', async () => {
+    const seeded = await reissueDemo(store);
+    expect(seeded.origin).toBe('seeded');
+    const again = await reissueDemo(store);
+    expect(again.origin).toBe('reissued');
+    expect(again.invitation).toEqual(seeded.invitation);
+    expect(again.host.client_secret).not.toBe(seeded.host.client_secret);
   });
 });

@@ -1,9 +1,12 @@
-// The server as an operator runs it: `node --import tsx server/main.ts` in a child process
-// with an environment of its own, and everything it prints.
+// The server as an operator runs it: `node --import tsx server/main.ts` (what `npm start`
+// execs), or another command such as `npm start` itself, in a child process with an
+// environment of its own, and everything it prints.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
+export const SERVER_COMMAND = [process.execPath, '--import', 'tsx', 'server/main.ts'];
 // Generous: a first start creates PGlite (~5 s alone) while other test files load the cores.
 const WAIT_MS = 45_000;
 
@@ -21,11 +24,13 @@ export class ServerProcess {
   private waiters: Waiter[] = [];
   private readonly child: ChildProcess;
 
-  constructor(env: Record<string, string>) {
-    // Only what is given: the server must not pick up DATABASE_URL or JWT_SECRET from the test run.
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  constructor(env: Record<string, string>, [command, ...args]: string[] = SERVER_COMMAND) {
+    if (command === undefined) throw new Error('no command');
+    // Only what is given: the server must not pick up DATABASE_URL or JWT_SECRET from the test
+    // run. HOME lets npm find its cache and configuration when the command is npm.
+    this.child = spawn(command, args, {
       cwd: root,
-      env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', SECRET_HASH_COST: process.env.SECRET_HASH_COST ?? '', ...env },
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', HOST: '127.0.0.1', SECRET_HASH_COST: process.env.SECRET_HASH_COST ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     if (this.child.pid === undefined) throw new Error('the server process did not spawn');
@@ -106,23 +111,58 @@ export interface RunningServer {
 const LISTENING = /^connections-api listening on (http:\/\/\S+) /m;
 
 /** Starts the server and resolves once it has printed where it listens. */
-export async function startServer(env: Record<string, string>): Promise<RunningServer> {
-  const server = new ServerProcess(env);
+export async function startServer(env: Record<string, string>, command?: string[]): Promise<RunningServer> {
+  const server = new ServerProcess(env, command);
   const [, url] = await server.waitFor('stdout', LISTENING);
   if (url === undefined) throw new Error(`no URL in the listening line\n${server.transcript()}`);
   return { process: server, url };
 }
 
 /** Runs the server to its end, for starts that must fail. */
-export async function runToExit(env: Record<string, string>): Promise<Exit & { stdout: string; stderr: string }> {
-  const server = new ServerProcess(env);
+export async function runToExit(env: Record<string, string>, command?: string[]): Promise<Exit & { stdout: string; stderr: string }> {
+  const server = new ServerProcess(env, command);
   const exit = await server.exited;
   return { ...exit, stdout: server.stdout(), stderr: server.stderr() };
 }
 
 /** For afterAll: kills, by pid, every server a test started and left running (e.g. after a failed expectation). */
 export async function killRunningServers(): Promise<void> {
-  await Promise.all([...running].map((server) => server.signal('SIGKILL')));
+  await Promise.all(
+    [...running].map((server) => {
+      // A command such as npm has the server as its child: that one first, or it is orphaned.
+      for (const pid of childPids(server.pid)) signalIfAlive(pid, 'SIGKILL');
+      return server.signal('SIGKILL');
+    }),
+  );
+}
+
+/** The pids of a process's children, from /proc (Linux). */
+export function childPids(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+    );
+  } catch {
+    return []; // the process is gone
+  }
+}
+
+/** Whether a process with this pid exists (and is not a zombie waiting for its parent). */
+export function isAlive(pid: number): boolean {
+  try {
+    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '')[0];
+    return state !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+function signalIfAlive(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // gone already
+  }
 }
 
 /** The non-empty lines of some output. */

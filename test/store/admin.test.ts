@@ -10,6 +10,7 @@ import { findActiveClient } from '../../server/store/clients.js';
 import { openDatabase } from '../../server/store/database.js';
 import { findOrganization } from '../../server/store/organizations.js';
 import { engines, openTestStore } from '../support/database.js';
+import { demoOrganization, killRunningServers, requestToken, startServer } from '../process/server-process.js';
 
 type Run = { code: number; stdout: string; stderr: string };
 
@@ -99,6 +100,44 @@ describe('the admin command on the embedded database', () => {
       DATA_DIR: dataDir,
     });
     expect(invalid).toEqual({ code: 1, stdout: '', stderr: "admin: email must be an e-mail address (it has no '@')\n" });
+  }, 120_000);
+});
+
+describe('admin demo', () => {
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'connections-admin-demo-'));
+  });
+
+  afterAll(async () => {
+    await killRunningServers();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('seeds an empty database, then prints the walkthrough again with new secrets that a server accepts', async () => {
+    const first = await admin(['demo'], { DATA_DIR: dataDir, PORT: '3999' });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain('# Demo data, seeded because the database was empty.');
+    expect(first.stdout).toContain('API=http://127.0.0.1:3999/v1');
+
+    const again = await admin(['demo'], { DATA_DIR: dataDir });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('# Demo data, with new client secrets');
+    const [before, after] = [demoOrganization(first.stdout, 'guest'), demoOrganization(again.stdout, 'guest')];
+    expect(after.organization_id).toBe(before.organization_id);
+    expect(after.client_secret).not.toBe(before.client_secret);
+    // The pending invitation is the same one: it can still be accepted.
+    const token = (stdout: string) => stdout.match(/invitation_token (\S+)/)?.[1];
+    expect(token(again.stdout)).toBe(token(first.stdout));
+
+    const server = await startServer({ DATA_DIR: dataDir });
+    try {
+      await expect(requestToken(server.url, after)).resolves.toEqual(expect.any(String));
+      await expect(requestToken(server.url, demoOrganization(again.stdout, 'host'))).resolves.toEqual(expect.any(String));
+    } finally {
+      await server.process.signal('SIGTERM');
+    }
   }, 120_000);
 });
 

@@ -1,0 +1,104 @@
+// The API as a process, for `npm start` and `npm run sandbox`. HOST:PORT is bound first, so a
+// port in use or a bad HOST fails before the database is touched or a demo is seeded (a demo
+// seeded by a start that then failed would never be printed). Requests that arrive while the
+// database opens wait for it. SIGTERM or SIGINT: stop accepting, finish what is in flight,
+// close the database, exit 0.
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer, type ServerType } from '@hono/node-server';
+import { createApp, type App, type AppOptions } from './app.js';
+import { ConfigError, displayUrl, type DatabaseConfig } from './config.js';
+import { formatWalkthrough, seedDemo } from './demo.js';
+import { databaseProblem, listenProblem } from './startup-errors.js';
+import type { Store } from './store/database.js';
+import { migrateToLatest } from './store/migrate.js';
+
+/** A start that failed for a reason the operator fixes; the message is the one line to print. */
+export class StartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartupError';
+  }
+}
+
+/** For a start's `.catch`: one line and exit 1; a stack trace only for what is a bug. */
+export function exitOnStartFailure(error: unknown): never {
+  const expected = error instanceof ConfigError || error instanceof StartupError;
+  console.error(`connections-api: ${expected ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exit(1);
+}
+
+export type ServeOptions = {
+  host: string;
+  port: number;
+  app: Omit<AppOptions, 'store'>;
+  /** Where the data is: for what a failure to open it says. */
+  database: DatabaseConfig;
+  openStore(): Promise<Store>;
+  /** Seed the demo into an empty database and print its walkthrough. */
+  seedDemo: boolean;
+  /** How the listening line names the database, e.g. `embedded database in ./.data`. */
+  describeDatabase: string;
+};
+
+function listen(server: ServerType, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const refused = (error: NodeJS.ErrnoException) => reject(new StartupError(listenProblem(error, host, port)));
+    server.once('error', refused);
+    server.listen(port, host, () => {
+      server.off('error', refused);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+export async function serveApi(options: ServeOptions): Promise<void> {
+  let ready: (app: App) => void = () => {};
+  const appReady = new Promise<App>((resolve) => (ready = resolve));
+  const server = createAdaptorServer({ fetch: async (request, env) => (await appReady).fetch(request, env) });
+  const port = await listen(server, options.host, options.port);
+
+  let store: Store | undefined;
+  try {
+    store = await options.openStore();
+    await migrateToLatest(store.db);
+  } catch (error) {
+    server.close();
+    await store?.close().catch(() => {});
+    throw new StartupError(databaseProblem(error, options.database));
+  }
+  const opened = store;
+  const abandon = async (error: unknown): Promise<never> => {
+    server.close();
+    await opened.close();
+    throw error;
+  };
+  const demo = options.seedDemo ? await seedDemo(opened).catch(abandon) : null;
+  ready(createApp({ ...options.app, store: opened }));
+
+  server.on('error', (error: Error) => {
+    console.error(`connections-api: ${error.message}`);
+    void opened.close().finally(() => process.exit(1));
+  });
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      console.error(`connections-api: ${signal} again, exiting without waiting`);
+      process.exit(1);
+    }
+    stopping = true;
+    console.error(`connections-api: ${signal}, finishing requests in flight`);
+    // close() stops accepting and waits for open requests; idle keep-alive connections are
+    // closed now, busy ones once their response is sent.
+    server.close((error) => {
+      void opened.close().finally(() => process.exit(error ? 1 : 0));
+    });
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+
+  // Printed once the handlers are in place: whoever waits for this line may signal at once.
+  const url = displayUrl(options.host, port);
+  if (demo) console.log(formatWalkthrough(demo, url));
+  console.log(`connections-api listening on ${url} (API at ${url}/v1, ${options.describeDatabase})`);
+}

@@ -1,0 +1,94 @@
+// A new PGlite database starts from a prepared data directory instead of running initdb,
+// which alone takes seconds. The template is what initdb makes (no schema: migrations still
+// run, so it never goes stale when they change), kept as one gzipped tarball per PGlite
+// version in `pglite-template/` at the package root. `npm ci` makes it (the `prepare`
+// script), `npm pack` ships it, and a start that finds none makes it and keeps it.
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
+import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
+
+const gunzipAsync = promisify(gunzip);
+const gzipAsync = promisify(gzip);
+
+/** The first folder above `from` holding a package.json. */
+function packageRoot(from: string): string {
+  let dir = path.dirname(from);
+  while (!existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`no package.json above ${from}`);
+    dir = parent;
+  }
+  return dir;
+}
+
+// A data directory is only good for the PGlite build that made it.
+const pgliteVersion = (): string => {
+  const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  return (JSON.parse(readFileSync(path.join(packageRoot(entry), 'package.json'), 'utf8')) as { version: string }).version;
+};
+
+const TEMPLATE_DIR = path.join(packageRoot(fileURLToPath(import.meta.url)), 'pglite-template');
+
+function templateFile(): string {
+  return path.join(TEMPLATE_DIR, `pglite-${pgliteVersion()}.tar.gz`);
+}
+
+/** The template as an uncompressed tarball for `loadDataDir`, or undefined when there is none yet. */
+async function readTemplate(): Promise<Blob | undefined> {
+  const compressed = await readFile(templateFile()).catch((error: unknown) => {
+    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+  // Node's zlib, not PGlite's own stream decompression, which is several times slower.
+  return compressed === undefined ? undefined : new Blob([await gunzipAsync(compressed)]);
+}
+
+/**
+ * A PGlite (in memory, or in `options.dataDir` when that holds no database yet) started from
+ * the template. Without a template, initdb runs once and its result becomes the template.
+ */
+export async function createFromTemplate(options: Omit<PGliteOptions, 'loadDataDir'>): Promise<PGlite> {
+  const template = (await readTemplate()) ?? (await makeTemplate());
+  return PGlite.create({ ...options, loadDataDir: template });
+}
+
+/** Makes the template unless it exists; returns its path. For `npm ci` and `npm pack`. */
+export async function ensureTemplate(): Promise<string> {
+  if (!existsSync(templateFile())) await makeTemplate();
+  return templateFile();
+}
+
+async function makeTemplate(): Promise<Blob> {
+  const fresh = await PGlite.create();
+  const dump = await fresh.dumpDataDir('none');
+  await fresh.close();
+  await saveTemplate(dump);
+  return dump;
+}
+
+/**
+ * Written whole under a private name, then renamed: a process reading it never sees half a
+ * file, and two starts making it at once both succeed. Templates of other PGlite versions are
+ * removed. Where the package folder is read-only the template is simply not kept.
+ */
+async function saveTemplate(dump: Blob): Promise<void> {
+  const file = templateFile();
+  const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  try {
+    await mkdir(TEMPLATE_DIR, { recursive: true });
+    await writeFile(draft, await gzipAsync(Buffer.from(await dump.arrayBuffer())));
+    await rename(draft, file);
+    for (const name of await readdir(TEMPLATE_DIR)) {
+      if (name !== path.basename(file) && /^pglite-.*\.tar\.gz$/.test(name)) await unlink(path.join(TEMPLATE_DIR, name)).catch(() => {});
+    }
+  } catch (error) {
+    await unlink(draft).catch(() => {});
+    if (!(error instanceof Error && 'code' in error && (error.code === 'EACCES' || error.code === 'EROFS' || error.code === 'EPERM'))) throw error;
+  }
+}

@@ -1,0 +1,218 @@
+// The packages as people install them. `npm pack` (which builds through `prepack`) and
+// `npm run pack:client` each make a tarball; each is installed from npm's cache into an empty
+// project outside the repository, and every export is imported and used from there: the
+// client against the Prism mock, the types under tsc, the server's createApp answering
+// /readyz. Then the compiled server the build left in dist/ runs as `npm run start:prod`.
+// One build per run: everything that needs dist/ is in this file.
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { parse } from 'yaml';
+import { childPids, killRunningServers, startServer } from '../process/server-process.js';
+import { installInto, repo, run, runScript, treeSize, typecheck } from './projects.js';
+
+const MAX_CLIENT_NODE_MODULES = 2 * 1024 * 1024;
+
+let work: string;
+let server: { tarball: string; files: string[]; project: string };
+let client: { tarball: string; stdout: string; project: string };
+
+type PackReport = { filename: string; files: { path: string }[] }[];
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), 'connections-pack-'));
+  const [packed, clientPacked] = await Promise.all([
+    run('npm', ['pack', '--json', '--pack-destination', work], { cwd: repo }),
+    run('npm', ['run', '--silent', 'pack:client', '--', '--pack-destination', work], { cwd: repo }),
+  ]);
+  const [report] = JSON.parse(packed.stdout) as PackReport;
+  if (report === undefined) throw new Error(`npm pack reported nothing:\n${packed.stdout}`);
+  server = { tarball: path.join(work, report.filename), files: report.files.map((f) => f.path), project: path.join(work, 'server-consumer') };
+  client = { tarball: clientPacked.stdout.trim().split('\n').at(-1) ?? '', stdout: clientPacked.stdout, project: path.join(work, 'client-consumer') };
+  await Promise.all([installInto(server.project, server.tarball), installInto(client.project, client.tarball)]);
+}, 300_000);
+
+afterAll(async () => {
+  await killRunningServers();
+  if (work !== undefined) await rm(work, { recursive: true, force: true });
+});
+
+const contract = async () => parse(await readFile(path.join(repo, 'openapi.yaml'), 'utf8')) as ContractDocument;
+type ContractDocument = { paths: Record<string, Record<string, { responses: Record<string, { content: Record<string, { example?: unknown }> }> }>> };
+
+/** Calls the mock the way a user of either package would; prints what came back. */
+const clientScript = (packageName: string) => `
+import { createConnectionsClient } from '${packageName}';
+const orgId = '3c90c3cc-0d44-4b50-8888-8dd25736052a';
+const client = createConnectionsClient({ baseUrl: process.env.MOCK_URL, requesterOrganizationId: orgId, token: 'mock-token' });
+const { data, error, response } = await client.GET('/organizations/{org_id}', { params: { path: { org_id: orgId } } });
+console.log(JSON.stringify({ status: response.status, data, error }));
+`;
+
+async function expectMockAnswer(project: string, packageName: string): Promise<void> {
+  const answer = await runScript(project, 'client.mjs', clientScript(packageName), { MOCK_URL: inject('prismMockUrl') });
+  const example = (await contract()).paths['/organizations/{org_id}']?.get?.responses['200']?.content['application/json']?.example;
+  expect(example).toBeDefined();
+  expect(answer).toEqual({ status: 200, data: example });
+}
+
+// Each test starts node or tsc in another project; on a loaded machine that takes a while.
+const slow = { timeout: 120_000 };
+
+describe('the connections-api package (npm pack)', slow, () => {
+  it('ships dist/ with the compiled server and client, the contract, the generated types, the PGlite template and a LICENSE', async () => {
+    expect(server.files).toEqual(
+      expect.arrayContaining([
+        'LICENSE',
+        'README.md',
+        'CHANGELOG.md',
+        'package.json',
+        'dist/openapi.yaml',
+        'dist/generated/openapi.d.ts',
+        'dist/client/index.js',
+        'dist/client/index.d.ts',
+        'dist/server/index.js',
+        'dist/server/index.d.ts',
+        'dist/server/main.js',
+        expect.stringMatching(/^pglite-template\/pglite-[\d.]+\.tar\.gz$/),
+      ]),
+    );
+    // Nothing of the repository but what is listed: no sources, tests or scripts.
+    expect(server.files.filter((file) => !/^(dist\/|pglite-template\/|LICENSE$|README\.md$|CHANGELOG\.md$|package\.json$)/.test(file))).toEqual([]);
+    const installed = path.join(server.project, 'node_modules/connections-api');
+    expect(await readFile(path.join(installed, 'dist/openapi.yaml'), 'utf8')).toBe(await readFile(path.join(repo, 'openapi.yaml'), 'utf8'));
+    expect(await readFile(path.join(installed, 'LICENSE'), 'utf8')).toMatch(/^MIT License/);
+  });
+
+  it('exports the client (. and ./client), which answers from the Prism mock', async () => {
+    await expectMockAnswer(server.project, 'connections-api');
+    const same = await runScript(
+      server.project,
+      'same.mjs',
+      `import * as root from 'connections-api'; import * as sub from 'connections-api/client';
+       console.log(JSON.stringify({ same: root.createConnectionsClient === sub.createConnectionsClient, names: Object.keys(root).sort() }));`,
+    );
+    expect(same).toEqual({ same: true, names: expect.arrayContaining(['createConnectionsClient', 'ConnectionsApiError', 'isProblem']) });
+  });
+
+  it('exports ./server: createApp on a store from openMemoryDatabase answers /readyz', async () => {
+    const answer = await runScript(
+      server.project,
+      'server.mjs',
+      `import { createApp, migrateToLatest, openMemoryDatabase } from 'connections-api/server';
+       const store = await openMemoryDatabase();
+       await migrateToLatest(store.db);
+       const app = createApp({ store, jwtSecret: 'consumer-test-secret-0123456789abcdef', log: () => {} });
+       const response = await app.request('/readyz');
+       console.log(JSON.stringify({ status: response.status, body: await response.json() }));
+       await store.close();`,
+    );
+    expect(answer).toEqual({ status: 200, body: { status: 'ok' } });
+  });
+
+  it('exports ./openapi.yaml, the contract itself', async () => {
+    const answer = await runScript(
+      server.project,
+      'contract.mjs',
+      `import { readFileSync } from 'node:fs';
+       console.log(JSON.stringify(readFileSync(new URL(import.meta.resolve('connections-api/openapi.yaml')), 'utf8')));`,
+    );
+    expect(answer).toBe(await readFile(path.join(repo, 'openapi.yaml'), 'utf8'));
+  });
+
+  it('exports types that compile, and refuse what the contract does not allow', async () => {
+    await typecheck(
+      server.project,
+      'check.ts',
+      `import type { components, operations, paths } from 'connections-api/types';
+       import { createConnectionsClient, type ConnectionsClient, type ErrorCode } from 'connections-api';
+       import type { ConnectionsClient as SameClient } from 'connections-api/client';
+       import { createApp, migrateToLatest, openDatabase, type OperationHandlers, type Store } from 'connections-api/server';
+
+       export const status: components['schemas']['ConnectionStatus'] = 'connected';
+       // @ts-expect-error not a status of the contract
+       export const notStatus: components['schemas']['ConnectionStatus'] = 'pending';
+       export type CreateBody = operations['createHostConnection']['requestBody']['content']['application/json'];
+       // @ts-expect-error host_organization_id is required
+       export const noHost: CreateBody = { invitation_token: null };
+       export type Paths = keyof paths;
+       // @ts-expect-error not a path of the contract
+       export const notPath: Paths = '/nowhere';
+
+       export const client: SameClient = createConnectionsClient({ baseUrl: 'http://127.0.0.1:3000/v1', requesterOrganizationId: 'x', token: 't' });
+       export async function organizationName(c: ConnectionsClient, id: string): Promise<string | undefined> {
+         const { data } = await c.GET('/organizations/{org_id}', { params: { path: { org_id: id } } });
+         // @ts-expect-error organizations have no such field
+         void data?.nickname;
+         return data?.name;
+       }
+       export const code: ErrorCode = 'validation_failed';
+       // @ts-expect-error not an error code of the contract
+       export const notCode: ErrorCode = 'oops';
+
+       export async function start(): Promise<ReturnType<typeof createApp>> {
+         const store: Store = await openDatabase({ dataDir: './.data' });
+         await migrateToLatest(store.db);
+         return createApp({ store, jwtSecret: 'x'.repeat(32) });
+       }
+       // @ts-expect-error createApp needs a store
+       createApp({ jwtSecret: 'x' });
+       export type Handlers = keyof OperationHandlers;
+       // @ts-expect-error not an operationId
+       export const notHandler: Handlers = 'nope';`,
+    );
+  });
+});
+
+describe('the connections-api-client package (npm run pack:client)', slow, () => {
+  it('prints the tarball path as the last line, and installs with openapi-fetch as its only dependency, in at most 2 MiB', async () => {
+    expect(client.tarball).toMatch(/connections-api-client-[\d.]+\.tgz$/);
+    expect(path.dirname(client.tarball)).toBe(work);
+    const manifest = JSON.parse(await readFile(path.join(client.project, 'node_modules/connections-api-client/package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
+    expect(Object.keys(manifest.dependencies)).toEqual(['openapi-fetch']);
+    const installed = (await readdir(path.join(client.project, 'node_modules'))).filter((name) => !name.startsWith('.'));
+    expect(installed.sort()).toEqual(['connections-api-client', 'openapi-fetch', 'openapi-typescript-helpers']);
+    const size = await treeSize(path.join(client.project, 'node_modules'));
+    expect(size).toBeLessThanOrEqual(MAX_CLIENT_NODE_MODULES);
+  });
+
+  it('exports the same createConnectionsClient as connections-api, which answers from the Prism mock', async () => {
+    await expectMockAnswer(client.project, 'connections-api-client');
+    const names = async (project: string, name: string) =>
+      runScript(project, 'names.mjs', `import * as root from '${name}'; console.log(JSON.stringify(Object.keys(root).sort()));`);
+    expect(await names(client.project, 'connections-api-client')).toEqual(await names(server.project, 'connections-api'));
+  });
+
+  it('exports its types at the root and at ./types', async () => {
+    await typecheck(
+      client.project,
+      'check.ts',
+      `import { createConnectionsClient, type ConnectionsClient } from 'connections-api-client';
+       import type { components } from 'connections-api-client/types';
+       export const client: ConnectionsClient = createConnectionsClient({ baseUrl: 'http://127.0.0.1:3000/v1', requesterOrganizationId: 'x', token: 't' });
+       // @ts-expect-error not a path of the contract
+       void client.GET('/nowhere');
+       // @ts-expect-error not a status of the contract
+       export const notStatus: components['schemas']['ConnectionStatus'] = 'pending';`,
+    );
+  });
+});
+
+describe('the compiled server', slow, () => {
+  it('runs as npm run start:prod (node dist/server/main.js) and stops on SIGTERM', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'connections-start-prod-'));
+    try {
+      const started = await startServer({ DATA_DIR: dataDir }, ['npm', 'run', 'start:prod']);
+      const [child] = childPids(started.process.pid);
+      expect(await readFile(`/proc/${child}/cmdline`, 'utf8')).toBe('node\0dist/server/main.js\0');
+      expect((await fetch(`${started.url}/readyz`)).status).toBe(200);
+      process.kill(child ?? 0, 'SIGTERM');
+      expect(await started.process.exited).toEqual({ code: 0, signal: null });
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
