@@ -4,7 +4,10 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { cleanUp, guard, runMain, stopping } from './cleanup.js';
-import { listTotals, measureLists, measureMemory, measureStatements, measureWorkload, type Options, type Window } from './measure.js';
+import { measureStatements } from './counting.js';
+import { listTotals, measureLists } from './lists.js';
+import { measureWorkload, type Options, type Window } from './measure.js';
+import { measureMemory } from './memory.js';
 import { machineBusySeconds } from './proc.js';
 import { stop } from './processes.js';
 import { describeMachine, writeResults } from './report.js';
@@ -20,7 +23,7 @@ const { values: args } = parseArgs({
   options: {
     runs: { type: 'string', default: '2' },
     warmup: { type: 'string', default: '1' },
-    seconds: { type: 'string', default: '4' },
+    seconds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '16' },
     'large-list': { type: 'string', default: '1000000' },
     'small-list-seconds': { type: 'string', default: '1' },
