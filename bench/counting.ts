@@ -22,28 +22,31 @@ export interface Counted {
 interface CountedWorkload {
   name: string;
   expect: number;
-  /** How many requests are counted (after two warm-up requests), and the requests to send. */
+  /** How many requests warm up, how many are counted, and the requests to send. */
+  warmups: number;
   times: number;
   requests(count: number): RequestSpec[];
 }
 
 /**
- * Statements per request, one request at a time through the counting proxy. The list shapes
- * run on the server only (the bare handlers do the three main workloads) and at 10,000: the
- * requests at 1,000,000 differ by the host's id only.
+ * Statements per request, one request at a time through the counting proxy: each main workload
+ * 10 times after 2 warm-up requests, each list shape once after one. The list shapes run on
+ * the server only (the bare handlers do the three main workloads) and at 10,000: the requests
+ * at 1,000,000 differ by the host's id only.
  */
 export async function measureStatements(sitting: Sitting, counted: { server: Counted; bare: Counted }): Promise<StatementCount[]> {
   const { sign } = sitting;
   const repeat = (spec: RequestSpec) => (count: number) => Array.from({ length: count }, () => spec);
   const main: CountedWorkload[] = [
-    { name: 'get', expect: 200, times: 10, requests: repeat(getRequest('/v1', sign)) },
-    { name: 'list', expect: 200, times: 10, requests: repeat(listRequest('/v1', sign)) },
-    { name: 'post', expect: 201, times: 10, requests: (count) => sitting.countingGuests.take(count).map((i) => postRequest('/v1', sign, i)) },
+    { name: 'get', expect: 200, warmups: 2, times: 10, requests: repeat(getRequest('/v1', sign)) },
+    { name: 'list', expect: 200, warmups: 2, times: 10, requests: repeat(listRequest('/v1', sign)) },
+    { name: 'post', expect: 201, warmups: 2, times: 10, requests: (count) => sitting.countingGuests.take(count).map((i) => postRequest('/v1', sign, i)) },
   ];
   const shapes: CountedWorkload[] = LIST_SHAPES.map((shape) => ({
     name: `guest list: ${shape.name}`,
     expect: 200,
-    times: 2,
+    warmups: 1,
+    times: 1,
     requests: repeat(guestListRequest('/v1', sign, 'small', shape)),
   }));
   const counts: StatementCount[] = [];
@@ -59,7 +62,7 @@ export async function measureStatements(sitting: Sitting, counted: { server: Cou
         measure: { seconds: 0, minRequests: requests.length, maxSeconds: 120 },
         pids: pids(target),
       });
-      const warm = await sitting.generator.run(job(workload.requests(2)));
+      const warm = await sitting.generator.run(job(workload.requests(workload.warmups)));
       counter.take();
       const outcome = await sitting.generator.run(job(workload.requests(workload.times)));
       const { count, sql } = counter.take();

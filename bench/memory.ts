@@ -15,14 +15,17 @@ export interface Memory {
   after: number;
 }
 
-/** RSS of the server on PostgreSQL before and after `memoryRequests` requests of one workload. */
-export async function measureMemory(sitting: Sitting): Promise<{ memory: Memory; window: Window } | undefined> {
+/**
+ * RSS of the server on PostgreSQL before and after `memoryRequests` requests of one workload,
+ * or as many as `maxSeconds` allow (the sitting must end before its watchdog).
+ */
+export async function measureMemory(sitting: Sitting, maxSeconds: number): Promise<{ memory: Memory; window: Window } | undefined> {
   const target = sitting.targets.get('server-postgres');
   const pid = target?.processes[0]?.pid;
   if (target === undefined || pid === undefined) return undefined;
   let before = Number.NaN;
   let peak = 0;
-  const watch = setInterval(() => (peak = Math.max(peak, residentBytes(pid))), 500);
+  const watch = setInterval(() => (peak = Math.max(peak, residentBytes(pid) || 0)), 500);
   const job: Job = {
     origins: origins(target),
     connections: sitting.options.connections,
@@ -30,7 +33,7 @@ export async function measureMemory(sitting: Sitting): Promise<{ memory: Memory;
     once: false,
     expect: 200,
     warmup: span(sitting.options.warmup),
-    measure: { seconds: 0, minRequests: sitting.options.memoryRequests, maxSeconds: 600 },
+    measure: { seconds: 0, minRequests: sitting.options.memoryRequests, maxSeconds },
     pids: [pid],
   };
   try {

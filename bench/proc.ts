@@ -24,8 +24,13 @@ export function machineBusySeconds(): number {
   return (ticks.reduce((sum, t) => sum + t, 0) - idle) / TICKS_PER_SECOND;
 }
 
-/** Resident memory of a process in bytes (VmRSS in /proc/<pid>/status). */
+/** Resident memory of a process in bytes (VmRSS in /proc/<pid>/status); NaN once it is gone. */
 export function residentBytes(pid: number): number {
-  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(match?.[1] ?? Number.NaN) * 1024;
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return Number.NaN;
+  }
+  return Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1] ?? Number.NaN) * 1024;
 }
