@@ -56,6 +56,8 @@ const perRequestMicros = (cpuSeconds: number | undefined, requests: number): num
   cpuSeconds === undefined || requests === 0 ? Number.NaN : (cpuSeconds / requests) * 1e6;
 
 const fixed = (value: number, digits: number): string => (Number.isFinite(value) ? value.toFixed(digits) : '—');
+/** Slow list shapes answer a few requests a second or less: those keep a decimal. */
+const perSecond = (value: number): string => fixed(value, value < 10 ? 1 : 0);
 const ms = (value: number): string => fixed(value, value < 10 ? 2 : value < 100 ? 1 : 0);
 
 interface Row {
@@ -128,7 +130,7 @@ function table(results: Results): string {
       `| ${[
         LABELS[row.target],
         row.workload in WORKLOAD_LABELS ? WORKLOAD_LABELS[row.workload as keyof typeof WORKLOAD_LABELS] : row.workload,
-        fixed(of((w) => w.outcome.requestsPerSecond), 0),
+        perSecond(of((w) => w.outcome.requestsPerSecond)),
         ms(of((w) => w.outcome.p50)),
         ms(of((w) => w.outcome.p99)),
         fixed(of((w) => perRequestMicros(w.outcome.serverCpuSeconds, w.outcome.requests)), 0),
@@ -215,8 +217,8 @@ function summary(results: Results): string {
   ].join('\n');
 }
 
-/** Writes bench/results/<timestamp>.json, latest.json and latest.md; returns the markdown. */
-export async function writeResults(results: Results): Promise<string> {
+/** Writes bench/results/<timestamp>.json, and for a whole sitting latest.json and latest.md; returns the markdown. */
+export async function writeResults(results: Results, whole: boolean): Promise<string> {
   const markdown = [summary(results), '', table(results), '', '**Targets**', '', ...targetChecks(results), ''].join('\n');
   const directory = path.join(REPO, 'bench', 'results');
   await mkdir(directory, { recursive: true });
@@ -226,7 +228,9 @@ export async function writeResults(results: Results): Promise<string> {
     2,
   );
   await writeFile(path.join(directory, `${results.machine.date.replace(/[:.]/g, '-')}.json`), json);
-  await writeFile(path.join(directory, 'latest.json'), json);
-  await writeFile(path.join(directory, 'latest.md'), markdown);
+  if (whole) {
+    await writeFile(path.join(directory, 'latest.json'), json);
+    await writeFile(path.join(directory, 'latest.md'), markdown);
+  }
   return markdown;
 }

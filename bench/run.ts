@@ -21,22 +21,35 @@ const BUDGET_MS = 14 * 60 * 1000;
 const WATCHDOG_MS = 20 * 60 * 1000;
 const SMALL_LIST = 10_000;
 
+const DEFAULTS = {
+  runs: '2',
+  warmup: '1',
+  seconds: '3',
+  connections: '16',
+  'large-list': '1000000',
+  'small-list-seconds': '1',
+  'large-list-seconds': '2',
+  'memory-requests': '100000',
+  targets: TARGETS.join(','),
+};
 const { values: args } = parseArgs({
   options: {
-    runs: { type: 'string', default: '2' },
-    warmup: { type: 'string', default: '1' },
-    seconds: { type: 'string', default: '3' },
-    connections: { type: 'string', default: '16' },
-    'large-list': { type: 'string', default: '1000000' },
-    'small-list-seconds': { type: 'string', default: '1' },
-    'large-list-seconds': { type: 'string', default: '2' },
-    'memory-requests': { type: 'string', default: '100000' },
-    targets: { type: 'string', default: TARGETS.join(',') },
+    runs: { type: 'string', default: DEFAULTS.runs },
+    warmup: { type: 'string', default: DEFAULTS.warmup },
+    seconds: { type: 'string', default: DEFAULTS.seconds },
+    connections: { type: 'string', default: DEFAULTS.connections },
+    'large-list': { type: 'string', default: DEFAULTS['large-list'] },
+    'small-list-seconds': { type: 'string', default: DEFAULTS['small-list-seconds'] },
+    'large-list-seconds': { type: 'string', default: DEFAULTS['large-list-seconds'] },
+    'memory-requests': { type: 'string', default: DEFAULTS['memory-requests'] },
+    targets: { type: 'string', default: DEFAULTS.targets },
     'database-url': { type: 'string', default: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
   },
 });
+/** Only a whole sitting replaces bench/results/latest.*; a trial run writes its timestamped file only. */
+const whole = (Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]).every((name) => args[name] === DEFAULTS[name]);
 
-function positive(name: keyof typeof args): number {
+function positive(name: keyof typeof DEFAULTS): number {
   const value = Number(args[name]);
   if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number, not "${args[name]}"`);
   return value;
@@ -47,10 +60,11 @@ const options: Options = {
   warmup: positive('warmup'),
   seconds: positive('seconds'),
   connections: Math.round(positive('connections')),
-  listSizes: { small: SMALL_LIST, large: Math.max(SMALL_LIST, Math.round(positive('large-list'))) },
+  listSizes: { small: SMALL_LIST, large: Math.round(positive('large-list')) },
   listSeconds: { small: positive('small-list-seconds'), large: positive('large-list-seconds') },
   memoryRequests: Math.round(positive('memory-requests')),
 };
+if (options.listSizes.large <= SMALL_LIST) throw new Error(`--large-list must be over ${SMALL_LIST}, the small list's size`);
 const selected = (args.targets ?? '').split(',').map((name) => {
   if (!(TARGETS as readonly string[]).includes(name)) throw new Error(`unknown target "${name}"; known: ${TARGETS.join(', ')}`);
   return name as TargetName;
@@ -103,7 +117,7 @@ async function main(): Promise<void> {
   await Promise.all(processes.map(stop));
   await cleanUp();
   const wallSeconds = (performance.now() - started) / 1000;
-  console.log(await writeResults({ machine, options, wallSeconds, windows, statements, memory: memory?.memory, totals }));
+  console.log(await writeResults({ machine, options, wallSeconds, windows, statements, memory: memory?.memory, totals }, whole));
   if (windows.some((w) => w.outcome.errors > 0)) process.exitCode = 1;
 }
 
