@@ -29,14 +29,23 @@ export function cleanUp(): Promise<void> {
   return running;
 }
 
+const CLEANUP_LIMIT_MS = 60_000;
+
 function stopEarly(code: number): void {
+  if (stopping.aborted) return;
   stop.abort();
+  setTimeout(() => {
+    process.stderr.write(`cleanup took over ${CLEANUP_LIMIT_MS / 1000} s: exiting without it\n`);
+    process.exit(code);
+  }, CLEANUP_LIMIT_MS).unref();
   void cleanUp().finally(() => process.exit(code));
 }
 
 /** Cleans up on SIGINT/SIGTERM, on a crash, and once the benchmark has run `limitMs`. */
 export function guard(limitMs: number): void {
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stopEarly(130));
+  // Not once: under `npm run` a Ctrl-C arrives twice (from the terminal, and relayed by tsx),
+  // and a second signal with no listener would end the process in the middle of the cleanup.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => stopEarly(130));
   // E.g. a pg client whose connection a stop just cut: without this the process would die
   // on the spot and leave its servers and databases behind.
   process.on('uncaughtException', (error) => {

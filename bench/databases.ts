@@ -1,84 +1,83 @@
-// A database of its own for each engine under test, gone at the end: a temp dir for PGlite, a
-// scratch database on the PostgreSQL server (the `test` database is shared with the test suites,
-// which never drop anything, and the benchmark writes thousands of rows).
+// The benchmark's databases, gone at the end: a scratch database on the PostgreSQL server
+// (never the shared `test` one) and PGlite directories under $TMPDIR. Each is migrated and
+// bulk-loaded through the server's own store, before any target opens it (PGlite admits one
+// process at a time).
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { CompiledQuery } from 'kysely';
 import pg from 'pg';
-import { openDatabase, type Store } from '../server/store/database.js';
+import { openDatabase } from '../server/store/database.js';
+import { migrateToLatest } from '../server/store/migrate.js';
+import { bulkLoad, type Sizes } from './data.js';
 
-export interface ScratchDatabase {
-  /** DATA_DIR or DATABASE_URL, for the servers and for openDatabase(). */
-  env: { DATA_DIR: string } | { DATABASE_URL: string };
-  /** A store on it for this process (PGlite: only while no server has it open). */
-  open(): Promise<Store>;
-  /** The PostgreSQL backends now connected to it; none for PGlite. */
+const LOAD_TIMEOUT_MS = 600_000;
+
+/** Migrates and loads the database, on one connection (the bulk load sets session options). */
+async function load(options: { databaseUrl?: string; dataDir: string }, sizes: Sizes): Promise<void> {
+  // Building an index over a million rows takes longer than the timeouts made for requests.
+  const store = await openDatabase({ ...options, statementTimeoutMs: LOAD_TIMEOUT_MS, acquireTimeoutMs: LOAD_TIMEOUT_MS });
+  try {
+    await migrateToLatest(store.db);
+    await store.db.connection().execute((connection) =>
+      bulkLoad(async (sql, params = []) => connection.executeQuery(CompiledQuery.raw(sql, params)), sizes),
+    );
+  } finally {
+    await store.close();
+  }
+}
+
+export interface PostgresDatabase {
+  name: string;
+  url: string;
+  /** The backends now connected to it: the PostgreSQL side of whichever target is under load. */
   backendPids(): Promise<number[]>;
   remove(): Promise<void>;
 }
 
-/** Stores opened by this process, so remove() can close one still open (a benchmark stopped while seeding). */
-function openStores(open: () => Promise<Store>) {
-  const stores = new Set<Store>();
-  return {
-    async open(): Promise<Store> {
-      const store = await open();
-      const tracked: Store = {
-        ...store,
-        close: async () => {
-          if (stores.delete(tracked)) await store.close();
-        },
-      };
-      stores.add(tracked);
-      return tracked;
-    },
-    closeAll: async (): Promise<void> => void (await Promise.allSettled([...stores].map((store) => store.close()))),
-  };
-}
-
-export async function pgliteDatabase(): Promise<ScratchDatabase> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'connections-bench-'));
-  const stores = openStores(() => openDatabase({ dataDir }));
-  return {
-    env: { DATA_DIR: dataDir },
-    open: stores.open,
-    backendPids: async () => [],
-    async remove() {
-      await stores.closeAll();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
 /** `serverUrl` names any database on the server; it is used to create, watch and drop the scratch one. */
-export async function postgresDatabase(serverUrl: string): Promise<ScratchDatabase> {
+export async function postgresDatabase(serverUrl: string, track: (remove: () => Promise<void>) => void): Promise<PostgresDatabase> {
   const name = `connections_bench_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
-  try {
-    await admin.query(`create database ${name}`);
-  } catch (error) {
-    await admin.end();
-    throw error;
-  }
+  const remove = async (): Promise<void> => {
+    try {
+      await admin.query(`drop database if exists ${name} with (force)`);
+    } finally {
+      await admin.end();
+    }
+  };
+  track(remove);
+  await admin.query(`create database ${name}`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const stores = openStores(() => openDatabase({ databaseUrl: url.toString(), dataDir: '' }));
   return {
-    env: { DATABASE_URL: url.toString() },
-    open: stores.open,
+    name,
+    url: url.toString(),
     async backendPids() {
       const { rows } = await admin.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [name]);
       return rows.map((row) => row.pid);
     },
-    async remove() {
-      try {
-        await stores.closeAll();
-        await admin.query(`drop database if exists ${name} with (force)`);
-      } finally {
-        await admin.end();
-      }
-    },
+    remove,
   };
+}
+
+export async function loadPostgres(database: PostgresDatabase, sizes: Sizes): Promise<void> {
+  await load({ databaseUrl: database.url, dataDir: '' }, sizes);
+}
+
+/** One loaded PGlite data directory, copied `copies` times: one per process that opens it. */
+export async function pgliteDirectories(copies: number, sizes: Sizes, track: (remove: () => Promise<void>) => void): Promise<string[]> {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'connections-bench-'));
+  track(() => rm(root, { recursive: true, force: true }));
+  const first = path.join(root, 'pglite-0');
+  await load({ dataDir: first }, sizes);
+  const directories = [first];
+  for (let i = 1; i < copies; i++) {
+    const copy = path.join(root, `pglite-${i}`);
+    await cp(first, copy, { recursive: true });
+    directories.push(copy);
+  }
+  return directories;
 }

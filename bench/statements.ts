@@ -1,0 +1,104 @@
+// A TCP proxy between a process and PostgreSQL that counts the statements it sends: each
+// simple-protocol `Query` ('Q') and each extended-protocol `Execute` ('E') message is one.
+// It also keeps the SQL text of each (from 'Q', or from the 'P' Parse that named it), so the
+// raw results show what a workload runs. Only the client's direction is parsed; the server's
+// answers pass untouched. It sits in front of the counting instances only: measured targets
+// talk to PostgreSQL directly.
+import net from 'node:net';
+
+export interface StatementCounter {
+  port: number;
+  /** Statements since the last reset, and their SQL in order. */
+  take(): { count: number; sql: string[] };
+  close(): Promise<void>;
+}
+
+const SSL_REQUEST = 80877103;
+const GSS_REQUEST = 80877104;
+
+/** Reads PostgreSQL frontend messages from one client connection, calling `onMessage` for each. */
+function frontendParser(onMessage: (type: string, body: Buffer) => void): (chunk: Buffer) => void {
+  let pending: Buffer = Buffer.alloc(0);
+  let startup = true;
+  return (chunk) => {
+    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    for (;;) {
+      if (startup) {
+        // The startup packet (and an SSL or GSS request before it) has no type byte.
+        if (pending.length < 8) return;
+        const length = pending.readInt32BE(0);
+        if (pending.length < length) return;
+        const code = pending.readInt32BE(4);
+        startup = code === SSL_REQUEST || code === GSS_REQUEST;
+        pending = pending.subarray(length);
+        continue;
+      }
+      if (pending.length < 5) return;
+      const length = pending.readInt32BE(1);
+      if (pending.length < 1 + length) return;
+      onMessage(String.fromCharCode(pending[0] ?? 0), pending.subarray(5, 1 + length));
+      pending = pending.subarray(1 + length);
+    }
+  };
+}
+
+const cString = (body: Buffer, from = 0): string => body.toString('utf8', from, body.indexOf(0, from));
+
+export function countStatements(target: { host: string; port: number }): Promise<StatementCounter> {
+  let count = 0;
+  let sql: string[] = [];
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(target.port, target.host);
+    sockets.add(client).add(upstream);
+    // Execute names a portal, Bind a portal and its statement, Parse a statement and its SQL.
+    const statements = new Map<string, string>();
+    const portals = new Map<string, string>();
+    const parse = frontendParser((type, body) => {
+      if (type === 'Q') {
+        count += 1;
+        sql.push(cString(body));
+      } else if (type === 'P') {
+        statements.set(cString(body), cString(body, body.indexOf(0) + 1));
+      } else if (type === 'B') {
+        portals.set(cString(body), statements.get(cString(body, body.indexOf(0) + 1)) ?? '');
+      } else if (type === 'E') {
+        count += 1;
+        sql.push(portals.get(cString(body)) ?? '');
+      }
+    });
+    client.on('data', (chunk: Buffer) => {
+      parse(chunk);
+      upstream.write(chunk);
+    });
+    upstream.pipe(client);
+    const end = (): void => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on('close', end).on('error', end);
+    upstream.on('close', end).on('error', end);
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      if (typeof address !== 'object' || address === null) return reject(new Error('the statement counter has no port'));
+      resolve({
+        port: address.port,
+        take() {
+          const taken = { count, sql };
+          count = 0;
+          sql = [];
+          return taken;
+        },
+        close() {
+          for (const socket of sockets) socket.destroy();
+          return new Promise((done) => server.close(() => done()));
+        },
+      });
+    });
+  });
+}
