@@ -1,6 +1,7 @@
 // A first start on an empty database seeds two organizations and an invitation, and prints a
 // walkthrough a newcomer can paste into a terminal to see the central flow work end to end.
 // The secrets are shown only then; `admin demo` issues new ones and prints it again.
+import { contract, routes } from '../generated/operations.js';
 import { AdminInputError, createClient, createOrganization } from './domain/admin.js';
 import { createGuestInvitation, listGuestInvitations } from './domain/guest-invitations.js';
 import { connectionExists } from './store/connections.js';
@@ -100,7 +101,7 @@ export function formatWalkthrough(demo: Demo, baseUrl: string): string {
   const { host, guest, invitation } = demo;
   const readToken = `node -pe 'JSON.parse(require("fs").readFileSync(0, "utf8")).access_token'`;
   const tokenRequest = (variable: string, organization: DemoOrganization) =>
-    `${variable}=$(curl -s -X POST "$API/oauth2/token" -H 'Content-Type: application/json' \\\n` +
+    `${variable}=$(curl -s -X POST "$API${routes.createToken.path}" -H 'Content-Type: application/json' \\\n` +
     `  -d '{"client_id":"${organization.client_id}","client_secret":"${organization.client_secret}"}' | ${readToken})`;
   const asOrganization = (token: string, id: string) =>
     `-H "Authorization: Bearer $${token}" \\\n  -H "Requester-Organization-ID: $${id}" -H "Target-Organization-ID: $${id}"`;
@@ -109,7 +110,7 @@ export function formatWalkthrough(demo: Demo, baseUrl: string): string {
       ? ["# 2. The guest has accepted the host's invitation already: they are connected."]
       : [
           "# 2. The guest accepts the host's invitation: 201 and the new host connection.",
-          `curl -s -X POST "$API/host-connections" ${asOrganization('GUEST_TOKEN', 'GUEST_ID')} \\\n` +
+          `curl -s -X POST "$API${routes.createHostConnection.path}" ${asOrganization('GUEST_TOKEN', 'GUEST_ID')} \\\n` +
             `  -H 'Content-Type: application/json' \\\n` +
             `  -d '{"host_organization_id":"${host.organization_id}","invitation_token":"${invitation.invitation_token}"}'; echo`,
         ];
@@ -134,7 +135,7 @@ export function formatWalkthrough(demo: Demo, baseUrl: string): string {
         ]),
     '#',
     '# Walkthrough: paste these lines into bash (needs curl and node).',
-    `API=${baseUrl}/v1`,
+    `API=${baseUrl}${contract.basePath}`,
     `HOST_ID=${host.organization_id}`,
     `GUEST_ID=${guest.organization_id}`,
     '',
@@ -144,11 +145,11 @@ export function formatWalkthrough(demo: Demo, baseUrl: string): string {
     ...accept,
     '',
     "# 3. The guest's host connections.",
-    `curl -s "$API/host-connections?statuses=connected" ${asOrganization('GUEST_TOKEN', 'GUEST_ID')}; echo`,
+    `curl -s "$API${routes.listHostConnections.path}?statuses=connected" ${asOrganization('GUEST_TOKEN', 'GUEST_ID')}; echo`,
     '',
     "# 4. The host's view: its connected guests.",
     tokenRequest('HOST_TOKEN', host),
-    `curl -s "$API/guest-connections?statuses=connected" ${asOrganization('HOST_TOKEN', 'HOST_ID')}; echo`,
+    `curl -s "$API${routes.listGuestConnections.path}?statuses=connected" ${asOrganization('HOST_TOKEN', 'HOST_ID')}; echo`,
     '# ---------------------------------------------------------------------------',
   ].join('\n');
 }

@@ -5,6 +5,7 @@
 // close the database, exit 0.
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer, type ServerType } from '@hono/node-server';
+import { contract } from '../generated/operations.js';
 import { createApp, type App, type AppOptions } from './app.js';
 import { ConfigError, displayUrl, type DatabaseConfig } from './config.js';
 import { formatWalkthrough, seedDemo } from './demo.js';
@@ -100,5 +101,5 @@ export async function serveApi(options: ServeOptions): Promise<void> {
   // Printed once the handlers are in place: whoever waits for this line may signal at once.
   const url = displayUrl(options.host, port);
   if (demo) console.log(formatWalkthrough(demo, url));
-  console.log(`connections-api listening on ${url} (API at ${url}/v1, ${options.describeDatabase})`);
+  console.log(`connections-api listening on ${url} (API at ${url}${contract.basePath}, ${options.describeDatabase})`);
 }
