@@ -424,7 +424,7 @@ export interface components {
         Uuid: string;
         /**
          * Format: date-time
-         * @description An RFC 3339 timestamp in UTC, with `Z`, e.g. `2023-11-07T05:31:56Z`.
+         * @description An RFC 3339 timestamp in UTC, with `T` and `Z` and without a leap second, e.g. `2023-11-07T05:31:56Z`.
          * @example 2023-11-07T05:31:56Z
          */
         Timestamp: string;
@@ -441,20 +441,26 @@ export interface components {
         ActionType: "documents_update_request" | "analytics_request";
         /** @enum {string} */
         ActionStatus: "active" | "resolved";
+        /** @description The API client's id (printable ASCII). */
+        ClientId: string;
+        /** @description The API client's secret (printable ASCII). */
+        ClientSecret: string;
+        /** @description A one-time invitation token, base64url characters as issued. */
+        InvitationToken: string;
         TokenRequest: {
             /**
              * @description Optional in JSON; when given it must be `client_credentials`.
              * @enum {string}
              */
             grant_type?: "client_credentials";
-            client_id: string;
-            client_secret: string;
+            client_id: components["schemas"]["ClientId"];
+            client_secret: components["schemas"]["ClientSecret"];
         };
         TokenFormRequest: {
             /** @enum {string} */
             grant_type: "client_credentials";
-            client_id: string;
-            client_secret: string;
+            client_id: components["schemas"]["ClientId"];
+            client_secret: components["schemas"]["ClientSecret"];
         };
         Token: {
             /** @description A signed JWT to send as `Authorization: Bearer <access_token>`. */
@@ -492,7 +498,7 @@ export interface components {
             expired: boolean;
             status: components["schemas"]["InvitationStatus"];
             /** @description The one-time token the guest presents to `POST /host-connections`. */
-            invitation_token: string;
+            invitation_token: components["schemas"]["InvitationToken"];
             archived: boolean;
             created_at: components["schemas"]["Timestamp"];
             updated_at: components["schemas"]["Timestamp"];
@@ -508,7 +514,7 @@ export interface components {
         CreateHostConnectionRequest: {
             host_organization_id: components["schemas"]["Uuid"];
             /** @description The host's invitation token; null or absent lets the system find the invitation by e-mail. */
-            invitation_token?: string | null;
+            invitation_token?: components["schemas"]["InvitationToken"] | null;
         };
         UpdateHostConnectionRequest: {
             status?: components["schemas"]["ConnectionStatus"];
@@ -811,7 +817,10 @@ export interface components {
          *     operation allows that scenario.
          */
         TargetOrganizationId: components["schemas"]["Uuid"];
-        /** @description A client-chosen key that makes retries of this request safe for 24 hours. */
+        /**
+         * @description A client-chosen key that makes retries of this request safe for 24 hours: printable
+         *     ASCII (a UUID, say), 1–255 characters.
+         */
         IdempotencyKey: string;
         /** @description The host organization's id. */
         HostOrgId: components["schemas"]["Uuid"];
@@ -819,7 +828,7 @@ export interface components {
         GuestOrgId: components["schemas"]["Uuid"];
         /** @description Keep connections in any of these statuses. */
         Statuses: components["schemas"]["ConnectionStatus"][];
-        /** @description A case-insensitive substring to look for. */
+        /** @description A case-insensitive substring to look for; any text without control characters. */
         SearchText: string;
         /** @description Keep only archived (`true`) or only unarchived (`false`) records; absent keeps both. */
         Archived: boolean;
@@ -827,7 +836,7 @@ export interface components {
         OrderDir: "asc" | "desc";
         /** @description The page size. */
         Limit: number;
-        /** @description How many matches to skip. */
+        /** @description How many matches to skip; at most 2^53 − 1, the largest integer every JSON client holds exactly. */
         Offset: number;
         /** @description Keep only actions in this status. */
         ActionStatusFilter: components["schemas"]["ActionStatus"];
@@ -843,6 +852,9 @@ export type SchemaConnectionStatus = components['schemas']['ConnectionStatus'];
 export type SchemaInvitationStatus = components['schemas']['InvitationStatus'];
 export type SchemaActionType = components['schemas']['ActionType'];
 export type SchemaActionStatus = components['schemas']['ActionStatus'];
+export type SchemaClientId = components['schemas']['ClientId'];
+export type SchemaClientSecret = components['schemas']['ClientSecret'];
+export type SchemaInvitationToken = components['schemas']['InvitationToken'];
 export type SchemaTokenRequest = components['schemas']['TokenRequest'];
 export type SchemaTokenFormRequest = components['schemas']['TokenFormRequest'];
 export type SchemaToken = components['schemas']['Token'];
@@ -1018,7 +1030,7 @@ export interface operations {
             query?: {
                 /** @description Keep invitations in any of these statuses. */
                 statuses?: components["schemas"]["InvitationStatus"][];
-                /** @description A case-insensitive substring to look for. */
+                /** @description A case-insensitive substring to look for; any text without control characters. */
                 search_text?: components["parameters"]["SearchText"];
                 /** @description Keep only expired (`true`) or only unexpired (`false`) invitations. */
                 expired?: boolean;
@@ -1030,7 +1042,7 @@ export interface operations {
                 order_dir?: components["parameters"]["OrderDir"];
                 /** @description The page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description How many matches to skip. */
+                /** @description How many matches to skip; at most 2^53 − 1, the largest integer every JSON client holds exactly. */
                 offset?: components["parameters"]["Offset"];
             };
             header: {
@@ -1247,7 +1259,7 @@ export interface operations {
                 statuses: components["parameters"]["Statuses"];
                 /** @description The field `search_text` matches. */
                 search_field?: "host_name" | "host_email" | "owner_email";
-                /** @description A case-insensitive substring to look for. */
+                /** @description A case-insensitive substring to look for; any text without control characters. */
                 search_text?: components["parameters"]["SearchText"];
                 /** @description Keep only archived (`true`) or only unarchived (`false`) records; absent keeps both. */
                 archived?: components["parameters"]["Archived"];
@@ -1257,7 +1269,7 @@ export interface operations {
                 order_dir?: components["parameters"]["OrderDir"];
                 /** @description The page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description How many matches to skip. */
+                /** @description How many matches to skip; at most 2^53 − 1, the largest integer every JSON client holds exactly. */
                 offset?: components["parameters"]["Offset"];
             };
             header: {
@@ -1330,7 +1342,10 @@ export interface operations {
                  *     operation allows that scenario.
                  */
                 "Target-Organization-ID": components["parameters"]["TargetOrganizationId"];
-                /** @description A client-chosen key that makes retries of this request safe for 24 hours. */
+                /**
+                 * @description A client-chosen key that makes retries of this request safe for 24 hours: printable
+                 *     ASCII (a UUID, say), 1–255 characters.
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -1521,7 +1536,7 @@ export interface operations {
                 status?: components["parameters"]["ActionStatusFilter"];
                 /** @description The page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description How many matches to skip. */
+                /** @description How many matches to skip; at most 2^53 − 1, the largest integer every JSON client holds exactly. */
                 offset?: components["parameters"]["Offset"];
             };
             header: {
@@ -1655,7 +1670,7 @@ export interface operations {
                 statuses: components["parameters"]["Statuses"];
                 /** @description The field `search_text` matches. */
                 search_field?: "guest_name" | "guest_email" | "owner_email";
-                /** @description A case-insensitive substring to look for. */
+                /** @description A case-insensitive substring to look for; any text without control characters. */
                 search_text?: components["parameters"]["SearchText"];
                 /** @description Keep only archived (`true`) or only unarchived (`false`) records; absent keeps both. */
                 archived?: components["parameters"]["Archived"];
@@ -1665,7 +1680,7 @@ export interface operations {
                 order_dir?: components["parameters"]["OrderDir"];
                 /** @description The page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description How many matches to skip. */
+                /** @description How many matches to skip; at most 2^53 − 1, the largest integer every JSON client holds exactly. */
                 offset?: components["parameters"]["Offset"];
             };
             header: {
@@ -1828,7 +1843,7 @@ export interface operations {
                 status?: components["parameters"]["ActionStatusFilter"];
                 /** @description The page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description How many matches to skip. */
+                /** @description How many matches to skip; at most 2^53 − 1, the largest integer every JSON client holds exactly. */
                 offset?: components["parameters"]["Offset"];
             };
             header: {
