@@ -74,9 +74,12 @@ export interface paths {
          *     one-time `invitation_token` (256 bits of randomness) that the host passes on to the
          *     guest, status `sent`, and `first_invitation_sent_at` = `last_invitation_sent_at` = now.
          *     `expired_at` must be in the future (else 422 `validation_failed`, pointer
-         *     `/expired_at`). `parent_organization_id`, when given, must name an existing
-         *     organization (else 404 `organization_not_found`). Several invitations to one address
-         *     may coexist.
+         *     `/expired_at`). `parent_organization_id`, when given, must name the requester itself
+         *     or an organization with a `connected` connection to it, in either direction (an
+         *     organization it may read with `GET /organizations/{org_id}`); any other id, whether it
+         *     exists or not, answers the same 404 `organization_not_found`, so the invitation never
+         *     shows the name of an organization the host does not see. Several invitations to one
+         *     address may coexist.
          */
         post: operations["createGuestInvitation"];
         delete?: never;
