@@ -13,14 +13,14 @@ import { isUniqueViolation } from '../store/errors.js';
 import { acceptInvitation, lockInvitationByToken, lockPendingInvitationFor } from '../store/invitations.js';
 import { findOrganization } from '../store/organizations.js';
 import type { Connection, Database, Invitation, Organization } from '../store/schema.js';
-import { idempotent, type Response } from './idempotency.js';
+import { idempotent, type IdempotentResponse, type Response } from './idempotency.js';
 import { isExpired, timestamp, toHostConnection } from './mappers.js';
 import { ProblemError } from './problems.js';
 
 type HostConnection = components['schemas']['HostConnection'];
 type ListQuery = operations['listHostConnections']['parameters']['query'];
 
-export type CreatedHostConnection = Response<HostConnection> & { replayed: boolean };
+export type CreatedHostConnection = IdempotentResponse<HostConnection>;
 
 /**
  * POST /host-connections. One transaction holds the idempotency check, the invitation lock,

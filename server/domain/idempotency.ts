@@ -12,6 +12,12 @@ type JsonObject = Record<string, unknown>;
 
 export type Response<Body extends JsonObject> = { status: number; headers: Record<string, string>; body: Body };
 
+/**
+ * With a key, `bodyText` is the body's stored JSON text: sent as is, the first time and on every
+ * replay, so a replay is the same bytes (a client may hash or sign them), not merely equal JSON.
+ */
+export type IdempotentResponse<Body extends JsonObject> = Response<Body> & { replayed: boolean; bodyText?: string };
+
 export type IdempotencyScope = {
   organizationId: string;
   /** The `Idempotency-Key` header; absent means the operation simply runs. */
@@ -32,7 +38,7 @@ export async function idempotent<Body extends JsonObject>(
   scope: IdempotencyScope,
   now: Date,
   operation: () => Promise<Response<Body>>,
-): Promise<Response<Body> & { replayed: boolean }> {
+): Promise<IdempotentResponse<Body>> {
   const { organizationId, key, operationId } = scope;
   if (key === undefined) return { ...(await operation()), replayed: false };
 
@@ -51,21 +57,28 @@ export async function idempotent<Body extends JsonObject>(
       throw new ProblemError('idempotency_key_reused', 'This Idempotency-Key was used with another request body.');
     }
     // Stored by this function from a Body a moment (at most the window) ago.
-    return { status: stored.response_status, headers: stored.response_headers, body: stored.response_body as Body, replayed: true };
+    return {
+      status: stored.response_status,
+      headers: JSON.parse(stored.response_headers) as Record<string, string>,
+      body: JSON.parse(stored.response_body) as Body,
+      bodyText: stored.response_body,
+      replayed: true,
+    };
   }
 
   const response = await operation();
+  const bodyText = JSON.stringify(response.body);
   await saveIdempotencyKey(trx, {
     organization_id: organizationId,
     key,
     operation_id: operationId,
     request_hash: hash,
     response_status: response.status,
-    response_headers: response.headers,
-    response_body: response.body,
+    response_headers: JSON.stringify(response.headers),
+    response_body: bodyText,
     created_at: now,
   });
-  return { ...response, replayed: false };
+  return { ...response, bodyText, replayed: false };
 }
 
 /** sha256 of the canonical JSON (object keys sorted), so key order does not make two bodies differ. */

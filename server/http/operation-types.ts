@@ -25,9 +25,18 @@ export interface OperationInput<K extends OperationId> {
 
 type SuccessStatus = 200 | 201 | 202 | 204;
 
-/** Every success status the contract documents for an operation, each its own variant. */
+/**
+ * Every success status the contract documents for an operation, each its own variant.
+ * `bodyText`, when set, is sent instead of serializing `body` (it must be `body`'s JSON text):
+ * an idempotent replay sends the stored bytes.
+ */
 export type OperationResult<K extends OperationId> = {
-  [S in keyof Op<K>['responses'] & SuccessStatus]: { status: S; body: JsonOf<Op<K>['responses'][S]>; headers?: Record<string, string> };
+  [S in keyof Op<K>['responses'] & SuccessStatus]: {
+    status: S;
+    body: JsonOf<Op<K>['responses'][S]>;
+    headers?: Record<string, string>;
+    bodyText?: string;
+  };
 }[keyof Op<K>['responses'] & SuccessStatus];
 
 /** Who is calling, as established by authentication and the scenario check. */

@@ -10,6 +10,8 @@ export interface Outcome {
   mediaType: 'application/json' | 'application/problem+json';
   body: unknown;
   headers: Record<string, string>;
+  /** `body`'s JSON text when it must be sent exactly as stored (an idempotent replay). */
+  bodyText?: string;
 }
 
 /** A problem that also needs response headers (`WWW-Authenticate`, `Allow`). Only the HTTP layer raises these. */
@@ -52,5 +54,5 @@ export function errorOutcome(error: unknown, report: (error: unknown) => void): 
 export function toResponse(outcome: Outcome): Response {
   const headers = new Headers(outcome.headers);
   headers.set('Content-Type', outcome.mediaType);
-  return new Response(JSON.stringify(outcome.body), { status: outcome.status, headers });
+  return new Response(outcome.bodyText ?? JSON.stringify(outcome.body), { status: outcome.status, headers });
 }

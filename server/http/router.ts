@@ -37,7 +37,7 @@ export interface OperationServices {
 type AnyHandler = (
   input: { path: unknown; query: unknown; headers: unknown; body: unknown },
   context: PublicContext | SecuredContext,
-) => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>;
+) => Promise<{ status: number; body: unknown; headers?: Record<string, string>; bodyText?: string }>;
 
 const ORG_HEADERS = new Set(['requester-organization-id', 'target-organization-id']);
 
@@ -64,7 +64,7 @@ async function runOperation(operation: ContractOperation, c: Context<AppEnv>, se
   const handler = services.handlers[operation.operationId] as unknown as AnyHandler;
   const { path, query, header } = input.parameters;
   const result = await handler({ path, query, headers: header, body: input.body }, context);
-  return { status: result.status, mediaType: 'application/json', body: result.body, headers: result.headers ?? {} };
+  return { status: result.status, mediaType: 'application/json', body: result.body, headers: result.headers ?? {}, bodyText: result.bodyText };
 }
 
 /** `/host-connections/{host_org_id}` → `/host-connections/:host_org_id`. */

@@ -73,18 +73,16 @@ export interface ConnectionActionsTable {
   resolved_at: Date | null;
 }
 
-// jsonb columns take objects only: pg turns a JS array into a Postgres array literal and
-// PGlite JSON-encodes a JS string a second time, so arrays and strings would differ by engine.
-type JsonObject = Record<string, unknown>;
-
 export interface IdempotencyKeysTable {
   organization_id: string;
   key: string;
   operation_id: string;
   request_hash: string;
   response_status: number;
-  response_headers: Record<string, string>;
-  response_body: JsonObject;
+  /** The response's headers as a JSON object, in the order they were sent. */
+  response_headers: string;
+  /** The response body exactly as sent (JSON text). */
+  response_body: string;
   created_at: Generated<Date>;
 }
 

@@ -158,8 +158,8 @@ describe.each(engines)('invariants held by the database (%s)', (engine) => {
           operation_id: 'createHostConnection',
           request_hash: 'h',
           response_status: 201,
-          response_headers: {},
-          response_body: {},
+          response_headers: '{}',
+          response_body: '{}',
         })
         .execute(),
       CHECK,

@@ -13,6 +13,7 @@ export const hostConnectionHandlers = {
     return {
       status: 201,
       body: created.body,
+      bodyText: created.bodyText,
       headers: created.replayed ? { ...created.headers, 'Idempotency-Replayed': 'true' } : created.headers,
     };
   },
