@@ -592,7 +592,7 @@ export interface components {
          * @description A stable, machine-readable error code.
          * @enum {string}
          */
-        ErrorCode: "malformed_json" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_client" | "invalid_token" | "requester_mismatch" | "not_connected" | "scenario_not_allowed" | "route_not_found" | "method_not_allowed" | "organization_not_found" | "invitation_not_found" | "host_connection_not_found" | "guest_connection_not_found" | "action_not_found" | "self_connection" | "connection_already_exists" | "invitation_already_accepted" | "invitation_expired" | "no_matching_invitation" | "idempotency_key_reused" | "idempotency_key_in_flight" | "connection_not_connected" | "action_already_active" | "action_already_resolved" | "service_unavailable" | "internal_error";
+        ErrorCode: "malformed_json" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_client" | "invalid_token" | "requester_mismatch" | "not_connected" | "scenario_not_allowed" | "route_not_found" | "method_not_allowed" | "organization_not_found" | "invitation_not_found" | "host_connection_not_found" | "guest_connection_not_found" | "action_not_found" | "self_connection" | "connection_already_exists" | "invitation_already_accepted" | "invitation_expired" | "no_matching_invitation" | "idempotency_key_reused" | "idempotency_key_in_flight" | "connection_not_connected" | "action_already_active" | "action_already_resolved" | "request_header_fields_too_large" | "service_unavailable" | "internal_error";
         ValidationError: {
             /** @enum {string} */
             location: "body" | "query" | "path" | "header";

@@ -1,10 +1,10 @@
 // `npm start`: configuration from the environment, the database migrated, the API served.
 // With the embedded database and nothing in it, a demo is seeded and a walkthrough printed.
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { formatWalkthrough, seedDemo } from './demo.js';
+import { createNodeServer } from './http/node-server.js';
 import { DatabaseLockedError, openDatabase } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
 
@@ -33,8 +33,9 @@ async function main(): Promise<void> {
   });
   const { app, demo } = prepared;
 
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) => {
-    const url = displayUrl(config.host, info.port);
+  const server = createNodeServer(app.fetch, config.http);
+  server.listen(config.port, config.host, () => {
+    const url = displayUrl(config.host, (server.address() as AddressInfo).port);
     if (demo) console.log(formatWalkthrough(demo, url));
     const database = embedded ? `embedded database in ${config.dataDir}` : 'PostgreSQL';
     console.log(`connections-api listening on ${url} (API at ${url}/v1, ${database})`);
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
     server.close((error) => {
       void store.close().finally(() => process.exit(error ? 1 : 0));
     });
-    if ('closeIdleConnections' in server) server.closeIdleConnections();
+    server.closeIdleConnections();
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -32,6 +32,7 @@ export const problemCatalog: Record<ErrorCode, { status: number; title: string }
   connection_not_connected: { status: 409, title: 'Connection not connected' },
   action_already_active: { status: 409, title: 'Action already active' },
   action_already_resolved: { status: 409, title: 'Action already resolved' },
+  request_header_fields_too_large: { status: 431, title: 'Request header fields too large' },
   service_unavailable: { status: 503, title: 'Service unavailable' },
   internal_error: { status: 500, title: 'Internal error' },
 };

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, loadDatabaseConfig } from '../../server/config.js';
-import { DatabaseLockedError, openDatabase } from '../../server/store/database.js';
+import { DEFAULT_ACQUIRE_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, DatabaseLockedError, openDatabase } from '../../server/store/database.js';
 
 let dataDir: string;
 
@@ -72,7 +72,13 @@ describe('configuration', () => {
     const config = await loadConfig({ DATA_DIR: dataDir });
     expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', dataDir, tokenTtlSeconds: 3600 });
     expect(config.databaseUrl).toBeUndefined();
-    expect(loadDatabaseConfig({})).toEqual({ databaseUrl: undefined, dataDir: './.data', poolSize: 10 });
+    expect(loadDatabaseConfig({})).toEqual({
+      databaseUrl: undefined,
+      dataDir: './.data',
+      poolSize: 10,
+      statementTimeoutMs: DEFAULT_STATEMENT_TIMEOUT_MS,
+      acquireTimeoutMs: DEFAULT_ACQUIRE_TIMEOUT_MS,
+    });
     expect(loadDatabaseConfig({ DATABASE_POOL_SIZE: '25' }).poolSize).toBe(25);
     expect(loadDatabaseConfig({ DATABASE_URL: '' }).databaseUrl).toBeUndefined();
   });
