@@ -39,7 +39,8 @@ export async function startServer(env: Record<string, string>, track: (server: S
   // but to /dev/null, so no reader of ours competes for the cores.
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: REPO,
-    env: { ...process.env, ...env, HOST: '127.0.0.1', PORT: String(port) },
+    // Rate limits off: a benchmark measures the server, not its throttle.
+    env: { ...process.env, RATE_LIMIT_PER_SECOND: '0', TOKEN_FAILURES_PER_MINUTE: '0', ...env, HOST: '127.0.0.1', PORT: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

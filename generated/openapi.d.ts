@@ -592,7 +592,7 @@ export interface components {
          * @description A stable, machine-readable error code.
          * @enum {string}
          */
-        ErrorCode: "malformed_json" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_client" | "invalid_token" | "requester_mismatch" | "not_connected" | "scenario_not_allowed" | "route_not_found" | "method_not_allowed" | "organization_not_found" | "invitation_not_found" | "host_connection_not_found" | "guest_connection_not_found" | "action_not_found" | "self_connection" | "connection_already_exists" | "invitation_already_accepted" | "invitation_expired" | "no_matching_invitation" | "idempotency_key_reused" | "idempotency_key_in_flight" | "connection_not_connected" | "action_already_active" | "action_already_resolved" | "request_header_fields_too_large" | "service_unavailable" | "internal_error";
+        ErrorCode: "malformed_json" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_client" | "invalid_token" | "requester_mismatch" | "not_connected" | "scenario_not_allowed" | "route_not_found" | "method_not_allowed" | "organization_not_found" | "invitation_not_found" | "host_connection_not_found" | "guest_connection_not_found" | "action_not_found" | "self_connection" | "connection_already_exists" | "invitation_already_accepted" | "invitation_expired" | "no_matching_invitation" | "idempotency_key_reused" | "idempotency_key_in_flight" | "connection_not_connected" | "action_already_active" | "action_already_resolved" | "request_header_fields_too_large" | "rate_limited" | "service_unavailable" | "internal_error";
         ValidationError: {
             /** @enum {string} */
             location: "body" | "query" | "path" | "header";
@@ -686,6 +686,42 @@ export interface components {
                  *       "status": 500,
                  *       "detail": "The server failed to answer this request; it has been logged.",
                  *       "code": "internal_error",
+                 *       "errors": []
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description Over a rate limit: the requester's organization sent more requests than its budget
+         *     (secured operations), or this `client_id` had too many failed token requests
+         *     (`POST /oauth2/token`). Nothing was done; retry after `Retry-After` seconds. The
+         *     limits are described by `RateLimit-Policy` and `RateLimit`
+         *     (draft-ietf-httpapi-ratelimit-headers-10).
+         */
+        TooManyRequests: {
+            headers: {
+                /** @description Seconds until a request can succeed again. */
+                "Retry-After": string;
+                /**
+                 * @description The quota policies that refused the request, as a Structured Fields list:
+                 *     `"organization";q=100;w=1, "burst";q=100;w=2` (requests per organization: `q`
+                 *     requests per `w` seconds, plus a burst allowance), or
+                 *     `"token-failures";q=10;w=60` (failed token requests per `client_id`).
+                 */
+                "RateLimit-Policy": string;
+                /** @description What is left of the policy that refused the request: `r` requests remaining (0), `t` seconds until it resets, e.g. `"organization";r=0;t=1`. */
+                RateLimit: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "https://connections.example.com/problems/rate_limited",
+                 *       "title": "Too many requests",
+                 *       "status": 429,
+                 *       "detail": "This organization is over its request rate; retry in 1 s.",
+                 *       "code": "rate_limited",
                  *       "errors": []
                  *     }
                  */
@@ -884,6 +920,7 @@ export type ResponseMalformedJson = components['responses']['MalformedJson'];
 export type ResponsePayloadTooLarge = components['responses']['PayloadTooLarge'];
 export type ResponseUnsupportedMediaType = components['responses']['UnsupportedMediaType'];
 export type ResponseInternalError = components['responses']['InternalError'];
+export type ResponseTooManyRequests = components['responses']['TooManyRequests'];
 export type ResponseServiceUnavailable = components['responses']['ServiceUnavailable'];
 export type ResponseValidationFailed = components['responses']['ValidationFailed'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
@@ -974,6 +1011,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1024,6 +1062,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["OrganizationNotFound"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1103,6 +1142,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1157,6 +1197,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1198,6 +1239,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["InvitationNotFound"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1251,6 +1293,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1326,6 +1369,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1434,6 +1478,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1475,6 +1520,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["HostConnectionNotFound"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1528,6 +1574,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1592,6 +1639,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["HostConnectionNotFound"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1662,6 +1710,7 @@ export interface operations {
                 };
             };
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1741,6 +1790,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1782,6 +1832,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["GuestConnectionNotFound"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1835,6 +1886,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1899,6 +1951,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["GuestConnectionNotFound"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1961,6 +2014,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };

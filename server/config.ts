@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http/node-server.js';
+import type { RateLimitSettings } from './http/rate-limits.js';
 import { DEFAULT_ACQUIRE_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS } from './store/database.js';
 
 export class ConfigError extends Error {
@@ -32,6 +33,14 @@ export type Config = DatabaseConfig & {
   corsOrigins: string[];
   /** HTTP_*: the Node server's header size, timeouts, keep-alive and connection limits. */
   http: HttpLimits;
+  rateLimits: RateLimitConfig;
+};
+
+export type RateLimitConfig = RateLimitSettings & {
+  /** REDIS_URL: the Redis every process shares its budgets through; unset, each process counts alone. */
+  redisUrl: string | undefined;
+  /** REDIS_KEY_PREFIX: the start of every key this server writes to Redis. */
+  redisKeyPrefix: string;
 };
 
 type Env = Record<string, string | undefined>;
@@ -63,6 +72,23 @@ export async function loadConfig(env: Env = process.env): Promise<Config> {
     tokenTtlSeconds: integer(env, 'TOKEN_TTL_SECONDS', 3600, 1, 31 * 24 * 3600),
     corsOrigins: (read(env, 'CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter((o) => o !== ''),
     http: loadHttpLimits(env),
+    rateLimits: loadRateLimits(env),
+  };
+}
+
+/** 0 turns a limit off; the burst defaults to 200, and is never below the per-second rate. */
+export function loadRateLimits(env: Env = process.env): RateLimitConfig {
+  const perSecond = integer(env, 'RATE_LIMIT_PER_SECOND', 100, 0, 1_000_000);
+  const burst = integer(env, 'RATE_LIMIT_BURST', Math.max(200, perSecond), 1, 10_000_000);
+  if (perSecond > 0 && burst < perSecond) {
+    throw new ConfigError(`RATE_LIMIT_BURST (${burst}) must be at least RATE_LIMIT_PER_SECOND (${perSecond})`);
+  }
+  return {
+    perSecond,
+    burst,
+    tokenFailuresPerMinute: integer(env, 'TOKEN_FAILURES_PER_MINUTE', 10, 0, 1_000_000),
+    redisUrl: read(env, 'REDIS_URL'),
+    redisKeyPrefix: read(env, 'REDIS_KEY_PREFIX') ?? 'connections-api',
   };
 }
 

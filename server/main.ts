@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { formatWalkthrough, seedDemo } from './demo.js';
+import { stdoutLogger } from './http/logging.js';
 import { createNodeServer } from './http/node-server.js';
+import { createRateLimits } from './http/rate-limits.js';
 import { DatabaseLockedError, openDatabase } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
 
@@ -26,12 +28,15 @@ async function main(): Promise<void> {
   const prepared = await (async () => {
     await migrateToLatest(store.db);
     const demo = embedded ? await seedDemo(store) : null;
-    return { demo, app: createApp({ store, jwtSecret: config.jwtSecret, tokenTtlSeconds: config.tokenTtlSeconds, corsOrigins: config.corsOrigins }) };
+    const rateLimits = createRateLimits({ ...config.rateLimits, log: stdoutLogger });
+    const { jwtSecret, tokenTtlSeconds, corsOrigins } = config;
+    return { demo, rateLimits, app: createApp({ store, jwtSecret, tokenTtlSeconds, corsOrigins, rateLimits }) };
   })().catch(async (error: unknown) => {
     await store.close();
     throw error;
   });
-  const { app, demo } = prepared;
+  const { app, demo, rateLimits } = prepared;
+  const release = () => Promise.all([store.close(), rateLimits.close()]);
 
   const server = createNodeServer(app.fetch, config.http);
   server.listen(config.port, config.host, () => {
@@ -42,7 +47,7 @@ async function main(): Promise<void> {
   });
   server.on('error', (error: NodeJS.ErrnoException) => {
     const reason = error.code === 'EADDRINUSE' ? `${config.host}:${config.port} is already in use` : error.message;
-    void store.close().finally(() => fail(reason));
+    void release().finally(() => fail(reason));
   });
 
   let stopping = false;
@@ -56,7 +61,7 @@ async function main(): Promise<void> {
     // close() stops accepting and waits for open requests; idle keep-alive connections are
     // closed now, busy ones once their response is sent.
     server.close((error) => {
-      void store.close().finally(() => process.exit(error ? 1 : 0));
+      void release().finally(() => process.exit(error ? 1 : 0));
     });
     server.closeIdleConnections();
   };

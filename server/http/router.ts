@@ -2,14 +2,15 @@
 // part of the API, because it decides what a caller can learn:
 //   1. no operation at this path: 404 route_not_found; one, but not for this method: 405 + Allow
 //   2. secured operation: the bearer token (401 invalid_token), before anything about the
-//      inputs, so a caller without a valid token learns nothing about them
+//      inputs, so a caller without a valid token learns nothing about them; then the token
+//      organization's rate limit (429 rate_limited), before anything else costs
 //   3. the body envelope: 413 payload_too_large, 415 unsupported_media_type, 400 malformed_json
 //   4. Requester-/Target-Organization-ID malformed or missing: 422 listing every failing input
 //      (they are needed for step 5)
 //   5. secured operation: 403 requester_mismatch, then the scenario (403 not_connected,
 //      403 scenario_not_allowed), before the rest of the inputs are judged
 //   6. any other failing input: 422 validation_failed listing every one (path, query, header, body)
-//   7. the handler
+//   7. the handler (POST /oauth2/token: first the failed-token limit of its client_id, 429)
 import type { Context, Hono } from 'hono';
 import type { Contract, ContractOperation } from '../contract/document.js';
 import type { ContractValidators, ValidationError } from '../contract/validation.js';
@@ -19,6 +20,7 @@ import { authenticate, checkRequester, type TokenIssuer } from './auth.js';
 import { errorLine, type AppEnv, type Logger } from './logging.js';
 import type { OperationHandlers, PublicContext, SecuredContext } from './operation-types.js';
 import { HttpProblem, errorOutcome, toResponse, type Outcome } from './problem.js';
+import type { RateLimits } from './rate-limits.js';
 import { readOperationRequest } from './request.js';
 import { checkResponse } from './response-check.js';
 import { resolveScenario } from './scenario.js';
@@ -28,6 +30,7 @@ export interface OperationServices {
   handlers: OperationHandlers;
   validators: ContractValidators;
   tokens: TokenIssuer;
+  rateLimits: RateLimits;
   validateResponses: boolean;
   log: Logger;
 }
@@ -48,6 +51,8 @@ function invalidInput(errors: ValidationError[]): ProblemError {
 async function runOperation(operation: ContractOperation, c: Context<AppEnv>, services: OperationServices): Promise<Outcome> {
   const { store, validators } = services;
   const authenticated = operation.secured ? await authenticate(c.req.header('authorization'), services.tokens, store.db) : undefined;
+  const limited = authenticated === undefined ? undefined : await services.rateLimits.organization(authenticated.organizationId);
+  if (limited !== undefined) return limited;
   const input = await readOperationRequest(validators, operation, { request: c.req.raw, path: c.req.param(), query: c.req.queries() });
   if (input.errors.some((e) => e.location === 'header' && ORG_HEADERS.has(e.pointer.toLowerCase()))) throw invalidInput(input.errors);
 

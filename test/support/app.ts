@@ -1,6 +1,6 @@
 // The real app on a test database, with response checking on, and organizations that can call it.
 import { randomUUID } from 'node:crypto';
-import { createApp, type App } from '../../server/app.js';
+import { createApp, type App, type AppOptions } from '../../server/app.js';
 import { createOrganization, type OrganizationInput } from '../../server/domain/admin.js';
 import type { Store } from '../../server/store/database.js';
 import { openTestStore, type Engine } from './database.js';
@@ -28,9 +28,10 @@ function logErrors(line: Record<string, unknown>): void {
   if (line.level === 'error') console.error(JSON.stringify(line));
 }
 
-export async function createTestApp(engine: Engine): Promise<TestApp> {
+/** No rate limits unless a test passes its own (`createRateLimits`). */
+export async function createTestApp(engine: Engine, options: Pick<AppOptions, 'rateLimits'> = {}): Promise<TestApp> {
   const store = await openTestStore(engine);
-  const app = createApp({ store, jwtSecret: TEST_JWT_SECRET, validateResponses: true, log: logErrors });
+  const app = createApp({ store, jwtSecret: TEST_JWT_SECRET, validateResponses: true, log: logErrors, ...options });
   const request = async (path: string, init?: RequestInit): Promise<Response> => app.request(path, init);
 
   async function newOrganization(overrides: Partial<OrganizationInput> = {}): Promise<TestOrganization> {
