@@ -63,9 +63,7 @@ function limitHeaders(policy: string, name: string, seconds: number): Record<str
 }
 
 export function createRateLimits(options: RateLimitsOptions): RateLimits {
-  const organizationOn = options.perSecond > 0;
-  const tokenOn = options.tokenFailuresPerMinute > 0;
-  if (!organizationOn && !tokenOn) return noRateLimits;
+  if (options.perSecond === 0 && options.tokenFailuresPerMinute === 0) return noRateLimits;
   const shared = options.redisUrl === undefined ? undefined : connectRedis(options.redisUrl, options.log);
   const redis = shared?.client;
   let reportedFailure = false;
@@ -98,15 +96,18 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
 
   const burstPoints = options.burst - options.perSecond;
   const burstWindow = Math.ceil(options.burst / options.perSecond);
-  const perSecond = limiter('organization', options.perSecond, 1, true);
-  const organizationLimiter = burstPoints > 0 ? new BurstyRateLimiter(perSecond, limiter('burst', burstPoints, burstWindow, true)) : perSecond;
+  const organizationLimiter = (() => {
+    if (options.perSecond === 0) return undefined;
+    const perSecond = limiter('organization', options.perSecond, 1, true);
+    return burstPoints > 0 ? new BurstyRateLimiter(perSecond, limiter('burst', burstPoints, burstWindow, true)) : perSecond;
+  })();
   const organizationPolicy = `"organization";q=${options.perSecond};w=1${burstPoints > 0 ? `, "burst";q=${burstPoints};w=${burstWindow}` : ''}`;
-  const tokenLimiter = limiter('token-failures', options.tokenFailuresPerMinute, 60, false);
+  const tokenLimiter = options.tokenFailuresPerMinute === 0 ? undefined : limiter('token-failures', options.tokenFailuresPerMinute, 60, false);
   const tokenPolicy = `"token-failures";q=${options.tokenFailuresPerMinute};w=60`;
 
   return {
     async organization(organizationId) {
-      if (!organizationOn) return undefined;
+      if (organizationLimiter === undefined) return undefined;
       try {
         await organizationLimiter.consume(organizationId);
         return undefined;
@@ -123,7 +124,7 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
       }
     },
     async tokenAttempt(clientId) {
-      if (!tokenOn) return nothingToRefund;
+      if (tokenLimiter === undefined) return nothingToRefund;
       try {
         await tokenLimiter.consume(clientId);
       } catch (rejection) {
