@@ -157,8 +157,11 @@ function redisAddress(url: string): string {
 }
 
 /**
- * ioredis, reconnecting forever. No offline queue: while disconnected a command fails at once
- * (and the limiter answers from memory) instead of waiting for the connection. One log line
+ * ioredis rather than node-redis: it is rate-limiter-flexible's default client (Lua script
+ * defined once, no adapter flag), and it has the two options this needs, a per-command timeout
+ * and an offline queue that can be turned off. It reconnects forever. Without the offline
+ * queue a command fails at once while disconnected (and the limiter answers from memory)
+ * instead of waiting for the connection. One log line
  * when the shared limits start or come back, one when they fall back: not one per request or
  * per reconnect attempt.
  */
