@@ -1,7 +1,7 @@
 // Everything a sitting needs before the first measurement: the data, the tokens, the load
 // generator, every target's processes, and the two instances that count statements.
 import { randomBytes } from 'node:crypto';
-import { createTokenIssuer } from '../server/http/auth.js';
+import { createTokenIssuer } from '../server/domain/tokens.js';
 import { registerCleanup } from './cleanup.js';
 import { fixtures, type Caller, type Sizes } from './data.js';
 import { loadPostgres, pgliteDirectories, postgresDatabase, type PostgresDatabase } from './databases.js';

@@ -74,9 +74,12 @@ export interface paths {
          *     one-time `invitation_token` (256 bits of randomness) that the host passes on to the
          *     guest, status `sent`, and `first_invitation_sent_at` = `last_invitation_sent_at` = now.
          *     `expired_at` must be in the future (else 422 `validation_failed`, pointer
-         *     `/expired_at`). `parent_organization_id`, when given, must name an existing
-         *     organization (else 404 `organization_not_found`). Several invitations to one address
-         *     may coexist.
+         *     `/expired_at`). `parent_organization_id`, when given, must name the requester itself
+         *     or an organization with a `connected` connection to it, in either direction (an
+         *     organization it may read with `GET /organizations/{org_id}`); any other id, whether it
+         *     exists or not, answers the same 404 `organization_not_found`, so the invitation never
+         *     shows the name of an organization the host does not see. Several invitations to one
+         *     address may coexist.
          */
         post: operations["createGuestInvitation"];
         delete?: never;
@@ -424,7 +427,7 @@ export interface components {
         Uuid: string;
         /**
          * Format: date-time
-         * @description An RFC 3339 timestamp in UTC, with `Z`, e.g. `2023-11-07T05:31:56Z`.
+         * @description An RFC 3339 timestamp in UTC, with `T` and `Z` and without a leap second, e.g. `2023-11-07T05:31:56Z`.
          * @example 2023-11-07T05:31:56Z
          */
         Timestamp: string;
@@ -441,20 +444,26 @@ export interface components {
         ActionType: "documents_update_request" | "analytics_request";
         /** @enum {string} */
         ActionStatus: "active" | "resolved";
+        /** @description The API client's id (printable ASCII). */
+        ClientId: string;
+        /** @description The API client's secret (printable ASCII). */
+        ClientSecret: string;
+        /** @description A one-time invitation token, base64url characters as issued. */
+        InvitationToken: string;
         TokenRequest: {
             /**
              * @description Optional in JSON; when given it must be `client_credentials`.
              * @enum {string}
              */
             grant_type?: "client_credentials";
-            client_id: string;
-            client_secret: string;
+            client_id: components["schemas"]["ClientId"];
+            client_secret: components["schemas"]["ClientSecret"];
         };
         TokenFormRequest: {
             /** @enum {string} */
             grant_type: "client_credentials";
-            client_id: string;
-            client_secret: string;
+            client_id: components["schemas"]["ClientId"];
+            client_secret: components["schemas"]["ClientSecret"];
         };
         Token: {
             /** @description A signed JWT to send as `Authorization: Bearer <access_token>`. */
@@ -492,7 +501,7 @@ export interface components {
             expired: boolean;
             status: components["schemas"]["InvitationStatus"];
             /** @description The one-time token the guest presents to `POST /host-connections`. */
-            invitation_token: string;
+            invitation_token: components["schemas"]["InvitationToken"];
             archived: boolean;
             created_at: components["schemas"]["Timestamp"];
             updated_at: components["schemas"]["Timestamp"];
@@ -508,7 +517,7 @@ export interface components {
         CreateHostConnectionRequest: {
             host_organization_id: components["schemas"]["Uuid"];
             /** @description The host's invitation token; null or absent lets the system find the invitation by e-mail. */
-            invitation_token?: string | null;
+            invitation_token?: components["schemas"]["InvitationToken"] | null;
         };
         UpdateHostConnectionRequest: {
             status?: components["schemas"]["ConnectionStatus"];
@@ -583,7 +592,7 @@ export interface components {
          * @description A stable, machine-readable error code.
          * @enum {string}
          */
-        ErrorCode: "malformed_json" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_client" | "invalid_token" | "requester_mismatch" | "not_connected" | "scenario_not_allowed" | "route_not_found" | "method_not_allowed" | "organization_not_found" | "invitation_not_found" | "host_connection_not_found" | "guest_connection_not_found" | "action_not_found" | "self_connection" | "connection_already_exists" | "invitation_already_accepted" | "invitation_expired" | "no_matching_invitation" | "idempotency_key_reused" | "idempotency_key_in_flight" | "connection_not_connected" | "action_already_active" | "action_already_resolved" | "service_unavailable" | "internal_error";
+        ErrorCode: "malformed_json" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_client" | "invalid_token" | "requester_mismatch" | "not_connected" | "scenario_not_allowed" | "route_not_found" | "method_not_allowed" | "organization_not_found" | "invitation_not_found" | "host_connection_not_found" | "guest_connection_not_found" | "action_not_found" | "self_connection" | "connection_already_exists" | "invitation_already_accepted" | "invitation_expired" | "no_matching_invitation" | "idempotency_key_reused" | "idempotency_key_in_flight" | "connection_not_connected" | "action_already_active" | "action_already_resolved" | "request_header_fields_too_large" | "rate_limited" | "service_unavailable" | "internal_error";
         ValidationError: {
             /** @enum {string} */
             location: "body" | "query" | "path" | "header";
@@ -677,6 +686,42 @@ export interface components {
                  *       "status": 500,
                  *       "detail": "The server failed to answer this request; it has been logged.",
                  *       "code": "internal_error",
+                 *       "errors": []
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description Over a rate limit: the requester's organization sent more requests than its budget
+         *     (secured operations), or this `client_id` had too many failed token requests
+         *     (`POST /oauth2/token`). Nothing was done; retry after `Retry-After` seconds. The
+         *     limits are described by `RateLimit-Policy` and `RateLimit`
+         *     (draft-ietf-httpapi-ratelimit-headers-10).
+         */
+        TooManyRequests: {
+            headers: {
+                /** @description Seconds until a request can succeed again. */
+                "Retry-After": string;
+                /**
+                 * @description The quota policies that refused the request, as a Structured Fields list:
+                 *     `"organization";q=100;w=1, "burst";q=100;w=2` (requests per organization: `q`
+                 *     requests per `w` seconds, plus a burst allowance), or
+                 *     `"token-failures";q=10;w=60` (failed token requests per `client_id`).
+                 */
+                "RateLimit-Policy": string;
+                /** @description What is left of the policy that refused the request: `r` requests remaining (0), `t` seconds until it resets, e.g. `"organization";r=0;t=1`. */
+                RateLimit: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "https://connections.example.com/problems/rate_limited",
+                 *       "title": "Too many requests",
+                 *       "status": 429,
+                 *       "detail": "This organization is over its request rate; retry in 1 s.",
+                 *       "code": "rate_limited",
                  *       "errors": []
                  *     }
                  */
@@ -802,7 +847,10 @@ export interface components {
          *     operation allows that scenario.
          */
         TargetOrganizationId: components["schemas"]["Uuid"];
-        /** @description A client-chosen key that makes retries of this request safe for 24 hours. */
+        /**
+         * @description A client-chosen key that makes retries of this request safe for 24 hours: printable
+         *     ASCII (a UUID, say), 1–255 characters.
+         */
         IdempotencyKey: string;
         /** @description The host organization's id. */
         HostOrgId: components["schemas"]["Uuid"];
@@ -810,7 +858,7 @@ export interface components {
         GuestOrgId: components["schemas"]["Uuid"];
         /** @description Keep connections in any of these statuses. */
         Statuses: components["schemas"]["ConnectionStatus"][];
-        /** @description A case-insensitive substring to look for. */
+        /** @description A case-insensitive substring to look for; any text without control characters. */
         SearchText: string;
         /** @description Keep only archived (`true`) or only unarchived (`false`) records; absent keeps both. */
         Archived: boolean;
@@ -818,7 +866,7 @@ export interface components {
         OrderDir: "asc" | "desc";
         /** @description The page size. */
         Limit: number;
-        /** @description How many matches to skip. */
+        /** @description How many matches to skip; at most 2^53 − 1, the largest integer every JSON client holds exactly. */
         Offset: number;
         /** @description Keep only actions in this status. */
         ActionStatusFilter: components["schemas"]["ActionStatus"];
@@ -834,6 +882,9 @@ export type SchemaConnectionStatus = components['schemas']['ConnectionStatus'];
 export type SchemaInvitationStatus = components['schemas']['InvitationStatus'];
 export type SchemaActionType = components['schemas']['ActionType'];
 export type SchemaActionStatus = components['schemas']['ActionStatus'];
+export type SchemaClientId = components['schemas']['ClientId'];
+export type SchemaClientSecret = components['schemas']['ClientSecret'];
+export type SchemaInvitationToken = components['schemas']['InvitationToken'];
 export type SchemaTokenRequest = components['schemas']['TokenRequest'];
 export type SchemaTokenFormRequest = components['schemas']['TokenFormRequest'];
 export type SchemaToken = components['schemas']['Token'];
@@ -860,6 +911,7 @@ export type ResponseMalformedJson = components['responses']['MalformedJson'];
 export type ResponsePayloadTooLarge = components['responses']['PayloadTooLarge'];
 export type ResponseUnsupportedMediaType = components['responses']['UnsupportedMediaType'];
 export type ResponseInternalError = components['responses']['InternalError'];
+export type ResponseTooManyRequests = components['responses']['TooManyRequests'];
 export type ResponseServiceUnavailable = components['responses']['ServiceUnavailable'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ResponseForbidden = components['responses']['Forbidden'];
@@ -978,6 +1030,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1052,6 +1105,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1061,7 +1115,7 @@ export interface operations {
             query?: {
                 /** @description Keep invitations in any of these statuses. */
                 statuses?: components["schemas"]["InvitationStatus"][];
-                /** @description A case-insensitive substring to look for. */
+                /** @description A case-insensitive substring to look for; any text without control characters. */
                 search_text?: components["parameters"]["SearchText"];
                 /** @description Keep only expired (`true`) or only unexpired (`false`) invitations. */
                 expired?: boolean;
@@ -1073,7 +1127,7 @@ export interface operations {
                 order_dir?: components["parameters"]["OrderDir"];
                 /** @description The page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description How many matches to skip. */
+                /** @description How many matches to skip; at most 2^53 − 1, the largest integer every JSON client holds exactly. */
                 offset?: components["parameters"]["Offset"];
             };
             header: {
@@ -1160,6 +1214,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1243,6 +1298,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1308,6 +1364,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1390,6 +1447,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1401,7 +1459,7 @@ export interface operations {
                 statuses: components["parameters"]["Statuses"];
                 /** @description The field `search_text` matches. */
                 search_field?: "host_name" | "host_email" | "owner_email";
-                /** @description A case-insensitive substring to look for. */
+                /** @description A case-insensitive substring to look for; any text without control characters. */
                 search_text?: components["parameters"]["SearchText"];
                 /** @description Keep only archived (`true`) or only unarchived (`false`) records; absent keeps both. */
                 archived?: components["parameters"]["Archived"];
@@ -1411,7 +1469,7 @@ export interface operations {
                 order_dir?: components["parameters"]["OrderDir"];
                 /** @description The page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description How many matches to skip. */
+                /** @description How many matches to skip; at most 2^53 − 1, the largest integer every JSON client holds exactly. */
                 offset?: components["parameters"]["Offset"];
             };
             header: {
@@ -1494,6 +1552,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1513,7 +1572,10 @@ export interface operations {
                  *     operation allows that scenario.
                  */
                 "Target-Organization-ID": components["parameters"]["TargetOrganizationId"];
-                /** @description A client-chosen key that makes retries of this request safe for 24 hours. */
+                /**
+                 * @description A client-chosen key that makes retries of this request safe for 24 hours: printable
+                 *     ASCII (a UUID, say), 1–255 characters.
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -1599,6 +1661,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1664,6 +1727,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1746,6 +1810,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1757,7 +1822,7 @@ export interface operations {
                 status?: components["parameters"]["ActionStatusFilter"];
                 /** @description The page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description How many matches to skip. */
+                /** @description How many matches to skip; at most 2^53 − 1, the largest integer every JSON client holds exactly. */
                 offset?: components["parameters"]["Offset"];
             };
             header: {
@@ -1839,6 +1904,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1938,6 +2004,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1949,7 +2016,7 @@ export interface operations {
                 statuses: components["parameters"]["Statuses"];
                 /** @description The field `search_text` matches. */
                 search_field?: "guest_name" | "guest_email" | "owner_email";
-                /** @description A case-insensitive substring to look for. */
+                /** @description A case-insensitive substring to look for; any text without control characters. */
                 search_text?: components["parameters"]["SearchText"];
                 /** @description Keep only archived (`true`) or only unarchived (`false`) records; absent keeps both. */
                 archived?: components["parameters"]["Archived"];
@@ -1959,7 +2026,7 @@ export interface operations {
                 order_dir?: components["parameters"]["OrderDir"];
                 /** @description The page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description How many matches to skip. */
+                /** @description How many matches to skip; at most 2^53 − 1, the largest integer every JSON client holds exactly. */
                 offset?: components["parameters"]["Offset"];
             };
             header: {
@@ -2046,6 +2113,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2111,6 +2179,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2193,6 +2262,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2204,7 +2274,7 @@ export interface operations {
                 status?: components["parameters"]["ActionStatusFilter"];
                 /** @description The page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description How many matches to skip. */
+                /** @description How many matches to skip; at most 2^53 − 1, the largest integer every JSON client holds exactly. */
                 offset?: components["parameters"]["Offset"];
             };
             header: {
@@ -2286,6 +2356,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2377,6 +2448,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };

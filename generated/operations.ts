@@ -90,6 +90,36 @@ export const operations = {
         },
         "headers": {}
       },
+      "429": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "Retry-After": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          },
+          "RateLimit-Policy": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";q=[0-9]+;w=[0-9]+(, \"[a-z-]+\";q=[0-9]+;w=[0-9]+)*$"
+            }
+          },
+          "RateLimit": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";r=[0-9]+;t=[0-9]+$"
+            }
+          }
+        }
+      },
       "500": {
         "content": {
           "application/problem+json": {
@@ -203,6 +233,36 @@ export const operations = {
         },
         "headers": {}
       },
+      "429": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "Retry-After": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          },
+          "RateLimit-Policy": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";q=[0-9]+;w=[0-9]+(, \"[a-z-]+\";q=[0-9]+;w=[0-9]+)*$"
+            }
+          },
+          "RateLimit": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";r=[0-9]+;t=[0-9]+$"
+            }
+          }
+        }
+      },
       "500": {
         "content": {
           "application/problem+json": {
@@ -276,7 +336,8 @@ export const operations = {
         "schema": {
           "type": "string",
           "minLength": 1,
-          "maxLength": 255
+          "maxLength": 255,
+          "pattern": "^[^\\x00-\\x1F\\x7F]+$"
         }
       },
       {
@@ -345,6 +406,7 @@ export const operations = {
         "schema": {
           "type": "integer",
           "minimum": 0,
+          "maximum": 9007199254740991,
           "default": 0
         }
       }
@@ -389,6 +451,36 @@ export const operations = {
           }
         },
         "headers": {}
+      },
+      "429": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "Retry-After": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          },
+          "RateLimit-Policy": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";q=[0-9]+;w=[0-9]+(, \"[a-z-]+\";q=[0-9]+;w=[0-9]+)*$"
+            }
+          },
+          "RateLimit": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";r=[0-9]+;t=[0-9]+$"
+            }
+          }
+        }
       },
       "500": {
         "content": {
@@ -531,6 +623,36 @@ export const operations = {
         },
         "headers": {}
       },
+      "429": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "Retry-After": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          },
+          "RateLimit-Policy": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";q=[0-9]+;w=[0-9]+(, \"[a-z-]+\";q=[0-9]+;w=[0-9]+)*$"
+            }
+          },
+          "RateLimit": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";r=[0-9]+;t=[0-9]+$"
+            }
+          }
+        }
+      },
       "500": {
         "content": {
           "application/problem+json": {
@@ -641,6 +763,36 @@ export const operations = {
           }
         },
         "headers": {}
+      },
+      "429": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "Retry-After": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          },
+          "RateLimit-Policy": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";q=[0-9]+;w=[0-9]+(, \"[a-z-]+\";q=[0-9]+;w=[0-9]+)*$"
+            }
+          },
+          "RateLimit": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";r=[0-9]+;t=[0-9]+$"
+            }
+          }
+        }
       },
       "500": {
         "content": {
@@ -784,6 +936,36 @@ export const operations = {
         },
         "headers": {}
       },
+      "429": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "Retry-After": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          },
+          "RateLimit-Policy": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";q=[0-9]+;w=[0-9]+(, \"[a-z-]+\";q=[0-9]+;w=[0-9]+)*$"
+            }
+          },
+          "RateLimit": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";r=[0-9]+;t=[0-9]+$"
+            }
+          }
+        }
+      },
       "500": {
         "content": {
           "application/problem+json": {
@@ -871,7 +1053,8 @@ export const operations = {
         "schema": {
           "type": "string",
           "minLength": 1,
-          "maxLength": 255
+          "maxLength": 255,
+          "pattern": "^[^\\x00-\\x1F\\x7F]+$"
         }
       },
       {
@@ -931,6 +1114,7 @@ export const operations = {
         "schema": {
           "type": "integer",
           "minimum": 0,
+          "maximum": 9007199254740991,
           "default": 0
         }
       }
@@ -975,6 +1159,36 @@ export const operations = {
           }
         },
         "headers": {}
+      },
+      "429": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "Retry-After": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          },
+          "RateLimit-Policy": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";q=[0-9]+;w=[0-9]+(, \"[a-z-]+\";q=[0-9]+;w=[0-9]+)*$"
+            }
+          },
+          "RateLimit": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";r=[0-9]+;t=[0-9]+$"
+            }
+          }
+        }
       },
       "500": {
         "content": {
@@ -1036,7 +1250,8 @@ export const operations = {
         "schema": {
           "type": "string",
           "minLength": 1,
-          "maxLength": 255
+          "maxLength": 255,
+          "pattern": "^[\\x20-\\x7E]+$"
         }
       }
     ],
@@ -1150,6 +1365,36 @@ export const operations = {
         },
         "headers": {}
       },
+      "429": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "Retry-After": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          },
+          "RateLimit-Policy": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";q=[0-9]+;w=[0-9]+(, \"[a-z-]+\";q=[0-9]+;w=[0-9]+)*$"
+            }
+          },
+          "RateLimit": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";r=[0-9]+;t=[0-9]+$"
+            }
+          }
+        }
+      },
       "500": {
         "content": {
           "application/problem+json": {
@@ -1260,6 +1505,36 @@ export const operations = {
           }
         },
         "headers": {}
+      },
+      "429": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "Retry-After": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          },
+          "RateLimit-Policy": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";q=[0-9]+;w=[0-9]+(, \"[a-z-]+\";q=[0-9]+;w=[0-9]+)*$"
+            }
+          },
+          "RateLimit": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";r=[0-9]+;t=[0-9]+$"
+            }
+          }
+        }
       },
       "500": {
         "content": {
@@ -1403,6 +1678,36 @@ export const operations = {
         },
         "headers": {}
       },
+      "429": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "Retry-After": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          },
+          "RateLimit-Policy": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";q=[0-9]+;w=[0-9]+(, \"[a-z-]+\";q=[0-9]+;w=[0-9]+)*$"
+            }
+          },
+          "RateLimit": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";r=[0-9]+;t=[0-9]+$"
+            }
+          }
+        }
+      },
       "500": {
         "content": {
           "application/problem+json": {
@@ -1490,6 +1795,7 @@ export const operations = {
         "schema": {
           "type": "integer",
           "minimum": 0,
+          "maximum": 9007199254740991,
           "default": 0
         }
       }
@@ -1542,6 +1848,36 @@ export const operations = {
           }
         },
         "headers": {}
+      },
+      "429": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "Retry-After": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          },
+          "RateLimit-Policy": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";q=[0-9]+;w=[0-9]+(, \"[a-z-]+\";q=[0-9]+;w=[0-9]+)*$"
+            }
+          },
+          "RateLimit": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";r=[0-9]+;t=[0-9]+$"
+            }
+          }
+        }
       },
       "500": {
         "content": {
@@ -1670,6 +2006,36 @@ export const operations = {
         },
         "headers": {}
       },
+      "429": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "Retry-After": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          },
+          "RateLimit-Policy": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";q=[0-9]+;w=[0-9]+(, \"[a-z-]+\";q=[0-9]+;w=[0-9]+)*$"
+            }
+          },
+          "RateLimit": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";r=[0-9]+;t=[0-9]+$"
+            }
+          }
+        }
+      },
       "500": {
         "content": {
           "application/problem+json": {
@@ -1757,7 +2123,8 @@ export const operations = {
         "schema": {
           "type": "string",
           "minLength": 1,
-          "maxLength": 255
+          "maxLength": 255,
+          "pattern": "^[^\\x00-\\x1F\\x7F]+$"
         }
       },
       {
@@ -1819,6 +2186,7 @@ export const operations = {
         "schema": {
           "type": "integer",
           "minimum": 0,
+          "maximum": 9007199254740991,
           "default": 0
         }
       }
@@ -1863,6 +2231,36 @@ export const operations = {
           }
         },
         "headers": {}
+      },
+      "429": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "Retry-After": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          },
+          "RateLimit-Policy": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";q=[0-9]+;w=[0-9]+(, \"[a-z-]+\";q=[0-9]+;w=[0-9]+)*$"
+            }
+          },
+          "RateLimit": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";r=[0-9]+;t=[0-9]+$"
+            }
+          }
+        }
       },
       "500": {
         "content": {
@@ -1974,6 +2372,36 @@ export const operations = {
           }
         },
         "headers": {}
+      },
+      "429": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "Retry-After": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          },
+          "RateLimit-Policy": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";q=[0-9]+;w=[0-9]+(, \"[a-z-]+\";q=[0-9]+;w=[0-9]+)*$"
+            }
+          },
+          "RateLimit": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";r=[0-9]+;t=[0-9]+$"
+            }
+          }
+        }
       },
       "500": {
         "content": {
@@ -2117,6 +2545,36 @@ export const operations = {
         },
         "headers": {}
       },
+      "429": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "Retry-After": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          },
+          "RateLimit-Policy": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";q=[0-9]+;w=[0-9]+(, \"[a-z-]+\";q=[0-9]+;w=[0-9]+)*$"
+            }
+          },
+          "RateLimit": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";r=[0-9]+;t=[0-9]+$"
+            }
+          }
+        }
+      },
       "500": {
         "content": {
           "application/problem+json": {
@@ -2204,6 +2662,7 @@ export const operations = {
         "schema": {
           "type": "integer",
           "minimum": 0,
+          "maximum": 9007199254740991,
           "default": 0
         }
       }
@@ -2256,6 +2715,36 @@ export const operations = {
           }
         },
         "headers": {}
+      },
+      "429": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "Retry-After": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          },
+          "RateLimit-Policy": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";q=[0-9]+;w=[0-9]+(, \"[a-z-]+\";q=[0-9]+;w=[0-9]+)*$"
+            }
+          },
+          "RateLimit": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";r=[0-9]+;t=[0-9]+$"
+            }
+          }
+        }
       },
       "500": {
         "content": {
@@ -2406,6 +2895,36 @@ export const operations = {
           }
         },
         "headers": {}
+      },
+      "429": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "Retry-After": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          },
+          "RateLimit-Policy": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";q=[0-9]+;w=[0-9]+(, \"[a-z-]+\";q=[0-9]+;w=[0-9]+)*$"
+            }
+          },
+          "RateLimit": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";r=[0-9]+;t=[0-9]+$"
+            }
+          }
+        }
       },
       "500": {
         "content": {
@@ -2672,7 +3191,7 @@ export const schemas = {
   "Timestamp": {
     "type": "string",
     "format": "date-time",
-    "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"
+    "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-5][0-9](\\.[0-9]+)?Z$"
   },
   "Email": {
     "type": "string",
@@ -2709,6 +3228,24 @@ export const schemas = {
       "resolved"
     ]
   },
+  "ClientId": {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": 128,
+    "pattern": "^[\\x20-\\x7E]+$"
+  },
+  "ClientSecret": {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": 64,
+    "pattern": "^[\\x20-\\x7E]+$"
+  },
+  "InvitationToken": {
+    "type": "string",
+    "minLength": 10,
+    "maxLength": 2000,
+    "pattern": "^[A-Za-z0-9_-]+$"
+  },
   "TokenRequest": {
     "type": "object",
     "additionalProperties": false,
@@ -2724,14 +3261,10 @@ export const schemas = {
         ]
       },
       "client_id": {
-        "type": "string",
-        "minLength": 1,
-        "maxLength": 128
+        "$ref": "#/components/schemas/ClientId"
       },
       "client_secret": {
-        "type": "string",
-        "minLength": 1,
-        "maxLength": 64
+        "$ref": "#/components/schemas/ClientSecret"
       }
     }
   },
@@ -2751,14 +3284,10 @@ export const schemas = {
         ]
       },
       "client_id": {
-        "type": "string",
-        "minLength": 1,
-        "maxLength": 128
+        "$ref": "#/components/schemas/ClientId"
       },
       "client_secret": {
-        "type": "string",
-        "minLength": 1,
-        "maxLength": 64
+        "$ref": "#/components/schemas/ClientSecret"
       }
     }
   },
@@ -2905,9 +3434,11 @@ export const schemas = {
         "$ref": "#/components/schemas/InvitationStatus"
       },
       "invitation_token": {
-        "type": "string",
-        "minLength": 10,
-        "maxLength": 2000
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/InvitationToken"
+          }
+        ]
       },
       "archived": {
         "type": "boolean"
@@ -2989,12 +3520,14 @@ export const schemas = {
         "$ref": "#/components/schemas/Uuid"
       },
       "invitation_token": {
-        "type": [
-          "string",
-          "null"
-        ],
-        "minLength": 10,
-        "maxLength": 2000
+        "oneOf": [
+          {
+            "$ref": "#/components/schemas/InvitationToken"
+          },
+          {
+            "type": "null"
+          }
+        ]
       }
     }
   },
@@ -3372,6 +3905,8 @@ export const schemas = {
       "connection_not_connected",
       "action_already_active",
       "action_already_resolved",
+      "request_header_fields_too_large",
+      "rate_limited",
       "service_unavailable",
       "internal_error"
     ]

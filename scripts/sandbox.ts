@@ -10,11 +10,7 @@ import { openMemoryDatabase } from '../server/store/database.js';
 async function main(): Promise<void> {
   // A key of its own: tokens live no longer than the process, like the data.
   const config = await loadConfig({ ...process.env, DATABASE_URL: undefined, JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(32).toString('hex') });
-  await serveApi({
-    host: config.host,
-    port: config.port,
-    app: { jwtSecret: config.jwtSecret, tokenTtlSeconds: config.tokenTtlSeconds, corsOrigins: config.corsOrigins },
-    database: config,
+  await serveApi(config, {
     openStore: openMemoryDatabase,
     seedDemo: true,
     describeDatabase: 'sandbox: in-memory database, nothing is kept',

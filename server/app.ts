@@ -8,6 +8,7 @@ import { createTokenIssuer } from './domain/tokens.js';
 import { createHandlers } from './http/handlers/index.js';
 import { REQUEST_ID_HEADER, requestLogging, stdoutLogger, type AppEnv, type Logger } from './http/logging.js';
 import type { OperationHandlers } from './http/operation-types.js';
+import { noRateLimits, type RateLimits } from './http/rate-limits.js';
 import { registerOperations } from './http/router.js';
 import type { Store } from './store/database.js';
 
@@ -25,6 +26,8 @@ export interface AppOptions {
   now?: () => Date;
   /** Browser origins allowed to call the API (CORS); `['*']` for any; default none. */
   corsOrigins?: string[];
+  /** Request budgets per organization and failed-token limits (`createRateLimits`); default none. The caller closes it. */
+  rateLimits?: RateLimits;
   /** Replaces some operation handlers, e.g. to test the HTTP layer with fakes. */
   handlers?: Partial<OperationHandlers>;
 }
@@ -60,11 +63,13 @@ export function createApp(options: AppOptions): App {
     const origins = options.corsOrigins;
     app.use('*', cors({ origin: origins.includes('*') ? '*' : origins, ...corsHeaders(contract), maxAge: 600 }));
   }
+  const rateLimits = options.rateLimits ?? noRateLimits;
   registerOperations(app, contract, {
     store: options.store,
-    handlers: { ...createHandlers(tokens), ...options.handlers },
+    handlers: { ...createHandlers(tokens, rateLimits), ...options.handlers },
     validators,
     tokens,
+    rateLimits,
     validateResponses: options.validateResponses ?? false,
     log,
   });

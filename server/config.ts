@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_SECRET_HASH_COST } from './domain/credentials.js';
+import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http/node-server.js';
+import type { RateLimitSettings } from './http/rate-limits.js';
 import { DEFAULT_ACQUIRE_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS } from './store/database.js';
 
 export class ConfigError extends Error {
@@ -32,6 +34,16 @@ export type Config = DatabaseConfig & {
   tokenTtlSeconds: number;
   /** CORS_ORIGINS, comma-separated; empty: no browser origin but the API's own. */
   corsOrigins: string[];
+  /** HTTP_*: the Node server's header size, timeouts, keep-alive and connection limits. */
+  http: HttpLimits;
+  rateLimits: RateLimitConfig;
+};
+
+export type RateLimitConfig = RateLimitSettings & {
+  /** REDIS_URL: the Redis every process shares its budgets through; unset, each process counts alone. */
+  redisUrl: string | undefined;
+  /** REDIS_KEY_PREFIX: the start of every key this server writes to Redis. */
+  redisKeyPrefix: string;
 };
 
 type Env = Record<string, string | undefined>;
@@ -67,6 +79,8 @@ export async function loadConfig(env: Env = process.env): Promise<Config> {
     jwtSecret: await resolveJwtSecret(env, database),
     tokenTtlSeconds: integer(env, 'TOKEN_TTL_SECONDS', 3600, 1, 31 * 24 * 3600),
     corsOrigins: origins(env),
+    http: loadHttpLimits(env),
+    rateLimits: loadRateLimits(env),
   };
 }
 
@@ -99,6 +113,42 @@ function origins(env: Env): string[] {
     }
   }
   return list;
+}
+
+/** 0 turns a limit off; the burst defaults to 200, and is never below the per-second rate. */
+export function loadRateLimits(env: Env = process.env): RateLimitConfig {
+  const perSecond = integer(env, 'RATE_LIMIT_PER_SECOND', 100, 0, 1_000_000);
+  const burst = integer(env, 'RATE_LIMIT_BURST', Math.max(200, perSecond), 1, 10_000_000);
+  if (perSecond > 0 && burst < perSecond) {
+    throw new ConfigError(`RATE_LIMIT_BURST (${burst}) must be at least RATE_LIMIT_PER_SECOND (${perSecond})`);
+  }
+  return {
+    perSecond,
+    burst,
+    tokenFailuresPerMinute: integer(env, 'TOKEN_FAILURES_PER_MINUTE', 10, 0, 1_000_000),
+    redisUrl: read(env, 'REDIS_URL'),
+    redisKeyPrefix: read(env, 'REDIS_KEY_PREFIX') ?? 'connections-api',
+  };
+}
+
+/** The timeouts must be set (Node reads 0 as "never"); the two counts may be 0 for unlimited. */
+export function loadHttpLimits(env: Env = process.env): HttpLimits {
+  const defaults = DEFAULT_HTTP_LIMITS;
+  const limits: HttpLimits = {
+    maxHeaderBytes: integer(env, 'HTTP_MAX_HEADER_BYTES', defaults.maxHeaderBytes, 1024, 1024 * 1024),
+    headersTimeoutMs: integer(env, 'HTTP_HEADERS_TIMEOUT_MS', defaults.headersTimeoutMs, 1, 600_000),
+    requestTimeoutMs: integer(env, 'HTTP_REQUEST_TIMEOUT_MS', defaults.requestTimeoutMs, 1, 3_600_000),
+    keepAliveTimeoutMs: integer(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', defaults.keepAliveTimeoutMs, 1, 600_000),
+    maxRequestsPerSocket: integer(env, 'HTTP_MAX_REQUESTS_PER_SOCKET', defaults.maxRequestsPerSocket, 0, 1_000_000),
+    maxConnections: integer(env, 'HTTP_MAX_CONNECTIONS', defaults.maxConnections, 0, 1_000_000),
+  };
+  // Node refuses a headers timeout longer than the request timeout.
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    throw new ConfigError(
+      `HTTP_HEADERS_TIMEOUT_MS (${limits.headersTimeoutMs}) must not be longer than HTTP_REQUEST_TIMEOUT_MS (${limits.requestTimeoutMs})`,
+    );
+  }
+  return limits;
 }
 
 async function resolveJwtSecret(env: Env, database: DatabaseConfig): Promise<string> {

@@ -4,5 +4,7 @@ export { createApp, type App, type AppOptions } from './app.js';
 export { loadConfig, ConfigError, type Config } from './config.js';
 export { openDatabase, openMemoryDatabase, DatabaseLockedError, type Store, type DatabaseOptions } from './store/database.js';
 export { migrateToLatest } from './store/migrate.js';
+export { createNodeServer, DEFAULT_HTTP_LIMITS, type HttpLimits } from './http/node-server.js';
+export { createRateLimits, noRateLimits, type RateLimits, type RateLimitsOptions } from './http/rate-limits.js';
 export type { OperationHandlers, OperationHandler, OperationInput, OperationResult, Caller } from './http/operation-types.js';
 export { ProblemError, problemCatalog, type ErrorCode, type Problem } from './domain/problems.js';

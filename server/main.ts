@@ -3,19 +3,13 @@
 // A start that fails for a reason the operator fixes prints one line naming the setting, and
 // exits 1.
 import { loadConfig } from './config.js';
-import { setSecretHashCost } from './domain/credentials.js';
 import { exitOnStartFailure, serveApi } from './serve.js';
 import { openDatabase } from './store/database.js';
 
 async function main(): Promise<void> {
   const config = await loadConfig();
-  setSecretHashCost(config.secretHashCost);
   const embedded = config.databaseUrl === undefined;
-  await serveApi({
-    host: config.host,
-    port: config.port,
-    app: { jwtSecret: config.jwtSecret, tokenTtlSeconds: config.tokenTtlSeconds, corsOrigins: config.corsOrigins },
-    database: config,
+  await serveApi(config, {
     openStore: () => openDatabase(config),
     seedDemo: embedded,
     describeDatabase: embedded ? `embedded database in ${config.dataDir}` : 'PostgreSQL',

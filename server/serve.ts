@@ -4,11 +4,15 @@
 // database opens wait for it. SIGTERM or SIGINT: stop accepting, finish what is in flight,
 // close the database, exit 0.
 import type { AddressInfo } from 'node:net';
-import { createAdaptorServer, type ServerType } from '@hono/node-server';
+import type { Server } from 'node:http';
 import { contract } from '../generated/operations.js';
-import { createApp, type App, type AppOptions } from './app.js';
-import { ConfigError, displayUrl, type DatabaseConfig } from './config.js';
+import { createApp, type App } from './app.js';
+import { ConfigError, displayUrl, type Config } from './config.js';
 import { formatWalkthrough, seedDemo } from './demo.js';
+import { setSecretHashCost } from './domain/credentials.js';
+import { stdoutLogger } from './http/logging.js';
+import { createNodeServer } from './http/node-server.js';
+import { createRateLimits } from './http/rate-limits.js';
 import { databaseProblem, listenProblem } from './startup-errors.js';
 import type { Store } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
@@ -29,11 +33,6 @@ export function exitOnStartFailure(error: unknown): never {
 }
 
 export type ServeOptions = {
-  host: string;
-  port: number;
-  app: Omit<AppOptions, 'store'>;
-  /** Where the data is: for what a failure to open it says. */
-  database: DatabaseConfig;
   openStore(): Promise<Store>;
   /** Seed the demo into an empty database and print its walkthrough. */
   seedDemo: boolean;
@@ -41,7 +40,7 @@ export type ServeOptions = {
   describeDatabase: string;
 };
 
-function listen(server: ServerType, host: string, port: number): Promise<number> {
+function listen(server: Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const refused = (error: NodeJS.ErrnoException) => reject(new StartupError(listenProblem(error, host, port)));
     server.once('error', refused);
@@ -52,11 +51,12 @@ function listen(server: ServerType, host: string, port: number): Promise<number>
   });
 }
 
-export async function serveApi(options: ServeOptions): Promise<void> {
+export async function serveApi(config: Config, options: ServeOptions): Promise<void> {
+  setSecretHashCost(config.secretHashCost);
   let ready: (app: App) => void = () => {};
   const appReady = new Promise<App>((resolve) => (ready = resolve));
-  const server = createAdaptorServer({ fetch: async (request, env) => (await appReady).fetch(request, env) });
-  const port = await listen(server, options.host, options.port);
+  const server = createNodeServer(async (request) => (await appReady).fetch(request), config.http);
+  const port = await listen(server, config.host, config.port);
 
   let store: Store | undefined;
   try {
@@ -65,7 +65,7 @@ export async function serveApi(options: ServeOptions): Promise<void> {
   } catch (error) {
     server.close();
     await store?.close().catch(() => {});
-    throw new StartupError(databaseProblem(error, options.database));
+    throw new StartupError(databaseProblem(error, config));
   }
   const opened = store;
   const abandon = async (error: unknown): Promise<never> => {
@@ -74,11 +74,14 @@ export async function serveApi(options: ServeOptions): Promise<void> {
     throw error;
   };
   const demo = options.seedDemo ? await seedDemo(opened).catch(abandon) : null;
-  ready(createApp({ ...options.app, store: opened }));
+  const rateLimits = createRateLimits({ ...config.rateLimits, log: stdoutLogger });
+  const release = () => Promise.all([opened.close(), rateLimits.close()]);
+  const { jwtSecret, tokenTtlSeconds, corsOrigins } = config;
+  ready(createApp({ store: opened, jwtSecret, tokenTtlSeconds, corsOrigins, rateLimits }));
 
   server.on('error', (error: Error) => {
     console.error(`connections-api: ${error.message}`);
-    void opened.close().finally(() => process.exit(1));
+    void release().finally(() => process.exit(1));
   });
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
@@ -91,15 +94,15 @@ export async function serveApi(options: ServeOptions): Promise<void> {
     // close() stops accepting and waits for open requests; idle keep-alive connections are
     // closed now, busy ones once their response is sent.
     server.close((error) => {
-      void opened.close().finally(() => process.exit(error ? 1 : 0));
+      void release().finally(() => process.exit(error ? 1 : 0));
     });
-    if ('closeIdleConnections' in server) server.closeIdleConnections();
+    server.closeIdleConnections();
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 
   // Printed once the handlers are in place: whoever waits for this line may signal at once.
-  const url = displayUrl(options.host, port);
+  const url = displayUrl(config.host, port);
   if (demo) console.log(formatWalkthrough(demo, url));
   console.log(`connections-api listening on ${url} (API at ${url}${contract.basePath}, ${options.describeDatabase})`);
 }

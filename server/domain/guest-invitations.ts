@@ -8,7 +8,8 @@ import {
   setInvitationArchived,
 } from '../store/invitations.js';
 import { findOrganization } from '../store/organizations.js';
-import type { Database } from '../store/schema.js';
+import { connectedRoles } from '../store/scenarios.js';
+import type { Database, Organization } from '../store/schema.js';
 import { newInvitationToken } from './credentials.js';
 import { isExpired, timestamp, toInvitation } from './mappers.js';
 import { ProblemError } from './problems.js';
@@ -29,7 +30,7 @@ export async function createGuestInvitation(
     ]);
   }
   const parentId = request.parent_organization_id?.toLowerCase() ?? null;
-  const parent = parentId === null ? undefined : await findOrganization(db, parentId);
+  const parent = parentId === null ? undefined : await allowedParent(db, hostOrganizationId, parentId);
   if (parentId !== null && parent === undefined) {
     throw new ProblemError('organization_not_found', 'parent_organization_id names no organization.');
   }
@@ -45,6 +46,20 @@ export async function createGuestInvitation(
     updated_at: now,
   });
   return toInvitation({ ...row, parent_organization_name: parent?.name ?? null }, now);
+}
+
+/**
+ * The invitation shows its parent's name, so the host may name only an organization it already
+ * sees: itself, or one with a `connected` connection to it in either direction (the host and
+ * guest scenarios of GET /organizations). Any other id, existing or not, is undefined, the same
+ * way and after the same query, so the answer tells a stranger nothing.
+ */
+async function allowedParent(db: Kysely<Database>, hostOrganizationId: string, parentId: string): Promise<Organization | undefined> {
+  if (parentId !== hostOrganizationId) {
+    const roles = await connectedRoles(db, hostOrganizationId, parentId);
+    if (!roles.host && !roles.guest) return undefined;
+  }
+  return findOrganization(db, parentId);
 }
 
 export async function getGuestInvitation(

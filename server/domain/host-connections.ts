@@ -13,14 +13,14 @@ import { isUniqueViolation } from '../store/errors.js';
 import { acceptInvitation, lockInvitationByToken, lockPendingInvitationFor } from '../store/invitations.js';
 import { findOrganization } from '../store/organizations.js';
 import type { Connection, Database, Invitation, Organization } from '../store/schema.js';
-import { idempotent, type Response } from './idempotency.js';
+import { idempotent, type Idempotent } from './idempotency.js';
 import { isExpired, timestamp, toHostConnection } from './mappers.js';
 import { ProblemError } from './problems.js';
 
 type HostConnection = components['schemas']['HostConnection'];
 type ListQuery = operations['listHostConnections']['parameters']['query'];
 
-export type CreatedHostConnection = Response<HostConnection> & { replayed: boolean };
+export type CreatedHostConnection = Idempotent<HostConnection>;
 
 /**
  * POST /host-connections. One transaction holds the idempotency check, the invitation lock,
@@ -61,7 +61,7 @@ async function connect(
   hostOrganizationId: string,
   token: string | null,
   now: Date,
-): Promise<Response<HostConnection>> {
+): Promise<HostConnection> {
   const host = await findOrganization(trx, hostOrganizationId);
   if (host === undefined) throw new ProblemError('organization_not_found', 'No such organization.');
   if (host.id === guestOrganizationId) {
@@ -100,11 +100,7 @@ async function connect(
     guestOrganizationId: guest.id,
     now,
   });
-  return {
-    status: 201,
-    headers: { Location: `/v1/host-connections/${host.id}` },
-    body: toHostConnection(withHost(connection, host)),
-  };
+  return toHostConnection(withHost(connection, host));
 }
 
 /** The invitation a token names must be this host's, unarchived, pending and unexpired. */

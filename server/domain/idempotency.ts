@@ -8,9 +8,17 @@ import { ProblemError } from './problems.js';
 /** How long a stored response is replayed; an older record is ignored and then overwritten. */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
-type JsonObject = Record<string, unknown>;
-
-export type Response<Body extends JsonObject> = { status: number; headers: Record<string, string>; body: Body };
+/** What an idempotent operation hands back: its result, that result's JSON text, and whether it is a replay. */
+export type Idempotent<Result> = {
+  result: Result;
+  /**
+   * The result's JSON text, made once and stored with the key: sent as is the first time and on
+   * every replay, so a replay is the same bytes (a client may hash or sign them), not merely
+   * equal JSON.
+   */
+  json: string;
+  replayed: boolean;
+};
 
 export type IdempotencyScope = {
   organizationId: string;
@@ -23,18 +31,21 @@ export type IdempotencyScope = {
 
 /**
  * Runs `operation` at most once per organization and key within the window. Call it inside
- * the transaction that makes the operation's writes, so the stored response commits with them
+ * the transaction that makes the operation's writes, so the stored result commits with them
  * or not at all. A failed operation (a thrown error) stores nothing: it changed nothing, so a
  * retry runs it again.
  */
-export async function idempotent<Body extends JsonObject>(
+export async function idempotent<Result>(
   trx: Kysely<Database>,
   scope: IdempotencyScope,
   now: Date,
-  operation: () => Promise<Response<Body>>,
-): Promise<Response<Body> & { replayed: boolean }> {
+  operation: () => Promise<Result>,
+): Promise<Idempotent<Result>> {
   const { organizationId, key, operationId } = scope;
-  if (key === undefined) return { ...(await operation()), replayed: false };
+  if (key === undefined) {
+    const result = await operation();
+    return { result, json: JSON.stringify(result), replayed: false };
+  }
 
   // The lock, not the stored row, detects a first request still in flight: its row is not
   // committed yet, so it is invisible, but its lock is held until it commits or rolls back.
@@ -50,22 +61,21 @@ export async function idempotent<Body extends JsonObject>(
     if (stored.operation_id !== operationId || stored.request_hash !== hash) {
       throw new ProblemError('idempotency_key_reused', 'This Idempotency-Key was used with another request body.');
     }
-    // Stored by this function from a Body a moment (at most the window) ago.
-    return { status: stored.response_status, headers: stored.response_headers, body: stored.response_body as Body, replayed: true };
+    // Stored by this function from a Result a moment (at most the window) ago.
+    return { result: JSON.parse(stored.result) as Result, json: stored.result, replayed: true };
   }
 
-  const response = await operation();
+  const result = await operation();
+  const json = JSON.stringify(result);
   await saveIdempotencyKey(trx, {
     organization_id: organizationId,
     key,
     operation_id: operationId,
     request_hash: hash,
-    response_status: response.status,
-    response_headers: response.headers,
-    response_body: response.body,
+    result: json,
     created_at: now,
   });
-  return { ...response, replayed: false };
+  return { result, json, replayed: false };
 }
 
 /** sha256 of the canonical JSON (object keys sorted), so key order does not make two bodies differ. */

@@ -17,9 +17,22 @@ export function signJwt(claims: Record<string, unknown>, secret: string): string
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+// Node's decoder skips characters outside the alphabet, padding and the unused low bits of the
+// last character, so many strings decode to one token's bytes. Only the encoding signJwt
+// produces is accepted: unpadded base64url that re-encodes to itself.
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+
+function canonicalBytes(part: string): Buffer | undefined {
+  if (!BASE64URL.test(part)) return undefined;
+  const bytes = Buffer.from(part, 'base64url');
+  return bytes.toString('base64url') === part ? bytes : undefined;
+}
+
 function decode(part: string): unknown {
+  const bytes = canonicalBytes(part);
+  if (bytes === undefined) return undefined;
   try {
-    return JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+    return JSON.parse(bytes.toString('utf8'));
   } catch {
     return undefined;
   }
@@ -33,8 +46,8 @@ export function verifyJwt(token: string, secret: string): Record<string, unknown
   const headerJson = decode(header);
   if (!isObject(headerJson) || headerJson.alg !== 'HS256') return undefined;
   const expected = signature(`${header}.${payload}`, secret);
-  const actual = Buffer.from(sent, 'base64url');
-  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return undefined;
+  const actual = canonicalBytes(sent);
+  if (actual === undefined || actual.length !== expected.length || !timingSafeEqual(actual, expected)) return undefined;
   const claims = decode(payload);
   return isObject(claims) ? claims : undefined;
 }

@@ -32,6 +32,8 @@ export const problemCatalog: Record<ErrorCode, { status: number; title: string }
   connection_not_connected: { status: 409, title: 'Connection not connected' },
   action_already_active: { status: 409, title: 'Action already active' },
   action_already_resolved: { status: 409, title: 'Action already resolved' },
+  request_header_fields_too_large: { status: 431, title: 'Request header fields too large' },
+  rate_limited: { status: 429, title: 'Too many requests' },
   service_unavailable: { status: 503, title: 'Service unavailable' },
   internal_error: { status: 500, title: 'Internal error' },
 };
@@ -51,13 +53,12 @@ export class ProblemError extends Error {
   }
 
   toProblem(): Problem {
-    return {
-      type: `https://connections.example.com/problems/${this.code}`,
-      title: problemCatalog[this.code].title,
-      status: this.status,
-      detail: this.message,
-      code: this.code,
-      errors: this.errors,
-    };
+    return problemOf(this.code, this.message, this.errors);
   }
+}
+
+/** The problem details of a code, for callers that answer without throwing (no Error, no stack). */
+export function problemOf(code: ErrorCode, detail: string, errors: ValidationError[] = []): Problem {
+  const { status, title } = problemCatalog[code];
+  return { type: `https://connections.example.com/problems/${code}`, title, status, detail, code, errors };
 }

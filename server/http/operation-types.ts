@@ -39,11 +39,14 @@ export interface OperationInput<K extends OperationId> {
 type SuccessStatus = 200 | 201 | 202 | 203 | 204 | 206;
 /** The response headers the contract declares (openapi-typescript adds an index signature). */
 type DeclaredHeaders<R> = R extends { headers: infer H } ? { [N in keyof H as string extends N ? never : N]?: string } : never;
-/** A JSON body is an object to serialize; any other media type is sent as the string given. */
+/**
+ * A JSON body is an object to serialize, unless `bodyText` gives its JSON text to send as it
+ * is (an idempotent replay sends the stored bytes); any other media type is sent as the string given.
+ */
 type Variant<S, R> = R extends { content: infer C }
   ? {
       [M in keyof C]: M extends 'application/json'
-        ? { status: S; body: C[M]; headers?: DeclaredHeaders<R> }
+        ? { status: S; body: C[M]; headers?: DeclaredHeaders<R>; bodyText?: string }
         : { status: S; mediaType: M; body: string; headers?: DeclaredHeaders<R> };
     }[keyof C]
   : { status: S; headers?: DeclaredHeaders<R> };

@@ -14,6 +14,8 @@ export interface Outcome {
   mediaType?: string;
   body?: unknown;
   headers: Record<string, string>;
+  /** `body`'s JSON text when it must be sent exactly as stored (an idempotent replay). */
+  bodyText?: string;
 }
 
 /** A problem that also needs response headers (`WWW-Authenticate`, `Allow`). Only the HTTP layer raises these. */
@@ -59,6 +61,6 @@ export function toResponse(outcome: Outcome): Response {
   const headers = new Headers(outcome.headers);
   if (outcome.mediaType === undefined) return new Response(null, { status: outcome.status, headers });
   headers.set('Content-Type', outcome.mediaType);
-  const body = isJsonMediaType(outcome.mediaType) ? JSON.stringify(outcome.body) : String(outcome.body);
+  const body = isJsonMediaType(outcome.mediaType) ? (outcome.bodyText ?? JSON.stringify(outcome.body)) : String(outcome.body);
   return new Response(body, { status: outcome.status, headers });
 }

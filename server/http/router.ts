@@ -2,14 +2,15 @@
 // part of the API, because it decides what a caller can learn:
 //   1. no operation at this path: 404 route_not_found; one, but not for this method: 405 + Allow
 //   2. secured operation: the bearer token (401 invalid_token), before anything about the
-//      inputs, so a caller without a valid token learns nothing about them
+//      inputs, so a caller without a valid token learns nothing about them; then the token
+//      organization's rate limit (429 rate_limited), before anything else costs
 //   3. the body envelope: 413 payload_too_large, 415 unsupported_media_type, 400 malformed_json
 //   4. Requester-/Target-Organization-ID malformed or missing: 422 listing every failing input
 //      (they are needed for step 5)
 //   5. secured operation: 403 requester_mismatch, then the scenario (403 not_connected,
 //      403 scenario_not_allowed), before the rest of the inputs are judged
 //   6. any other failing input: 422 validation_failed listing every one (path, query, header, body)
-//   7. the handler
+//   7. the handler (POST /oauth2/token: first the failed-token limit of its client_id, 429)
 import type { Context, Hono } from 'hono';
 import type { operations } from '../../generated/openapi.js';
 import type { Contract, ContractOperation } from '../contract/document.js';
@@ -22,6 +23,7 @@ import { authenticateRequest } from './auth.js';
 import { errorLine, type AppEnv, type Logger } from './logging.js';
 import type { OperationHandlers, PublicContext, SecuredContext } from './operation-types.js';
 import { HttpProblem, errorOutcome, toResponse, type Outcome } from './problem.js';
+import type { RateLimits } from './rate-limits.js';
 import { readOperationRequest } from './request.js';
 import { checkResponse } from './response-check.js';
 
@@ -30,6 +32,7 @@ export interface OperationServices {
   handlers: OperationHandlers;
   validators: ContractValidators;
   tokens: TokenIssuer;
+  rateLimits: RateLimits;
   validateResponses: boolean;
   log: Logger;
 }
@@ -39,7 +42,7 @@ export interface OperationServices {
 type AnyHandler = (
   input: { path: unknown; query: unknown; headers: unknown; body: unknown },
   context: PublicContext | SecuredContext,
-) => Promise<{ status: number; mediaType?: string; body?: unknown; headers?: Record<string, string> }>;
+) => Promise<{ status: number; mediaType?: string; body?: unknown; bodyText?: string; headers?: Record<string, string> }>;
 
 // The organization headers every secured operation declares; renaming one in the contract fails tsc here.
 type SecuredHeaders = keyof operations['getOrganization']['parameters']['header'];
@@ -60,6 +63,8 @@ function resultMediaType(result: Awaited<ReturnType<AnyHandler>>): string | unde
 async function runOperation(operation: ContractOperation, c: Context<AppEnv>, services: OperationServices): Promise<Outcome> {
   const { store, validators } = services;
   const identity = operation.secured ? await authenticateRequest(c.req.header('authorization'), services.tokens, store.activeClients) : undefined;
+  const limited = identity === undefined ? undefined : await services.rateLimits.organization(identity.organizationId);
+  if (limited !== undefined) return limited;
   const input = await readOperationRequest(validators, operation, { request: c.req.raw, path: c.req.param(), query: c.req.queries() });
   if (input.errors.some((e) => e.location === 'header' && ORGANIZATION_HEADERS.has(e.pointer.toLowerCase()))) throw invalidInput(input.errors);
 
@@ -76,7 +81,7 @@ async function runOperation(operation: ContractOperation, c: Context<AppEnv>, se
   const handler = services.handlers[operation.operationId] as unknown as AnyHandler;
   const { path, query, header } = input.parameters;
   const result = await handler({ path, query, headers: header, body: input.body }, context);
-  return { status: result.status, mediaType: resultMediaType(result), body: result.body, headers: result.headers ?? {} };
+  return { status: result.status, mediaType: resultMediaType(result), body: result.body, bodyText: result.bodyText, headers: result.headers ?? {} };
 }
 
 /** `/host-connections/{host_org_id}` → `/host-connections/:host_org_id`. */

@@ -1,6 +1,6 @@
 // Which API clients are active, asked on every authenticated request, answered from memory
 // without giving up "revoking a client stops its tokens". The database tells every process of
-// a revocation: a trigger on api_clients (migration 0009) notifies `api_client_revoked` with
+// a revocation: a trigger on api_clients (migration 0006) notifies `api_client_revoked` with
 // the client id, however the row changed (the admin command or plain SQL), and each store
 // listens. An entry is cached only while the listener is connected; when it drops, the cache
 // is emptied and every request asks the database until it is back. So a revocation reaches

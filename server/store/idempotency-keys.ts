@@ -30,7 +30,7 @@ export async function findIdempotencyKey(
     .executeTakeFirst();
 }
 
-/** Stores the key's response, replacing an expired record of the same key. */
+/** Stores the key's result, replacing an expired record of the same key. */
 export async function saveIdempotencyKey(
   trx: Kysely<Database>,
   values: IdempotencyKey,
@@ -42,9 +42,7 @@ export async function saveIdempotencyKey(
       conflict.columns(['organization_id', 'key']).doUpdateSet({
         operation_id: values.operation_id,
         request_hash: values.request_hash,
-        response_status: values.response_status,
-        response_headers: values.response_headers,
-        response_body: values.response_body,
+        result: values.result,
         created_at: values.created_at,
       }),
     )

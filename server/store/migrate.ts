@@ -1,14 +1,19 @@
 import { Migrator, type Kysely, type Migration } from 'kysely';
 import { initial } from './migrations/0001_initial.js';
-import { clientRevocations } from './migrations/0009_client_revocations.js';
+import { exactIdempotentResponses } from './migrations/0002_exact_idempotent_responses.js';
+import { clientRevocations } from './migrations/0006_client_revocations.js';
 import type { Database } from './schema.js';
 
 // Listed in code, not read from a folder, so the bundle and tsx see the same migrations.
 // Kysely applies them in order of these names.
 const migrations: Record<string, Migration> = {
   '0001_initial': initial,
-  '0009_client_revocations': clientRevocations,
+  '0002_exact_idempotent_responses': exactIdempotentResponses,
+  '0006_client_revocations': clientRevocations,
 };
+
+/** Every migration, in the order they apply. */
+export const migrationNames: string[] = Object.keys(migrations).sort();
 
 /**
  * Applies every pending migration and returns the names it applied (none when up to date).

@@ -73,18 +73,13 @@ export interface ConnectionActionsTable {
   resolved_at: Date | null;
 }
 
-// jsonb columns take objects only: pg turns a JS array into a Postgres array literal and
-// PGlite JSON-encodes a JS string a second time, so arrays and strings would differ by engine.
-type JsonObject = Record<string, unknown>;
-
 export interface IdempotencyKeysTable {
   organization_id: string;
   key: string;
   operation_id: string;
   request_hash: string;
-  response_status: number;
-  response_headers: Record<string, string>;
-  response_body: JsonObject;
+  /** The operation's result exactly as sent (JSON text). */
+  result: string;
   created_at: Generated<Date>;
 }
 

@@ -16,6 +16,7 @@ import { startPrism } from '../setup/prism.js';
 import { createTestApp } from '../support/app.js';
 import {
   atContractPaths,
+  contractValidators,
   createContractClient,
   successStatus,
   validateResponse,
@@ -286,6 +287,8 @@ const createHostConnectionCases: CreateHostConnectionCase[] = [
   { name: 'invitation_token of 9 characters', body: withToken(token(9)), server: invalidBody('/invitation_token') },
   { name: 'invitation_token of 2001 characters', body: withToken(token(2001)), server: invalidBody('/invitation_token') },
   { name: 'invitation_token a number', body: withToken(1234567890), server: invalidBody('/invitation_token') },
+  { name: 'invitation_token with a NUL', body: withToken('abcdefghij\u0000'), server: invalidBody('/invitation_token') },
+  { name: 'invitation_token with a character never issued', body: withToken('abcdefghij k'), server: invalidBody('/invitation_token') },
   { name: 'an unknown property', body: (id) => ({ host_organization_id: id, extra: true }), server: invalidBody('/extra') },
   { name: 'Requester-Organization-ID missing', headers: without('Requester-Organization-ID'), body: hostOnly, server: invalidHeader('Requester-Organization-ID') },
   { name: 'Requester-Organization-ID not a uuid', headers: withHeader('Requester-Organization-ID', 'org-1'), body: hostOnly, server: invalidHeader('Requester-Organization-ID') },
@@ -305,6 +308,9 @@ for (const definition of targets) {
     let t: Target;
     let world: World;
     beforeAll(async () => {
+      // Compiled first: it takes seconds on a busy machine, and the fixture's sockets left idle
+      // that long meet Prism's 5 s keep-alive timeout just as the first test reuses them.
+      contractValidators();
       t = await definition.start();
       world = await buildWorld(t);
     });

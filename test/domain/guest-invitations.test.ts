@@ -8,6 +8,7 @@ import { createTestApp, type TestApp, type TestOrganization } from '../support/a
 import { engines } from '../support/database.js';
 import {
   connect,
+  connectTo,
   expectedOrder,
   expectProblem,
   expectStatus,
@@ -85,6 +86,7 @@ describe.each(engines)('guest invitations on %s', (engine) => {
     it('names the parent organization, and answers 404 organization_not_found for an unknown one', async () => {
       const host = await t.newOrganization();
       const parent = await t.newOrganization({ name: 'Parent Holding' });
+      await connectTo(t, host, parent);
       const invitation = await invite(t, host, 'guest@example.test', { parent_organization_id: parent.organization_id.toUpperCase() });
       expect(invitation.parent_organization_id).toBe(parent.organization_id);
       expect(invitation.parent_organization_name).toBe('Parent Holding');

@@ -4,6 +4,7 @@ import { createTestApp, type TestApp } from '../support/app.js';
 import { engines } from '../support/database.js';
 import {
   connect,
+  connectTo,
   expectProblem,
   expectStatus,
   invite,
@@ -206,6 +207,7 @@ describe.each(engines)('POST /host-connections on %s', (engine) => {
       const host = await t.newOrganization({ name: 'Host For Location' });
       const guest = await t.newOrganization();
       const parent = await t.newOrganization();
+      await connectTo(t, host, parent);
       const invitation = await invite(t, host, 'guest@example.test', { parent_organization_id: parent.organization_id });
       const response = await connect(t, guest, host.organization_id, invitation.invitation_token);
       const created = await expectStatus<HostConnection>(response, 201);

@@ -157,9 +157,7 @@ describe.each(engines)('invariants held by the database (%s)', (engine) => {
           key: '',
           operation_id: 'createHostConnection',
           request_hash: 'h',
-          response_status: 201,
-          response_headers: {},
-          response_body: {},
+          result: '{}',
         })
         .execute(),
       CHECK,

@@ -1,6 +1,6 @@
 // The real app on a test database, with response checking on, and organizations that can call it.
 import { randomUUID } from 'node:crypto';
-import { createApp, type App } from '../../server/app.js';
+import { createApp, type App, type AppOptions } from '../../server/app.js';
 import { createOrganization, type OrganizationInput } from '../../server/domain/admin.js';
 import type { Store } from '../../server/store/database.js';
 import { openTestStore, type Engine } from './database.js';
@@ -28,13 +28,14 @@ function logErrors(line: Record<string, unknown>): void {
   if (line.level === 'error') console.error(JSON.stringify(line));
 }
 
-export async function createTestApp(engine: Engine): Promise<TestApp> {
-  return testAppOn(await openTestStore(engine));
+/** No rate limits unless a test passes its own (`createRateLimits`). */
+export async function createTestApp(engine: Engine, options: Pick<AppOptions, 'rateLimits'> = {}): Promise<TestApp> {
+  return testAppOn(await openTestStore(engine), options);
 }
 
 /** The same on a store of the caller's own, e.g. a scratch database (test/support/scratch-database.ts). */
-export function testAppOn(store: Store): TestApp {
-  const app = createApp({ store, jwtSecret: TEST_JWT_SECRET, validateResponses: true, log: logErrors });
+export function testAppOn(store: Store, options: Pick<AppOptions, 'rateLimits'> = {}): TestApp {
+  const app = createApp({ store, jwtSecret: TEST_JWT_SECRET, validateResponses: true, log: logErrors, ...options });
   const request = async (path: string, init?: RequestInit): Promise<Response> => app.request(path, init);
 
   async function newOrganization(overrides: Partial<OrganizationInput> = {}): Promise<TestOrganization> {

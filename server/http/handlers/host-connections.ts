@@ -5,15 +5,18 @@ import {
   listHostConnections,
   updateHostConnection,
 } from '../../domain/host-connections.js';
+import { locationOf } from '../location.js';
 import type { OperationHandlers } from '../operation-types.js';
 
 export const hostConnectionHandlers = {
   async createHostConnection({ body, headers }, { store, caller }) {
     const created = await createHostConnection(store.db, caller.organizationId, body, headers['Idempotency-Key']);
+    const Location = locationOf('getHostConnection', { host_org_id: created.result.host_organization_id });
     return {
       status: 201,
-      body: created.body,
-      headers: created.replayed ? { ...created.headers, 'Idempotency-Replayed': 'true' } : created.headers,
+      body: created.result,
+      bodyText: created.json,
+      headers: created.replayed ? { Location, 'Idempotency-Replayed': 'true' } : { Location },
     };
   },
   async listHostConnections({ query }, { store, caller }) {

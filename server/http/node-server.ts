@@ -1,0 +1,105 @@
+// The Node HTTP server in front of the app, with the limits that protect a process before any
+// request reaches Hono: header size, the time to send headers and the whole request, keep-alive
+// reuse and the number of open connections. Errors Node raises while parsing never reach the
+// app; the one a client can fix (headers too large) is answered here as a problem, the others
+// as Node would.
+import { createServer, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { getRequestListener } from '@hono/node-server';
+import { ProblemError } from '../domain/problems.js';
+
+export interface HttpLimits {
+  /** Largest request head (request line and headers), in bytes; over it: 431. */
+  maxHeaderBytes: number;
+  /** Time a client has to send the whole request head; over it: 408 and the socket closed. */
+  headersTimeoutMs: number;
+  /** Time a client has to send the whole request, body included; over it: 408. */
+  requestTimeoutMs: number;
+  /** How long an idle keep-alive socket stays open. */
+  keepAliveTimeoutMs: number;
+  /** Requests one keep-alive socket may carry before it is closed (0: unlimited). */
+  maxRequestsPerSocket: number;
+  /** Open connections at once; those over it are closed on arrival (0: unlimited). */
+  maxConnections: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  maxHeaderBytes: 16 * 1024,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxRequestsPerSocket: 1000,
+  maxConnections: 1000,
+};
+
+// How long a socket that got an error answer may go on sending (read and dropped) before it
+// is closed.
+const LINGER_MS = 2_000;
+
+type Fetch = (request: Request) => Response | Promise<Response>;
+
+export function createNodeServer(fetch: Fetch, limits: HttpLimits): Server {
+  const server = createServer(
+    {
+      maxHeaderSize: limits.maxHeaderBytes,
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // Node checks the two timeouts every 30 s by default, which would stretch them by as much.
+      connectionsCheckingInterval: Math.min(1_000, Math.ceil(limits.headersTimeoutMs / 2)),
+    },
+    getRequestListener(fetch),
+  );
+  server.maxRequestsPerSocket = limits.maxRequestsPerSocket;
+  if (limits.maxConnections > 0) server.maxConnections = limits.maxConnections;
+  const answers = clientErrorAnswers(limits);
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(error, socket, answers));
+  return server;
+}
+
+const answered = new WeakSet<Duplex>();
+
+function headersTooLarge(maxHeaderBytes: number): string {
+  const problem = new ProblemError('request_header_fields_too_large', `The request headers are over ${maxHeaderBytes} bytes.`);
+  const body = JSON.stringify(problem.toProblem());
+  return [
+    'HTTP/1.1 431 Request Header Fields Too Large',
+    'Content-Type: application/problem+json',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    'Connection: close',
+    '',
+    body,
+  ].join('\r\n');
+}
+
+/** The answer to each error Node reports: ours for 431, Node's own (of its default handler) for the rest. */
+function clientErrorAnswers(limits: HttpLimits): Record<string, string> {
+  return {
+    HPE_HEADER_OVERFLOW: headersTooLarge(limits.maxHeaderBytes),
+    HPE_CHUNK_EXTENSIONS_OVERFLOW: 'HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n',
+    ERR_HTTP_REQUEST_TIMEOUT: 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n',
+  };
+}
+const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n';
+
+/**
+ * Replaces Node's default `clientError` handler, which writes a bare answer and destroys the
+ * socket at once: with unread data left (the rest of a 64 KiB header) the kernel then sends a
+ * reset, which can destroy the answer before the client reads it.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, answers: Record<string, string>): void {
+  // The parser goes on reading what was sent after the error and reports it again: answered once.
+  if (answered.has(socket)) return;
+  answered.add(socket);
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.end(answers[error.code ?? ''] ?? BAD_REQUEST);
+  // Whatever else arrives is still read (by Node's parser) and dropped until the client closes
+  // its side, or the linger runs out.
+  const linger = setTimeout(() => socket.destroy(), LINGER_MS);
+  linger.unref();
+  socket.once('end', () => socket.destroy());
+  socket.once('close', () => clearTimeout(linger));
+}

@@ -1,0 +1,144 @@
+// Rate limits in one process (in memory): a budget per organization on every secured operation,
+// failed token requests per client_id, both answered with the contract's 429 and its headers;
+// one organization's flood is not felt by another; 0 turns each limit off.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadRateLimits } from '../../server/config.js';
+import { contractDocument, loadContract } from '../../server/contract/document.js';
+import type { Problem } from '../../server/domain/problems.js';
+import { createRateLimits, noRateLimits, type RateLimitsOptions } from '../../server/http/rate-limits.js';
+import { createTestApp, type TestApp, type TestOrganization } from '../support/app.js';
+import { validateResponse } from '../support/contract.js';
+
+const options = (overrides: Partial<RateLimitsOptions>): RateLimitsOptions => ({
+  perSecond: 0,
+  burst: 0,
+  tokenFailuresPerMinute: 0,
+  redisKeyPrefix: 'unused',
+  log: () => {},
+  ...overrides,
+});
+
+it('every secured operation and POST /oauth2/token document the shared 429', () => {
+  const document = contractDocument();
+  const paths = document.paths as Record<string, Record<string, { responses: Record<string, { $ref?: string }> }>>;
+  const limited = loadContract().operations.filter((o) => o.secured || o.operationId === 'createToken');
+  expect(limited.length).toBeGreaterThan(10);
+  for (const operation of limited) {
+    expect(paths[operation.path]?.[operation.method]?.responses['429'], operation.operationId).toEqual({
+      $ref: '#/components/responses/TooManyRequests',
+    });
+  }
+});
+
+describe('the organization budget', () => {
+  let t: TestApp;
+  let flooder: TestOrganization;
+  let bystander: TestOrganization;
+
+  beforeAll(async () => {
+    t = await createTestApp('pglite', { rateLimits: createRateLimits(options({ perSecond: 5, burst: 10 })) });
+    [flooder, bystander] = await Promise.all([t.newOrganization(), t.newOrganization()]);
+  });
+
+  const getOwn = (org: TestOrganization) => t.request(`/v1/organizations/${org.organization_id}`, { headers: org.headers() });
+
+  it('lets a burst through, answers the rest 429 with the contract headers, and the other organization does not notice', async () => {
+    // All at once, so they fall in one 1 s window however slow the machine is.
+    const [flood, calm] = await Promise.all([
+      Promise.all(Array.from({ length: 40 }, () => getOwn(flooder))),
+      Promise.all(Array.from({ length: 8 }, () => getOwn(bystander))),
+    ]);
+    const statuses = flood.map((response) => response.status);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(10);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(30);
+    expect(calm.map((response) => response.status)).toEqual(Array(8).fill(200));
+
+    const refused = flood.find((response) => response.status === 429);
+    if (refused === undefined) throw new Error('no 429');
+    expect((await validateResponse('getOrganization', refused)).problems).toEqual([]);
+    expect(refused.headers.get('content-type')).toBe('application/problem+json');
+    expect(((await refused.json()) as Problem).code).toBe('rate_limited');
+    expect(refused.headers.get('ratelimit-policy')).toBe('"organization";q=5;w=1, "burst";q=5;w=2');
+    expect(refused.headers.get('ratelimit')).toMatch(/^"organization";r=0;t=[12]$/);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+  });
+
+  it('is checked after authentication: a caller without a valid token gets 401, never 429', async () => {
+    const response = await t.request(`/v1/organizations/${flooder.organization_id}`, {
+      headers: { ...flooder.headers(), Authorization: 'Bearer not-a-token' },
+    });
+    expect(response.status).toBe(401);
+  });
+});
+
+describe('failed token requests per client_id', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp('pglite', { rateLimits: createRateLimits(options({ tokenFailuresPerMinute: 3 })) });
+  });
+
+  const requestToken = (client_id: string, client_secret: string) =>
+    t.request('/v1/oauth2/token', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ client_id, client_secret }) });
+
+  it('refuses a client_id past its failures, even with the right secret, and only that one', async () => {
+    const [target, other] = await Promise.all([t.newOrganization(), t.newOrganization()]);
+    for (let i = 0; i < 3; i++) expect((await requestToken(target.client_id, 'wrong-secret')).status).toBe(401);
+    const refused = await requestToken(target.client_id, target.client_secret);
+    expect(refused.status).toBe(429);
+    expect((await validateResponse('createToken', refused)).problems).toEqual([]);
+    expect(refused.headers.get('ratelimit-policy')).toBe('"token-failures";q=3;w=60');
+    expect(refused.headers.get('ratelimit')).toMatch(/^"token-failures";r=0;t=\d+$/);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(50);
+    expect((await requestToken(other.client_id, other.client_secret)).status).toBe(200);
+  });
+
+  it('counts an unknown client_id the same way, so a 429 does not tell which ids exist', async () => {
+    for (let i = 0; i < 3; i++) expect((await requestToken('cli_does_not_exist', 'wrong-secret')).status).toBe(401);
+    expect((await requestToken('cli_does_not_exist', 'wrong-secret')).status).toBe(429);
+  });
+
+  it('does not count successful requests', async () => {
+    const organization = await t.newOrganization();
+    for (let i = 0; i < 5; i++) expect((await requestToken(organization.client_id, organization.client_secret)).status).toBe(200);
+  });
+});
+
+it('an unreachable Redis: one warning without the password, and the in-memory limit answers', async () => {
+  const lines: Record<string, unknown>[] = [];
+  // Nothing listens on port 1: refused at once, and again on every reconnect attempt.
+  const limits = createRateLimits(options({ perSecond: 1, burst: 1, redisUrl: 'redis://user:s3cret@127.0.0.1:1', log: (line) => lines.push(line) }));
+  try {
+    const key = `org-${Date.now()}`;
+    expect(await limits.organization(key)).toBeUndefined();
+    expect((await limits.organization(key))?.status).toBe(429);
+    await new Promise((resolve) => setTimeout(resolve, 700)); // a few reconnect attempts
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 'warn', message: expect.stringContaining('127.0.0.1:1 is unavailable') });
+    expect(JSON.stringify(lines)).not.toContain('s3cret');
+  } finally {
+    await limits.close();
+  }
+});
+
+describe('limits off', () => {
+  it('RATE_LIMIT_PER_SECOND=0 and TOKEN_FAILURES_PER_MINUTE=0 turn every limit off, and no Redis is used', () => {
+    const config = loadRateLimits({ RATE_LIMIT_PER_SECOND: '0', TOKEN_FAILURES_PER_MINUTE: '0', REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(createRateLimits({ ...config, log: () => {} })).toBe(noRateLimits);
+  });
+
+  it('an app without limits (as every test app) answers more than a default burst', async () => {
+    const t = await createTestApp('pglite');
+    const organization = await t.newOrganization();
+    const responses = await Promise.all(
+      Array.from({ length: 250 }, () => t.request(`/v1/organizations/${organization.organization_id}`, { headers: organization.headers() })),
+    );
+    expect(new Set(responses.map((response) => response.status))).toEqual(new Set([200]));
+  });
+
+  it('reads the defaults and refuses a burst below the rate', () => {
+    expect(loadRateLimits({})).toEqual({ perSecond: 100, burst: 200, tokenFailuresPerMinute: 10, redisUrl: undefined, redisKeyPrefix: 'connections-api' });
+    expect(loadRateLimits({ RATE_LIMIT_PER_SECOND: '500' }).burst).toBe(500);
+    expect(() => loadRateLimits({ RATE_LIMIT_PER_SECOND: '50', RATE_LIMIT_BURST: '10' })).toThrow(/RATE_LIMIT_BURST/);
+  });
+});
