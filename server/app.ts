@@ -7,6 +7,7 @@ import { compileValidators, type ContractValidators } from './contract/validatio
 import { createTokenIssuer } from './domain/tokens.js';
 import { createHandlers } from './http/handlers/index.js';
 import { REQUEST_ID_HEADER, requestLogging, stdoutLogger, type AppEnv, type Logger } from './http/logging.js';
+import { createMetrics, type Metrics } from './http/metrics.js';
 import type { OperationHandlers } from './http/operation-types.js';
 import { registerOperations } from './http/router.js';
 import type { Store } from './store/database.js';
@@ -27,6 +28,8 @@ export interface AppOptions {
   corsOrigins?: string[];
   /** Replaces some operation handlers, e.g. to test the HTTP layer with fakes. */
   handlers?: Partial<OperationHandlers>;
+  /** When set, `GET /metrics` needs `Authorization: Bearer <metricsToken>`; default open. */
+  metricsToken?: string | undefined;
 }
 
 export type App = Hono<AppEnv>;
@@ -54,15 +57,17 @@ export function createApp(options: AppOptions): App {
     now: options.now ?? (() => new Date()),
   });
   const log = options.log ?? stdoutLogger;
+  const metrics: Metrics = createMetrics(options.store);
   const app = new Hono<AppEnv>();
   app.use('*', requestLogging(log));
+  app.use('*', metrics.middleware);
   if (options.corsOrigins !== undefined && options.corsOrigins.length > 0) {
     const origins = options.corsOrigins;
     app.use('*', cors({ origin: origins.includes('*') ? '*' : origins, ...corsHeaders(contract), maxAge: 600 }));
   }
   registerOperations(app, contract, {
     store: options.store,
-    handlers: { ...createHandlers(tokens), ...options.handlers },
+    handlers: { ...createHandlers(tokens, { metrics, token: options.metricsToken }), ...options.handlers },
     validators,
     tokens,
     validateResponses: options.validateResponses ?? false,

@@ -32,11 +32,16 @@ export type Config = DatabaseConfig & {
   tokenTtlSeconds: number;
   /** CORS_ORIGINS, comma-separated; empty: no browser origin but the API's own. */
   corsOrigins: string[];
+  /** METRICS_TOKEN: when set, `GET /metrics` needs it as a bearer token. */
+  metricsToken: string | undefined;
 };
 
 type Env = Record<string, string | undefined>;
 
 const MIN_SECRET_LENGTH = 32;
+const MIN_METRICS_TOKEN_LENGTH = 16;
+// What a bearer credential may hold (RFC 6750 b64token), so the token can be sent as it is.
+const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
 /** Reads DATABASE_URL, DATA_DIR and DATABASE_POOL_SIZE. Never touches the disk. */
 export function loadDatabaseConfig(env: Env = process.env): DatabaseConfig {
@@ -63,7 +68,16 @@ export async function loadConfig(env: Env = process.env): Promise<Config> {
     jwtSecret: await resolveJwtSecret(env, database),
     tokenTtlSeconds: integer(env, 'TOKEN_TTL_SECONDS', 3600, 1, 31 * 24 * 3600),
     corsOrigins: (read(env, 'CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter((o) => o !== ''),
+    metricsToken: loadMetricsToken(env),
   };
+}
+
+function loadMetricsToken(env: Env): string | undefined {
+  const token = read(env, 'METRICS_TOKEN');
+  if (token !== undefined && (token.length < MIN_METRICS_TOKEN_LENGTH || !BEARER_TOKEN.test(token))) {
+    throw new ConfigError(`METRICS_TOKEN must be at least ${MIN_METRICS_TOKEN_LENGTH} characters of A-Z a-z 0-9 - . _ ~ + / (a bearer token)`);
+  }
+  return token;
 }
 
 /** SECRET_HASH_COST, a power of two; lower than the default only where secrets are throwaway (tests, demos). */

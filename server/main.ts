@@ -28,7 +28,14 @@ async function main(): Promise<void> {
   const prepared = await (async () => {
     await migrateToLatest(store.db);
     const demo = embedded ? await seedDemo(store) : null;
-    return { demo, app: createApp({ store, jwtSecret: config.jwtSecret, tokenTtlSeconds: config.tokenTtlSeconds, corsOrigins: config.corsOrigins }) };
+    const app = createApp({
+      store,
+      jwtSecret: config.jwtSecret,
+      tokenTtlSeconds: config.tokenTtlSeconds,
+      corsOrigins: config.corsOrigins,
+      metricsToken: config.metricsToken,
+    });
+    return { demo, app };
   })().catch(async (error: unknown) => {
     await store.close();
     throw error;
