@@ -103,7 +103,7 @@ describe.skipIf(unavailable !== undefined)(`the API reference in Chromium${unava
     expect(response.status(), await response.text()).toBe(201);
     await expect.poll(() => client.getByRole('region', { name: 'Response', exact: true }).innerText(), { timeout: STEP_TIMEOUT_MS }).toMatch(/\b201 Created\b/);
     await mkdir(artifacts, { recursive: true });
-    await page.screenshot({ path: join(artifacts, 'reference-create-host-connection.png') });
+    await page.screenshot({ path: join(artifacts, 'reference-create-host-connection.png'), animations: 'disabled' });
 
     // The page's request really connected the guest to the host.
     const listed = await t.request('/v1/host-connections?statuses=connected', { headers: guest.headers() });
