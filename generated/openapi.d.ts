@@ -510,8 +510,8 @@ export interface paths {
          * Prometheus metrics
          * @description The server's metrics in the Prometheus text format (version 0.0.4): request durations
          *     by `operation` (operationId) and `status` (`http_request_duration_seconds`), requests
-         *     in flight, database pool use (`db_pool_connections` by `state`, `db_pool_waiting`),
-         *     rate-limit rejections by `scope` and the process' own metrics. Not an API operation: it
+         *     in flight, database pool use (`db_pool_connections`, `db_pool_connections_idle`,
+         *     `db_pool_waiting`), rate-limit rejections by `scope` and the process' own metrics. Not an API operation: it
          *     takes no API token. When the server is started with `METRICS_TOKEN`, it needs
          *     `Authorization: Bearer <METRICS_TOKEN>` (else 401); without it, it is open. Takes no
          *     query parameters.

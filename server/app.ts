@@ -7,7 +7,7 @@ import { compileValidators, type ContractValidators } from './contract/validatio
 import { createTokenIssuer } from './domain/tokens.js';
 import { createHandlers } from './http/handlers/index.js';
 import { REQUEST_ID_HEADER, requestLogging, stdoutLogger, type AppEnv, type Logger } from './http/logging.js';
-import { createMetrics, type Metrics } from './http/metrics.js';
+import { createMetrics } from './http/metrics.js';
 import type { OperationHandlers } from './http/operation-types.js';
 import { registerOperations } from './http/router.js';
 import type { Store } from './store/database.js';
@@ -57,7 +57,7 @@ export function createApp(options: AppOptions): App {
     now: options.now ?? (() => new Date()),
   });
   const log = options.log ?? stdoutLogger;
-  const metrics: Metrics = createMetrics(options.store);
+  const metrics = createMetrics(options.store);
   const app = new Hono<AppEnv>();
   app.use('*', requestLogging(log));
   app.use('*', metrics.middleware);

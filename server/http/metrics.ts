@@ -4,7 +4,7 @@
 // once, in a registry of their own.
 import type { MiddlewareHandler } from 'hono';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Store } from '../store/database.js';
+import type { PoolStats, Store } from '../store/database.js';
 import type { AppEnv } from './logging.js';
 
 export interface Metrics {
@@ -50,7 +50,7 @@ export function createMetrics(store: Store): Metrics {
     registers,
   });
   // Read when scraped, so they are never stale.
-  const pool = (name: string, help: string, read: (stats: ReturnType<Store['poolStats']>) => number) =>
+  const pool = (name: string, help: string, read: (stats: PoolStats) => number) =>
     new Gauge({
       name,
       help,
