@@ -3041,6 +3041,207 @@ export const operations = {
         }
       }
     }
+  },
+  "getApiReference": {
+    "operationId": "getApiReference",
+    "method": "get",
+    "path": "/docs",
+    "basePath": "",
+    "secured": false,
+    "scenarios": [],
+    "idempotencyKey": false,
+    "parameters": [],
+    "requestBody": null,
+    "responses": {
+      "200": {
+        "content": {
+          "text/html": {
+            "type": "string"
+          }
+        },
+        "headers": {}
+      },
+      "422": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "500": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      }
+    }
+  },
+  "getApiReferenceScript": {
+    "operationId": "getApiReferenceScript",
+    "method": "get",
+    "path": "/docs/scalar.js",
+    "basePath": "",
+    "secured": false,
+    "scenarios": [],
+    "idempotencyKey": false,
+    "parameters": [],
+    "requestBody": null,
+    "responses": {
+      "200": {
+        "content": {
+          "text/javascript": {
+            "type": "string"
+          }
+        },
+        "headers": {}
+      },
+      "422": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "500": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      }
+    }
+  },
+  "getContractJson": {
+    "operationId": "getContractJson",
+    "method": "get",
+    "path": "/openapi.json",
+    "basePath": "",
+    "secured": false,
+    "scenarios": [],
+    "idempotencyKey": false,
+    "parameters": [],
+    "requestBody": null,
+    "responses": {
+      "200": {
+        "content": {
+          "application/json": {
+            "type": "object",
+            "additionalProperties": true
+          }
+        },
+        "headers": {}
+      },
+      "422": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "500": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      }
+    }
+  },
+  "getContractYaml": {
+    "operationId": "getContractYaml",
+    "method": "get",
+    "path": "/openapi.yaml",
+    "basePath": "",
+    "secured": false,
+    "scenarios": [],
+    "idempotencyKey": false,
+    "parameters": [],
+    "requestBody": null,
+    "responses": {
+      "200": {
+        "content": {
+          "application/yaml": {
+            "type": "string"
+          }
+        },
+        "headers": {}
+      },
+      "422": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "500": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      }
+    }
+  },
+  "getMetrics": {
+    "operationId": "getMetrics",
+    "method": "get",
+    "path": "/metrics",
+    "basePath": "",
+    "secured": false,
+    "scenarios": [],
+    "idempotencyKey": false,
+    "parameters": [],
+    "requestBody": null,
+    "responses": {
+      "200": {
+        "content": {
+          "text/plain": {
+            "type": "string"
+          }
+        },
+        "headers": {}
+      },
+      "401": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "WWW-Authenticate": {
+            "required": false,
+            "schema": {
+              "type": "string"
+            }
+          }
+        }
+      },
+      "422": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "500": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      }
+    }
   }
 } as const;
 
@@ -3175,6 +3376,41 @@ export const routes = {
   "getReadiness": {
     "method": "get",
     "path": "/readyz",
+    "basePath": "",
+    "secured": false,
+    "idempotencyKey": false
+  },
+  "getApiReference": {
+    "method": "get",
+    "path": "/docs",
+    "basePath": "",
+    "secured": false,
+    "idempotencyKey": false
+  },
+  "getApiReferenceScript": {
+    "method": "get",
+    "path": "/docs/scalar.js",
+    "basePath": "",
+    "secured": false,
+    "idempotencyKey": false
+  },
+  "getContractJson": {
+    "method": "get",
+    "path": "/openapi.json",
+    "basePath": "",
+    "secured": false,
+    "idempotencyKey": false
+  },
+  "getContractYaml": {
+    "method": "get",
+    "path": "/openapi.yaml",
+    "basePath": "",
+    "secured": false,
+    "idempotencyKey": false
+  },
+  "getMetrics": {
+    "method": "get",
+    "path": "/metrics",
     "basePath": "",
     "secured": false,
     "idempotencyKey": false

@@ -1,12 +1,13 @@
 // Redocly plugin: rules about authorization that configurable rules cannot express, because
-// they need the operation's *effective* security (its own or the document's) and its
+// they need whether the operation needs the API's token (scripts/generate/security.js) and its
 // parameters merged with the path item's, each resolved through `$ref`. What they check against
 // is read from the contract itself: the scenarios from the root `x-scenario-definitions`, the
 // organization headers from `components/parameters`.
+import { needsApiToken } from '../scripts/generate/security.js';
 
 const ORGANIZATION_PARAMETERS = ['RequesterOrganizationId', 'TargetOrganizationId'];
 
-/** Calls `check` for every operation with whether it is secured, its resolved parameters and the document root. */
+/** Calls `check` for every operation with whether it needs the API's token, its resolved parameters and the document root. */
 function operationVisitor(check) {
   let root;
   return {
@@ -18,8 +19,7 @@ function operationVisitor(check) {
     PathItem: {
       Operation: {
         enter(operation, ctx, parents) {
-          const security = operation.security ?? root.security;
-          const secured = Array.isArray(security) && security.length > 0;
+          const secured = needsApiToken(operation.security, root.security);
           const raw = [...(parents.PathItem.parameters ?? []), ...(operation.parameters ?? [])];
           const parameters = raw.map((p) => ctx.resolve(p).node).filter((p) => p !== undefined);
           check({ operation, secured, parameters, root, ctx });
@@ -51,7 +51,7 @@ function OperationScenarios() {
     const scenarios = operation['x-scenarios'];
     const location = ctx.location.child('x-scenarios');
     if (!secured) {
-      if (scenarios !== undefined) ctx.report({ message: 'An operation without security cannot declare `x-scenarios`.', location });
+      if (scenarios !== undefined) ctx.report({ message: 'An operation that takes no API token cannot declare `x-scenarios`.', location });
       return;
     }
     const valid =

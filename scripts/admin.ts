@@ -52,7 +52,7 @@ function parseCommand(argv: string[]): Command {
     case 'revoke-client': {
       const { values } = parseArgs({ args, options: { 'client-id': option } });
       const clientId = required(values['client-id'], '--client-id');
-      return (store) => json(revokeClient(store.db, clientId));
+      return (store) => json(revokeClient(store, clientId));
     }
     case 'demo': {
       parseArgs({ args, options: {} });

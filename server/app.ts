@@ -7,8 +7,9 @@ import { compileValidators, type ContractValidators } from './contract/validatio
 import { createTokenIssuer } from './domain/tokens.js';
 import { createHandlers } from './http/handlers/index.js';
 import { REQUEST_ID_HEADER, requestLogging, stdoutLogger, type AppEnv, type Logger } from './http/logging.js';
+import { createMetrics } from './http/metrics.js';
 import type { OperationHandlers } from './http/operation-types.js';
-import { noRateLimits, type RateLimits } from './http/rate-limits.js';
+import { countingRejections, noRateLimits, type RateLimits } from './http/rate-limits.js';
 import { registerOperations } from './http/router.js';
 import type { Store } from './store/database.js';
 
@@ -30,6 +31,8 @@ export interface AppOptions {
   rateLimits?: RateLimits;
   /** Replaces some operation handlers, e.g. to test the HTTP layer with fakes. */
   handlers?: Partial<OperationHandlers>;
+  /** When set, `GET /metrics` needs `Authorization: Bearer <metricsToken>`; default open. */
+  metricsToken?: string | undefined;
 }
 
 export type App = Hono<AppEnv>;
@@ -57,16 +60,18 @@ export function createApp(options: AppOptions): App {
     now: options.now ?? (() => new Date()),
   });
   const log = options.log ?? stdoutLogger;
+  const metrics = createMetrics(options.store);
   const app = new Hono<AppEnv>();
   app.use('*', requestLogging(log));
+  app.use('*', metrics.middleware);
   if (options.corsOrigins !== undefined && options.corsOrigins.length > 0) {
     const origins = options.corsOrigins;
     app.use('*', cors({ origin: origins.includes('*') ? '*' : origins, ...corsHeaders(contract), maxAge: 600 }));
   }
-  const rateLimits = options.rateLimits ?? noRateLimits;
+  const rateLimits = countingRejections(options.rateLimits ?? noRateLimits, metrics.rateLimited);
   registerOperations(app, contract, {
     store: options.store,
-    handlers: { ...createHandlers(tokens, rateLimits), ...options.handlers },
+    handlers: { ...createHandlers(tokens, rateLimits, { metrics, token: options.metricsToken }), ...options.handlers },
     validators,
     tokens,
     rateLimits,

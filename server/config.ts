@@ -34,6 +34,8 @@ export type Config = DatabaseConfig & {
   tokenTtlSeconds: number;
   /** CORS_ORIGINS, comma-separated; empty: no browser origin but the API's own. */
   corsOrigins: string[];
+  /** METRICS_TOKEN: when set, `GET /metrics` needs it as a bearer token. */
+  metricsToken: string | undefined;
   /** HTTP_*: the Node server's header size, timeouts, keep-alive and connection limits. */
   http: HttpLimits;
   rateLimits: RateLimitConfig;
@@ -49,6 +51,9 @@ export type RateLimitConfig = RateLimitSettings & {
 type Env = Record<string, string | undefined>;
 
 const MIN_SECRET_LENGTH = 32;
+const MIN_METRICS_TOKEN_LENGTH = 16;
+// What a bearer credential may hold (RFC 6750 b64token), so the token can be sent as it is.
+const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
 /** Reads DATABASE_URL, DATA_DIR and DATABASE_POOL_SIZE. Never touches the disk. */
 export function loadDatabaseConfig(env: Env = process.env): DatabaseConfig {
@@ -81,7 +86,16 @@ export async function loadConfig(env: Env = process.env): Promise<Config> {
     corsOrigins: origins(env),
     http: loadHttpLimits(env),
     rateLimits: loadRateLimits(env),
+    metricsToken: loadMetricsToken(env),
   };
+}
+
+function loadMetricsToken(env: Env): string | undefined {
+  const token = read(env, 'METRICS_TOKEN');
+  if (token !== undefined && (token.length < MIN_METRICS_TOKEN_LENGTH || !BEARER_TOKEN.test(token))) {
+    throw new ConfigError(`METRICS_TOKEN must be at least ${MIN_METRICS_TOKEN_LENGTH} characters of A-Z a-z 0-9 - . _ ~ + / (a bearer token)`);
+  }
+  return token;
 }
 
 /** SECRET_HASH_COST, a power of two; lower than the default only where secrets are throwaway (tests, demos). */

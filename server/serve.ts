@@ -76,8 +76,8 @@ export async function serveApi(config: Config, options: ServeOptions): Promise<v
   const demo = options.seedDemo ? await seedDemo(opened).catch(abandon) : null;
   const rateLimits = createRateLimits({ ...config.rateLimits, log: stdoutLogger });
   const release = () => Promise.all([opened.close(), rateLimits.close()]);
-  const { jwtSecret, tokenTtlSeconds, corsOrigins } = config;
-  ready(createApp({ store: opened, jwtSecret, tokenTtlSeconds, corsOrigins, rateLimits }));
+  const { jwtSecret, tokenTtlSeconds, corsOrigins, metricsToken } = config;
+  ready(createApp({ store: opened, jwtSecret, tokenTtlSeconds, corsOrigins, metricsToken, rateLimits }));
 
   server.on('error', (error: Error) => {
     console.error(`connections-api: ${error.message}`);

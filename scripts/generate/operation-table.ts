@@ -1,6 +1,8 @@
 // generated/operations.ts: every runtime fact of the contract, one table. The server routes,
 // validates and authorizes from it, the client knows which calls are secured, keyed or probes,
 // and tests enumerate operations from it. Descriptions and examples stay in openapi.yaml.
+import { needsApiToken } from './security.js';
+
 type Obj = Record<string, unknown>;
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
@@ -93,7 +95,6 @@ function responses(document: Obj, raw: unknown): Obj {
 
 export function operationTable(document: Obj): Obj {
   const defaultBasePath = basePathOf(document.servers);
-  const defaultSecurity = document.security;
   const operations: Obj = {};
   for (const [path, rawItem] of Object.entries(isObj(document.paths) ? document.paths : {})) {
     const item = resolve(document, rawItem);
@@ -103,7 +104,6 @@ export function operationTable(document: Obj): Obj {
       if (!isObj(op)) continue;
       const operationId = op.operationId;
       if (typeof operationId !== 'string') fail(`${method} ${path} has no operationId`);
-      const security = op.security ?? defaultSecurity;
       const params = parameters(document, [...(Array.isArray(item.parameters) ? item.parameters : []), ...(Array.isArray(op.parameters) ? op.parameters : [])]);
       const body = op.requestBody === undefined ? undefined : resolve(document, op.requestBody);
       operations[operationId] = {
@@ -111,7 +111,8 @@ export function operationTable(document: Obj): Obj {
         method,
         path,
         basePath,
-        secured: Array.isArray(security) && security.length > 0,
+        // Needs the API's bearer token (and so the organization headers and scenarios).
+        secured: needsApiToken(op.security, document.security),
         scenarios: Array.isArray(op['x-scenarios']) ? op['x-scenarios'] : [],
         idempotencyKey: params.some((p) => p.in === 'header' && p.name === IDEMPOTENCY_HEADER),
         parameters: params,

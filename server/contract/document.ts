@@ -94,3 +94,8 @@ export function loadContract(): Contract {
 export function contractDocument(): Record<string, unknown> {
   return JSON.parse(readFileSync(new URL('../../generated/openapi.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 }
+
+/** openapi.yaml as it is, comments included (`npm run build` copies it into dist/ beside generated/). */
+export function contractYaml(): string {
+  return readFileSync(new URL('../../openapi.yaml', import.meta.url), 'utf8');
+}

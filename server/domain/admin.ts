@@ -3,6 +3,7 @@
 import type { Kysely } from 'kysely';
 import { findClient, insertClient, revokeClient as revokeStoredClient } from '../store/clients.js';
 import { findOrganization, insertOrganization, isUuid } from '../store/organizations.js';
+import type { Store } from '../store/database.js';
 import type { Database } from '../store/schema.js';
 import { hashSecret, newClientId, newClientSecret } from './credentials.js';
 
@@ -56,11 +57,16 @@ export async function createClient(db: Kysely<Database>, organization_id: string
   return { organization_id, ...credentials.shown };
 }
 
-/** Revokes the client; its tokens stop working. Revoking a revoked client again is not an error. */
-export async function revokeClient(db: Kysely<Database>, client_id: string): Promise<{ client_id: string; revoked: true }> {
-  if (!(await revokeStoredClient(db, client_id)) && (await findClient(db, client_id)) === undefined) {
+/**
+ * Revokes the client; its tokens stop working: at once in this process, and in every other one
+ * sharing the database as soon as the database's notification reaches it. Revoking a revoked
+ * client again is not an error.
+ */
+export async function revokeClient(store: Store, client_id: string): Promise<{ client_id: string; revoked: true }> {
+  if (!(await revokeStoredClient(store.db, client_id)) && (await findClient(store.db, client_id)) === undefined) {
     throw new AdminInputError(`there is no client ${client_id}`);
   }
+  store.activeClients.revoked(client_id);
   return { client_id, revoked: true };
 }
 

@@ -1,5 +1,6 @@
 // The bearer credential of a request (RFC 6750) and the 401 challenges that go with it; who the
 // token names is decided by the domain (server/domain/access.ts).
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { authenticate, type Identity } from '../domain/access.js';
 import type { TokenIssuer } from '../domain/tokens.js';
 import type { ActiveClients } from '../store/active-clients.js';
@@ -38,4 +39,23 @@ export async function authenticateRequest(
     });
   }
   return identity;
+}
+
+const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+
+/**
+ * A fixed bearer token set by the operator (`METRICS_TOKEN`), or 401 with the same challenges.
+ * Compared in constant time (digests of equal length), so the answer's timing tells nothing
+ * about how much of a guess was right.
+ */
+export function checkFixedToken(authorization: string | undefined, expected: string): void {
+  const credential = bearerToken(authorization);
+  if (credential === undefined) {
+    throw new HttpProblem('invalid_token', 'A bearer token is required.', { 'WWW-Authenticate': 'Bearer' });
+  }
+  if (credential.token === undefined || !timingSafeEqual(digest(credential.token), digest(expected))) {
+    throw new HttpProblem('invalid_token', 'The bearer token is not the one this endpoint takes.', {
+      'WWW-Authenticate': 'Bearer error="invalid_token"',
+    });
+  }
 }

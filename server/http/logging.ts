@@ -2,6 +2,7 @@
 // Lines carry no header, token, secret or body: only what is listed here.
 import { randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
+import type { OperationId } from '../contract/document.js';
 
 export type LogLine = Record<string, unknown>;
 export type Logger = (line: LogLine) => void;
@@ -11,6 +12,8 @@ export interface AppEnv {
     requestId: string;
     /** The contract's path template of the matched operation, e.g. `/v1/host-connections/{host_org_id}`; null when none matched. */
     route: string | null;
+    /** The operation that answered; null when none did (404, 405). */
+    operationId: OperationId | null;
   };
 }
 
@@ -33,6 +36,7 @@ export function requestLogging(log: Logger): MiddlewareHandler<AppEnv> {
     const requestId = requestIdFrom(c.req.header(REQUEST_ID_HEADER));
     c.set('requestId', requestId);
     c.set('route', null);
+    c.set('operationId', null);
     await next();
     c.res.headers.set(REQUEST_ID_HEADER, requestId);
     const status = c.res.status;

@@ -69,6 +69,11 @@ export interface Caller {
 export interface PublicContext {
   store: Store;
   requestId: string;
+  /**
+   * The request's `Authorization` header, for an operation with a security scheme of its own
+   * that its handler checks (`getMetrics`' metrics token). Secured operations use `caller`.
+   */
+  authorization: string | undefined;
 }
 
 export interface SecuredContext extends PublicContext {

@@ -60,7 +60,8 @@ export const isJsonMediaType = (mediaType: string): boolean => mediaType === 'ap
 export function toResponse(outcome: Outcome): Response {
   const headers = new Headers(outcome.headers);
   if (outcome.mediaType === undefined) return new Response(null, { status: outcome.status, headers });
-  headers.set('Content-Type', outcome.mediaType);
+  // Text is sent as UTF-8, and says so: without a charset, a client may guess another.
+  headers.set('Content-Type', outcome.mediaType.startsWith('text/') ? `${outcome.mediaType}; charset=utf-8` : outcome.mediaType);
   const body = isJsonMediaType(outcome.mediaType) ? (outcome.bodyText ?? JSON.stringify(outcome.body)) : String(outcome.body);
   return new Response(body, { status: outcome.status, headers });
 }

@@ -146,6 +146,26 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
   };
 }
 
+/** The same limits, telling `rejected` of every request they refuse and under which budget (the metrics count them). */
+export function countingRejections(limits: RateLimits, rejected: (scope: 'organization' | 'token-failures') => void): RateLimits {
+  return {
+    async organization(organizationId) {
+      const refused = await limits.organization(organizationId);
+      if (refused !== undefined) rejected('organization');
+      return refused;
+    },
+    async tokenAttempt(clientId) {
+      try {
+        return await limits.tokenAttempt(clientId);
+      } catch (error) {
+        rejected('token-failures');
+        throw error;
+      }
+    },
+    close: () => limits.close(),
+  };
+}
+
 /** `redis://user:secret@host:6379/0` → `host:6379`: never a password in the log. */
 function redisAddress(url: string): string {
   try {

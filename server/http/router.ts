@@ -1,16 +1,18 @@
 // One route per contract operation, all running the same pipeline. The order of its checks is
 // part of the API, because it decides what a caller can learn:
 //   1. no operation at this path: 404 route_not_found; one, but not for this method: 405 + Allow
-//   2. secured operation: the bearer token (401 invalid_token), before anything about the
-//      inputs, so a caller without a valid token learns nothing about them; then the token
-//      organization's rate limit (429 rate_limited), before anything else costs
+//   2. secured operation (one that needs the API's token: the table's `secured`): the bearer
+//      token (401 invalid_token), before anything about the inputs, so a caller without a
+//      valid token learns nothing about them; then the token organization's rate limit
+//      (429 rate_limited), before anything else costs
 //   3. the body envelope: 413 payload_too_large, 415 unsupported_media_type, 400 malformed_json
 //   4. Requester-/Target-Organization-ID malformed or missing: 422 listing every failing input
 //      (they are needed for step 5)
 //   5. secured operation: 403 requester_mismatch, then the scenario (403 not_connected,
 //      403 scenario_not_allowed), before the rest of the inputs are judged
 //   6. any other failing input: 422 validation_failed listing every one (path, query, header, body)
-//   7. the handler (POST /oauth2/token: first the failed-token limit of its client_id, 429)
+//   7. the handler (POST /oauth2/token: first the failed-token limit of its client_id, 429;
+//      `getMetrics` checks its own token, the operator's METRICS_TOKEN)
 import type { Context, Hono } from 'hono';
 import type { operations } from '../../generated/openapi.js';
 import type { Contract, ContractOperation } from '../contract/document.js';
@@ -68,7 +70,7 @@ async function runOperation(operation: ContractOperation, c: Context<AppEnv>, se
   const input = await readOperationRequest(validators, operation, { request: c.req.raw, path: c.req.param(), query: c.req.queries() });
   if (input.errors.some((e) => e.location === 'header' && ORGANIZATION_HEADERS.has(e.pointer.toLowerCase()))) throw invalidInput(input.errors);
 
-  let context: PublicContext | SecuredContext = { store, requestId: c.get('requestId') };
+  let context: PublicContext | SecuredContext = { store, requestId: c.get('requestId'), authorization: c.req.header('authorization') };
   if (identity !== undefined) {
     // Both headers passed validation (the contract requires them as uuids on every secured operation).
     checkRequester(c.req.header(REQUESTER_HEADER) ?? '', identity);
@@ -114,6 +116,7 @@ export function registerOperations(app: Hono<AppEnv>, contract: Contract, servic
     const template = operation.basePath + operation.path;
     app.on(operation.method.toUpperCase(), honoPath(operation), async (c) => {
       c.set('route', template);
+      c.set('operationId', operation.operationId);
       let outcome: Outcome;
       try {
         outcome = await runOperation(operation, c, services);

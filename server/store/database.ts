@@ -18,7 +18,12 @@ export type Store = {
   activeClients: ActiveClients;
   close(): Promise<void>;
   ping(): Promise<void>;
+  /** Connection use right now, for metrics. */
+  poolStats(): PoolStats;
 };
+
+/** pg: connections open, idle, and queries waiting for one. PGlite: its one connection, and the callers queued behind it. */
+export type PoolStats = { total: number; idle: number; waiting: number };
 
 export type DatabaseOptions = {
   /** PostgreSQL when set; otherwise the embedded PGlite in dataDir. */
@@ -100,7 +105,8 @@ function openPostgres(connectionString: string, settings: PoolSettings): Store {
     await listener.stop();
     await db.destroy();
   };
-  return { db, kind: 'postgres', activeClients, close, ping: () => ping(db) };
+  const poolStats = (): PoolStats => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
+  return { db, kind: 'postgres', activeClients, close, ping: () => ping(db), poolStats };
 }
 
 const RELISTEN_DELAY_MS = 1000;
@@ -190,7 +196,8 @@ async function openEmbedded(dataDir: string): Promise<Store> {
 }
 
 async function pgliteStore(pglite: PGlite, releaseLock: () => Promise<void>): Promise<Store> {
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  const dialect = new PGliteDialect(pglite);
+  const db = new Kysely<Database>({ dialect });
   const activeClients = createActiveClients(lookupInDatabase(db));
   // One process holds the embedded database, so its notifications reach it without fail.
   await pglite.listen(REVOCATION_CHANNEL, (clientId) => activeClients.revoked(clientId));
@@ -202,7 +209,11 @@ async function pgliteStore(pglite: PGlite, releaseLock: () => Promise<void>): Pr
       await releaseLock();
     }
   };
-  return { db, kind: 'pglite', activeClients, close, ping: () => ping(db) };
+  const poolStats = (): PoolStats => {
+    const { busy, waiting } = dialect.connectionUse();
+    return { total: 1, idle: busy ? 0 : 1, waiting };
+  };
+  return { db, kind: 'pglite', activeClients, close, ping: () => ping(db), poolStats };
 }
 
 async function ping(db: Kysely<Database>): Promise<void> {

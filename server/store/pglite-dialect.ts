@@ -24,9 +24,16 @@ import { DatabaseClosedError } from './errors.js';
 
 export class PGliteDialect implements Dialect {
   readonly #pglite: PGlite;
+  #driver: PGliteDriver | undefined;
 
   constructor(pglite: PGlite) {
     this.#pglite = pglite;
+  }
+
+  /** Whether the connection is held, and how many callers wait for it (for metrics). */
+  connectionUse(): { busy: boolean; waiting: number } {
+    const pending = this.#driver?.pending ?? 0;
+    return { busy: pending > 0, waiting: Math.max(0, pending - 1) };
   }
 
   createAdapter(): DialectAdapter {
@@ -34,7 +41,8 @@ export class PGliteDialect implements Dialect {
   }
 
   createDriver(): Driver {
-    return new PGliteDriver(this.#pglite);
+    this.#driver = new PGliteDriver(this.#pglite);
+    return this.#driver;
   }
 
   createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
@@ -49,8 +57,11 @@ export class PGliteDialect implements Dialect {
 class Mutex {
   #tail: Promise<void> = Promise.resolve();
   #release: (() => void) | undefined;
+  /** Callers between lock() and unlock(): the holder and those queued behind it. */
+  pending = 0;
 
   async lock(): Promise<void> {
+    this.pending++;
     const previous = this.#tail;
     let release = (): void => {};
     this.#tail = new Promise((resolve) => (release = resolve));
@@ -60,6 +71,7 @@ class Mutex {
 
   unlock(): void {
     const release = this.#release;
+    if (release !== undefined) this.pending--;
     this.#release = undefined;
     release?.();
   }
@@ -74,6 +86,10 @@ class PGliteDriver implements Driver {
   constructor(pglite: PGlite) {
     this.#pglite = pglite;
     this.#connection = new PGliteConnection(pglite);
+  }
+
+  get pending(): number {
+    return this.#mutex.pending;
   }
 
   async init(): Promise<void> {

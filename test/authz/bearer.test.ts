@@ -92,7 +92,7 @@ describe.each(engines)('bearer tokens on %s', (engine) => {
   it('answers 401 invalid_token once the client is revoked, before the token expires', async () => {
     const doomed = await t.newOrganization();
     expect((await getOwn(`Bearer ${doomed.token}`, doomed)).status).toBe(200);
-    await revokeClient(t.store.db, doomed.client_id);
+    await revokeClient(t.store, doomed.client_id);
     await expect401(await getOwn(`Bearer ${doomed.token}`, doomed), 'Bearer error="invalid_token"');
   });
 

@@ -131,7 +131,7 @@ describe.each(targets)('the authorization matrix on $engine', ({ engine, skip })
     await world.send(stranger, 'POST', '/guest-invitations', { email: 'someone@example.test', expired_at: expiredAt });
     // What the host owns, as its lists show it: the disconnected guest too.
     await world.send(host, 'GET', '/guest-connections?statuses=connected&statuses=disconnected');
-    await revokeClient(store.db, revoked.organization.client_id);
+    await revokeClient(store, revoked.organization.client_id);
 
     const now = Math.floor(Date.now() / 1000);
     const claims = { sub: host.organization.client_id, org: host.organization.organization_id, iat: now, exp: now + 600, jti: randomUUID() };

@@ -45,7 +45,7 @@ describe.each(engines)('createToken on %s', (engine) => {
 
   it('answers the same 401 invalid_client for an unknown client, a wrong secret and a revoked client', async () => {
     const revoked = await t.newOrganization();
-    await revokeClient(t.store.db, revoked.client_id);
+    await revokeClient(t.store, revoked.client_id);
     const answers = await Promise.all([
       asJson({ client_id: 'cli_unknown', client_secret: org.client_secret }),
       asJson({ client_id: org.client_id, client_secret: `${org.client_secret}x` }),

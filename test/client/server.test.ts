@@ -56,6 +56,12 @@ describe('the client against the real server', () => {
     expect(token.data?.token_type).toBe('Bearer');
     expect((await asHost.GET('/healthz')).data).toEqual({ status: 'ok' });
     expect((await asHost.GET('/readyz')).data).toEqual({ status: 'ok' });
+    // The reference, the contract and the metrics live at the root too, and take no API token.
+    expect((await asHost.GET('/docs', { parseAs: 'text' })).data).toContain('<div id="app">');
+    expect((await asHost.GET('/docs/scalar.js', { parseAs: 'text' })).response.status).toBe(200);
+    expect((await asHost.GET('/openapi.json')).data?.openapi).toBe('3.1.0');
+    expect((await asHost.GET('/openapi.yaml', { parseAs: 'text' })).data).toMatch(/^openapi: 3\.1\.0$/m);
+    expect((await asHost.GET('/metrics', { parseAs: 'text' })).data).toContain('# TYPE http_request_duration_seconds histogram');
     expect((await asHost.GET('/organizations/{org_id}', { params: { path: { org_id: hostId } } })).data?.id).toBe(hostId);
 
     const listed = await asHost.GET('/guest-invitations', { params: { query: { statuses: ['sent'] } } });

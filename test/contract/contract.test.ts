@@ -249,6 +249,11 @@ const recipes: { [K in OperationId]: Recipe } = {
     }),
   getHealth: (t) => t.client.GET('/healthz'),
   getReadiness: (t) => t.client.GET('/readyz'),
+  getApiReference: (t) => t.client.GET('/docs', { parseAs: 'text' }),
+  getApiReferenceScript: (t) => t.client.GET('/docs/scalar.js', { parseAs: 'text' }),
+  getContractJson: (t) => t.client.GET('/openapi.json'),
+  getContractYaml: (t) => t.client.GET('/openapi.yaml', { parseAs: 'text' }),
+  getMetrics: (t) => t.client.GET('/metrics', { parseAs: 'text' }),
 };
 
 const operationIds = loadContract().operations.map((o) => o.operationId);

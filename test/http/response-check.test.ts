@@ -73,7 +73,7 @@ describe.each(engines)('response checking on %s', (engine) => {
 
   it('sends a body of another media type as it is', async () => {
     const response = await appWith(otherMediaType, false).request('/healthz');
-    expect(response.headers.get('content-type')).toBe('text/plain');
+    expect(response.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     expect(await response.text()).toBe('ok');
   });
 

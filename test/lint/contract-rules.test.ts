@@ -57,6 +57,20 @@ const violations: Record<string, { rule: string; mutate: (d: Node) => void }> = 
     rule: 'connections/operation-scenarios',
     mutate: (d) => (at(d, 'paths', '/healthz', 'get')['x-scenarios'] = ['self']),
   },
+  // Its own scheme (the metrics token) is no API token: no scenarios, and no organization headers asked for.
+  'scenarios-on-metrics': {
+    rule: 'connections/operation-scenarios',
+    mutate: (d) => (at(d, 'paths', '/metrics', 'get')['x-scenarios'] = ['self']),
+  },
+  // Naming the API's scheme itself is as secured as inheriting it.
+  'explicitly-secured-without-scenarios': {
+    rule: 'connections/operation-scenarios',
+    mutate: (d) => {
+      const operation = at(d, 'paths', '/host-connections', 'post');
+      operation.security = [{ bearerAuth: [] }];
+      delete operation['x-scenarios'];
+    },
+  },
   '4xx-json-beside-problem': {
     rule: 'rule/problem-json-4xx',
     mutate: (d) => {

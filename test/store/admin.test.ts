@@ -143,17 +143,18 @@ describe('admin demo', () => {
 
 describe.each(engines)('administration (%s)', (engine) => {
   it('creates an organization with its first client in one transaction', async () => {
-    const { db } = await openTestStore(engine);
+    const store = await openTestStore(engine);
+    const { db } = store;
     const created = await createOrganization(db, { name: 'Beta Bank', email: 'b@beta.test', owner_email: 'o@beta.test' });
     expect(await findActiveClient(db, created.client_id)).toMatchObject({ client_id: created.client_id });
     const second = await createClient(db, created.organization_id);
     expect(second.client_id).not.toBe(created.client_id);
 
-    expect(await revokeClient(db, created.client_id)).toEqual({ client_id: created.client_id, revoked: true });
+    expect(await revokeClient(store, created.client_id)).toEqual({ client_id: created.client_id, revoked: true });
     expect(await findActiveClient(db, created.client_id)).toBeUndefined();
     expect(await findActiveClient(db, second.client_id)).toMatchObject({ client_id: second.client_id });
-    expect(await revokeClient(db, created.client_id)).toEqual({ client_id: created.client_id, revoked: true });
-    await expect(revokeClient(db, 'cli_unknown')).rejects.toBeInstanceOf(AdminInputError);
+    expect(await revokeClient(store, created.client_id)).toEqual({ client_id: created.client_id, revoked: true });
+    await expect(revokeClient(store, 'cli_unknown')).rejects.toBeInstanceOf(AdminInputError);
   });
 
   it('says every problem with the input at once', async () => {

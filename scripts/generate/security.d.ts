@@ -1,0 +1,2 @@
+/** See security.js. */
+export function needsApiToken(operationSecurity: unknown, rootSecurity: unknown): boolean;

@@ -1,0 +1,68 @@
+// The API reference (Scalar) and the contract it renders, all served from this package: the
+// page loads its script and the contract from this server and nothing from anywhere else (no
+// CDN, fonts, telemetry or Scalar's hosted services), so it works where there is no internet.
+// Each file is read once, on first request: it cannot change while the process runs.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { Scalar } from '@scalar/hono-api-reference';
+import { Hono } from 'hono';
+import { operations } from '../../../generated/operations.js';
+import { contractDocument, contractYaml, type OperationId } from '../../contract/document.js';
+import type { OperationHandlers } from '../operation-types.js';
+
+const pathOf = (operationId: OperationId): string => operations[operationId].basePath + operations[operationId].path;
+
+function once<T>(load: () => T): () => T {
+  let value: { loaded: T } | undefined;
+  return () => (value ??= { loaded: load() }).loaded;
+}
+
+const document = once(contractDocument);
+const yaml = once(contractYaml);
+// The package's standalone (UMD) bundle; its `exports` do not name it, so it is found beside the entry point.
+const script = once(() => {
+  const entry = createRequire(import.meta.url).resolve('@scalar/api-reference');
+  return readFileSync(join(dirname(entry), 'browser', 'standalone.js'), 'utf8');
+});
+
+/** The page as Scalar's Hono middleware renders it. */
+const page = once(async () => {
+  const info = document().info as { title: string };
+  const reference = new Hono().get(
+    '/',
+    Scalar({
+      pageTitle: `${info.title} reference`,
+      url: pathOf('getContractJson'),
+      // The bundle from this server instead of jsDelivr.
+      cdn: pathOf('getApiReferenceScript'),
+      // Each of these would call out: fonts.scalar.com, Scalar's telemetry, its AI agent and
+      // MCP services, the toolbar's links to its dashboard, and "Open API Client", which hands
+      // this server's contract URL to client.scalar.com. The page's own client stays.
+      withDefaultFonts: false,
+      telemetry: false,
+      agent: { disabled: true },
+      mcp: { disabled: true },
+      showDeveloperTools: 'never',
+      hideClientButton: true,
+      // "Download" links to /openapi.json instead of building a file in the browser.
+      documentDownloadType: 'direct',
+    }),
+  );
+  return (await reference.request('/')).text();
+});
+
+export const referenceHandlers = {
+  async getApiReference() {
+    return { status: 200, mediaType: 'text/html', body: await page() };
+  },
+  async getApiReferenceScript() {
+    return { status: 200, mediaType: 'text/javascript', body: script() };
+  },
+  async getContractJson() {
+    return { status: 200, body: document() };
+  },
+  async getContractYaml() {
+    return { status: 200, mediaType: 'application/yaml', body: yaml() };
+  },
+} satisfies Pick<OperationHandlers, 'getApiReference' | 'getApiReferenceScript' | 'getContractJson' | 'getContractYaml'>;
