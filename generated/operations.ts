@@ -120,6 +120,14 @@ export const operations = {
           }
         }
       },
+      "431": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
       "500": {
         "content": {
           "application/problem+json": {
@@ -194,6 +202,14 @@ export const operations = {
         },
         "headers": {}
       },
+      "400": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
       "401": {
         "content": {
           "application/problem+json": {
@@ -262,6 +278,14 @@ export const operations = {
             }
           }
         }
+      },
+      "431": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
       },
       "500": {
         "content": {
@@ -421,6 +445,14 @@ export const operations = {
         },
         "headers": {}
       },
+      "400": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
       "401": {
         "content": {
           "application/problem+json": {
@@ -481,6 +513,14 @@ export const operations = {
             }
           }
         }
+      },
+      "431": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
       },
       "500": {
         "content": {
@@ -653,6 +693,14 @@ export const operations = {
           }
         }
       },
+      "431": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
       "500": {
         "content": {
           "application/problem+json": {
@@ -725,6 +773,14 @@ export const operations = {
         },
         "headers": {}
       },
+      "400": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
       "401": {
         "content": {
           "application/problem+json": {
@@ -793,6 +849,14 @@ export const operations = {
             }
           }
         }
+      },
+      "431": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
       },
       "500": {
         "content": {
@@ -966,6 +1030,14 @@ export const operations = {
           }
         }
       },
+      "431": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
       "500": {
         "content": {
           "application/problem+json": {
@@ -1129,6 +1201,14 @@ export const operations = {
         },
         "headers": {}
       },
+      "400": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
       "401": {
         "content": {
           "application/problem+json": {
@@ -1189,6 +1269,14 @@ export const operations = {
             }
           }
         }
+      },
+      "431": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
       },
       "500": {
         "content": {
@@ -1395,6 +1483,14 @@ export const operations = {
           }
         }
       },
+      "431": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
       "500": {
         "content": {
           "application/problem+json": {
@@ -1467,6 +1563,14 @@ export const operations = {
         },
         "headers": {}
       },
+      "400": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
       "401": {
         "content": {
           "application/problem+json": {
@@ -1535,6 +1639,14 @@ export const operations = {
             }
           }
         }
+      },
+      "431": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
       },
       "500": {
         "content": {
@@ -1708,6 +1820,14 @@ export const operations = {
           }
         }
       },
+      "431": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
       "500": {
         "content": {
           "application/problem+json": {
@@ -1810,6 +1930,14 @@ export const operations = {
         },
         "headers": {}
       },
+      "400": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
       "401": {
         "content": {
           "application/problem+json": {
@@ -1878,6 +2006,14 @@ export const operations = {
             }
           }
         }
+      },
+      "431": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
       },
       "500": {
         "content": {
@@ -1959,6 +2095,14 @@ export const operations = {
         },
         "headers": {}
       },
+      "400": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
       "401": {
         "content": {
           "application/problem+json": {
@@ -2035,6 +2179,14 @@ export const operations = {
             }
           }
         }
+      },
+      "431": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
       },
       "500": {
         "content": {
@@ -2201,6 +2353,14 @@ export const operations = {
         },
         "headers": {}
       },
+      "400": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
       "401": {
         "content": {
           "application/problem+json": {
@@ -2261,6 +2421,14 @@ export const operations = {
             }
           }
         }
+      },
+      "431": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
       },
       "500": {
         "content": {
@@ -2334,6 +2502,14 @@ export const operations = {
         },
         "headers": {}
       },
+      "400": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
       "401": {
         "content": {
           "application/problem+json": {
@@ -2402,6 +2578,14 @@ export const operations = {
             }
           }
         }
+      },
+      "431": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
       },
       "500": {
         "content": {
@@ -2575,6 +2759,14 @@ export const operations = {
           }
         }
       },
+      "431": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
       "500": {
         "content": {
           "application/problem+json": {
@@ -2677,6 +2869,14 @@ export const operations = {
         },
         "headers": {}
       },
+      "400": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
       "401": {
         "content": {
           "application/problem+json": {
@@ -2745,6 +2945,14 @@ export const operations = {
             }
           }
         }
+      },
+      "431": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
       },
       "500": {
         "content": {
@@ -2926,6 +3134,14 @@ export const operations = {
           }
         }
       },
+      "431": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
       "500": {
         "content": {
           "application/problem+json": {
@@ -2971,7 +3187,23 @@ export const operations = {
         },
         "headers": {}
       },
+      "400": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
       "422": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "431": {
         "content": {
           "application/problem+json": {
             "$ref": "#/components/schemas/Problem"
@@ -3008,7 +3240,23 @@ export const operations = {
         },
         "headers": {}
       },
+      "400": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
       "422": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "431": {
         "content": {
           "application/problem+json": {
             "$ref": "#/components/schemas/Problem"
@@ -3061,7 +3309,23 @@ export const operations = {
         },
         "headers": {}
       },
+      "400": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
       "422": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "431": {
         "content": {
           "application/problem+json": {
             "$ref": "#/components/schemas/Problem"
@@ -3098,7 +3362,23 @@ export const operations = {
         },
         "headers": {}
       },
+      "400": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
       "422": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "431": {
         "content": {
           "application/problem+json": {
             "$ref": "#/components/schemas/Problem"
@@ -3136,7 +3416,23 @@ export const operations = {
         },
         "headers": {}
       },
+      "400": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
       "422": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "431": {
         "content": {
           "application/problem+json": {
             "$ref": "#/components/schemas/Problem"
@@ -3173,7 +3469,23 @@ export const operations = {
         },
         "headers": {}
       },
+      "400": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
       "422": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "431": {
         "content": {
           "application/problem+json": {
             "$ref": "#/components/schemas/Problem"
@@ -3210,6 +3522,14 @@ export const operations = {
         },
         "headers": {}
       },
+      "400": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
       "401": {
         "content": {
           "application/problem+json": {
@@ -3226,6 +3546,14 @@ export const operations = {
         }
       },
       "422": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "431": {
         "content": {
           "application/problem+json": {
             "$ref": "#/components/schemas/Problem"
@@ -4116,6 +4444,7 @@ export const schemas = {
     "type": "string",
     "enum": [
       "malformed_json",
+      "malformed_request",
       "payload_too_large",
       "unsupported_media_type",
       "validation_failed",

@@ -73,11 +73,30 @@ function toValidationErrors(location: InputLocation, errors: ErrorObject[] | nul
 const messages = (errors: ErrorObject[] | null | undefined, prefix = ''): string[] =>
   (errors ?? []).map((e) => `${prefix}${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
 
+const isNumber = (p: ContractParameter): boolean => p.schema.type === 'integer' || p.schema.type === 'number';
+const JSON_NUMBER = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
+
+/**
+ * Ajv's coercion turns any text JavaScript reads as a number into one (`Infinity`, `1e400`,
+ * `0x10`, ` 5`) and then skips `minimum`/`maximum` for a number that is not finite: a number
+ * parameter's text must be a JSON number whose value is finite.
+ */
+function numberTextErrors(location: InputLocation, values: Record<string, unknown>, numbers: ContractParameter[]): ValidationError[] {
+  return numbers
+    .filter((p) => {
+      const text = values[p.name];
+      return typeof text === 'string' && !(JSON_NUMBER.test(text) && Number.isFinite(Number(text)));
+    })
+    .map((p) => ({ location, pointer: p.name, message: `must be ${p.schema.type === 'integer' ? 'an integer' : 'a number'}, written in decimal` }));
+}
+
 interface OperationValidators {
   path: ValidateFunction;
   query: ValidateFunction;
   header: ValidateFunction;
   queryArrays: Set<string>;
+  /** Parameters that are numbers, by location: their text must be a JSON number (see `numberTextErrors`). */
+  numbers: Map<ContractParameter['in'], ContractParameter[]>;
   headerParams: ContractParameter[];
   body: Map<string, ValidateFunction>;
 }
@@ -108,6 +127,7 @@ export function compileValidators(contract: Contract): ContractValidators {
       // Requests carry many other headers; only the contract's are checked.
       header: params.compile(objectSchema(at('header'), true)),
       queryArrays: new Set(at('query').filter((p) => p.schema.type === 'array').map((p) => p.name)),
+      numbers: new Map((['path', 'query', 'header'] as const).map((where) => [where, at(where).filter(isNumber)])),
       headerParams: at('header'),
       body: new Map(Object.entries(op.requestBody.content).map(([type, schema]) => [type, strict.compile(anchored(schema))])),
     };
@@ -149,11 +169,12 @@ export function compileValidators(contract: Contract): ContractValidators {
         const value = lower.get(p.name.toLowerCase());
         if (value !== undefined) header[p.name] = value;
       }
-      const errors = [
-        ...(v.path(path) ? [] : toValidationErrors('path', v.path.errors, false)),
-        ...(v.query(query) ? [] : toValidationErrors('query', v.query.errors, false)),
-        ...(v.header(header) ? [] : toValidationErrors('header', v.header.errors, false)),
-      ];
+      const checked = (location: 'path' | 'query' | 'header', values: Record<string, unknown>, validate: ValidateFunction) => {
+        const syntax = numberTextErrors(location, values, v.numbers.get(location) ?? []);
+        const schema = validate(values) ? [] : toValidationErrors(location, validate.errors, false);
+        return [...syntax, ...schema.filter((e) => !syntax.some((s) => s.pointer === e.pointer))];
+      };
+      const errors = [...checked('path', path, v.path), ...checked('query', query, v.query), ...checked('header', header, v.header)];
       return { value: { path, query, header }, errors };
     },
     body(operationId, mediaType, body) {

@@ -7,6 +7,7 @@ export type ValidationError = components['schemas']['ValidationError'];
 /** Status and title of every error code of the contract; `Record` makes the list complete. */
 export const problemCatalog: Record<ErrorCode, { status: number; title: string }> = {
   malformed_json: { status: 400, title: 'Malformed JSON' },
+  malformed_request: { status: 400, title: 'Malformed request' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   validation_failed: { status: 422, title: 'Validation failed' },

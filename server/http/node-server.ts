@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { getRequestListener } from '@hono/node-server';
-import { ProblemError } from '../domain/problems.js';
+import { type ErrorCode, problemOf } from '../domain/problems.js';
 
 export interface HttpLimits {
   /** Largest request head (request line and headers), in bytes; over it: 431. */
@@ -59,11 +59,12 @@ export function createNodeServer(fetch: Fetch, limits: HttpLimits): Server {
 
 const answered = new WeakSet<Duplex>();
 
-function headersTooLarge(maxHeaderBytes: number): string {
-  const problem = new ProblemError('request_header_fields_too_large', `The request headers are over ${maxHeaderBytes} bytes.`);
-  const body = JSON.stringify(problem.toProblem());
+/** A whole HTTP answer carrying the problem of `code`, written to the socket as is. */
+function problemAnswer(code: ErrorCode, detail: string): string {
+  const problem = problemOf(code, detail);
+  const body = JSON.stringify(problem);
   return [
-    'HTTP/1.1 431 Request Header Fields Too Large',
+    `HTTP/1.1 ${problem.status} ${problem.title}`,
     'Content-Type: application/problem+json',
     `Content-Length: ${Buffer.byteLength(body)}`,
     'Connection: close',
@@ -72,15 +73,18 @@ function headersTooLarge(maxHeaderBytes: number): string {
   ].join('\r\n');
 }
 
-/** The answer to each error Node reports: ours for 431, Node's own (of its default handler) for the rest. */
+/**
+ * The answer to each error Node reports: a problem of the contract where a client can fix it,
+ * Node's own bare answer for a timeout; any other parse error is a malformed request.
+ */
 function clientErrorAnswers(limits: HttpLimits): Record<string, string> {
   return {
-    HPE_HEADER_OVERFLOW: headersTooLarge(limits.maxHeaderBytes),
-    HPE_CHUNK_EXTENSIONS_OVERFLOW: 'HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n',
+    HPE_HEADER_OVERFLOW: problemAnswer('request_header_fields_too_large', `The request headers are over ${limits.maxHeaderBytes} bytes.`),
+    HPE_CHUNK_EXTENSIONS_OVERFLOW: problemAnswer('payload_too_large', 'The chunk extensions are too long.'),
     ERR_HTTP_REQUEST_TIMEOUT: 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n',
   };
 }
-const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n';
+const MALFORMED_REQUEST = problemAnswer('malformed_request', 'The request is not well-formed HTTP.');
 
 /**
  * Replaces Node's default `clientError` handler, which writes a bare answer and destroys the
@@ -95,7 +99,7 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, answers
     socket.destroy();
     return;
   }
-  socket.end(answers[error.code ?? ''] ?? BAD_REQUEST);
+  socket.end(answers[error.code ?? ''] ?? MALFORMED_REQUEST);
   // Whatever else arrives is still read (by Node's parser) and dropped until the client closes
   // its side, or the linger runs out.
   const linger = setTimeout(() => socket.destroy(), LINGER_MS);

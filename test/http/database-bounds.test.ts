@@ -52,6 +52,14 @@ describe.each(engines)('inputs the database cannot hold, on %s', (engine) => {
       }
     });
 
+    it('refuses a limit or an offset that JavaScript reads as a number but JSON does not', async () => {
+      for (const name of ['limit', 'offset']) {
+        for (const text of ['Infinity', '-Infinity', '1e400', 'NaN', '0x10', '%205']) {
+          await expectInvalid(await list(operation, `${name}=${text}`), 'query', name);
+        }
+      }
+    });
+
     it('answers the largest allowed offset', async () => {
       const response = await list(operation, 'offset=9007199254740991');
       // A list of actions needs a connection; without one it is a 404, but never a 422 or 500.

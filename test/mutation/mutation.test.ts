@@ -17,7 +17,18 @@ const run = promisify(execFile);
 const bin = (name: string) => join(root, 'node_modules/.bin', name);
 
 const ref = (name: string) => ({ $ref: `#/components/responses/${name}` });
-const errors = { '401': ref('Unauthorized'), '403': ref('Forbidden'), '404': ref('InvitationNotFound'), '422': ref('ValidationFailed'), '500': ref('InternalError'), '503': ref('ServiceUnavailable') };
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
+const errors = {
+  '400': ref('MalformedRequest'),
+  '401': ref('Unauthorized'),
+  '403': ref('Forbidden'),
+  '404': ref('InvitationNotFound'),
+  '422': problem('One or more inputs are invalid.'),
+  '429': ref('TooManyRequests'),
+  '431': ref('RequestHeaderFieldsTooLarge'),
+  '500': ref('InternalError'),
+  '503': ref('ServiceUnavailable'),
+};
 const invitation = { description: 'The invitation.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Invitation' } } } };
 
 function mutate(yaml: string): string {
