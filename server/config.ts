@@ -4,7 +4,7 @@ import path from 'node:path';
 import { DEFAULT_SECRET_HASH_COST } from './domain/credentials.js';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http/node-server.js';
 import type { RateLimitSettings } from './http/rate-limits.js';
-import { DEFAULT_ACQUIRE_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS } from './store/database.js';
+import { DEFAULT_ACQUIRE_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS } from './store/timeouts.js';
 
 export class ConfigError extends Error {
   constructor(message: string) {

@@ -2,7 +2,8 @@
 // test the API in a process of their own.
 export { createApp, type App, type AppOptions } from './app.js';
 export { loadConfig, ConfigError, type Config } from './config.js';
-export { openDatabase, openMemoryDatabase, DatabaseLockedError, type Store, type DatabaseOptions } from './store/database.js';
+export { openDatabase, openMemoryDatabase, type Store, type DatabaseOptions } from './store/database.js';
+export { DatabaseLockedError } from './store/errors.js';
 export { migrateToLatest } from './store/migrate.js';
 export { createNodeServer, DEFAULT_HTTP_LIMITS, type HttpLimits } from './http/node-server.js';
 export { createRateLimits, noRateLimits, type RateLimits, type RateLimitsOptions } from './http/rate-limits.js';

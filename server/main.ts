@@ -4,13 +4,13 @@
 // exits 1.
 import { loadConfig } from './config.js';
 import { exitOnStartFailure, serveApi } from './serve.js';
-import { openDatabase } from './store/database.js';
 
 async function main(): Promise<void> {
   const config = await loadConfig();
   const embedded = config.databaseUrl === undefined;
   await serveApi(config, {
-    openStore: () => openDatabase(config),
+    // Loaded once the port listens: the drivers are most of what a start loads.
+    openStore: async () => (await import('./store/database.js')).openDatabase(config),
     seedDemo: embedded,
     describeDatabase: embedded ? `embedded database in ${config.dataDir}` : 'PostgreSQL',
   });

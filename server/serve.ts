@@ -1,21 +1,19 @@
 // The API as a process, for `npm start` and `npm run sandbox`. HOST:PORT is bound first, so a
 // port in use or a bad HOST fails before the database is touched or a demo is seeded (a demo
-// seeded by a start that then failed would never be printed). Requests that arrive while the
-// database opens wait for it. SIGTERM or SIGINT: stop accepting, finish what is in flight,
+// seeded by a start that then failed would never be printed), and so the port listens before
+// the app's and the database's code is even loaded (about half of a start). Requests that
+// arrive meanwhile wait for the app. SIGTERM or SIGINT: stop accepting, finish what is in flight,
 // close the database, exit 0.
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { contract } from '../generated/operations.js';
-import { createApp, type App } from './app.js';
+import type { App } from './app.js';
 import { ConfigError, displayUrl, type Config } from './config.js';
-import { formatWalkthrough, seedDemo } from './demo.js';
 import { setSecretHashCost } from './domain/credentials.js';
 import { stdoutLogger } from './http/logging.js';
 import { createNodeServer } from './http/node-server.js';
-import { createRateLimits } from './http/rate-limits.js';
 import { databaseProblem, listenProblem } from './startup-errors.js';
 import type { Store } from './store/database.js';
-import { migrateToLatest } from './store/migrate.js';
 
 /** A start that failed for a reason the operator fixes; the message is the one line to print. */
 export class StartupError extends Error {
@@ -57,10 +55,18 @@ export async function serveApi(config: Config, options: ServeOptions): Promise<v
   const appReady = new Promise<App>((resolve) => (ready = resolve));
   const server = createNodeServer(async (request) => (await appReady).fetch(request), config.http);
   const port = await listen(server, config.host, config.port);
+  const opening = options.openStore();
+  opening.catch(() => {}); // awaited below, once the modules are loaded
+  const [{ createApp }, { formatWalkthrough, seedDemo }, { createRateLimits }, { migrateToLatest }] = await Promise.all([
+    import('./app.js'),
+    import('./demo.js'),
+    import('./http/rate-limits.js'),
+    import('./store/migrate.js'),
+  ]);
 
   let store: Store | undefined;
   try {
-    store = await options.openStore();
+    store = await opening;
     await migrateToLatest(store.db);
   } catch (error) {
     server.close();

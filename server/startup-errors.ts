@@ -2,7 +2,7 @@
 // server, the admin command and `npm run migrate` print these instead of a driver's message
 // and a stack trace (`getaddrinfo ENOTFOUND base` names neither DATABASE_URL nor the fix).
 import { ConfigError, dataDirProblem, type DatabaseConfig } from './config.js';
-import { DatabaseLockedError } from './store/database.js';
+import { DatabaseLockedError } from './store/errors.js';
 
 type Coded = Error & { code?: unknown };
 

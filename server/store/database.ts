@@ -7,7 +7,8 @@ import { Kysely, PostgresDialect, sql, type PostgresPool } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.js';
 import { createActiveClients, lookupInDatabase, REVOCATION_CHANNEL, type ActiveClients } from './active-clients.js';
-import { isDatabaseUnavailable } from './errors.js';
+import { DatabaseLockedError, isDatabaseUnavailable } from './errors.js';
+import { DEFAULT_ACQUIRE_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS } from './timeouts.js';
 import { createFromTemplate } from './pglite-template.js';
 import type { Database } from './schema.js';
 
@@ -36,19 +37,6 @@ export type DatabaseOptions = {
   /** PostgreSQL: waiting longer for a pooled connection (or to open one) fails. Default 3000. */
   acquireTimeoutMs?: number | undefined;
 };
-
-export const DEFAULT_STATEMENT_TIMEOUT_MS = 5000;
-export const DEFAULT_ACQUIRE_TIMEOUT_MS = 3000;
-
-export class DatabaseLockedError extends Error {
-  constructor(dataDir: string, pid: number) {
-    super(
-      `the embedded database in ${dataDir} is open in another process (pid ${pid}): ` +
-        'stop the server first, or set DATABASE_URL',
-    );
-    this.name = 'DatabaseLockedError';
-  }
-}
 
 // Both engines must hand back the same JS values. timestamptz is a Date in both by default;
 // numeric (total_score) is a string in both by default, and int8 (count(*)) a string in pg but a

@@ -5,6 +5,17 @@ export function isUniqueViolation(error: unknown): boolean {
   return error instanceof Error && 'code' in error && error.code === UNIQUE_VIOLATION;
 }
 
+/** The embedded database's data directory is held by another live process. */
+export class DatabaseLockedError extends Error {
+  constructor(dataDir: string, pid: number) {
+    super(
+      `the embedded database in ${dataDir} is open in another process (pid ${pid}): ` +
+        'stop the server first, or set DATABASE_URL',
+    );
+    this.name = 'DatabaseLockedError';
+  }
+}
+
 /** The embedded database was closed while the app still ran (shutdown, or a test closing it). */
 export class DatabaseClosedError extends Error {
   constructor() {

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, loadDatabaseConfig } from '../../server/config.js';
-import { DatabaseLockedError, openDatabase } from '../../server/store/database.js';
+import { openDatabase } from '../../server/store/database.js';
+import { DatabaseLockedError } from '../../server/store/errors.js';
 
 let dataDir: string;
 
