@@ -5,8 +5,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Scalar } from '@scalar/hono-api-reference';
-import { Hono } from 'hono';
 import { operations } from '../../../generated/operations.js';
 import { contractDocument, contractYaml, type OperationId } from '../../contract/document.js';
 import type { OperationHandlers } from '../operation-types.js';
@@ -26,35 +24,50 @@ const script = once(() => {
   return readFileSync(join(dirname(entry), 'browser', 'standalone.js'), 'utf8');
 });
 
-/** The page as Scalar's Hono middleware renders it. */
-const page = once(async () => {
+const escapeHtml = (text: string): string =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+
+/**
+ * The page Scalar's own integrations render (its Hono middleware needs Node 22): the bundle,
+ * then the reference mounted with a configuration that calls nowhere else.
+ */
+const page = once(() => {
   const info = document().info as { title: string };
-  const reference = new Hono().get(
-    '/',
-    Scalar({
-      pageTitle: `${info.title} reference`,
-      url: pathOf('getContractJson'),
-      // The bundle from this server instead of jsDelivr.
-      cdn: pathOf('getApiReferenceScript'),
-      // Each of these would call out: fonts.scalar.com, Scalar's telemetry, its AI agent and
-      // MCP services, the toolbar's links to its dashboard, and "Open API Client", which hands
-      // this server's contract URL to client.scalar.com. The page's own client stays.
-      withDefaultFonts: false,
-      telemetry: false,
-      agent: { disabled: true },
-      mcp: { disabled: true },
-      showDeveloperTools: 'never',
-      hideClientButton: true,
-      // "Download" links to /openapi.json instead of building a file in the browser.
-      documentDownloadType: 'direct',
-    }),
-  );
-  return (await reference.request('/')).text();
+  const configuration = {
+    url: pathOf('getContractJson'),
+    // Each of these would call out: fonts.scalar.com, Scalar's telemetry, its AI agent and
+    // MCP services, the toolbar's links to its dashboard, and "Open API Client", which hands
+    // this server's contract URL to client.scalar.com. The page's own client stays.
+    withDefaultFonts: false,
+    telemetry: false,
+    agent: { disabled: true },
+    mcp: { disabled: true },
+    showDeveloperTools: 'never',
+    hideClientButton: true,
+    // "Download" links to /openapi.json instead of building a file in the browser.
+    documentDownloadType: 'direct',
+  };
+  return `<!doctype html>
+<html>
+  <head>
+    <title>${escapeHtml(`${info.title} reference`)}</title>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+  </head>
+  <body>
+    <div id="app"></div>
+    <script src="${pathOf('getApiReferenceScript')}"></script>
+    <script>
+      Scalar.createApiReference('#app', ${JSON.stringify(configuration).replace(/</g, '\\u003c')});
+    </script>
+  </body>
+</html>
+`;
 });
 
 export const referenceHandlers = {
   async getApiReference() {
-    return { status: 200, mediaType: 'text/html', body: await page() };
+    return { status: 200, mediaType: 'text/html', body: page() };
   },
   async getApiReferenceScript() {
     return { status: 200, mediaType: 'text/javascript', body: script() };
