@@ -12,8 +12,8 @@ describe('organization headers', () => {
 
     await client.GET('/organizations/{org_id}', { params: { path: { org_id: ORG } } });
 
-    expect(server.sent[0]!.headers.get('Requester-Organization-ID')).toBe(ORG);
-    expect(server.sent[0]!.headers.get('Target-Organization-ID')).toBe(ORG);
+    expect(server.sent[0]?.headers.get('Requester-Organization-ID')).toBe(ORG);
+    expect(server.sent[0]?.headers.get('Target-Organization-ID')).toBe(ORG);
   });
 
   test('a default target is sent, and a header set by the call wins over it', async () => {

@@ -15,7 +15,10 @@ const pathOf = (operationId: OperationId): string => operations[operationId].bas
 
 function once<T>(load: () => T): () => T {
   let value: { loaded: T } | undefined;
-  return () => (value ??= { loaded: load() }).loaded;
+  return () => {
+    value ??= { loaded: load() };
+    return value.loaded;
+  };
 }
 
 const document = once(contractDocument);
