@@ -19,7 +19,7 @@ const RETRY_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
 const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Safe methods, and unsafe ones made safe by an `Idempotency-Key` the server deduplicates on. */
-export function isRepeatable(request: Request): boolean {
+function isRepeatable(request: Request): boolean {
   return SAFE_METHODS.has(request.method) || request.headers.has('Idempotency-Key');
 }
 

@@ -10,7 +10,7 @@ import { findOrganizationByNameAndEmail, hasOrganizations } from './store/organi
 
 const INVITATION_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
 
-export type DemoOrganization = {
+type DemoOrganization = {
   organization_id: string;
   name: string;
   email: string;
@@ -18,7 +18,7 @@ export type DemoOrganization = {
   client_secret: string;
 };
 
-export type DemoInvitation = { id: string; email: string; invitation_token: string; expired_at: string };
+type DemoInvitation = { id: string; email: string; invitation_token: string; expired_at: string };
 
 export type Demo = {
   /** Seeded just now, or found in the database and given fresh client secrets. */

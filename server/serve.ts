@@ -18,7 +18,7 @@ import type { Store } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
 
 /** A start that failed for a reason the operator fixes; the message is the one line to print. */
-export class StartupError extends Error {
+class StartupError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'StartupError';

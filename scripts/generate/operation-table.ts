@@ -7,7 +7,7 @@ type Obj = Record<string, unknown>;
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 const PROSE = new Set(['description', 'summary', 'example', 'examples']);
-export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 
 const isObj = (value: unknown): value is Obj => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -93,7 +93,7 @@ function responses(document: Obj, raw: unknown): Obj {
   );
 }
 
-export function operationTable(document: Obj): Obj {
+function operationTable(document: Obj): Obj {
   const defaultBasePath = basePathOf(document.servers);
   const operations: Obj = {};
   for (const [path, rawItem] of Object.entries(isObj(document.paths) ? document.paths : {})) {
@@ -125,7 +125,7 @@ export function operationTable(document: Obj): Obj {
 }
 
 /** The contract's own settings that are not about one operation. */
-export function contractSettings(document: Obj): Obj {
+function contractSettings(document: Obj): Obj {
   const limit = document['x-body-limit-bytes'];
   if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit <= 0) fail('x-body-limit-bytes must be a positive integer');
   const scenarios = document['x-scenario-definitions'];

@@ -6,10 +6,10 @@ import type { components } from '../../generated/openapi.js';
 import type { Contract, ContractHeader, ContractOperation, ContractParameter, JsonSchema, OperationId } from './document.js';
 
 export type ValidationError = components['schemas']['ValidationError'];
-export type InputLocation = ValidationError['location'];
+type InputLocation = ValidationError['location'];
 
 /** Raw request parts as they came over HTTP (header names in any case). */
-export interface RawRequest {
+interface RawRequest {
   path: Record<string, string>;
   query: Record<string, string[]>;
   headers: Record<string, string | undefined>;
@@ -23,7 +23,7 @@ export interface ValidatedParameters {
 }
 
 /** A response as it leaves: `body` is absent when the response has none. */
-export interface ResponseToCheck {
+interface ResponseToCheck {
   status: number;
   mediaType?: string | undefined;
   body?: unknown;

@@ -15,8 +15,7 @@ type BodyOf<K extends OperationId> = Op<K> extends { requestBody: { content: { '
     : undefined;
 
 /** The operations that need no bearer token (`security: []` in the contract). */
-export type PublicOperationId = { [K in OperationId]: (typeof table)[K]['secured'] extends false ? K : never }[OperationId];
-export type SecuredOperationId = Exclude<OperationId, PublicOperationId>;
+type PublicOperationId = { [K in OperationId]: (typeof table)[K]['secured'] extends false ? K : never }[OperationId];
 
 /** Names of the parameters in `where` whose schema has a `default`, which validation fills in. */
 type Defaulted<K extends OperationId, Where extends string> = Extract<

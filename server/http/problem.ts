@@ -55,7 +55,7 @@ export function errorOutcome(error: unknown, report: (error: unknown) => void): 
   return problemOutcome(new ProblemError('internal_error', 'The server could not complete the request.'));
 }
 
-export const isJsonMediaType = (mediaType: string): boolean => mediaType === 'application/json' || mediaType.endsWith('+json');
+const isJsonMediaType = (mediaType: string): boolean => mediaType === 'application/json' || mediaType.endsWith('+json');
 
 export function toResponse(outcome: Outcome): Response {
   const headers = new Headers(outcome.headers);

@@ -24,8 +24,9 @@ function once<T>(load: () => T): () => T {
 const document = once(contractDocument);
 const yaml = once(contractYaml);
 // The package's standalone (UMD) bundle; its `exports` do not name it, so it is found beside the entry point.
+const require = createRequire(import.meta.url);
 const script = once(() => {
-  const entry = createRequire(import.meta.url).resolve('@scalar/api-reference');
+  const entry = require.resolve('@scalar/api-reference');
   return readFileSync(join(dirname(entry), 'browser', 'standalone.js'), 'utf8');
 });
 
