@@ -2,10 +2,9 @@
 // strings, defaults filled in), request bodies, and responses (status, media type, body, headers).
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import type { components } from '../../generated/openapi.js';
+import type { ValidationError } from '../domain/problems.js';
 import type { Contract, ContractHeader, ContractOperation, ContractParameter, JsonSchema, OperationId } from './document.js';
 
-export type ValidationError = components['schemas']['ValidationError'];
 type InputLocation = ValidationError['location'];
 
 /** Raw request parts as they came over HTTP (header names in any case). */

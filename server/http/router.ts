@@ -16,9 +16,9 @@
 import type { Context, Hono } from 'hono';
 import type { operations } from '../../generated/openapi.js';
 import type { Contract, ContractOperation } from '../contract/document.js';
-import type { ContractValidators, ValidationError } from '../contract/validation.js';
+import type { ContractValidators } from '../contract/validation.js';
 import { checkRequester, resolveScenario } from '../domain/access.js';
-import { ProblemError } from '../domain/problems.js';
+import { ProblemError, type ValidationError } from '../domain/problems.js';
 import type { TokenIssuer } from '../domain/tokens.js';
 import type { Store } from '../store/database.js';
 import { authenticateRequest } from './auth.js';

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { createConnectionsClient } from '../../client/index.js';
+import { UUID } from '../support/uuid.js';
 import { BASE_URL, json, ORG, OTHER_ORG, organization, problem, scriptedFetch } from './scripted-fetch.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const connectBody = { host_organization_id: OTHER_ORG, invitation_token: null };
 
 describe('organization headers', () => {

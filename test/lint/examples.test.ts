@@ -4,10 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import type { Problem } from '../../server/domain/problems.js';
 
 type Node = Record<string, unknown>;
-type ValidationError = { location: string; pointer: string; message: string };
-type Problem = { code: string; detail: string; errors: ValidationError[] };
 
 const text = readFileSync(new URL('../../openapi.yaml', import.meta.url), 'utf8');
 const document = parse(text) as Node;
@@ -76,7 +75,8 @@ describe('the examples of openapi.yaml', () => {
 
   it.each(operations.map((o) => [o.id, o] as const))('%s: its 422 examples name only its own inputs', (_id, { operation, parameters, bodySchemas }) => {
     const responses = deref(operation.responses);
-    expect(responses['422'], 'documents 422').toBeDefined();
+    const content = deref(responses['422']).content;
+    expect(Object.keys(isNode(content) ? content : {}), 'documents 422 as a problem').toEqual(['application/problem+json']);
     const problems = examplesOf(deref(responses['422']));
     const failures = problems.filter((problem) => problem.code === 'validation_failed');
     expect(failures.length, 'has a validation_failed example').toBeGreaterThan(0);
