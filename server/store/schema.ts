@@ -1,11 +1,13 @@
 // The Kysely view of the tables created by the migrations in ./migrations.
 // Keep this file in step with them: it is the only place the column types are written down.
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { components } from '../../generated/openapi.js';
 
-export type InvitationStatus = 'sent' | 'accepted_by_guest' | 'accepted_by_system';
-export type ConnectionStatus = 'connected' | 'disconnected';
-export type ActionType = 'documents_update_request' | 'analytics_request';
-export type ActionStatus = 'active' | 'resolved';
+// The enums are the contract's; the migrations' check constraints hold the same values.
+export type InvitationStatus = components['schemas']['InvitationStatus'];
+export type ConnectionStatus = components['schemas']['ConnectionStatus'];
+export type ActionType = components['schemas']['ActionType'];
+export type ActionStatus = components['schemas']['ActionStatus'];
 
 interface OrganizationsTable {
   id: Generated<string>;

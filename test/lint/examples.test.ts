@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { Problem } from '../../server/domain/problems.js';
+import { type ErrorCode, type Problem, problemOf } from '../../server/domain/problems.js';
 
 type Node = Record<string, unknown>;
 
@@ -89,6 +89,24 @@ describe('the examples of openapi.yaml', () => {
         // An unknown input is the one kind of failure that names what the operation lacks.
         expect({ ...error, known }).toEqual({ ...error, known: error.message !== 'is not allowed' });
       }
+    }
+  });
+
+  it("give each error code the status, title and type the server answers it with", () => {
+    const found: { code: ErrorCode; status: unknown; title: unknown; type: unknown }[] = [];
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) for (const item of node) walk(item);
+      if (!isNode(node)) return;
+      if (typeof node.code === 'string' && 'title' in node && 'status' in node) {
+        found.push({ code: node.code as ErrorCode, status: node.status, title: node.title, type: node.type });
+      }
+      for (const value of Object.values(node)) walk(value);
+    };
+    walk(document);
+    expect(found.length).toBeGreaterThan(20);
+    for (const { code, ...example } of found) {
+      const { status, title, type } = problemOf(code, '');
+      expect(example, code).toEqual({ status, title, type });
     }
   });
 });

@@ -1,5 +1,6 @@
 import { createHook } from 'node:async_hooks';
 import { describe, expect, it } from 'vitest';
+import { schemas } from '../../generated/operations.js';
 import {
   DEFAULT_SECRET_HASH_COST,
   hashSecret,
@@ -101,10 +102,20 @@ describe('hashing under load', () => {
 
 describe('generated identifiers', () => {
   it('are unguessable and within the contract lengths', () => {
-    expect(newClientId()).toMatch(/^cli_[\w-]{22}$/);
-    expect(newClientSecret()).toMatch(/^[\w-]{43}$/); // ≤ 64, the token endpoint's limit
-    const token = newInvitationToken();
-    expect(token).toMatch(/^[\w-]{43}$/); // 256 bits; the contract wants 10–2000 chars, ≥ 128 bits
+    const [clientId, secret, token] = [newClientId(), newClientSecret(), newInvitationToken()];
+    expect(clientId).toMatch(/^cli_[\w-]{22}$/);
+    expect(secret).toMatch(/^[\w-]{43}$/);
+    expect(token).toMatch(/^[\w-]{43}$/); // 256 bits; the contract wants ≥ 128
+    // What the contract accepts back: the token endpoint's ClientId and ClientSecret, the InvitationToken.
+    for (const [value, schema] of [
+      [clientId, schemas.ClientId],
+      [secret, schemas.ClientSecret],
+      [token, schemas.InvitationToken],
+    ] as const) {
+      expect(value).toMatch(new RegExp(schema.pattern));
+      expect(value.length).toBeGreaterThanOrEqual(schema.minLength);
+      expect(value.length).toBeLessThanOrEqual(schema.maxLength);
+    }
     expect(new Set(Array.from({ length: 100 }, newInvitationToken)).size).toBe(100);
   });
 });
