@@ -17,7 +17,9 @@ const run = promisify(execFile);
 const bin = (name: string) => join(root, 'node_modules/.bin', name);
 
 const ref = (name: string) => ({ $ref: `#/components/responses/${name}` });
-const errors = { '401': ref('Unauthorized'), '403': ref('Forbidden'), '404': ref('InvitationNotFound'), '422': ref('ValidationFailed'), '500': ref('InternalError'), '503': ref('ServiceUnavailable') };
+// The contract has no shared 422 response (each operation's example names its own inputs).
+const invalid = { description: 'Invalid input.', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+const errors = { '401': ref('Unauthorized'), '403': ref('Forbidden'), '404': ref('InvitationNotFound'), '422': invalid, '500': ref('InternalError'), '503': ref('ServiceUnavailable') };
 const invitation = { description: 'The invitation.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Invitation' } } } };
 
 function mutate(yaml: string): string {
