@@ -29,7 +29,7 @@ export default defineConfig({
       'test/store/migrations.test.ts',
     ],
     globalSetup: [],
-    setupFiles: [...(base.test?.setupFiles as string[]), 'test/setup/unit.ts'],
+    setupFiles: [base.test?.setupFiles ?? [], 'test/setup/unit.ts'].flat(),
     env: { TEST_DATABASE_URL: '', TEST_REDIS_URL: '' },
   },
 });
