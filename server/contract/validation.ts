@@ -95,6 +95,18 @@ export interface ContractValidators {
  * nothing (all of them take about half a second): request schemas at the operation's first
  * request, response schemas only where responses are checked (tests).
  */
+/**
+ * Ajv coerces a string such as `1e400` to Infinity, calls it an integer and then skips
+ * `minimum`/`maximum`, which only judge finite numbers (found by the fuzzer: `limit=1e400`
+ * reached the database). No parameter of the contract can be infinite, so such a value is
+ * refused as the type error it is.
+ */
+function nonFinite(location: InputLocation, values: Record<string, unknown>): ValidationError[] {
+  return Object.entries(values)
+    .filter(([, value]) => [value].flat().some((item) => typeof item === 'number' && !Number.isFinite(item)))
+    .map(([name]) => ({ location, pointer: name, message: 'must be a finite number' }));
+}
+
 export function compileValidators(contract: Contract): ContractValidators {
   const params = createAjv(contract, true);
   const strict = createAjv(contract, false);
@@ -152,6 +164,9 @@ export function compileValidators(contract: Contract): ContractValidators {
         ...(v.path(path) ? [] : toValidationErrors('path', v.path.errors, false)),
         ...(v.query(query) ? [] : toValidationErrors('query', v.query.errors, false)),
         ...(v.header(header) ? [] : toValidationErrors('header', v.header.errors, false)),
+        ...nonFinite('path', path),
+        ...nonFinite('query', query),
+        ...nonFinite('header', header),
       ];
       return { value: { path, query, header }, errors };
     },
