@@ -57,7 +57,9 @@ function databaseCpu(database: PostgresDatabase) {
   const sample = async (): Promise<Map<number, number>> =>
     new Map((await database.backendPids()).map((pid) => [pid, processCpuSeconds(pid)]));
   return {
-    start: (): void => void (before = sample()),
+    start(): void {
+      before = sample();
+    },
     async seconds(): Promise<number> {
       const [a, b] = [await before, await sample()];
       let total = 0;

@@ -1,6 +1,7 @@
 import type { components } from '../generated/openapi.js';
 import type { TokenSource } from './auth.js';
 import { ConnectionsApiError, isProblem } from './problem.js';
+import { TOKEN_ROUTE } from './routes.js';
 import type { Transport } from './transport.js';
 
 type Token = components['schemas']['Token'];
@@ -58,14 +59,18 @@ export function clientCredentials(options: ClientCredentials): TokenSource {
 async function requestToken(options: ClientCredentials): Promise<Issued> {
   const response = await options.send(
     new Request(options.tokenUrl, {
-      method: 'POST',
+      method: TOKEN_ROUTE.method.toUpperCase(),
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify({ grant_type: 'client_credentials', client_id: options.clientId, client_secret: options.clientSecret }),
+      body: JSON.stringify({
+        grant_type: 'client_credentials',
+        client_id: options.clientId,
+        client_secret: options.clientSecret,
+      } satisfies components['schemas']['TokenRequest']),
     }),
   );
   const body: unknown = await response.json().catch(() => undefined);
   if (!response.ok || !isToken(body)) {
-    throw new ConnectionsApiError(response.status, isProblem(body) ? body : undefined, 'POST /oauth2/token failed');
+    throw new ConnectionsApiError(response.status, isProblem(body) ? body : undefined, `${TOKEN_ROUTE.method.toUpperCase()} ${TOKEN_ROUTE.path} failed`);
   }
   return { token: body.access_token, renewAt: Date.now() + (body.expires_in - renewMarginSeconds(body.expires_in)) * 1000 };
 }

@@ -1,5 +1,5 @@
 import type { Middleware } from 'openapi-fetch';
-import { routeOf } from './routes.js';
+import { HEADERS, routeOf } from './routes.js';
 
 /**
  * Gives each call of an operation that takes an `Idempotency-Key` (the contract says which) a
@@ -9,8 +9,8 @@ import { routeOf } from './routes.js';
  */
 export const idempotencyKeys: Middleware = {
   onRequest({ request, schemaPath }) {
-    if (routeOf(request.method, schemaPath)?.idempotencyKey !== true || request.headers.has('Idempotency-Key')) return undefined;
-    request.headers.set('Idempotency-Key', globalThis.crypto.randomUUID());
+    if (routeOf(request.method, schemaPath)?.idempotencyKey !== true || request.headers.has(HEADERS.idempotencyKey)) return undefined;
+    request.headers.set(HEADERS.idempotencyKey, globalThis.crypto.randomUUID());
     return request;
   },
 };

@@ -5,6 +5,7 @@ import { idempotencyKeys } from './idempotency.js';
 import { organizationHeaders } from './organization-headers.js';
 import { createPaginate, type Paginate } from './paginate.js';
 import { routeBasePaths } from './base-paths.js';
+import { TOKEN_ROUTE } from './routes.js';
 import { DEFAULT_RETRY, withRetries, type RetryOptions } from './retry.js';
 import { withTimeout, type Transport } from './transport.js';
 import type { ClientPaths } from './types.js';
@@ -68,5 +69,5 @@ export function createConnectionsClient(options: ConnectionsClientOptions): Conn
 /** Minting a token has no effect worth guarding, so its request is retried like a safe one. */
 function tokenSource(auth: ConnectionsAuth, baseUrl: string, send: Transport): TokenSource {
   if (auth.token !== undefined) return tokenFromOption(auth.token);
-  return clientCredentials({ tokenUrl: `${baseUrl}/oauth2/token`, clientId: auth.clientId, clientSecret: auth.clientSecret, send });
+  return clientCredentials({ tokenUrl: `${baseUrl}${TOKEN_ROUTE.path}`, clientId: auth.clientId, clientSecret: auth.clientSecret, send });
 }

@@ -1,5 +1,5 @@
 import type { Middleware } from 'openapi-fetch';
-import { isSecured } from './routes.js';
+import { HEADERS, isSecured } from './routes.js';
 
 export interface OrganizationIds {
   requesterOrganizationId: string;
@@ -12,8 +12,12 @@ export function organizationHeaders(ids: OrganizationIds): Middleware {
   return {
     onRequest({ request, schemaPath }) {
       if (!isSecured(request.method, schemaPath)) return undefined;
-      if (!request.headers.has('Requester-Organization-ID')) request.headers.set('Requester-Organization-ID', ids.requesterOrganizationId);
-      if (!request.headers.has('Target-Organization-ID')) request.headers.set('Target-Organization-ID', ids.targetOrganizationId);
+      for (const [header, id] of [
+        [HEADERS.requesterOrganizationId, ids.requesterOrganizationId],
+        [HEADERS.targetOrganizationId, ids.targetOrganizationId],
+      ] as const) {
+        if (!request.headers.has(header)) request.headers.set(header, id);
+      }
       return request;
     },
   };

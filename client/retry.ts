@@ -1,3 +1,5 @@
+import type { components } from '../generated/openapi.js';
+import { HEADERS } from './routes.js';
 import { sleep, type Transport } from './transport.js';
 
 export interface RetryOptions {
@@ -17,10 +19,15 @@ export const DEFAULT_RETRY: Required<RetryOptions> = { retries: 2, baseDelayMs: 
 /** Answers that say "try again later" without the request having taken effect. */
 const RETRY_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
 const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** The names of the headers a response of the contract declares (without openapi-typescript's index signature). */
+type DeclaredHeaderName<R> = R extends { headers: infer H } ? keyof { [N in keyof H as string extends N ? never : N]: unknown } : never;
+type Responses = components['responses'];
+/** The contract's header on its 429 and 503 answers. */
+const RETRY_AFTER = 'Retry-After' satisfies DeclaredHeaderName<Responses['TooManyRequests']> & DeclaredHeaderName<Responses['ServiceUnavailable']>;
 
 /** Safe methods, and unsafe ones made safe by an `Idempotency-Key` the server deduplicates on. */
-export function isRepeatable(request: Request): boolean {
-  return SAFE_METHODS.has(request.method) || request.headers.has('Idempotency-Key');
+function isRepeatable(request: Request): boolean {
+  return SAFE_METHODS.has(request.method) || request.headers.has(HEADERS.idempotencyKey);
 }
 
 /**
@@ -43,7 +50,7 @@ export function withRetries(next: Transport, options: Required<RetryOptions>, re
         continue;
       }
       if (last || !RETRY_STATUSES.has(response.status)) return response;
-      const delay = retryAfterMs(response.headers.get('Retry-After')) ?? backoff(attempt, options);
+      const delay = retryAfterMs(response.headers.get(RETRY_AFTER)) ?? backoff(attempt, options);
       if (delay > options.maxDelayMs) return response;
       await response.body?.cancel();
       await sleep(delay, request.signal);

@@ -18,3 +18,9 @@ export function isSecured(method: string, schemaPath: string): boolean {
 
 /** The base path of the contract's `servers` (`/v1`): what the client's `baseUrl` ends with. */
 export const API_BASE_PATH: string = contract.basePath;
+
+/** The token endpoint (`POST /oauth2/token`), which the client calls itself for client credentials. */
+export const TOKEN_ROUTE = routes.createToken;
+
+/** The names of the headers the client fills in: `Requester-Organization-ID`, `Target-Organization-ID`, `Idempotency-Key`. */
+export const HEADERS = contract.headers;

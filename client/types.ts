@@ -1,7 +1,8 @@
 import type { components, paths } from '../generated/openapi.js';
+import type { contract } from '../generated/operations.js';
 
 /** The headers the client fills in on every secured call, so callers may leave them out. */
-export type OrganizationHeaderName = 'Requester-Organization-ID' | 'Target-Organization-ID';
+export type OrganizationHeaderName = (typeof contract.headers)['requesterOrganizationId' | 'targetOrganizationId'];
 
 type LooseHeaders<H> = Omit<H, OrganizationHeaderName> & Partial<Pick<H, OrganizationHeaderName & keyof H>>;
 type LooseParameters<P> = P extends { header: infer H } ? Omit<P, 'header'> & { header?: LooseHeaders<H> } : P;

@@ -8,7 +8,12 @@ export const contract = {
     "self",
     "host",
     "guest"
-  ]
+  ],
+  "headers": {
+    "requesterOrganizationId": "Requester-Organization-ID",
+    "targetOrganizationId": "Target-Organization-ID",
+    "idempotencyKey": "Idempotency-Key"
+  }
 } as const;
 
 /** Every operation, keyed by operationId: routing, security, scenarios, parameters, bodies and responses. */

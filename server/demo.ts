@@ -10,7 +10,7 @@ import { findOrganizationByNameAndEmail, hasOrganizations } from './store/organi
 
 const INVITATION_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
 
-export type DemoOrganization = {
+type DemoOrganization = {
   organization_id: string;
   name: string;
   email: string;
@@ -18,7 +18,7 @@ export type DemoOrganization = {
   client_secret: string;
 };
 
-export type DemoInvitation = { id: string; email: string; invitation_token: string; expired_at: string };
+type DemoInvitation = { id: string; email: string; invitation_token: string; expired_at: string };
 
 export type Demo = {
   /** Seeded just now, or found in the database and given fresh client secrets. */
@@ -85,7 +85,7 @@ async function pendingInvitation(store: Store, hostId: string, now: Date): Promi
   const { items } = await listGuestInvitations(
     store.db,
     hostId,
-    { statuses: ['sent'], search_text: guestInput.email, expired: false, archived: false, order_by: 'created_at', order_dir: 'asc' },
+    { statuses: ['sent'], search_text: guestInput.email, expired: false, archived: false, order_by: 'created_at', order_dir: 'asc', limit: 100, offset: 0 },
     now,
   );
   const found = items.find((invitation) => invitation.email.toLowerCase() === guestInput.email);
@@ -104,7 +104,7 @@ export function formatWalkthrough(demo: Demo, baseUrl: string): string {
     `${variable}=$(curl -s -X POST "$API${routes.createToken.path}" -H 'Content-Type: application/json' \\\n` +
     `  -d '{"client_id":"${organization.client_id}","client_secret":"${organization.client_secret}"}' | ${readToken})`;
   const asOrganization = (token: string, id: string) =>
-    `-H "Authorization: Bearer $${token}" \\\n  -H "Requester-Organization-ID: $${id}" -H "Target-Organization-ID: $${id}"`;
+    `-H "Authorization: Bearer $${token}" \\\n  -H "${contract.headers.requesterOrganizationId}: $${id}" -H "${contract.headers.targetOrganizationId}: $${id}"`;
   const accept =
     invitation === null
       ? ["# 2. The guest has accepted the host's invitation already: they are connected."]

@@ -16,7 +16,7 @@ import { databaseProblem, listenProblem } from './startup-errors.js';
 import type { Store } from './store/database.js';
 
 /** A start that failed for a reason the operator fixes; the message is the one line to print. */
-export class StartupError extends Error {
+class StartupError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'StartupError';

@@ -12,7 +12,7 @@
 //   breaking in inline responses and non-breaking in `$ref`'d ones; here it is always a note.
 import { apiDiff, type Diff } from 'api-smart-diff';
 
-export type Change = { description: string; pointer: string };
+type Change = { description: string; pointer: string };
 export type Classified = { breaking: Change[]; other: number };
 
 /** The diff's path as a JSON pointer into the contract, e.g. `#/paths/~1host-connections/get`. */

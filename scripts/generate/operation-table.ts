@@ -7,7 +7,13 @@ type Obj = Record<string, unknown>;
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 const PROSE = new Set(['description', 'summary', 'example', 'examples']);
-export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+// The headers that the server and the client handle by name, each the `name` of the contract's
+// parameter component of that name (the Redocly plugin checks the organization ones).
+const HEADER_PARAMETERS = {
+  requesterOrganizationId: 'RequesterOrganizationId',
+  targetOrganizationId: 'TargetOrganizationId',
+  idempotencyKey: 'IdempotencyKey',
+} as const;
 
 const isObj = (value: unknown): value is Obj => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -93,8 +99,24 @@ function responses(document: Obj, raw: unknown): Obj {
   );
 }
 
-export function operationTable(document: Obj): Obj {
+/** The header names of HEADER_PARAMETERS, read from components/parameters. */
+function headerNames(document: Obj): Record<keyof typeof HEADER_PARAMETERS, string> {
+  const components = isObj(document.components) && isObj(document.components.parameters) ? document.components.parameters : {};
+  const nameOf = (component: string): string => {
+    const parameter = components[component];
+    if (!isObj(parameter) || parameter.in !== 'header' || typeof parameter.name !== 'string') fail(`components/parameters/${component} must be a header parameter`);
+    return parameter.name;
+  };
+  return {
+    requesterOrganizationId: nameOf(HEADER_PARAMETERS.requesterOrganizationId),
+    targetOrganizationId: nameOf(HEADER_PARAMETERS.targetOrganizationId),
+    idempotencyKey: nameOf(HEADER_PARAMETERS.idempotencyKey),
+  };
+}
+
+function operationTable(document: Obj): Obj {
   const defaultBasePath = basePathOf(document.servers);
+  const idempotencyHeader = headerNames(document).idempotencyKey.toLowerCase();
   const operations: Obj = {};
   for (const [path, rawItem] of Object.entries(isObj(document.paths) ? document.paths : {})) {
     const item = resolve(document, rawItem);
@@ -114,7 +136,7 @@ export function operationTable(document: Obj): Obj {
         // Needs the API's bearer token (and so the organization headers and scenarios).
         secured: needsApiToken(op.security, document.security),
         scenarios: Array.isArray(op['x-scenarios']) ? op['x-scenarios'] : [],
-        idempotencyKey: params.some((p) => p.in === 'header' && p.name === IDEMPOTENCY_HEADER),
+        idempotencyKey: params.some((p) => p.in === 'header' && String(p.name).toLowerCase() === idempotencyHeader),
         parameters: params,
         requestBody: body === undefined ? null : { required: body.required === true, content: content(document, body.content) },
         responses: responses(document, op.responses),
@@ -125,12 +147,12 @@ export function operationTable(document: Obj): Obj {
 }
 
 /** The contract's own settings that are not about one operation. */
-export function contractSettings(document: Obj): Obj {
+function contractSettings(document: Obj): Obj {
   const limit = document['x-body-limit-bytes'];
   if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit <= 0) fail('x-body-limit-bytes must be a positive integer');
   const scenarios = document['x-scenario-definitions'];
   if (!isObj(scenarios) || Object.keys(scenarios).length === 0) fail('x-scenario-definitions must name the scenarios');
-  return { basePath: basePathOf(document.servers), bodyLimitBytes: limit, scenarios: Object.keys(scenarios) };
+  return { basePath: basePathOf(document.servers), bodyLimitBytes: limit, scenarios: Object.keys(scenarios), headers: headerNames(document) };
 }
 
 function routesOf(table: Obj): Obj {

@@ -5,7 +5,7 @@ import { contract, operations as table, schemas } from '../../generated/operatio
 
 export type OperationId = keyof typeof table;
 export type Scenario = (typeof contract.scenarios)[number];
-export type HttpMethod = (typeof table)[OperationId]['method'];
+type HttpMethod = (typeof table)[OperationId]['method'];
 export type JsonSchema = Record<string, unknown>;
 
 export interface ContractParameter {

@@ -2,14 +2,13 @@
 // strings, defaults filled in), request bodies, and responses (status, media type, body, headers).
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import type { components } from '../../generated/openapi.js';
+import type { ValidationError } from '../domain/problems.js';
 import type { Contract, ContractHeader, ContractOperation, ContractParameter, JsonSchema, OperationId } from './document.js';
 
-export type ValidationError = components['schemas']['ValidationError'];
-export type InputLocation = ValidationError['location'];
+type InputLocation = ValidationError['location'];
 
 /** Raw request parts as they came over HTTP (header names in any case). */
-export interface RawRequest {
+interface RawRequest {
   path: Record<string, string>;
   query: Record<string, string[]>;
   headers: Record<string, string | undefined>;
@@ -23,7 +22,7 @@ export interface ValidatedParameters {
 }
 
 /** A response as it leaves: `body` is absent when the response has none. */
-export interface ResponseToCheck {
+interface ResponseToCheck {
   status: number;
   mediaType?: string | undefined;
   body?: unknown;
@@ -87,7 +86,7 @@ function numberTextErrors(location: InputLocation, values: Record<string, unknow
       const text = values[p.name];
       return typeof text === 'string' && !(JSON_NUMBER.test(text) && Number.isFinite(Number(text)));
     })
-    .map((p) => ({ location, pointer: p.name, message: `must be ${p.schema.type === 'integer' ? 'an integer' : 'a number'}, written in decimal` }));
+    .map((p) => ({ location, pointer: p.name, message: 'must be a finite JSON number' }));
 }
 
 interface OperationValidators {

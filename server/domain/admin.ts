@@ -1,6 +1,7 @@
 // What an operator does with the admin command: organizations and their API clients.
 // There is no public endpoint for these in v1.
 import type { Kysely } from 'kysely';
+import { schemas } from '../../generated/operations.js';
 import { findClient, insertClient, revokeClient as revokeStoredClient } from '../store/clients.js';
 import { findOrganization, insertOrganization, isUuid } from '../store/organizations.js';
 import type { Store } from '../store/database.js';
@@ -22,7 +23,7 @@ export type OrganizationInput = { name: string; email: string; owner_email: stri
 /** Throws an AdminInputError naming every problem at once. */
 export function validateOrganizationInput(input: OrganizationInput): void {
   const problems = [
-    lengthProblem('name', input.name, 1, 300),
+    lengthProblem('name', input.name, schemas.Organization.properties.name),
     emailProblem('email', input.email),
     emailProblem('owner_email', input.owner_email),
   ].filter((problem) => problem !== undefined);
@@ -79,14 +80,16 @@ async function newCredentials(): Promise<{
   return { shown: { client_id, client_secret }, stored: { client_id, secret_hash: await hashSecret(client_secret) } };
 }
 
+// The bounds are the contract's (Organization.name, Email), which the API's responses must meet.
 // Counted in code points, as Postgres' char_length and JSON Schema's maxLength count.
-function lengthProblem(field: string, value: string, min: number, max: number): string | undefined {
+function lengthProblem(field: string, value: string, bounds: { minLength: number; maxLength: number }): string | undefined {
   const length = [...value].length;
+  const { minLength: min, maxLength: max } = bounds;
   return length < min || length > max ? `${field} must be ${min}–${max} characters long` : undefined;
 }
 
 function emailProblem(field: string, value: string): string | undefined {
-  const problem = lengthProblem(field, value, 3, 100);
+  const problem = lengthProblem(field, value, schemas.Email);
   if (problem !== undefined) return problem;
   return value.includes('@') ? undefined : `${field} must be an e-mail address (it has no '@')`;
 }

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { signJwt, verifyJwt } from './jwt.js';
 
-export interface TokenClaims {
+interface TokenClaims {
   sub: string;
   org: string;
   iat: number;

@@ -26,7 +26,7 @@ export const REQUEST_ID_HEADER = 'X-Request-Id';
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 /** The client's `X-Request-Id` when it is safe to echo and log; a new uuid otherwise. */
-export function requestIdFrom(header: string | undefined): string {
+function requestIdFrom(header: string | undefined): string {
   return header !== undefined && REQUEST_ID.test(header) ? header : randomUUID();
 }
 

@@ -21,7 +21,7 @@ export interface Metrics {
 }
 
 /** The `operation` label of a request no operation answered (404, 405). */
-export const NO_OPERATION = 'none';
+const NO_OPERATION = 'none';
 
 let processRegistry: Registry | undefined;
 

@@ -4,10 +4,10 @@
 import type { operations } from '../../generated/openapi.js';
 import type { operations as table } from '../../generated/operations.js';
 import type { OperationId, Scenario } from '../contract/document.js';
+import type { Part, ValidatedQuery } from '../contract/inputs.js';
 import type { Store } from '../store/database.js';
 
 type Op<K extends OperationId> = operations[K];
-type Part<T, Key extends string> = T extends { [P in Key]?: infer V } ? ([V] extends [never | undefined] ? Record<string, never> : NonNullable<V>) : Record<string, never>;
 type BodyOf<K extends OperationId> = Op<K> extends { requestBody: { content: { 'application/json': infer B } } }
   ? B
   : Op<K> extends { requestBody?: { content: { 'application/json': infer B } } }
@@ -15,30 +15,19 @@ type BodyOf<K extends OperationId> = Op<K> extends { requestBody: { content: { '
     : undefined;
 
 /** The operations that need no bearer token (`security: []` in the contract). */
-export type PublicOperationId = { [K in OperationId]: (typeof table)[K]['secured'] extends false ? K : never }[OperationId];
-export type SecuredOperationId = Exclude<OperationId, PublicOperationId>;
-
-/** Names of the parameters in `where` whose schema has a `default`, which validation fills in. */
-type Defaulted<K extends OperationId, Where extends string> = Extract<
-  (typeof table)[K]['parameters'][number],
-  { in: Where; schema: { default: unknown } }
->['name'];
-/** `T` with the defaulted parameters present. */
-type WithDefaults<T, Names> = { [P in keyof T as P extends Names ? P : never]-?: Exclude<T[P], undefined> } & {
-  [P in keyof T as P extends Names ? never : P]: T[P];
-};
+type PublicOperationId = { [K in OperationId]: (typeof table)[K]['secured'] extends false ? K : never }[OperationId];
 
 /** What a handler receives: parameters and body already validated against the contract. */
 export interface OperationInput<K extends OperationId> {
   path: Part<Op<K>['parameters'], 'path'>;
-  query: WithDefaults<Part<Op<K>['parameters'], 'query'>, Defaulted<K, 'query'>>;
+  query: ValidatedQuery<K>;
   headers: Part<Op<K>['parameters'], 'header'>;
   body: BodyOf<K>;
 }
 
 type SuccessStatus = 200 | 201 | 202 | 203 | 204 | 206;
 /** The response headers the contract declares (openapi-typescript adds an index signature). */
-type DeclaredHeaders<R> = R extends { headers: infer H } ? { [N in keyof H as string extends N ? never : N]?: string } : never;
+export type DeclaredHeaders<R> = R extends { headers: infer H } ? { [N in keyof H as string extends N ? never : N]?: string } : never;
 /**
  * A JSON body is an object to serialize, unless `bodyText` gives its JSON text to send as it
  * is (an idempotent replay sends the stored bytes); any other media type is sent as the string given.

@@ -1,8 +1,10 @@
+import type { components } from '../../generated/openapi.js';
 import { ProblemError, type ErrorCode } from '../domain/problems.js';
 import { isDatabaseUnavailable } from '../store/errors.js';
+import type { DeclaredHeaders } from './operation-types.js';
 
 /** How long a client is asked to wait after a 503, in seconds. */
-export const RETRY_AFTER_SECONDS = 2;
+const RETRY_AFTER_SECONDS = 2;
 
 /**
  * What the HTTP layer answers, before it becomes a `Response`: one shape for successes and
@@ -37,6 +39,12 @@ export function problemOutcome(error: ProblemError): Outcome {
   };
 }
 
+/** 503 with the headers of the contract's ServiceUnavailable response. */
+export function serviceUnavailable(detail: string): HttpProblem {
+  const headers = { 'Retry-After': String(RETRY_AFTER_SECONDS) } satisfies DeclaredHeaders<components['responses']['ServiceUnavailable']>;
+  return new HttpProblem('service_unavailable', detail, headers);
+}
+
 /**
  * Any error: a `ProblemError` becomes its problem; a database that is gone or too slow a 503
  * with `Retry-After`; anything else is a bug, reported to `report` (the log) and answered with
@@ -48,14 +56,12 @@ export function errorOutcome(error: unknown, report: (error: unknown) => void): 
   if (error instanceof ProblemError) return problemOutcome(error);
   report(error);
   if (isDatabaseUnavailable(error)) {
-    return problemOutcome(
-      new HttpProblem('service_unavailable', 'The database is unavailable; retry later.', { 'Retry-After': String(RETRY_AFTER_SECONDS) }),
-    );
+    return problemOutcome(serviceUnavailable('The database is unavailable; retry later.'));
   }
   return problemOutcome(new ProblemError('internal_error', 'The server could not complete the request.'));
 }
 
-export const isJsonMediaType = (mediaType: string): boolean => mediaType === 'application/json' || mediaType.endsWith('+json');
+const isJsonMediaType = (mediaType: string): boolean => mediaType === 'application/json' || mediaType.endsWith('+json');
 
 export function toResponse(outcome: Outcome): Response {
   const headers = new Headers(outcome.headers);

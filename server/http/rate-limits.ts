@@ -11,8 +11,10 @@
 // `perSecond` a second.
 import { Redis } from 'ioredis';
 import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { components } from '../../generated/openapi.js';
 import { problemOf } from '../domain/problems.js';
 import type { Logger } from './logging.js';
+import type { DeclaredHeaders } from './operation-types.js';
 import { HttpProblem, type Outcome } from './problem.js';
 
 export interface RateLimitSettings {
@@ -58,7 +60,8 @@ const REDIS_COMMAND_TIMEOUT_MS = 250;
 
 const retrySeconds = (res: RateLimiterRes): number => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
 
-function limitHeaders(policy: string, name: string, seconds: number): Record<string, string> {
+/** The headers of the contract's TooManyRequests response, every one of them. */
+function limitHeaders(policy: string, name: string, seconds: number): Required<DeclaredHeaders<components['responses']['TooManyRequests']>> {
   return { 'Retry-After': String(seconds), 'RateLimit-Policy': policy, RateLimit: `"${name}";r=0;t=${seconds}` };
 }
 

@@ -15,10 +15,11 @@
 //      `getMetrics` checks its own token, the operator's METRICS_TOKEN)
 import type { Context, Hono } from 'hono';
 import type { operations } from '../../generated/openapi.js';
+import { contract as settings } from '../../generated/operations.js';
 import type { Contract, ContractOperation } from '../contract/document.js';
-import type { ContractValidators, ValidationError } from '../contract/validation.js';
+import type { ContractValidators } from '../contract/validation.js';
 import { checkRequester, resolveScenario } from '../domain/access.js';
-import { ProblemError } from '../domain/problems.js';
+import { ProblemError, type ValidationError } from '../domain/problems.js';
 import type { TokenIssuer } from '../domain/tokens.js';
 import type { Store } from '../store/database.js';
 import { authenticateRequest } from './auth.js';
@@ -46,10 +47,10 @@ type AnyHandler = (
   context: PublicContext | SecuredContext,
 ) => Promise<{ status: number; mediaType?: string; body?: unknown; bodyText?: string; headers?: Record<string, string> }>;
 
-// The organization headers every secured operation declares; renaming one in the contract fails tsc here.
+// The organization headers every secured operation declares (the contract's parameter components).
 type SecuredHeaders = keyof operations['getOrganization']['parameters']['header'];
-const REQUESTER_HEADER = 'Requester-Organization-ID' satisfies SecuredHeaders;
-const TARGET_HEADER = 'Target-Organization-ID' satisfies SecuredHeaders;
+const REQUESTER_HEADER = settings.headers.requesterOrganizationId satisfies SecuredHeaders;
+const TARGET_HEADER = settings.headers.targetOrganizationId satisfies SecuredHeaders;
 const ORGANIZATION_HEADERS = new Set([REQUESTER_HEADER, TARGET_HEADER].map((name) => name.toLowerCase()));
 
 function invalidInput(errors: ValidationError[]): ProblemError {

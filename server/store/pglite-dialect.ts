@@ -170,7 +170,7 @@ class PGliteConnection implements DatabaseConnection {
       : { rows: result.rows };
   }
 
-  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+  streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('streaming queries are not supported by the PGlite dialect');
   }
 }

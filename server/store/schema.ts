@@ -1,13 +1,15 @@
 // The Kysely view of the tables created by the migrations in ./migrations.
 // Keep this file in step with them: it is the only place the column types are written down.
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { components } from '../../generated/openapi.js';
 
-export type InvitationStatus = 'sent' | 'accepted_by_guest' | 'accepted_by_system';
-export type ConnectionStatus = 'connected' | 'disconnected';
-export type ActionType = 'documents_update_request' | 'analytics_request';
-export type ActionStatus = 'active' | 'resolved';
+// The enums are the contract's; the migrations' check constraints hold the same values.
+export type InvitationStatus = components['schemas']['InvitationStatus'];
+export type ConnectionStatus = components['schemas']['ConnectionStatus'];
+export type ActionType = components['schemas']['ActionType'];
+export type ActionStatus = components['schemas']['ActionStatus'];
 
-export interface OrganizationsTable {
+interface OrganizationsTable {
   id: Generated<string>;
   name: string;
   email: string;
@@ -15,7 +17,7 @@ export interface OrganizationsTable {
   created_at: Generated<Date>;
 }
 
-export interface ApiClientsTable {
+interface ApiClientsTable {
   client_id: string;
   organization_id: string;
   secret_hash: string;
@@ -23,7 +25,7 @@ export interface ApiClientsTable {
   revoked_at: Date | null;
 }
 
-export interface InvitationsTable {
+interface InvitationsTable {
   id: Generated<string>;
   host_organization_id: string;
   email: string;
@@ -41,7 +43,7 @@ export interface InvitationsTable {
   updated_at: Generated<Date>;
 }
 
-export interface ConnectionsTable {
+interface ConnectionsTable {
   host_organization_id: string;
   guest_organization_id: string;
   status: ConnectionStatus;
@@ -62,7 +64,7 @@ export interface ConnectionsTable {
   updated_at: Generated<Date>;
 }
 
-export interface ConnectionActionsTable {
+interface ConnectionActionsTable {
   id: Generated<string>;
   host_organization_id: string;
   guest_organization_id: string;
@@ -73,7 +75,7 @@ export interface ConnectionActionsTable {
   resolved_at: Date | null;
 }
 
-export interface IdempotencyKeysTable {
+interface IdempotencyKeysTable {
   organization_id: string;
   key: string;
   operation_id: string;
@@ -93,7 +95,6 @@ export interface Database {
 }
 
 export type Organization = Selectable<OrganizationsTable>;
-export type NewOrganization = Insertable<OrganizationsTable>;
 export type ApiClient = Selectable<ApiClientsTable>;
 export type Invitation = Selectable<InvitationsTable>;
 export type NewInvitation = Insertable<InvitationsTable>;
@@ -102,5 +103,4 @@ export type Connection = Selectable<ConnectionsTable>;
 export type NewConnection = Insertable<ConnectionsTable>;
 export type ConnectionUpdate = Updateable<ConnectionsTable>;
 export type ConnectionAction = Selectable<ConnectionActionsTable>;
-export type NewConnectionAction = Insertable<ConnectionActionsTable>;
 export type IdempotencyKey = Selectable<IdempotencyKeysTable>;

@@ -16,13 +16,13 @@ import { openTestStore } from '../support/database.js';
 import { IdRef, schemaValues, type Value } from '../support/schema-values.js';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database.js';
 import { changedTables, snapshotTables } from '../support/snapshot.js';
+import { UUIDS } from '../support/uuid.js';
 import { World, type Caller } from '../support/world.js';
 
 const contract = loadContract();
 const values = schemaValues({ components: { schemas: contract.schemas } });
 const REQUESTER = 'Requester-Organization-ID';
 const TARGET = 'Target-Organization-ID';
-const UUIDS = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 /** Assignments of ids to an operation's uuid slots tried per scenario before settling for a non-2xx answer. */
 const MAX_TRIES = 40;
 const databaseUrl = process.env.TEST_DATABASE_URL;

@@ -41,7 +41,8 @@ describe('client credentials', () => {
 
     expect(results.map((result) => result.data?.id)).toEqual(Array(5).fill(ORG));
     expect(server.to('/oauth2/token')).toHaveLength(1);
-    const tokenRequest = server.to('/oauth2/token')[0]!;
+    const [tokenRequest] = server.to('/oauth2/token');
+    if (!tokenRequest) throw new Error('no token request');
     expect(tokenRequest.method).toBe('POST');
     expect(JSON.parse(tokenRequest.body)).toMatchObject({ client_id: 'client-1', client_secret: 'secret-1' });
     // The token call is public: no bearer, no organization headers (and no recursion through the bearer layer).
@@ -180,7 +181,7 @@ describe('caller-supplied tokens', () => {
 
     expect(error?.code).toBe('invalid_token');
     expect(server.sent).toHaveLength(1);
-    expect(server.sent[0]!.headers.get('Authorization')).toBe('Bearer fixed');
+    expect(server.sent[0]?.headers.get('Authorization')).toBe('Bearer fixed');
   });
 
   test('a token function is asked per call, and once more after a 401', async () => {

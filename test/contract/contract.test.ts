@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { loadContract, type OperationId } from '../../server/contract/document.js';
-import type { ErrorCode } from '../../server/domain/problems.js';
+import type { ErrorCode, ValidationError } from '../../server/domain/problems.js';
 import { startPrism } from '../setup/prism.js';
 import { createTestApp } from '../support/app.js';
 import {
@@ -268,7 +268,7 @@ interface CreateHostConnectionCase {
   headers?: (headers: Record<string, string>) => Record<string, string>;
   /** A JSON value to send, or raw text when it is a string. */
   body: (hostId: string) => unknown;
-  server: { status: number; code: ErrorCode; error?: { location: string; pointer: string } };
+  server: { status: number; code: ErrorCode; error?: Pick<ValidationError, 'location' | 'pointer'> };
   /** A request the schema allows (e.g. a boundary): the mock answers 201, the server judges it by the rules. */
   shapeValid?: true;
   /** Prism answers this one with its own body, outside the contract (docs/prism-gaps.md). */
@@ -277,8 +277,8 @@ interface CreateHostConnectionCase {
 
 const without = (name: string) => (headers: Record<string, string>) => Object.fromEntries(Object.entries(headers).filter(([key]) => key !== name));
 const withHeader = (name: string, value: string) => (headers: Record<string, string>) => ({ ...headers, [name]: value });
-const invalidBody = (pointer: string) => ({ status: 422, code: 'validation_failed' as const, error: { location: 'body', pointer } });
-const invalidHeader = (pointer: string) => ({ status: 422, code: 'validation_failed' as const, error: { location: 'header', pointer } });
+const invalidBody = (pointer: string) => ({ status: 422, code: 'validation_failed' as const, error: { location: 'body' as const, pointer } });
+const invalidHeader = (pointer: string) => ({ status: 422, code: 'validation_failed' as const, error: { location: 'header' as const, pointer } });
 const token = (length: number) => 't'.repeat(length);
 const hostOnly = (id: string) => ({ host_organization_id: id });
 const withToken = (invitation_token: unknown) => (id: string) => ({ host_organization_id: id, invitation_token });

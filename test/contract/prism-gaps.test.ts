@@ -125,7 +125,10 @@ describe('the contract stays within what Prism validates', () => {
   test('no schema keyword that Prism would silently skip', () => {
     const found: string[] = [];
     const walk = (node: unknown, pointer: string): void => {
-      if (Array.isArray(node)) return node.forEach((item, i) => walk(item, `${pointer}/${i}`));
+      if (Array.isArray(node)) {
+        for (const [i, item] of node.entries()) walk(item, `${pointer}/${i}`);
+        return;
+      }
       if (typeof node !== 'object' || node === null) return;
       const keys = Object.keys(node);
       // A Reference Object may carry a summary and a description; anything else beside $ref is dropped.

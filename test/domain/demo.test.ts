@@ -10,6 +10,7 @@ import { formatWalkthrough, reissueDemo, seedDemo, type Demo } from '../../serve
 import { openMemoryDatabase, type Store } from '../../server/store/database.js';
 import { migrateToLatest } from '../../server/store/migrate.js';
 import { TEST_JWT_SECRET } from '../support/app.js';
+import { UUID } from '../support/uuid.js';
 import type { GuestConnection, HostConnection, Invitation } from './flows.js';
 
 function bash(script: string): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -46,8 +47,13 @@ describe('the demo on an empty database', () => {
   });
 
   it('seeds a host, a guest and a pending 30-day invitation to the guest', async () => {
-    expect(demo?.invitation).toBeDefined();
-    if (!demo?.invitation) return;
+    expect(demo?.invitation).toEqual({
+      id: expect.stringMatching(UUID),
+      email: demo?.guest.email,
+      invitation_token: expect.stringMatching(/^[\w-]{43}$/),
+      expired_at: expect.any(String),
+    });
+    if (!demo?.invitation) throw new Error('no demo invitation');
     expect(demo.host.name).toBe('Northwind Lending');
     expect(demo.guest.name).toBe('Acme Bakery');
     expect(demo.invitation.email).toBe(demo.guest.email);

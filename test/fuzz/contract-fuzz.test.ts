@@ -20,6 +20,7 @@ import { validateResponse } from '../support/contract.js';
 import { openTestStore } from '../support/database.js';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database.js';
 import { changedTables, snapshotTables } from '../support/snapshot.js';
+import { UUIDS } from '../support/uuid.js';
 import { concreteRequest, requestPlans, type ConcreteRequest } from './requests.js';
 import type { Caller, World } from '../support/world.js';
 import { buildWorld } from './world.js';
@@ -60,7 +61,7 @@ function describeRequest(request: ConcreteRequest): string {
 function report(engine: string, findings: Finding[]): string {
   const byKind = new Map<string, Finding[]>();
   for (const finding of findings) {
-    const kind = (finding.problems[0] ?? '').replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '<id>').slice(0, 160);
+    const kind = (finding.problems[0] ?? '').replace(UUIDS, '<id>').slice(0, 160);
     byKind.set(kind, [...(byKind.get(kind) ?? []), finding]);
   }
   const lines = [`${findings.length} of the fuzzer's answers on ${engine} break the contract (FUZZ_SEED=${SEED}):`];

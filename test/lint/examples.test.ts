@@ -4,10 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { type ErrorCode, type Problem, problemOf } from '../../server/domain/problems.js';
 
 type Node = Record<string, unknown>;
-type ValidationError = { location: string; pointer: string; message: string };
-type Problem = { code: string; detail: string; errors: ValidationError[] };
 
 const text = readFileSync(new URL('../../openapi.yaml', import.meta.url), 'utf8');
 const document = parse(text) as Node;
@@ -76,7 +75,8 @@ describe('the examples of openapi.yaml', () => {
 
   it.each(operations.map((o) => [o.id, o] as const))('%s: its 422 examples name only its own inputs', (_id, { operation, parameters, bodySchemas }) => {
     const responses = deref(operation.responses);
-    expect(responses['422'], 'documents 422').toBeDefined();
+    const content = deref(responses['422']).content;
+    expect(Object.keys(isNode(content) ? content : {}), 'documents 422 as a problem').toEqual(['application/problem+json']);
     const problems = examplesOf(deref(responses['422']));
     const failures = problems.filter((problem) => problem.code === 'validation_failed');
     expect(failures.length, 'has a validation_failed example').toBeGreaterThan(0);
@@ -89,6 +89,24 @@ describe('the examples of openapi.yaml', () => {
         // An unknown input is the one kind of failure that names what the operation lacks.
         expect({ ...error, known }).toEqual({ ...error, known: error.message !== 'is not allowed' });
       }
+    }
+  });
+
+  it("give each error code the status, title and type the server answers it with", () => {
+    const found: { code: ErrorCode; status: unknown; title: unknown; type: unknown }[] = [];
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) for (const item of node) walk(item);
+      if (!isNode(node)) return;
+      if (typeof node.code === 'string' && 'title' in node && 'status' in node) {
+        found.push({ code: node.code as ErrorCode, status: node.status, title: node.title, type: node.type });
+      }
+      for (const value of Object.values(node)) walk(value);
+    };
+    walk(document);
+    expect(found.length).toBeGreaterThan(20);
+    for (const { code, ...example } of found) {
+      const { status, title, type } = problemOf(code, '');
+      expect(example, code).toEqual({ status, title, type });
     }
   });
 });

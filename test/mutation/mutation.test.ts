@@ -17,6 +17,7 @@ const run = promisify(execFile);
 const bin = (name: string) => join(root, 'node_modules/.bin', name);
 
 const ref = (name: string) => ({ $ref: `#/components/responses/${name}` });
+// The contract has no shared 422 response (each operation's example names its own inputs).
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
 const errors = {
   '400': ref('MalformedRequest'),

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-export const SERVER_COMMAND = [process.execPath, '--import', 'tsx', 'server/main.ts'];
+const SERVER_COMMAND = [process.execPath, '--import', 'tsx', 'server/main.ts'];
 // Generous: a first start creates PGlite (~5 s alone) while other test files load the cores.
 const WAIT_MS = 45_000;
 
@@ -16,7 +16,7 @@ type Waiter = { stream: Stream; pattern: RegExp; resolve: (match: RegExpMatchArr
 
 const running = new Set<ServerProcess>();
 
-export class ServerProcess {
+class ServerProcess {
   readonly pid: number;
   /** Resolves once the process has exited and its output has been read to the end. */
   readonly exited: Promise<Exit>;

@@ -1,4 +1,6 @@
+import { createHook } from 'node:async_hooks';
 import { describe, expect, it } from 'vitest';
+import { schemas } from '../../generated/operations.js';
 import {
   DEFAULT_SECRET_HASH_COST,
   hashSecret,
@@ -61,23 +63,59 @@ describe('the cost of hashing', () => {
 });
 
 describe('hashing under load', () => {
-  it('computes two hashes at a time, queues the rest, and answers every one right, failures included', async () => {
+  it('queues a burst of hashes: two run at a time, each freed slot goes to the next, and every answer is right', async () => {
+    // What runs at once is seen from outside the module: each scrypt job libuv is given
+    // (SCRYPTREQUEST) counts from its start until its callback, so a different limit, or
+    // none, shows up as a different peak.
+    const started = new Set<number>();
+    let inFlight = 0;
+    let peak = 0;
+    const jobs = createHook({
+      init(id, type) {
+        if (type !== 'SCRYPTREQUEST') return;
+        started.add(id);
+        inFlight += 1;
+        peak = Math.max(peak, inFlight);
+      },
+      before(id) {
+        if (started.delete(id)) inFlight -= 1;
+      },
+    }).enable();
     const secrets = Array.from({ length: 7 }, (_, i) => `secret-${i}`);
-    const pending = secrets.map((secret) => hashSecret(secret));
-    expect(hashesInFlight()).toEqual({ running: 2, waiting: 5 });
-    const hashes = await Promise.all(pending);
-    expect(hashesInFlight()).toEqual({ running: 0, waiting: 0 });
-    const checks = await Promise.all(hashes.flatMap((hash, i) => [verifySecret(secrets[i] ?? '', hash), verifySecret('wrong', hash)]));
-    expect(checks).toEqual(secrets.flatMap(() => [true, false]));
+    const seen: { running: number; waiting: number; inFlight: number }[] = [];
+    try {
+      const pending = secrets.map((secret) => hashSecret(secret).finally(() => seen.push({ ...hashesInFlight(), inFlight })));
+      expect({ ...hashesInFlight(), inFlight }).toEqual({ running: 2, waiting: 5, inFlight: 2 });
+      const hashes = await Promise.all(pending);
+      expect(peak).toBe(2);
+      // After each hash: the slot passed on while some wait, then the last two drain.
+      expect(seen).toEqual([4, 3, 2, 1, 0, 0, 0].map((waiting, i) => ({ running: i < 5 ? 2 : 6 - i, waiting, inFlight: i < 5 ? 2 : 6 - i })));
+      const checks = await Promise.all(hashes.flatMap((hash, i) => [verifySecret(secrets[i] ?? '', hash), verifySecret('wrong', hash)]));
+      expect(checks).toEqual(secrets.flatMap(() => [true, false]));
+      expect(peak).toBe(2); // the 14 checks at once wait for the same two slots
+      expect(inFlight).toBe(0);
+    } finally {
+      jobs.disable();
+    }
   });
 });
 
 describe('generated identifiers', () => {
   it('are unguessable and within the contract lengths', () => {
-    expect(newClientId()).toMatch(/^cli_[\w-]{22}$/);
-    expect(newClientSecret()).toMatch(/^[\w-]{43}$/); // ≤ 64, the token endpoint's limit
-    const token = newInvitationToken();
-    expect(token).toMatch(/^[\w-]{43}$/); // 256 bits; the contract wants 10–2000 chars, ≥ 128 bits
+    const [clientId, secret, token] = [newClientId(), newClientSecret(), newInvitationToken()];
+    expect(clientId).toMatch(/^cli_[\w-]{22}$/);
+    expect(secret).toMatch(/^[\w-]{43}$/);
+    expect(token).toMatch(/^[\w-]{43}$/); // 256 bits; the contract wants ≥ 128
+    // What the contract accepts back: the token endpoint's ClientId and ClientSecret, the InvitationToken.
+    for (const [value, schema] of [
+      [clientId, schemas.ClientId],
+      [secret, schemas.ClientSecret],
+      [token, schemas.InvitationToken],
+    ] as const) {
+      expect(value).toMatch(new RegExp(schema.pattern));
+      expect(value.length).toBeGreaterThanOrEqual(schema.minLength);
+      expect(value.length).toBeLessThanOrEqual(schema.maxLength);
+    }
     expect(new Set(Array.from({ length: 100 }, newInvitationToken)).size).toBe(100);
   });
 });

@@ -2,7 +2,7 @@
 // specification rather than taken from prom-client, so a test of what the server sends does
 // not trust the library that wrote it. Any line it cannot read throws, naming the line.
 
-export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary' | 'untyped';
+type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary' | 'untyped';
 
 export interface Sample {
   /** The sample's own name: `x_bucket`, `x_sum` and `x_count` for a histogram `x`. */

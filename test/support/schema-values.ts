@@ -59,7 +59,7 @@ const TRICKY_STRINGS = [
   "'; select pg_sleep(1); --",
   '"',
   '<script>',
-  '${x}',
+  `\${x}`,
   'null',
   'true',
   '-1',
@@ -75,7 +75,7 @@ const ANY_TYPE: Value[] = [null, true, false, 0, -1, 1.5, 1e21, '', 'x', [], [nu
 const UUID = fc.uuid();
 
 /** Fits a string into [min, max] code points by padding with `a` or cutting. */
-function fit(text: string, min: number, max: number): string {
+function fitLength(text: string, min: number, max: number): string {
   const points = [...text];
   while (points.length < min) points.push('a');
   return points.slice(0, max).join('');
@@ -184,9 +184,9 @@ export function schemaValues(document: Obj): SchemaValues {
     return fc.oneof(
       { weight: 3, arbitrary: fc.string({ minLength: min, maxLength: short, unit: 'grapheme' }) },
       { weight: 1, arbitrary: fc.string({ minLength: min, maxLength: short, unit: 'binary' }) },
-      { weight: 2, arbitrary: fc.constantFrom(...TRICKY_STRINGS).map((t) => fit(t, min, max)) },
+      { weight: 2, arbitrary: fc.constantFrom(...TRICKY_STRINGS).map((t) => fitLength(t, min, max)) },
       // Control characters and lone surrogates, which the units above rarely or never give.
-      { weight: 4, arbitrary: fc.string({ minLength: 1, maxLength: 6, unit: CONTROL_UNITS }).map((t) => fit(t, min, max)) },
+      { weight: 4, arbitrary: fc.string({ minLength: 1, maxLength: 6, unit: CONTROL_UNITS }).map((t) => fitLength(t, min, max)) },
       // At each bound, in one-byte and in four-byte characters.
       { weight: 1, arbitrary: fc.constantFrom('a'.repeat(min), 'a'.repeat(max), '\u{1d11e}'.repeat(max), 'é'.repeat(max)) },
       { weight: 3, arbitrary: harvested(name, 'a'.repeat(Math.max(min, 1))) },

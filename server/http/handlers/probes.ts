@@ -1,5 +1,5 @@
 import type { OperationHandlers } from '../operation-types.js';
-import { HttpProblem, RETRY_AFTER_SECONDS } from '../problem.js';
+import { serviceUnavailable } from '../problem.js';
 
 // A probe answers within this bound whatever the database's own timeouts are.
 const READINESS_TIMEOUT_MS = 2000;
@@ -20,7 +20,7 @@ export const probeHandlers = {
     try {
       await withTimeout(store.ping(), READINESS_TIMEOUT_MS);
     } catch {
-      throw new HttpProblem('service_unavailable', 'The database did not answer.', { 'Retry-After': String(RETRY_AFTER_SECONDS) });
+      throw serviceUnavailable('The database did not answer.');
     }
     return { status: 200, body: { status: 'ok' } };
   },

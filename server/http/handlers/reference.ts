@@ -13,14 +13,18 @@ const pathOf = (operationId: OperationId): string => operations[operationId].bas
 
 function once<T>(load: () => T): () => T {
   let value: { loaded: T } | undefined;
-  return () => (value ??= { loaded: load() }).loaded;
+  return () => {
+    value ??= { loaded: load() };
+    return value.loaded;
+  };
 }
 
 const document = once(contractDocument);
 const yaml = once(contractYaml);
 // The package's standalone (UMD) bundle; its `exports` do not name it, so it is found beside the entry point.
+const require = createRequire(import.meta.url);
 const script = once(() => {
-  const entry = createRequire(import.meta.url).resolve('@scalar/api-reference');
+  const entry = require.resolve('@scalar/api-reference');
   return readFileSync(join(dirname(entry), 'browser', 'standalone.js'), 'utf8');
 });
 
