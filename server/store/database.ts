@@ -9,7 +9,7 @@ import { PGliteDialect } from './pglite-dialect.js';
 import { createActiveClients, lookupInDatabase, REVOCATION_CHANNEL, type ActiveClients } from './active-clients.js';
 import { DatabaseLockedError, isDatabaseUnavailable } from './errors.js';
 import { DEFAULT_ACQUIRE_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS } from './timeouts.js';
-import { createFromTemplate } from './pglite-template.js';
+import { createFromTemplate, ensureTemplate } from './pglite-template.js';
 import type { Database } from './schema.js';
 
 export type Store = {
@@ -56,6 +56,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Store> {
   }
   return openEmbedded(options.dataDir);
 }
+
+/** Makes the embedded database's template unless it exists (`npm ci`, `npm pack`); returns its path. */
+export const ensurePgliteTemplate = (): Promise<string> => ensureTemplate({});
 
 /** A fresh PGlite in memory: nothing on disk, no lock. For tests and the sandbox. */
 export async function openMemoryDatabase(): Promise<Store> {

@@ -1,9 +1,10 @@
-// A new PGlite database starts from a prepared data directory instead of running initdb,
-// which alone takes seconds. The template is what initdb makes (no schema: migrations still
-// run, so it never goes stale when they change), kept as one gzipped tarball per PGlite
-// version in `pglite-template/` at the package root. `npm ci` makes it (the `prepare`
-// script), `npm pack` ships it, and a start that finds none makes it and keeps it.
-import { randomBytes } from 'node:crypto';
+// A new PGlite database starts from a prepared data directory instead of running initdb and
+// the migrations, which take seconds. The template is what initdb makes with every migration
+// applied, kept as one gzipped tarball per PGlite version and list of migrations in
+// `pglite-template/` at the package root: a new migration names a new template, so one never
+// goes stale. `npm ci` makes it (the `prepare` script), `npm pack` ships it, and a start that
+// finds none makes it and keeps it.
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -12,6 +13,10 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
+import { Kysely } from 'kysely';
+import { migrateToLatest, migrationNames } from './migrate.js';
+import { PGliteDialect } from './pglite-dialect.js';
+import type { Database } from './schema.js';
 
 const gunzipAsync = promisify(gunzip);
 const gzipAsync = promisify(gzip);
@@ -35,9 +40,15 @@ const pgliteVersion = (): string => {
 
 const TEMPLATE_DIR = path.join(packageRoot(fileURLToPath(import.meta.url)), 'pglite-template');
 
+/** Which migrations a template holds, in its name. */
+const migrationsKey = (): string => createHash('sha256').update(migrationNames.join('\n')).digest('hex').slice(0, 12);
+
 function templateFile(): string {
-  return path.join(TEMPLATE_DIR, `pglite-${pgliteVersion()}.tar.gz`);
+  return path.join(TEMPLATE_DIR, `pglite-${pgliteVersion()}-${migrationsKey()}.tar.gz`);
 }
+
+/** The options a template is made with: the extensions the migrations create. */
+type TemplateOptions = Pick<PGliteOptions, 'extensions'>;
 
 /** The template as an uncompressed tarball for `loadDataDir`, or undefined when there is none yet. */
 async function readTemplate(): Promise<Blob | undefined> {
@@ -50,22 +61,25 @@ async function readTemplate(): Promise<Blob | undefined> {
 }
 
 /**
- * A PGlite (in memory, or in `options.dataDir` when that holds no database yet) started from
- * the template. Without a template, initdb runs once and its result becomes the template.
+ * A migrated PGlite (in memory, or in `options.dataDir` when that holds no database yet)
+ * started from the template. Without a template, initdb and the migrations run once and
+ * their result becomes the template.
  */
 export async function createFromTemplate(options: Omit<PGliteOptions, 'loadDataDir'>): Promise<PGlite> {
-  const template = (await readTemplate()) ?? (await makeTemplate());
+  const template = (await readTemplate()) ?? (await makeTemplate(options));
   return PGlite.create({ ...options, loadDataDir: template });
 }
 
 /** Makes the template unless it exists; returns its path. For `npm ci` and `npm pack`. */
-export async function ensureTemplate(): Promise<string> {
-  if (!existsSync(templateFile())) await makeTemplate();
+export async function ensureTemplate(options: TemplateOptions): Promise<string> {
+  if (!existsSync(templateFile())) await makeTemplate(options);
   return templateFile();
 }
 
-async function makeTemplate(): Promise<Blob> {
-  const fresh = await PGlite.create();
+async function makeTemplate({ extensions }: TemplateOptions): Promise<Blob> {
+  const fresh = await PGlite.create({ extensions });
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(fresh) });
+  await migrateToLatest(db);
   const dump = await fresh.dumpDataDir('none');
   await fresh.close();
   await saveTemplate(dump);

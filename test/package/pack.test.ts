@@ -75,7 +75,7 @@ describe('the connections-api package (npm pack)', slow, () => {
         'dist/server/index.js',
         'dist/server/index.d.ts',
         'dist/server/main.js',
-        expect.stringMatching(/^pglite-template\/pglite-[\d.]+\.tar\.gz$/),
+        expect.stringMatching(/^pglite-template\/pglite-[\d.]+-[0-9a-f]{12}\.tar\.gz$/),
       ]),
     );
     // Nothing of the repository but what is listed: no sources, tests or scripts.
