@@ -107,8 +107,19 @@ export async function listConnections<Field extends string, Order extends string
   organizationId: string,
   query: ConnectionListQuery<Field, Order>,
 ): Promise<ListResult<ConnectionRow>> {
-  const [rows, total] = await Promise.all([listPage(db, side, organizationId, query), countMatches(db, side, organizationId, query)]);
-  return { rows, total };
+  const { page, count } = listQueries(db, side, organizationId, query);
+  const [rows, counted] = await Promise.all([page.execute(), count.executeTakeFirstOrThrow()]);
+  return { rows, total: counted.total };
+}
+
+/** The two statements of a list: its page, and the number of all its matches. */
+export function listQueries<Field extends string, Order extends string>(
+  db: Kysely<Database>,
+  side: Side<Field, Order>,
+  organizationId: string,
+  query: ConnectionListQuery<Field, Order>,
+) {
+  return { page: pageQuery(db, side, organizationId, query), count: countQuery(db, side, organizationId, query) };
 }
 
 /** The columns of a key as the index holds them: names and e-mails lower-cased. */
@@ -138,7 +149,7 @@ function direction(key: ListKey, dir: 'asc' | 'desc'): OrderByModifiersCallbackE
  * every combination: its matches come from the trigram index and are few enough to sort,
  * unless the text is so common that the ordered scan finds a page sooner (the planner's choice).
  */
-function listPage<Field extends string, Order extends string>(
+function pageQuery<Field extends string, Order extends string>(
   db: Kysely<Database>,
   side: Side<Field, Order>,
   organizationId: string,
@@ -179,8 +190,7 @@ function listPage<Field extends string, Order extends string>(
     .selectAll('c')
     .select('parent.name as parent_organization_name')
     .orderBy('page.list_key', direction(key, dir))
-    .orderBy('page.counterpart', dir)
-    .execute();
+    .orderBy('page.counterpart', dir);
 }
 
 type Filter = { statuses: ConnectionStatus[]; archived?: boolean | undefined };
@@ -208,15 +218,14 @@ function matching<Field extends string>(
  * checked against the lister and the filters). Text of one or two characters has no trigram,
  * so it is checked on every connection of the lister.
  */
-async function countMatches<Field extends string, Order extends string>(
+function countQuery<Field extends string, Order extends string>(
   db: Kysely<Database>,
   side: Side<Field, Order>,
   organizationId: string,
   query: ConnectionListQuery<Field, Order>,
-): Promise<number> {
+) {
   if (query.search_text !== undefined) {
-    const matches = matching(db, side, organizationId, query, query).select((eb) => eb.fn.countAll<number>().as('total'));
-    return (await matches.executeTakeFirstOrThrow()).total;
+    return matching(db, side, organizationId, query, query).select((eb) => eb.fn.countAll<number>().as('total'));
   }
   let counts = db
     .selectFrom('connection_counts')
@@ -225,5 +234,5 @@ async function countMatches<Field extends string, Order extends string>(
     .where('role', '=', side.role)
     .where('status', 'in', query.statuses);
   if (query.archived !== undefined) counts = counts.where('archived', '=', query.archived);
-  return (await counts.executeTakeFirstOrThrow()).total;
+  return counts;
 }
