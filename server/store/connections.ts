@@ -142,12 +142,12 @@ function direction(key: ListKey, dir: 'asc' | 'desc'): OrderByModifiersCallbackE
  * With the status and the flag fixed, a range of it is already in list order; a list over
  * both statuses or both flags merges one range per combination (a Merge Append of up to four
  * index scans, each stopping after offset + limit rows). Each range is a subquery with its own
- * order and limit: PostgreSQL merges the ranges of a UNION ALL only when its members are
- * subqueries it keeps whole. Only the other party's id and the key are read there (an
- * index-only scan where the key is a plain column), so a deep offset skips index entries,
- * not rows; the page's rows are then read by primary key. A search instead is one range over
- * every combination: its matches come from the trigram index and are few enough to sort,
- * unless the text is so common that the ordered scan finds a page sooner (the planner's choice).
+ * order and limit: PostgreSQL merges the members of a UNION ALL only when they are subqueries
+ * it keeps whole, and by an output column (`list_key`), not by an expression over one. A
+ * search instead is one range over every combination: its matches come from the trigram index
+ * and are few enough to sort, unless the text is so common that the ordered scan finds a page
+ * sooner (the planner's choice). The parent's name is looked up for the page's rows only.
+ * The rows also carry the `list_key` they were merged by.
  */
 function pageQuery<Field extends string, Order extends string>(
   db: Kysely<Database>,
@@ -165,7 +165,8 @@ function pageQuery<Field extends string, Order extends string>(
 
   const members = ranges.map((range, index) => {
     const ordered = matching(db, side, organizationId, range, query)
-      .select([sql.ref<string>(side.counterpart).as('counterpart'), keyOf(key).as('list_key')])
+      .selectAll()
+      .select(keyOf(key).as('list_key'))
       .orderBy(keyOf(key), direction(key, dir))
       .orderBy(side.counterpart, dir)
       .limit(query.offset + query.limit);
@@ -177,20 +178,22 @@ function pageQuery<Field extends string, Order extends string>(
     .selectFrom(rest.reduce((union, member) => union.unionAll(member), first).as('merged'))
     .selectAll()
     .orderBy('list_key', direction(key, dir))
-    .orderBy('counterpart', dir)
+    .orderBy(side.counterpart, dir)
     .limit(query.limit)
     .offset(query.offset);
 
   return db
     .selectFrom(page.as('page'))
-    .innerJoin('connections as c', (join) =>
-      join.on(`c.${side.mine}`, '=', organizationId).onRef(`c.${side.counterpart}`, '=', 'page.counterpart'),
+    .selectAll('page')
+    .select((eb) =>
+      eb
+        .selectFrom('organizations as parent')
+        .select('parent.name')
+        .whereRef('parent.id', '=', 'page.parent_organization_id')
+        .as('parent_organization_name'),
     )
-    .leftJoin('organizations as parent', 'parent.id', 'c.parent_organization_id')
-    .selectAll('c')
-    .select('parent.name as parent_organization_name')
     .orderBy('page.list_key', direction(key, dir))
-    .orderBy('page.counterpart', dir);
+    .orderBy(`page.${side.counterpart}`, dir);
 }
 
 type Filter = { statuses: ConnectionStatus[]; archived?: boolean | undefined };
