@@ -85,7 +85,7 @@ async function pendingInvitation(store: Store, hostId: string, now: Date): Promi
   const { items } = await listGuestInvitations(
     store.db,
     hostId,
-    { statuses: ['sent'], search_text: guestInput.email, expired: false, archived: false, order_by: 'created_at', order_dir: 'asc' },
+    { statuses: ['sent'], search_text: guestInput.email, expired: false, archived: false, order_by: 'created_at', order_dir: 'asc', limit: 50, offset: 0 },
     now,
   );
   const found = items.find((invitation) => invitation.email.toLowerCase() === guestInput.email);

@@ -2,7 +2,8 @@
 // Every change locks the connection row first, so the actions of one connection and its
 // active action change one transaction at a time.
 import type { Kysely } from 'kysely';
-import type { components, operations } from '../../generated/openapi.js';
+import type { components } from '../../generated/openapi.js';
+import type { OperationInput } from '../http/operation-types.js';
 import {
   insertAction,
   latestActiveActionType,
@@ -21,7 +22,7 @@ import { ProblemError } from './problems.js';
 type ConnectionAction = components['schemas']['ConnectionAction'];
 type ActionList = components['schemas']['ConnectionActionList'];
 // Both sides' action lists take the same query.
-type ListQuery = NonNullable<operations['listGuestConnectionActions']['parameters']['query']>;
+type ListQuery = OperationInput<'listGuestConnectionActions'>['query'];
 
 /** The host opens an action; it becomes the connection's active action. */
 export async function createGuestConnectionAction(
@@ -118,7 +119,7 @@ export async function listHostConnectionActions(
   return actionsOf(db, hostOrganizationId, guestOrganizationId, query);
 }
 
-/** The list parameters arrive with the contract's defaults filled in; the fallbacks only satisfy the optional types. */
+/** The list parameters arrive with the contract's defaults filled in. */
 async function actionsOf(
   db: Kysely<Database>,
   hostOrganizationId: string,
@@ -126,8 +127,8 @@ async function actionsOf(
   query: ListQuery,
 ): Promise<ActionList> {
   const { rows, total } = await listActions(db, { hostOrganizationId, guestOrganizationId }, query.status, {
-    limit: query.limit ?? 50,
-    offset: query.offset ?? 0,
+    limit: query.limit,
+    offset: query.offset,
   });
   return { items: rows.map(toConnectionAction), total_items: total };
 }

@@ -1,6 +1,7 @@
 // The host's side: invitations it sends to future guests.
 import type { Kysely } from 'kysely';
-import type { components, operations } from '../../generated/openapi.js';
+import type { components } from '../../generated/openapi.js';
+import type { OperationInput } from '../http/operation-types.js';
 import {
   findInvitation,
   insertInvitation,
@@ -15,7 +16,7 @@ import { isExpired, timestamp, toInvitation } from './mappers.js';
 import { ProblemError } from './problems.js';
 
 type Invitation = components['schemas']['Invitation'];
-type ListQuery = NonNullable<operations['listGuestInvitations']['parameters']['query']>;
+type ListQuery = OperationInput<'listGuestInvitations'>['query'];
 
 export async function createGuestInvitation(
   db: Kysely<Database>,
@@ -73,7 +74,7 @@ export async function getGuestInvitation(
   return toInvitation(row, now);
 }
 
-/** The list parameters arrive with the contract's defaults filled in; the fallbacks only satisfy the optional types. */
+/** The list parameters arrive with the contract's defaults filled in. */
 export async function listGuestInvitations(
   db: Kysely<Database>,
   hostOrganizationId: string,
@@ -84,8 +85,8 @@ export async function listGuestInvitations(
     db,
     hostOrganizationId,
     { statuses: query.statuses, searchText: query.search_text, expired: query.expired, archived: query.archived },
-    { orderBy: query.order_by ?? 'created_at', orderDir: query.order_dir ?? 'asc' },
-    { limit: query.limit ?? 50, offset: query.offset ?? 0 },
+    { orderBy: query.order_by, orderDir: query.order_dir },
+    { limit: query.limit, offset: query.offset },
     now,
   );
   return { items: rows.map((row) => toInvitation(row, now)), total_items: total };
