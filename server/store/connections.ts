@@ -141,13 +141,16 @@ function direction(key: ListKey, dir: 'asc' | 'desc'): OrderByModifiersCallbackE
  * The index of each order holds the rows by (mine, status, archived flag, key, other party).
  * With the status and the flag fixed, a range of it is already in list order; a list over
  * both statuses or both flags merges one range per combination (a Merge Append of up to four
- * index scans, each stopping after offset + limit rows). Each range is a subquery with its own
- * order and limit: PostgreSQL merges the members of a UNION ALL only when they are subqueries
- * it keeps whole, and by an output column (`list_key`), not by an expression over one. A
- * search instead is one range over every combination: its matches come from the trigram index
- * and are few enough to sort, unless the text is so common that the ordered scan finds a page
- * sooner (the planner's choice). The parent's name is looked up for the page's rows only.
- * The rows also carry the `list_key` they were merged by.
+ * index scans, each stopping after offset + limit entries). Each range is a subquery with its
+ * own order and limit: PostgreSQL merges the members of a UNION ALL only when they are
+ * subqueries it keeps whole, and by an output column (`list_key`), not by an expression over
+ * one. A range reads only the other party's id and the key, which the index holds (names and
+ * e-mails included), so a deep offset skips index entries without visiting their rows. The
+ * page's rows are then read by primary key, one lateral lookup each (`limit 1` keeps it a
+ * lookup: a plain join could be planned as a hash join over every connection of the lister).
+ * A search instead is one range over every combination, its matches found by the lister's
+ * trigram index and few enough to sort, unless the text is so common that the ordered scan
+ * finds a page sooner (the planner's choice).
  */
 function pageQuery<Field extends string, Order extends string>(
   db: Kysely<Database>,
@@ -165,8 +168,7 @@ function pageQuery<Field extends string, Order extends string>(
 
   const members = ranges.map((range, index) => {
     const ordered = matching(db, side, organizationId, range, query)
-      .selectAll()
-      .select(keyOf(key).as('list_key'))
+      .select([sql.ref<string>(side.counterpart).as('counterpart'), keyOf(key).as('list_key')])
       .orderBy(keyOf(key), direction(key, dir))
       .orderBy(side.counterpart, dir)
       .limit(query.offset + query.limit);
@@ -178,22 +180,31 @@ function pageQuery<Field extends string, Order extends string>(
     .selectFrom(rest.reduce((union, member) => union.unionAll(member), first).as('merged'))
     .selectAll()
     .orderBy('list_key', direction(key, dir))
-    .orderBy(side.counterpart, dir)
+    .orderBy('counterpart', dir)
     .limit(query.limit)
     .offset(query.offset);
 
   return db
     .selectFrom(page.as('page'))
-    .selectAll('page')
+    .crossJoinLateral((eb) =>
+      eb
+        .selectFrom('connections')
+        .selectAll()
+        .where(side.mine, '=', organizationId)
+        .where(sql.ref(side.counterpart), '=', sql.ref('page.counterpart'))
+        .limit(1)
+        .as('c'),
+    )
+    .selectAll('c')
     .select((eb) =>
       eb
         .selectFrom('organizations as parent')
         .select('parent.name')
-        .whereRef('parent.id', '=', 'page.parent_organization_id')
+        .whereRef('parent.id', '=', 'c.parent_organization_id')
         .as('parent_organization_name'),
     )
     .orderBy('page.list_key', direction(key, dir))
-    .orderBy(`page.${side.counterpart}`, dir);
+    .orderBy('page.counterpart', dir);
 }
 
 type Filter = { statuses: ConnectionStatus[]; archived?: boolean | undefined };

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite, type ParserOptions } from '@electric-sql/pglite';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PostgresDialect, sql, type PostgresPool } from 'kysely';
 import pg from 'pg';
@@ -58,8 +59,9 @@ const NUMERIC = 1700;
 const INT8 = 20;
 const parseNumber = (value: string): number => Number(value);
 const pgliteParsers: ParserOptions = { [NUMERIC]: parseNumber, [INT8]: parseNumber };
-// The trigram indexes of the connection lists (migration 0007) need pg_trgm loaded at every open.
-const pgliteOptions = { parsers: pgliteParsers, extensions: { pg_trgm } };
+// The trigram indexes of the connection lists (migration 0007) need pg_trgm and btree_gin
+// loaded at every open.
+const pgliteOptions = { parsers: pgliteParsers, extensions: { pg_trgm, btree_gin } };
 
 export async function openDatabase(options: DatabaseOptions): Promise<Store> {
   if (options.databaseUrl !== undefined && options.databaseUrl !== '') {

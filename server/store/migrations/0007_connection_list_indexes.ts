@@ -11,8 +11,11 @@
 // other party's id), and a list over several statuses or both flags merges one range per
 // combination (server/store/connections.ts). Nulls come last in both directions, so a key that
 // can be null has a second index `key desc nulls last, counterpart desc`; for the others the
-// first index read backwards is the descending order. Substring searches use trigram indexes.
-// What the old indexes served, these do (their leading columns are the same).
+// first index read backwards is the descending order. A lower-cased copy's index includes the
+// copy itself, so that a page deep into the list is found from the index alone. Substring
+// searches use a trigram index per lister and copy (btree_gin puts the lister's id in it), so
+// a search costs the lister's matches, not every organization's. What the old indexes served,
+// these do (their leading columns are the same).
 import { sql, type Kysely, type Migration } from 'kysely';
 
 type Party = 'host' | 'guest';
@@ -39,7 +42,7 @@ function listIndexes(lister: Party): string[] {
   const prefix = `${lister}_organization_id, status, ${lister}_archived`;
   const counterpart = `${other(lister)}_organization_id`;
   return listKeys(lister).flatMap(({ name, key, nullable }) => [
-    `create index connections_${lister}_list_${name}_idx on connections (${prefix}, ${key}, ${counterpart})`,
+    `create index connections_${lister}_list_${name}_idx on connections (${prefix}, ${key}, ${counterpart})${key === name ? '' : ` include (${name})`}`,
     ...(nullable
       ? [`create index connections_${lister}_list_${name}_desc_idx on connections (${prefix}, ${key} desc nulls last, ${counterpart} desc)`]
       : []),
@@ -52,6 +55,7 @@ const copyColumns = (['host', 'guest'] as const).flatMap((party) =>
 
 const statements = [
   `create extension if not exists pg_trgm`,
+  `create extension if not exists btree_gin`,
   `alter table connections ${copyColumns.map(({ column }) => `add column ${column} text`).join(', ')}`,
 
   // A connection's copies are its organizations' fields, whatever a write sets them to. The
@@ -105,8 +109,11 @@ const statements = [
   ),
   ...listIndexes('host'),
   ...listIndexes('guest'),
-  // `ilike '%text%'` on a copy; the lister's own column narrows the matches afterwards.
-  ...copyColumns.map(({ column }) => `create index connections_${column}_trgm_idx on connections using gin (${column} gin_trgm_ops)`),
+  // `ilike '%text%'` on a copy, among the lister's connections only.
+  ...copyColumns.map(
+    ({ party, column }) =>
+      `create index connections_${other(party)}_list_${column}_trgm_idx on connections using gin (${other(party)}_organization_id, ${column} gin_trgm_ops)`,
+  ),
 ];
 
 export const connectionListIndexes: Migration = {
