@@ -122,10 +122,9 @@ export function listQueries<Field extends string, Order extends string>(
   return { page: pageQuery(db, side, organizationId, query), count: countQuery(db, side, organizationId, query) };
 }
 
-/** The columns of a key as the index holds them: names and e-mails lower-cased. */
-function keyOf(key: ListKey, table?: string): RawBuilder<unknown> {
-  const column = sql.ref(table === undefined ? key.column : `${table}.${key.column}`);
-  return key.lower ? sql`lower(${column})` : sql`${column}`;
+/** A key as its index holds it: names and e-mails lower-cased. */
+function keyOf(key: ListKey): RawBuilder<unknown> {
+  return key.lower ? sql`lower(${sql.ref(key.column)})` : sql`${sql.ref(key.column)}`;
 }
 
 /**
@@ -228,9 +227,10 @@ function matching<Field extends string>(
 /**
  * The number of matches: without a search, the sum of the counts the database keeps (at most
  * 64 rows, however many connections). A search cannot be answered by a counter: its matches
- * are counted, found through the trigram index of the searched copy (a bitmap of them, each
- * checked against the lister and the filters). Text of one or two characters has no trigram,
- * so it is checked on every connection of the lister.
+ * are counted, found through the lister's trigram index of the searched copy (a bitmap of
+ * them, each checked against the text and the filters), so the count costs as many matches as
+ * there are. Text of one or two characters has no trigram: it is checked on every connection
+ * of the lister.
  */
 function countQuery<Field extends string, Order extends string>(
   db: Kysely<Database>,
