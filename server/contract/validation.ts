@@ -70,6 +70,16 @@ function toValidationErrors(location: InputLocation, errors: ErrorObject[] | nul
   return [...seen.values()];
 }
 
+/**
+ * Ajv coerces `Infinity`, `-Infinity` and `1e400` to numbers that pass `type: integer` and
+ * every `minimum` and `maximum` (a 500 once they reached the database): refused here.
+ */
+function infinite(query: Record<string, unknown>): ValidationError[] {
+  return Object.entries(query)
+    .filter(([, value]) => typeof value === 'number' && !Number.isFinite(value))
+    .map(([name]) => ({ location: 'query', pointer: name, message: 'must be a finite number' }));
+}
+
 const messages = (errors: ErrorObject[] | null | undefined, prefix = ''): string[] =>
   (errors ?? []).map((e) => `${prefix}${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
 
@@ -151,7 +161,7 @@ export function compileValidators(contract: Contract): ContractValidators {
       }
       const errors = [
         ...(v.path(path) ? [] : toValidationErrors('path', v.path.errors, false)),
-        ...(v.query(query) ? [] : toValidationErrors('query', v.query.errors, false)),
+        ...(v.query(query) ? infinite(query) : toValidationErrors('query', v.query.errors, false)),
         ...(v.header(header) ? [] : toValidationErrors('header', v.header.errors, false)),
       ];
       return { value: { path, query, header }, errors };

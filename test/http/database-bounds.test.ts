@@ -47,9 +47,10 @@ describe.each(engines)('inputs the database cannot hold, on %s', (engine) => {
 
   describe.each(lists.map((operation) => [operation.operationId, operation] as const))('%s', (_, operation) => {
     it('refuses an offset past what PostgreSQL and JSON numbers hold', async () => {
-      for (const offset of ['9223372036854775808', '9223372036854775807', '1e20', '9007199254740992']) {
+      for (const offset of ['9223372036854775808', '9223372036854775807', '1e20', '9007199254740992', 'Infinity', '-Infinity', '1e400']) {
         await expectInvalid(await list(operation, `offset=${offset}`), 'query', 'offset');
       }
+      await expectInvalid(await list(operation, 'limit=Infinity'), 'query', 'limit');
     });
 
     it('answers the largest allowed offset', async () => {
