@@ -70,6 +70,10 @@ async function planOf(db: Kysely<Database>, query: { compile(): CompiledQuery })
 
 const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
 
+describe.skipIf(engines.includes('postgres'))('list plans on postgres', () => {
+  it.skip('is not run: TEST_DATABASE_URL is unset', () => {});
+});
+
 describe.each(engines)('list plans on %s', (engine) => {
   let db: Kysely<Database>;
   let host: string;

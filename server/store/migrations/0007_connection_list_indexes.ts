@@ -61,9 +61,15 @@ const statements = [
   // A connection's copies are its organizations' fields, whatever a write sets them to. The
   // organization row is locked (for share) so that a rename committing meanwhile either waits
   // for this connection and then updates it, or has committed and is what is read here. A
-  // missing organization is refused as the foreign key would refuse it (which checks only after this).
+  // missing organization is refused as the foreign key would refuse it (which checks only after
+  // this). The one update made from within a trigger is the rename's own below, which writes
+  // the organization's new fields: taken as they are, without reading and locking both
+  // organizations again for each of its connections.
   `create function connection_copies() returns trigger language plpgsql as $$
   begin
+    if tg_op = 'UPDATE' and pg_trigger_depth() > 1 then
+      return new;
+    end if;
     select name, email, owner_email into new.host_name, new.host_email, new.host_owner_email
       from organizations where id = new.host_organization_id for share;
     if not found then
