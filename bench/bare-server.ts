@@ -39,8 +39,8 @@ async function serveStatements(): Promise<() => Promise<void>> {
     const guest = c.req.header('requester-organization-id');
     const status = c.req.query('statuses');
     const [items, [count]] = await Promise.all([
-      rows(db, statements.hostConnectionPage, [guest, status, 50, 0]),
-      rows(db, statements.hostConnectionCount, [guest, status]),
+      rows(db, statements.hostConnectionPage, [guest, status, false, 50, guest, status, true, 50, 50, 0, guest, 1]),
+      rows(db, statements.hostConnectionCount, [guest, 'guest', status]),
     ]);
     return c.json({ items, total_items: Number((count as { total: string }).total) });
   });

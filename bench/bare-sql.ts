@@ -6,19 +6,32 @@
 /** The revocation check of every authenticated request. */
 export const activeClient = `select * from "api_clients" where "client_id" = $1 and "revoked_at" is null`;
 
-const hostConnections =
-  `from "connections" as "c" inner join "organizations" as "host" on "host"."id" = "c"."host_organization_id" ` +
-  `where "c"."guest_organization_id" = $1`;
-const hostColumns = `"c".*, "host"."name" as "host_name", "host"."email" as "host_email", "host"."owner_email" as "host_owner_email"`;
-
 /** GET /host-connections/{host_org_id}: $1 the guest (caller), $2 the host. */
-export const hostConnection = `select ${hostColumns} ${hostConnections} and "c"."host_organization_id" = $2`;
+export const hostConnection =
+  `select "c".*, "parent"."name" as "parent_organization_name" from "connections" as "c" ` +
+  `left join "organizations" as "parent" on "parent"."id" = "c"."parent_organization_id" ` +
+  `where "c"."guest_organization_id" = $1 and "c"."host_organization_id" = $2`;
 
-/** GET /host-connections, default order: $1 the guest, $2 one status, $3 limit, $4 offset. */
+/** One index range of the default order (the guest's archive flag fixed): the host's id and the key, offset + limit of them. */
+const hostRange = (n: number, range: number): string =>
+  `select * from (select "host_organization_id" as "counterpart", lower("host_name") as "list_key" from "connections" ` +
+  `where "guest_organization_id" = $${n} and "status" in ($${n + 1}) and "guest_archived" = $${n + 2} ` +
+  `order by lower("host_name") asc, "host_organization_id" asc limit $${n + 3}) as "range${range}"`;
+
+/**
+ * GET /host-connections, default order, both archive flags: $1 the guest, $2 one status,
+ * $3 false, $4 offset + limit, $5–$8 the same with $7 true, $9 limit, $10 offset, then each
+ * row of the page by primary key: $11 the guest, $12 1.
+ */
 export const hostConnectionPage =
-  `select ${hostColumns} ${hostConnections} and "c"."status" in ($2) ` +
-  `order by lower("host"."name") asc nulls last, "c"."host_organization_id" asc limit $3 offset $4`;
-export const hostConnectionCount = `select count(*) as "total" ${hostConnections} and "c"."status" in ($2)`;
+  `select "c".*, (select "parent"."name" from "organizations" as "parent" where "parent"."id" = "c"."parent_organization_id") as "parent_organization_name" ` +
+  `from (select * from (${hostRange(1, 0)} union all ${hostRange(5, 1)}) as "merged" ` +
+  `order by "list_key" asc, "counterpart" asc limit $9 offset $10) as "page" ` +
+  `cross join lateral (select * from "connections" where "guest_organization_id" = $11 and "host_organization_id" = "page"."counterpart" limit $12) as "c" ` +
+  `order by "page"."list_key" asc, "page"."counterpart" asc`;
+
+/** Its total_items, from the counts the database keeps: $1 the guest, $2 'guest' (its role), $3 one status. */
+export const hostConnectionCount = `select coalesce(sum(n), 0) as "total" from "connection_counts" where "organization_id" = $1 and "role" = $2 and "status" in ($3)`;
 
 /** POST /host-connections with an invitation token, inside one transaction. */
 export const createHostConnection = {

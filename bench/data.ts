@@ -51,7 +51,10 @@ export const fixtures = {
 // Guest i of the lists is `bench-guest-i`; the small list's guests are the first of the large one's.
 const GUEST = `md5('bench-guest-' || i)::uuid`;
 
-function statements(sizes: Sizes): [string, unknown[]][] {
+/** A statement, its parameters, and whether the store's own triggers must see it. */
+type Statement = [string, unknown[], 'triggers'?];
+
+function statements(sizes: Sizes): Statement[] {
   const listGuests = Math.max(sizes.largeList, sizes.smallList);
   const organization = (name: string, label: string): [string, unknown[]] => [
     `insert into organizations (id, name, email, owner_email) values (md5($1)::uuid, $2, $3, $4)`,
@@ -79,6 +82,7 @@ function statements(sizes: Sizes): [string, unknown[]][] {
       `insert into connections (host_organization_id, guest_organization_id, status)
        select md5('bench-lister-host-' || i)::uuid, md5('bench-lister')::uuid, 'connected' from generate_series(1, $1::int) i`,
       [LIST_HOSTS],
+      'triggers',
     ],
     // The lists' guests: names and e-mails with random-looking parts, so a substring search
     // matches a steady share of them (about 0.15% for three hex digits).
@@ -110,6 +114,7 @@ function statements(sizes: Sizes): [string, unknown[]][] {
          generate_series(1::bigint, h.n) i
        order by 1, 2`,
       [sizes.largeList, sizes.smallList],
+      'triggers',
     ],
     organization('post-host', 'Bench host of new connections'),
     [
@@ -133,12 +138,18 @@ function statements(sizes: Sizes): [string, unknown[]][] {
   ];
 }
 
-const TABLES = ['organizations', 'api_clients', 'invitations', 'connections'];
+const TABLES = ['organizations', 'api_clients', 'invitations', 'connections', 'connection_counts'];
 
 /**
  * Loads everything. Faster than row by row: foreign-key triggers are off for this session
  * (the data is consistent by construction), and the indexes that back no constraint are
  * dropped first and built again, each from its own definition, after the rows are in.
+ * Connections are the exception: they are inserted with every trigger on, so that the
+ * store's own triggers fill their copies of the organizations' names and e-mails and the
+ * counts of the lists, as they do for any write (migrations 0007 and 0008). Measured on
+ * PostgreSQL with the indexes dropped, 1,000,000 connections took 36 s that way, and 11 s
+ * with the triggers off and the copies joined in by hand (then the counts need a statement
+ * of their own); the index builds afterwards take about two minutes either way.
  */
 export async function bulkLoad(execute: Execute, sizes: Sizes): Promise<void> {
   await execute(`set session_replication_role = replica`);
@@ -151,7 +162,15 @@ export async function bulkLoad(execute: Execute, sizes: Sizes): Promise<void> {
   );
   const indexes = rows as { name: string; definition: string }[];
   for (const { name } of indexes) await execute(`drop index ${name}`);
-  for (const [sql, params] of statements(sizes)) await execute(sql, params);
+  for (const [sql, params, triggers] of statements(sizes)) {
+    if (triggers === undefined) {
+      await execute(sql, params);
+      continue;
+    }
+    await execute(`set session_replication_role = origin`);
+    await execute(sql, params);
+    await execute(`set session_replication_role = replica`);
+  }
   for (const { definition } of indexes) await execute(definition);
   await execute(`set session_replication_role = origin`);
   for (const table of TABLES) await execute(`vacuum analyze ${table}`);

@@ -1,47 +1,32 @@
 // The host's side: its view of the guests connected to it.
 import type { Kysely } from 'kysely';
-import type { components, operations } from '../../generated/openapi.js';
-import {
-  findGuestConnection,
-  listGuestConnections as listStoredGuestConnections,
-  lockConnection,
-  updateConnection,
-} from '../store/connections.js';
+import type { components } from '../../generated/openapi.js';
+import type { ValidatedQuery } from '../contract/inputs.js';
+import { guestConnections } from '../store/connection-sides.js';
+import { findConnection, listConnections, lockConnection, updateConnection } from '../store/connections.js';
 import type { Database } from '../store/schema.js';
 import { toGuestConnection } from './mappers.js';
 import { ProblemError } from './problems.js';
 
 type GuestConnection = components['schemas']['GuestConnection'];
-type ListQuery = operations['listGuestConnections']['parameters']['query'];
 
 export async function getGuestConnection(
   db: Kysely<Database>,
   hostOrganizationId: string,
   guestOrganizationId: string,
 ): Promise<GuestConnection> {
-  const row = await findGuestConnection(db, hostOrganizationId, guestOrganizationId);
+  const row = await findConnection(db, guestConnections, hostOrganizationId, guestOrganizationId);
   if (row === undefined) throw guestConnectionNotFound();
   return toGuestConnection(row);
 }
 
-/** The list parameters arrive with the contract's defaults filled in; the fallbacks only satisfy the optional types. */
+/** GET /guest-connections: the host's guests. */
 export async function listGuestConnections(
   db: Kysely<Database>,
   hostOrganizationId: string,
-  query: ListQuery,
+  query: ValidatedQuery<'listGuestConnections'>,
 ): Promise<components['schemas']['GuestConnectionList']> {
-  const { rows, total } = await listStoredGuestConnections(
-    db,
-    hostOrganizationId,
-    {
-      statuses: query.statuses,
-      search:
-        query.search_text === undefined ? undefined : { field: query.search_field ?? 'guest_name', text: query.search_text },
-      archived: query.archived,
-    },
-    { orderBy: query.order_by ?? 'guest_name', orderDir: query.order_dir ?? 'asc' },
-    { limit: query.limit ?? 50, offset: query.offset ?? 0 },
-  );
+  const { rows, total } = await listConnections(db, guestConnections, hostOrganizationId, query);
   return { items: rows.map(toGuestConnection), total_items: total };
 }
 
@@ -66,7 +51,7 @@ export async function updateGuestConnection(
         updated_at: now,
       });
     }
-    const row = await findGuestConnection(trx, hostOrganizationId, guestOrganizationId);
+    const row = await findConnection(trx, guestConnections, hostOrganizationId, guestOrganizationId);
     if (row === undefined) throw guestConnectionNotFound();
     return toGuestConnection(row);
   });

@@ -1,24 +1,18 @@
 // The guest's side: connecting to hosts, and its view of those connections.
 import type { Kysely } from 'kysely';
-import type { components, operations } from '../../generated/openapi.js';
-import {
-  connectionExists,
-  findHostConnection,
-  insertConnection,
-  listHostConnections as listStoredHostConnections,
-  lockConnection,
-  updateConnection,
-} from '../store/connections.js';
+import type { components } from '../../generated/openapi.js';
+import type { ValidatedQuery } from '../contract/inputs.js';
+import { hostConnections } from '../store/connection-sides.js';
+import { connectionExists, findConnection, insertConnection, listConnections, lockConnection, updateConnection } from '../store/connections.js';
 import { isUniqueViolation } from '../store/errors.js';
 import { acceptInvitation, lockInvitationByToken, lockPendingInvitationFor } from '../store/invitations.js';
 import { findOrganization } from '../store/organizations.js';
-import type { Connection, Database, Invitation, Organization } from '../store/schema.js';
+import type { Connection, Database, Invitation } from '../store/schema.js';
 import { idempotent, type Idempotent } from './idempotency.js';
 import { isExpired, timestamp, toHostConnection } from './mappers.js';
 import { ProblemError } from './problems.js';
 
 type HostConnection = components['schemas']['HostConnection'];
-type ListQuery = operations['listHostConnections']['parameters']['query'];
 
 export type CreatedHostConnection = Idempotent<HostConnection>;
 
@@ -100,7 +94,7 @@ async function connect(
     guestOrganizationId: guest.id,
     now,
   });
-  return toHostConnection(withHost(connection, host));
+  return toHostConnection(connection);
 }
 
 /** The invitation a token names must be this host's, unarchived, pending and unexpired. */
@@ -135,38 +129,23 @@ function connectionAlreadyExists(): ProblemError {
   );
 }
 
-function withHost(connection: Connection, host: Organization) {
-  return { ...connection, host_name: host.name, host_email: host.email, host_owner_email: host.owner_email };
-}
-
 export async function getHostConnection(
   db: Kysely<Database>,
   guestOrganizationId: string,
   hostOrganizationId: string,
 ): Promise<HostConnection> {
-  const row = await findHostConnection(db, guestOrganizationId, hostOrganizationId);
+  const row = await findConnection(db, hostConnections, guestOrganizationId, hostOrganizationId);
   if (row === undefined) throw hostConnectionNotFound();
   return toHostConnection(row);
 }
 
-/** The list parameters arrive with the contract's defaults filled in; the fallbacks only satisfy the optional types. */
+/** GET /host-connections: the guest's hosts. */
 export async function listHostConnections(
   db: Kysely<Database>,
   guestOrganizationId: string,
-  query: ListQuery,
+  query: ValidatedQuery<'listHostConnections'>,
 ): Promise<components['schemas']['HostConnectionList']> {
-  const { rows, total } = await listStoredHostConnections(
-    db,
-    guestOrganizationId,
-    {
-      statuses: query.statuses,
-      search:
-        query.search_text === undefined ? undefined : { field: query.search_field ?? 'host_name', text: query.search_text },
-      archived: query.archived,
-    },
-    { orderBy: query.order_by ?? 'host_name', orderDir: query.order_dir ?? 'asc' },
-    { limit: query.limit ?? 50, offset: query.offset ?? 0 },
-  );
+  const { rows, total } = await listConnections(db, hostConnections, guestOrganizationId, query);
   return { items: rows.map(toHostConnection), total_items: total };
 }
 
@@ -193,7 +172,7 @@ export async function updateHostConnection(
     if (Object.keys(changes).length > 0) {
       await updateConnection(trx, current.host_organization_id, current.guest_organization_id, { ...changes, updated_at: now });
     }
-    const row = await findHostConnection(trx, guestOrganizationId, hostOrganizationId);
+    const row = await findConnection(trx, hostConnections, guestOrganizationId, hostOrganizationId);
     if (row === undefined) throw hostConnectionNotFound();
     return toHostConnection(row);
   });

@@ -1,8 +1,8 @@
 // Rows of the store → objects of the contract. Every field is present; a missing value is null.
 import type { components } from '../../generated/openapi.js';
-import type { GuestConnectionRow, HostConnectionRow } from '../store/connections.js';
+import type { ConnectionRow } from '../store/connections.js';
 import type { InvitationRow } from '../store/invitations.js';
-import type { ConnectionAction as ActionRow, Organization } from '../store/schema.js';
+import type { ConnectionAction as ActionRow, Connection, Organization } from '../store/schema.js';
 
 type Schemas = components['schemas'];
 
@@ -52,7 +52,7 @@ export function toInvitation(row: InvitationRow, now: Date): Schemas['Invitation
 }
 
 /** The guest's view: `archived` is the guest's own flag. */
-export function toHostConnection(row: HostConnectionRow): Schemas['HostConnection'] {
+export function toHostConnection(row: Connection): Schemas['HostConnection'] {
   return {
     host_organization_id: row.host_organization_id,
     guest_organization_id: row.guest_organization_id,
@@ -70,7 +70,7 @@ export function toHostConnection(row: HostConnectionRow): Schemas['HostConnectio
 }
 
 /** The host's view: `archived` is the host's own flag. */
-export function toGuestConnection(row: GuestConnectionRow): Schemas['GuestConnection'] {
+export function toGuestConnection(row: ConnectionRow): Schemas['GuestConnection'] {
   return {
     host_organization_id: row.host_organization_id,
     guest_organization_id: row.guest_organization_id,

@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite, type ParserOptions } from '@electric-sql/pglite';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PostgresDialect, sql, type PostgresPool } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.js';
@@ -45,6 +47,9 @@ const NUMERIC = 1700;
 const INT8 = 20;
 const parseNumber = (value: string): number => Number(value);
 const pgliteParsers: ParserOptions = { [NUMERIC]: parseNumber, [INT8]: parseNumber };
+// The trigram indexes of the connection lists (migration 0007) need pg_trgm and btree_gin
+// loaded at every open.
+const pgliteOptions = { parsers: pgliteParsers, extensions: { pg_trgm, btree_gin } };
 
 export async function openDatabase(options: DatabaseOptions): Promise<Store> {
   if (options.databaseUrl !== undefined && options.databaseUrl !== '') {
@@ -58,11 +63,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Store> {
 }
 
 /** Makes the embedded database's template unless it exists (`npm ci`, `npm pack`); returns its path. */
-export const ensurePgliteTemplate = (): Promise<string> => ensureTemplate({});
+export const ensurePgliteTemplate = (): Promise<string> => ensureTemplate(pgliteOptions);
 
 /** A fresh PGlite in memory: nothing on disk, no lock. For tests and the sandbox. */
 export async function openMemoryDatabase(): Promise<Store> {
-  return pgliteStore(await createFromTemplate({ parsers: pgliteParsers }), async () => {});
+  return pgliteStore(await createFromTemplate(pgliteOptions), async () => {});
 }
 
 type PoolSettings = { max: number; statementTimeoutMs: number; acquireTimeoutMs: number };
@@ -176,7 +181,7 @@ async function openEmbedded(dataDir: string): Promise<Store> {
   try {
     // A subfolder, so the lock and the JWT secret file never mix with Postgres' own files.
     const pgdata = path.resolve(dataDir, 'pgdata');
-    const options = { dataDir: pgdata, parsers: pgliteParsers };
+    const options = { ...pgliteOptions, dataDir: pgdata };
     // A first start copies the prepared template instead of running initdb.
     const pglite = existsSync(path.join(pgdata, 'PG_VERSION')) ? await PGlite.create(options) : await createFromTemplate(options);
     return await pgliteStore(pglite, () => releaseLock(lockFile));

@@ -2,6 +2,8 @@ import { Migrator, sql, type Kysely, type Migration } from 'kysely';
 import { initial } from './migrations/0001_initial.js';
 import { exactIdempotentResponses } from './migrations/0002_exact_idempotent_responses.js';
 import { clientRevocations } from './migrations/0006_client_revocations.js';
+import { connectionListIndexes } from './migrations/0007_connection_list_indexes.js';
+import { connectionCounts } from './migrations/0008_connection_counts.js';
 import type { Database } from './schema.js';
 
 // Listed in code, not read from a folder, so the bundle and tsx see the same migrations.
@@ -10,6 +12,8 @@ const migrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_exact_idempotent_responses': exactIdempotentResponses,
   '0006_client_revocations': clientRevocations,
+  '0007_connection_list_indexes': connectionListIndexes,
+  '0008_connection_counts': connectionCounts,
 };
 
 /** Every migration, in the order they apply. */

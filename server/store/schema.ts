@@ -43,7 +43,7 @@ interface InvitationsTable {
   updated_at: Generated<Date>;
 }
 
-interface ConnectionsTable {
+export interface ConnectionsTable {
   host_organization_id: string;
   guest_organization_id: string;
   status: ConnectionStatus;
@@ -62,6 +62,27 @@ interface ConnectionsTable {
   active_action_updated_at: Date | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+  // The host's and the guest's name and e-mails, copied by the database from organizations
+  // whenever either is written (migration 0007): what the lists order and search by.
+  host_name: Generated<string>;
+  host_email: Generated<string>;
+  host_owner_email: Generated<string>;
+  guest_name: Generated<string>;
+  guest_email: Generated<string>;
+  guest_owner_email: Generated<string>;
+}
+
+/**
+ * How many connections an organization has in one role, status and that role's archive flag,
+ * kept by triggers on connections (migration 0008); a count is the sum over its slots.
+ */
+interface ConnectionCountsTable {
+  organization_id: string;
+  role: 'host' | 'guest';
+  status: ConnectionStatus;
+  archived: boolean;
+  slot: number;
+  n: number;
 }
 
 interface ConnectionActionsTable {
@@ -90,6 +111,7 @@ export interface Database {
   api_clients: ApiClientsTable;
   invitations: InvitationsTable;
   connections: ConnectionsTable;
+  connection_counts: ConnectionCountsTable;
   connection_actions: ConnectionActionsTable;
   idempotency_keys: IdempotencyKeysTable;
 }
