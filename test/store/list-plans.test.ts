@@ -70,9 +70,12 @@ async function planOf(db: Kysely<Database>, query: { compile(): CompiledQuery })
 
 const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
 
-describe.skipIf(engines.includes('postgres'))('list plans on postgres', () => {
-  it.skip('is not run: TEST_DATABASE_URL is unset', () => {});
-});
+// Only without PostgreSQL: a skip that says why, instead of a half that silently is not there.
+if (!engines.includes('postgres')) {
+  describe('list plans on postgres', () => {
+    it.skip('is not run: TEST_DATABASE_URL is unset', () => {});
+  });
+}
 
 describe.each(engines)('list plans on %s', (engine) => {
   let db: Kysely<Database>;
