@@ -4,7 +4,8 @@ import { sql, type Kysely } from 'kysely';
 import type { operations } from '../../generated/openapi.js';
 import { containsText, direction, lower, type ListResult, type Page } from './lists.js';
 import { isUuid } from './organizations.js';
-import type { Connection, ConnectionStatus, Database, NewConnection } from './schema.js';
+import { isoText, prepared } from './prepared.js';
+import type { ActionType, Connection, ConnectionStatus, Database, NewConnection } from './schema.js';
 
 export type HostConnectionRow = Connection & { host_name: string; host_email: string; host_owner_email: string };
 export type GuestConnectionRow = Connection & {
@@ -110,18 +111,45 @@ const guestColumns = [
   'parent.name as parent_organization_name',
 ] as const;
 
-/** The guest's connection to this host; none when the pair is not connected in any status. */
+/** The guest's view of one connection, its timestamps as the contract's text (`isoText`). */
+export type HostConnectionText = {
+  host_organization_id: string;
+  guest_organization_id: string;
+  host_name: string;
+  host_email: string;
+  host_owner_email: string;
+  status: ConnectionStatus;
+  guest_archived: boolean;
+  guest_archived_at: string | null;
+  active_action_type: ActionType | null;
+  active_action_updated_at: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
+const hostConnectionById = prepared<HostConnectionText, [guest: string, host: string]>(
+  'host_connection',
+  `select c.host_organization_id, c.guest_organization_id,
+     host.name as host_name, host.email as host_email, host.owner_email as host_owner_email,
+     c.status, c.guest_archived, ${isoText('c.guest_archived_at')} as guest_archived_at,
+     c.active_action_type, ${isoText('c.active_action_updated_at')} as active_action_updated_at,
+     ${isoText('c.created_at')} as created_at, ${isoText('c.updated_at')} as updated_at
+   from connections c
+   join organizations host on host.id = c.host_organization_id
+   where c.guest_organization_id = $1 and c.host_organization_id = $2`,
+);
+
+/**
+ * The guest's connection to this host; none when the pair is not connected in any status.
+ * Read on every GET /host-connections/{host_org_id}: a prepared statement.
+ */
 export async function findHostConnection(
   db: Kysely<Database>,
   guestOrganizationId: string,
   hostOrganizationId: string,
-): Promise<HostConnectionRow | undefined> {
-  if (!isUuid(hostOrganizationId)) return undefined;
-  return hostConnections(db, guestOrganizationId)
-    .selectAll('c')
-    .select(hostColumns)
-    .where('c.host_organization_id', '=', hostOrganizationId)
-    .executeTakeFirst();
+): Promise<HostConnectionText | undefined> {
+  if (!isUuid(hostOrganizationId) || !isUuid(guestOrganizationId)) return undefined;
+  return hostConnectionById.first(db, guestOrganizationId, hostOrganizationId);
 }
 
 /** The host's connection to this guest. */

@@ -3,7 +3,7 @@
 // whoever acquires it (a single query, or a transaction from BEGIN to COMMIT/ROLLBACK)
 // holds it exclusively, and concurrent callers queue. Consequence: inside a transaction,
 // use the transaction object only; a query on the outer `db` would wait for itself forever.
-import type { PGlite } from '@electric-sql/pglite';
+import { parse, protocol, type PGlite, type Results } from '@electric-sql/pglite';
 import {
   AbortedTransactionError,
   CompiledQuery,
@@ -21,6 +21,7 @@ import {
   type TransactionSettings,
 } from 'kysely';
 import { DatabaseClosedError } from './errors.js';
+import { preparedName } from './prepared.js';
 
 export class PGliteDialect implements Dialect {
   readonly #pglite: PGlite;
@@ -157,22 +158,68 @@ class PGliteDriver implements Driver {
 
 class PGliteConnection implements DatabaseConnection {
   readonly #pglite: PGlite;
+  /** The named statements this PGlite has parsed: they live as long as its one session. */
+  readonly #prepared = new Set<string>();
 
   constructor(pglite: PGlite) {
     this.#pglite = pglite;
   }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.#pglite.query<R>(query.sql, [...query.parameters], { rowMode: 'object' });
+    const name = preparedName(query.sql);
+    const result =
+      name === undefined
+        ? await this.#pglite.query<R>(query.sql, [...query.parameters], { rowMode: 'object' })
+        : await this.#executePrepared<R>(name, query);
     const changesRows = ['INSERT', 'UPDATE', 'DELETE', 'MERGE'].includes(result.command ?? '');
     return changesRows
       ? { rows: result.rows, numAffectedRows: BigInt(result.affectedRows ?? 0) }
       : { rows: result.rows };
   }
 
+  /**
+   * A hot statement (server/store/prepared.ts): parsed once under its name, then each run is
+   * one call into PGlite (bind, describe, execute, sync) instead of query()'s five, and
+   * PostgreSQL does not parse and plan it again.
+   */
+  async #executePrepared<R>(name: string, query: CompiledQuery): Promise<Results<R>> {
+    const { serialize } = protocol;
+    return this.#pglite.runExclusive(async () => {
+      if (!this.#prepared.has(name)) {
+        await this.#pglite.execProtocol(concat([serialize.parse({ name, text: query.sql }), serialize.sync()]));
+        this.#prepared.add(name);
+      }
+      const values = query.parameters.map(parameterText);
+      const message = concat([serialize.bind({ statement: name, values }), serialize.describe({ type: 'P' }), serialize.execute(), serialize.sync()]);
+      const { messages } = await this.#pglite.execProtocol(message);
+      const [result] = parse.parseResults(messages, this.#pglite.parsers, { rowMode: 'object' }) as Results<R>[];
+      if (result === undefined) throw new Error(`prepared statement ${name} returned no result`);
+      return result;
+    });
+  }
+
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('streaming queries are not supported by the PGlite dialect');
   }
+}
+
+/** A parameter as the text PostgreSQL parses by the statement's parameter type (as PGlite's query() sends it). */
+function parameterText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  throw new TypeError(`a prepared statement's parameter cannot be a ${typeof value}`);
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const message = new Uint8Array(parts.reduce((length, part) => length + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    message.set(part, offset);
+    offset += part.length;
+  }
+  return message;
 }
 
 function quoteIdentifier(name: string): string {
