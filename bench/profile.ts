@@ -94,6 +94,7 @@ async function main(): Promise<void> {
       args: () => ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--import', 'tsx', 'server/main.ts'],
       env: { ...database, ...SERVER_SETTINGS, JWT_SECRET: jwtSecret },
       readyPath: '/readyz',
+      logErrors: true,
     },
     (p) => registerCleanup(() => stop(p)),
   );
@@ -123,6 +124,7 @@ async function main(): Promise<void> {
       `${outcome.firstError ? ` (first: ${outcome.firstError})` : ''}\n`,
   );
   await stop(server);
+  for (const line of server.errors()) process.stderr.write(`server error: ${line.slice(0, 2000)}\n`);
   // The main thread's profile is the largest (tsx's loader thread writes one too).
   const files = (await readdir(profileDir)).filter((name) => name.endsWith('.cpuprofile'));
   const bytes = await Promise.all(files.map(async (name) => (await stat(path.join(profileDir, name))).size));

@@ -16,7 +16,7 @@ export async function findClient(db: Kysely<Database>, client_id: string): Promi
   return db.selectFrom('api_clients').selectAll().where('client_id', '=', client_id).executeTakeFirst();
 }
 
-const activeClientOrganization = prepared<{ organization_id: string }, [clientId: string]>(
+export const activeClientOrganization = prepared<{ organization_id: string }, [clientId: string]>(
   'active_client_organization',
   'select organization_id from api_clients where client_id = $1 and revoked_at is null',
 );

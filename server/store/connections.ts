@@ -127,7 +127,7 @@ export type HostConnectionText = {
   updated_at: string;
 };
 
-const hostConnectionById = prepared<HostConnectionText, [guest: string, host: string]>(
+export const hostConnectionById = prepared<HostConnectionText, [guest: string, host: string]>(
   'host_connection',
   `select c.host_organization_id, c.guest_organization_id,
      host.name as host_name, host.email as host_email, host.owner_email as host_owner_email,

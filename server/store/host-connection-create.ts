@@ -47,7 +47,7 @@ const contextJoins = `
 const invitationColumns = 'id, host_organization_id, status, archived, expired_at, parent_organization_id';
 
 /** The invitation holding the token, whatever its host or state. */
-const contextByToken = prepared<CreateContext, [guest: string, host: string, key: string | null, since: Date, token: string]>(
+export const contextByToken = prepared<CreateContext, [guest: string, host: string, key: string | null, since: Date, token: string]>(
   'create_host_connection_context_by_token',
   `with invitation as materialized (
      select ${invitationColumns} from invitations where invitation_token = $5 for update
@@ -122,7 +122,7 @@ const connectAndAccept = `
 
 type ConnectParams = [host: string, guest: string, invitation: string, parent: string | null, now: Date, status: InvitationStatus];
 
-const connect = prepared<CreatedConnection, ConnectParams>(
+export const connectStatement = prepared<CreatedConnection, ConnectParams>(
   'create_host_connection',
   `${connectAndAccept} select ${createdColumns} from connection`,
 );
@@ -167,7 +167,7 @@ export async function insertConnectionAndAccept(trx: Kysely<Database>, values: C
   const { key } = values;
   const row =
     key === undefined
-      ? await connect.first(trx, ...params)
+      ? await connectStatement.first(trx, ...params)
       : await connectAndSaveKey.first(trx, ...params, key.key, key.operationId, key.requestHash, key.result);
   if (row === undefined) throw new Error('the connection insert returned no row');
   return row;
