@@ -24,6 +24,8 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '10' },
     connections: { type: 'string', default: '16' },
     top: { type: 'string', default: '40' },
+    // The server's request log goes to /dev/null, as in the sitting; with this, through a pipe, to show its first errors.
+    'log-errors': { type: 'boolean', default: false },
     'database-url': { type: 'string', default: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
   },
 });
@@ -94,7 +96,7 @@ async function main(): Promise<void> {
       args: () => ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--import', 'tsx', 'server/main.ts'],
       env: { ...database, ...SERVER_SETTINGS, JWT_SECRET: jwtSecret },
       readyPath: '/readyz',
-      logErrors: true,
+      logErrors: args['log-errors'],
     },
     (p) => registerCleanup(() => stop(p)),
   );
