@@ -3,7 +3,7 @@
 // whoever acquires it (a single query, or a transaction from BEGIN to COMMIT/ROLLBACK)
 // holds it exclusively, and concurrent callers queue. Consequence: inside a transaction,
 // use the transaction object only; a query on the outer `db` would wait for itself forever.
-import { parse, protocol, type PGlite, type Results } from '@electric-sql/pglite';
+import { parse, protocol, types, type messages, type PGlite, type Results } from '@electric-sql/pglite';
 import {
   AbortedTransactionError,
   CompiledQuery,
@@ -160,6 +160,8 @@ class PGliteConnection implements DatabaseConnection {
   readonly #pglite: PGlite;
   /** The named statements this PGlite has parsed: they live as long as its one session. */
   readonly #prepared = new Set<string>();
+  /** The result columns of each, from its first run. */
+  readonly #fields = new Map<string, Results['fields']>();
 
   constructor(pglite: PGlite) {
     this.#pglite = pglite;
@@ -179,22 +181,29 @@ class PGliteConnection implements DatabaseConnection {
 
   /**
    * A hot statement (server/store/prepared.ts): parsed once under its name, then each run is
-   * one call into PGlite (bind, describe, execute, sync) instead of query()'s five, and
-   * PostgreSQL does not parse and plan it again.
+   * one call into PGlite instead of query()'s five, and PostgreSQL does not parse and plan it
+   * again. Its first run also describes its columns; later runs reuse that description (a
+   * prepared statement's columns cannot change: PostgreSQL refuses to run it then) and only
+   * bind and execute.
    */
   async #executePrepared<R>(name: string, query: CompiledQuery): Promise<Results<R>> {
     const { serialize } = protocol;
     return this.#pglite.runExclusive(async () => {
       if (!this.#prepared.has(name)) {
-        await this.#pglite.execProtocol(concat([serialize.parse({ name, text: query.sql }), serialize.sync()]));
+        await this.#pglite.execProtocol(concat([serialize.parse({ name, text: query.sql }), SYNC]));
         this.#prepared.add(name);
       }
-      const values = query.parameters.map(parameterText);
-      const message = concat([serialize.bind({ statement: name, values }), serialize.describe({ type: 'P' }), serialize.execute(), serialize.sync()]);
-      const { messages } = await this.#pglite.execProtocol(message);
-      const [result] = parse.parseResults(messages, this.#pglite.parsers, { rowMode: 'object' }) as Results<R>[];
-      if (result === undefined) throw new Error(`prepared statement ${name} returned no result`);
-      return result;
+      const bind = serialize.bind({ statement: name, values: query.parameters.map(parameterText) });
+      const fields = this.#fields.get(name);
+      if (fields === undefined) {
+        const { messages } = await this.#pglite.execProtocol(concat([bind, serialize.describe({ type: 'P' }), EXECUTE_SYNC]));
+        const [result] = parse.parseResults(messages, this.#pglite.parsers, { rowMode: 'object' }) as Results<R>[];
+        if (result === undefined) throw new Error(`prepared statement ${name} returned no result`);
+        this.#fields.set(name, result.fields);
+        return result;
+      }
+      const { messages } = await this.#pglite.execProtocol(concat([bind, EXECUTE_SYNC]));
+      return resultOf<R>(messages, fields, this.#pglite.parsers);
     });
   }
 
@@ -210,6 +219,33 @@ function parameterText(value: unknown): string | null {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   throw new TypeError(`a prepared statement's parameter cannot be a ${typeof value}`);
+}
+
+const SYNC = protocol.serialize.sync();
+const EXECUTE_SYNC = concat([protocol.serialize.execute(), SYNC]);
+
+/** What parse.parseResults makes of one statement's messages, with the columns known already. */
+function resultOf<R>(messages: messages.BackendMessage[], fields: Results['fields'], parsers: PGlite['parsers']): Results<R> {
+  const columns = fields.map(({ name, dataTypeID }) => ({ name, dataTypeID, parse: parsers[dataTypeID] ?? types.parsers[dataTypeID] }));
+  const rows: Record<string, unknown>[] = [];
+  let command: string | undefined;
+  let affectedRows = 0;
+  for (const message of messages) {
+    if (message.name === 'dataRow') {
+      const row: Record<string, unknown> = {};
+      for (const [i, column] of columns.entries()) {
+        const value = (message as messages.DataRowMessage).fields[i] ?? null;
+        row[column.name] = value === null || column.parse === undefined ? value : column.parse(value, column.dataTypeID);
+      }
+      rows.push(row);
+    } else if (message.name === 'commandComplete') {
+      const words = (message as messages.CommandCompleteMessage).text.split(' ');
+      command = words[0];
+      const count = Number.parseInt(words.at(-1) ?? '', 10);
+      if (['INSERT', 'UPDATE', 'DELETE', 'MERGE'].includes(command ?? '') && !Number.isNaN(count)) affectedRows = count;
+    }
+  }
+  return { rows: rows as R[], fields, command, affectedRows };
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {
