@@ -106,24 +106,26 @@ class PGliteDriver implements Driver {
     return this.#connection;
   }
 
-  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+  // Transaction control has no parameters: one simple-protocol Query (exec) instead of the
+  // extended protocol's five round trips into PGlite (query). The connection is held already.
+  async beginTransaction(_connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
     let statement = 'start transaction';
     if (settings.isolationLevel !== undefined) statement += ` isolation level ${settings.isolationLevel}`;
     if (settings.accessMode !== undefined) statement += ` ${settings.accessMode}`;
-    await connection.executeQuery(CompiledQuery.raw(statement));
+    await this.#pglite.exec(statement);
   }
 
   async commitTransaction(): Promise<void> {
     // As Kysely's pg driver does: Postgres answers COMMIT of a failed transaction with a
     // ROLLBACK tag, which executeQuery does not return, so ask PGlite directly.
-    const { command } = await this.#pglite.query('commit');
-    if (command === 'ROLLBACK') {
+    const [result] = await this.#pglite.exec('commit');
+    if (result?.command === 'ROLLBACK') {
       throw new AbortedTransactionError();
     }
   }
 
-  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('rollback'));
+  async rollbackTransaction(): Promise<void> {
+    await this.#pglite.exec('rollback');
   }
 
   async savepoint(connection: DatabaseConnection, name: string): Promise<void> {
