@@ -5,7 +5,7 @@ import type { operations } from '../../generated/openapi.js';
 import { containsText, direction, lower, type ListResult, type Page } from './lists.js';
 import { isUuid } from './organizations.js';
 import { isoText, prepared } from './prepared.js';
-import type { ActionType, Connection, ConnectionStatus, Database, NewConnection } from './schema.js';
+import type { ActionType, Connection, ConnectionStatus, Database } from './schema.js';
 
 export type HostConnectionRow = Connection & { host_name: string; host_email: string; host_owner_email: string };
 export type GuestConnectionRow = Connection & {
@@ -29,10 +29,6 @@ export type ConnectionFilter<Field> = {
 };
 
 export type ConnectionOrdering<Order> = { orderBy: Order; orderDir: 'asc' | 'desc' };
-
-export async function insertConnection(trx: Kysely<Database>, values: NewConnection): Promise<Connection> {
-  return trx.insertInto('connections').values(values).returningAll().executeTakeFirstOrThrow();
-}
 
 /** Whether the pair has a connection, in either status. */
 export async function connectionExists(db: Kysely<Database>, hostOrganizationId: string, guestOrganizationId: string): Promise<boolean> {
