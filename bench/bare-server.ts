@@ -29,7 +29,6 @@ async function serveStatements(): Promise<() => Promise<void>> {
   app.get('/readyz', (c) => c.json({ status: 'ready' }));
 
   app.get('/v1/host-connections/:host', async (c) => {
-    await rows(db, statements.activeClient, [clientOf(c.req.header('authorization'))]);
     const [connection] = await rows(db, statements.hostConnection, [c.req.header('requester-organization-id'), c.req.param('host')]);
     return c.json(connection as object);
   });
@@ -51,21 +50,20 @@ async function serveStatements(): Promise<() => Promise<void>> {
     const body = await c.req.json<{ host_organization_id: string; invitation_token: string }>();
     const sql = statements.createHostConnection;
     const connection = await db.transaction().execute(async (trx) => {
-      await rows(trx, sql.organization, [body.host_organization_id]);
-      await rows(trx, sql.organization, [guestId]);
-      const [invitation] = (await rows(trx, sql.lockInvitation, [body.invitation_token])) as { id: string; parent_organization_id: string | null }[];
-      await rows(trx, sql.connectionExists, [body.host_organization_id, guestId]);
       const now = new Date();
-      const [inserted] = await rows(trx, sql.insertConnection, [
+      const since = new Date(now.getTime() - 24 * 60 * 60 * 1000);
+      const [context] = (await rows(trx, sql.context, [guestId, body.host_organization_id, null, since, body.invitation_token])) as {
+        invitation_id: string | null;
+        invitation_parent_organization_id: string | null;
+      }[];
+      const [inserted] = await rows(trx, sql.connect, [
         body.host_organization_id,
         guestId,
-        'connected',
-        invitation?.id,
-        invitation?.parent_organization_id,
+        context?.invitation_id,
+        context?.invitation_parent_organization_id,
         now,
-        now,
+        'accepted_by_guest',
       ]);
-      await rows(trx, sql.acceptInvitation, ['accepted_by_guest', now, guestId, now, invitation?.id]);
       return inserted;
     });
     return c.json(connection as object, 201);

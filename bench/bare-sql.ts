@@ -1,16 +1,17 @@
-// The statements the server runs for each workload, word for word as its store sends them
-// today (captured with bench/statements.ts). The bare handlers run exactly these, so their
-// rate is the database's ceiling for that workload. When the server's SQL changes, the
-// statements-per-request column shows the two apart; update these to match.
+// The statements the server runs for each workload, as its store sends them today (captured
+// with bench/statements.ts). The bare handlers run exactly these, so their rate is the
+// database's ceiling for that workload. When the server's SQL changes, the statements-per-request
+// column shows the two apart; update these to match. The hot statements are the server's own
+// (server/store/prepared.ts): the same text, so the same named prepared statements on both engines.
+import { activeClientOrganization } from '../server/store/clients.js';
+import { hostConnectionById } from '../server/store/connections.js';
+import { connectStatement, contextByToken } from '../server/store/host-connection-create.js';
 
-/** The revocation check of every authenticated request. */
-export const activeClient = `select * from "api_clients" where "client_id" = $1 and "revoked_at" is null`;
+/** The revocation check of an authenticated request whose API client is not cached (every POST guest is new). */
+export const activeClient = activeClientOrganization.sql;
 
-/** GET /host-connections/{host_org_id}: $1 the guest (caller), $2 the host. */
-export const hostConnection =
-  `select "c".*, "parent"."name" as "parent_organization_name" from "connections" as "c" ` +
-  `left join "organizations" as "parent" on "parent"."id" = "c"."parent_organization_id" ` +
-  `where "c"."guest_organization_id" = $1 and "c"."host_organization_id" = $2`;
+/** GET /host-connections/{host_org_id}: $1 the guest (caller), $2 the host. Its client is cached: no revocation check. */
+export const hostConnection = hostConnectionById.sql;
 
 /** One index range of the default order (the guest's archive flag fixed): the host's id and the key, offset + limit of them. */
 const hostRange = (n: number, range: number): string =>
@@ -33,14 +34,10 @@ export const hostConnectionPage =
 /** Its total_items, from the counts the database keeps: $1 the guest, $2 'guest' (its role), $3 one status. */
 export const hostConnectionCount = `select coalesce(sum(n), 0) as "total" from "connection_counts" where "organization_id" = $1 and "role" = $2 and "status" in ($3)`;
 
-/** POST /host-connections with an invitation token, inside one transaction. */
+/** POST /host-connections with an invitation token, inside one transaction (BEGIN, these two, COMMIT). */
 export const createHostConnection = {
-  organization: `select * from "organizations" where "id" = $1`,
-  lockInvitation: `select * from "invitations" where "invitation_token" = $1 for update`,
-  connectionExists: `select "status" from "connections" where "host_organization_id" = $1 and "guest_organization_id" = $2`,
-  insertConnection:
-    `insert into "connections" ("host_organization_id", "guest_organization_id", "status", "invitation_id", "parent_organization_id", "created_at", "updated_at") ` +
-    `values ($1, $2, $3, $4, $5, $6, $7) returning *`,
-  acceptInvitation:
-    `update "invitations" set "status" = $1, "accepted_at" = $2, "accepted_by_organization_id" = $3, "updated_at" = $4 where "id" = $5`,
+  /** $1 guest, $2 host, $3 Idempotency-Key (null), $4 its window's start, $5 the token: organizations, connection, invitation locked. */
+  context: contextByToken.sql,
+  /** $1 host, $2 guest, $3 invitation, $4 its parent, $5 now, $6 the invitation's new status: the connection and the acceptance. */
+  connect: connectStatement.sql,
 };

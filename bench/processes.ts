@@ -17,6 +17,8 @@ export interface Process {
   child: ChildProcess;
   /** The tail of what it wrote to stderr, for the report when it fails. */
   stderr(): string;
+  /** The first lines it logged at level error (only with `logErrors`). */
+  errors(): string[];
 }
 
 /** A port nobody listens on now; the process binds it a moment later. */
@@ -39,6 +41,8 @@ export interface Launch {
   /** A path that answers once the process is ready (any HTTP status counts when `anyStatus`). */
   readyPath: string;
   anyStatus?: boolean;
+  /** Keep the first error lines of its request log (stdout), which otherwise goes to /dev/null. */
+  logErrors?: boolean;
 }
 
 /**
@@ -51,14 +55,21 @@ export async function launch(spec: Launch, track: (process: Process) => void): P
   const child = spawn(process.execPath, spec.args(port), {
     cwd: REPO,
     env: { ...process.env, ...spec.env, HOST: '127.0.0.1', PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', spec.logErrors === true ? 'pipe' : 'ignore', 'pipe'],
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-4000);
   });
+  const errors: string[] = [];
+  let partial = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString('utf8')).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) if (errors.length < 5 && line.includes('"level":"error"') && line.includes('"error"')) errors.push(line);
+  });
   if (child.pid === undefined) throw new Error(`${spec.name} did not start`);
-  const started: Process = { name: spec.name, pid: child.pid, port, child, stderr: () => stderr };
+  const started: Process = { name: spec.name, pid: child.pid, port, child, stderr: () => stderr, errors: () => errors };
   track(started);
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {

@@ -212,7 +212,7 @@ function summary(results: Results): string {
     `Each target its own process, the load generator (autocannon) a process apart, all on the same cores; the generator used at most ` +
       `${fixed(busiest.share, 0)}% of one core (${busiest.workload}). ${options.connections} connections ` +
       `(list shapes: 1); ${options.runs} runs of ${options.warmup} s warm-up + ${options.seconds} s measured per target and workload, medians; ` +
-      `rate limits off (${Object.entries(SERVER_SETTINGS).map(([k, v]) => `${k}=${v}`).join(', ')}). ` +
+      `limits off (${Object.entries(SERVER_SETTINGS).map(([k, v]) => `${k}=${v}`).join(', ')}). ` +
       `Guest lists: ${options.listSizes.small.toLocaleString('en-US')} and ${options.listSizes.large.toLocaleString('en-US')} connections, server on PostgreSQL only.`,
   ].join('\n');
 }

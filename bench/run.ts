@@ -31,6 +31,7 @@ const DEFAULTS = {
   'large-list-seconds': '2',
   'memory-requests': '100000',
   targets: TARGETS.join(','),
+  workloads: WORKLOADS.join(','),
 };
 const { values: args } = parseArgs({
   options: {
@@ -43,6 +44,7 @@ const { values: args } = parseArgs({
     'large-list-seconds': { type: 'string', default: DEFAULTS['large-list-seconds'] },
     'memory-requests': { type: 'string', default: DEFAULTS['memory-requests'] },
     targets: { type: 'string', default: DEFAULTS.targets },
+    workloads: { type: 'string', default: DEFAULTS.workloads },
     'database-url': { type: 'string', default: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
   },
 });
@@ -68,6 +70,12 @@ if (options.listSizes.large <= SMALL_LIST) throw new Error(`--large-list must be
 const selected = (args.targets ?? '').split(',').map((name) => {
   if (!(TARGETS as readonly string[]).includes(name)) throw new Error(`unknown target "${name}"; known: ${TARGETS.join(', ')}`);
   return name as TargetName;
+});
+
+// A subset of the workloads (a trial of one hot path); the list shapes run only with `list`.
+const workloads = (args.workloads ?? '').split(',').map((name) => {
+  if (!(WORKLOADS as readonly string[]).includes(name)) throw new Error(`unknown workload "${name}"; known: ${WORKLOADS.join(', ')}`);
+  return name as (typeof WORKLOADS)[number];
 });
 
 const progress = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -97,7 +105,7 @@ async function main(): Promise<void> {
   const windows: Window[] = await timed('rounds', async () => {
     const measured: Window[] = [];
     for (let run = 0; run < options.runs; run++) {
-      for (const workload of ['constant', ...WORKLOADS] as const) {
+      for (const workload of ['constant', ...workloads] as const) {
         const order = [...sitting.targets.values()].filter((t) => (workload === 'constant') === (t.name === 'hono'));
         const first = run % Math.max(1, order.length);
         for (const target of [...order.slice(first), ...order.slice(0, first)]) {
@@ -109,7 +117,7 @@ async function main(): Promise<void> {
     return measured;
   });
   const totals = await listTotals(database);
-  windows.push(...(await timed('list shapes', () => measureLists(sitting, totals))));
+  if (workloads.includes('list')) windows.push(...(await timed('list shapes', () => measureLists(sitting, totals))));
   const memoryMaxSeconds = Math.max(10, (started + BUDGET_MS - performance.now()) / 1000);
   const memory = await timed('memory', () => measureMemory(sitting, memoryMaxSeconds));
   if (memory) windows.push(memory.window);

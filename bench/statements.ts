@@ -16,10 +16,13 @@ export interface StatementCounter {
 const SSL_REQUEST = 80877103;
 const GSS_REQUEST = 80877104;
 
-/** Reads PostgreSQL frontend messages from one client connection, calling `onMessage` for each. */
-function frontendParser(onMessage: (type: string, body: Buffer) => void): (chunk: Buffer) => void {
+/**
+ * Reads PostgreSQL frontend messages from one client connection, calling `onMessage` for each.
+ * A connection starts with a startup packet; messages handed to PGlite do not (`startup: false`).
+ */
+export function frontendParser(onMessage: (type: string, body: Buffer) => void, options = { startup: true }): (chunk: Buffer) => void {
   let pending: Buffer = Buffer.alloc(0);
-  let startup = true;
+  let startup = options.startup;
   return (chunk) => {
     pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
     for (;;) {
@@ -44,6 +47,27 @@ function frontendParser(onMessage: (type: string, body: Buffer) => void): (chunk
 
 const cString = (body: Buffer, from = 0): string => body.toString('utf8', from, body.indexOf(0, from));
 
+/**
+ * The statements among one connection's messages: `record` gets the SQL of each. Execute names
+ * a portal, Bind a portal and its statement, Parse a statement and its SQL (a named statement
+ * is parsed once per connection, then only bound and executed).
+ */
+export function statementRecorder(record: (sql: string) => void): (type: string, body: Buffer) => void {
+  const statements = new Map<string, string>();
+  const portals = new Map<string, string>();
+  return (type, body) => {
+    if (type === 'Q') {
+      record(cString(body));
+    } else if (type === 'P') {
+      statements.set(cString(body), cString(body, body.indexOf(0) + 1));
+    } else if (type === 'B') {
+      portals.set(cString(body), statements.get(cString(body, body.indexOf(0) + 1)) ?? '');
+    } else if (type === 'E') {
+      record(portals.get(cString(body)) ?? '');
+    }
+  };
+}
+
 export function countStatements(target: { host: string; port: number }): Promise<StatementCounter> {
   let count = 0;
   let sql: string[] = [];
@@ -51,22 +75,12 @@ export function countStatements(target: { host: string; port: number }): Promise
   const server = net.createServer((client) => {
     const upstream = net.connect(target.port, target.host);
     sockets.add(client).add(upstream);
-    // Execute names a portal, Bind a portal and its statement, Parse a statement and its SQL.
-    const statements = new Map<string, string>();
-    const portals = new Map<string, string>();
-    const parse = frontendParser((type, body) => {
-      if (type === 'Q') {
+    const parse = frontendParser(
+      statementRecorder((text) => {
         count += 1;
-        sql.push(cString(body));
-      } else if (type === 'P') {
-        statements.set(cString(body), cString(body, body.indexOf(0) + 1));
-      } else if (type === 'B') {
-        portals.set(cString(body), statements.get(cString(body, body.indexOf(0) + 1)) ?? '');
-      } else if (type === 'E') {
-        count += 1;
-        sql.push(portals.get(cString(body)) ?? '');
-      }
-    });
+        sql.push(text);
+      }),
+    );
     client.on('data', (chunk: Buffer) => {
       parse(chunk);
       upstream.write(chunk);

@@ -23,6 +23,8 @@ export type DatabaseConfig = {
   statementTimeoutMs: number;
   /** DATABASE_ACQUIRE_TIMEOUT_MS: waiting longer for a PostgreSQL connection fails (503). */
   acquireTimeoutMs: number;
+  /** DATABASE_PREPARED_STATEMENTS: the hot statements go to PostgreSQL as named prepared statements. */
+  preparedStatements: boolean;
 };
 
 export type Config = DatabaseConfig & {
@@ -63,6 +65,7 @@ export function loadDatabaseConfig(env: Env = process.env): DatabaseConfig {
     poolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
     statementTimeoutMs: integer(env, 'DATABASE_STATEMENT_TIMEOUT_MS', DEFAULT_STATEMENT_TIMEOUT_MS, 1, 600_000),
     acquireTimeoutMs: integer(env, 'DATABASE_ACQUIRE_TIMEOUT_MS', DEFAULT_ACQUIRE_TIMEOUT_MS, 1, 600_000),
+    preparedStatements: boolean(env, 'DATABASE_PREPARED_STATEMENTS', true),
   };
 }
 
@@ -238,6 +241,13 @@ export function displayUrl(host: string, port: number): string {
 function read(env: Env, name: string): string | undefined {
   const value = env[name]?.trim();
   return value === undefined || value === '' ? undefined : value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const text = read(env, name);
+  if (text === undefined) return fallback;
+  if (text === 'true' || text === 'false') return text === 'true';
+  throw new ConfigError(`${name} must be true or false, not "${text}"`);
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {

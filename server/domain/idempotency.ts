@@ -1,12 +1,20 @@
 // Idempotency-Key: a retry of a request gets the first response again instead of running twice.
+// An operation that takes a key runs, inside the transaction that makes its writes:
+//   1. `lockIdempotencyKey`: the key's lock, or 409 when a request with it is still in flight;
+//   2. a read of the key's record stored within the window (`keyWindowStart`), and when there
+//      is one, `replay`: the first result again, or 422 when it was made for another request;
+//   3. the operation, and the record of its result (`json`) written with its other writes, so
+//      that it commits with them or not at all. A failed operation stores nothing: it changed
+//      nothing, so a retry runs it again.
+// POST /host-connections (host-connections.ts) does 2 and 3 in statements it shares with its own reads and writes.
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { findIdempotencyKey, saveIdempotencyKey, tryLockIdempotencyKey } from '../store/idempotency-keys.js';
+import { tryLockIdempotencyKey } from '../store/idempotency-keys.js';
 import type { Database } from '../store/schema.js';
 import { ProblemError } from './problems.js';
 
 /** How long a stored response is replayed; an older record is ignored and then overwritten. */
-export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /** What an idempotent operation hands back: its result, that result's JSON text, and whether it is a replay. */
 export type Idempotent<Result> = {
@@ -29,53 +37,33 @@ export type IdempotencyScope = {
   request: unknown;
 };
 
+/** A record of a key as stored: the request it was made for and that request's result. */
+export type StoredKey = { operation_id: string; request_hash: string; result: string };
+
 /**
- * Runs `operation` at most once per organization and key within the window. Call it inside
- * the transaction that makes the operation's writes, so the stored result commits with them
- * or not at all. A failed operation (a thrown error) stores nothing: it changed nothing, so a
- * retry runs it again.
+ * Takes the key's lock for the rest of the transaction, or 409. The lock, not the stored row,
+ * detects a first request still in flight: its row is not committed yet, so it is invisible,
+ * but its lock is held until it commits or rolls back. Read the stored record after this, in a
+ * later statement, so that it sees what a request that held the lock before committed.
  */
-export async function idempotent<Result>(
-  trx: Kysely<Database>,
-  scope: IdempotencyScope,
-  now: Date,
-  operation: () => Promise<Result>,
-): Promise<Idempotent<Result>> {
-  const { organizationId, key, operationId } = scope;
-  if (key === undefined) {
-    const result = await operation();
-    return { result, json: JSON.stringify(result), replayed: false };
-  }
-
-  // The lock, not the stored row, detects a first request still in flight: its row is not
-  // committed yet, so it is invisible, but its lock is held until it commits or rolls back.
+export async function lockIdempotencyKey(trx: Kysely<Database>, organizationId: string, key: string): Promise<void> {
   if (!(await tryLockIdempotencyKey(trx, organizationId, key))) {
-    throw new ProblemError(
-      'idempotency_key_in_flight',
-      'A request with this Idempotency-Key is still being processed; retry later.',
-    );
+    throw new ProblemError('idempotency_key_in_flight', 'A request with this Idempotency-Key is still being processed; retry later.');
   }
-  const hash = requestHash(scope.request);
-  const stored = await findIdempotencyKey(trx, organizationId, key, new Date(now.getTime() - IDEMPOTENCY_WINDOW_MS));
-  if (stored !== undefined) {
-    if (stored.operation_id !== operationId || stored.request_hash !== hash) {
-      throw new ProblemError('idempotency_key_reused', 'This Idempotency-Key was used with another request body.');
-    }
-    // Stored by this function from a Result a moment (at most the window) ago.
-    return { result: JSON.parse(stored.result) as Result, json: stored.result, replayed: true };
-  }
+}
 
-  const result = await operation();
-  const json = JSON.stringify(result);
-  await saveIdempotencyKey(trx, {
-    organization_id: organizationId,
-    key,
-    operation_id: operationId,
-    request_hash: hash,
-    result: json,
-    created_at: now,
-  });
-  return { result, json, replayed: false };
+/** Records older than this are not replayed. */
+export function keyWindowStart(now: Date): Date {
+  return new Date(now.getTime() - IDEMPOTENCY_WINDOW_MS);
+}
+
+/** The first result again for the same request, or 422 for another request under the same key. */
+export function replay<Result>(stored: StoredKey, scope: IdempotencyScope, hash: string): Idempotent<Result> {
+  if (stored.operation_id !== scope.operationId || stored.request_hash !== hash) {
+    throw new ProblemError('idempotency_key_reused', 'This Idempotency-Key was used with another request body.');
+  }
+  // Stored from a Result of this operation a moment (at most the window) ago.
+  return { result: JSON.parse(stored.result) as Result, json: stored.result, replayed: true };
 }
 
 /** sha256 of the canonical JSON (object keys sorted), so key order does not make two bodies differ. */

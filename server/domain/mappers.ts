@@ -6,12 +6,15 @@ import type { ConnectionAction as ActionRow, Connection, Organization } from '..
 
 type Schemas = components['schemas'];
 
-/** RFC 3339 in UTC with `Z` (with milliseconds, which RFC 3339 allows). */
-export function timestamp(value: Date): string {
-  return value.toISOString();
+/**
+ * RFC 3339 in UTC with `Z` (with milliseconds, which RFC 3339 allows). A string is that text
+ * already, made by the store's hot statements (`isoText` in server/store/prepared.ts).
+ */
+export function timestamp(value: Date | string): string {
+  return typeof value === 'string' ? value : value.toISOString();
 }
 
-function nullableTimestamp(value: Date | null): string | null {
+function nullableTimestamp(value: Date | string | null): string | null {
   return value === null ? null : timestamp(value);
 }
 
@@ -51,8 +54,18 @@ export function toInvitation(row: InvitationRow, now: Date): Schemas['Invitation
   };
 }
 
+type Timestamps = 'created_at' | 'updated_at' | 'guest_archived_at' | 'active_action_updated_at';
+
+/** The columns of a host connection the guest's view shows; its timestamps as Dates or as their text already. */
+export type HostConnectionView = Pick<
+  Connection,
+  'host_organization_id' | 'guest_organization_id' | 'host_name' | 'host_email' | 'host_owner_email' | 'status' | 'guest_archived' | 'active_action_type'
+> & {
+  [Column in Timestamps]: Connection[Column] extends Date ? Date | string : Date | string | null;
+};
+
 /** The guest's view: `archived` is the guest's own flag. */
-export function toHostConnection(row: Connection): Schemas['HostConnection'] {
+export function toHostConnection(row: HostConnectionView): Schemas['HostConnection'] {
   return {
     host_organization_id: row.host_organization_id,
     guest_organization_id: row.guest_organization_id,

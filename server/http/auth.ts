@@ -13,7 +13,7 @@ const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
 /** The bearer token of an `Authorization` header; undefined when there is no bearer credential at all. */
 function bearerToken(header: string | undefined): { token: string | undefined } | undefined {
   const match = CREDENTIALS.exec(header?.trim() ?? '');
-  if (!match || match[1]?.toLowerCase() !== 'bearer') return undefined;
+  if (match?.[1]?.toLowerCase() !== 'bearer') return undefined;
   const token = match[2]?.trim() ?? '';
   return { token: TOKEN68.test(token) ? token : undefined };
 }

@@ -7,7 +7,7 @@
 // every process as soon as its notification arrives (milliseconds); a process that cannot hear
 // it does not cache.
 import type { Kysely } from 'kysely';
-import { findActiveClient } from './clients.js';
+import { findActiveClientOrganization } from './clients.js';
 import type { Database } from './schema.js';
 
 /** The organization of an active client, as the database says it now. */
@@ -15,8 +15,8 @@ export type ActiveClientLookup = (clientId: string) => Promise<string | undefine
 
 export const lookupInDatabase =
   (db: Kysely<Database>): ActiveClientLookup =>
-  async (clientId) =>
-    (await findActiveClient(db, clientId))?.organization_id;
+  (clientId) =>
+    findActiveClientOrganization(db, clientId);
 
 export const REVOCATION_CHANNEL = 'api_client_revoked';
 

@@ -4,7 +4,8 @@ import { sql, type Kysely, type OrderByModifiersCallbackExpression, type RawBuil
 import type { ListKey, Side } from './connection-sides.js';
 import { containsText, type ListResult } from './lists.js';
 import { isUuid } from './organizations.js';
-import type { Connection, ConnectionStatus, Database, NewConnection } from './schema.js';
+import { isoText, prepared } from './prepared.js';
+import type { ActionType, Connection, ConnectionStatus, Database } from './schema.js';
 
 /** A connection with its parent's name (the host's view shows it; the guest's does not). */
 export type ConnectionRow = Connection & { parent_organization_name: string | null };
@@ -20,10 +21,6 @@ export type ConnectionListQuery<Field extends string, Order extends string> = {
   limit: number;
   offset: number;
 };
-
-export async function insertConnection(trx: Kysely<Database>, values: NewConnection): Promise<Connection> {
-  return trx.insertInto('connections').values(values).returningAll().executeTakeFirstOrThrow();
-}
 
 /** Whether the pair has a connection, in either status. */
 export async function connectionExists(db: Kysely<Database>, hostOrganizationId: string, guestOrganizationId: string): Promise<boolean> {
@@ -95,6 +92,46 @@ export async function findConnection(
     .where(`c.${side.mine}`, '=', organizationId)
     .where(`c.${side.counterpart}`, '=', counterpartId)
     .executeTakeFirst();
+}
+
+/** The guest's view of one connection, its timestamps as the contract's text (`isoText`). */
+export type HostConnectionText = {
+  host_organization_id: string;
+  guest_organization_id: string;
+  host_name: string;
+  host_email: string;
+  host_owner_email: string;
+  status: ConnectionStatus;
+  guest_archived: boolean;
+  guest_archived_at: string | null;
+  active_action_type: ActionType | null;
+  active_action_updated_at: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
+export const hostConnectionById = prepared<HostConnectionText, [guest: string, host: string]>(
+  'host_connection',
+  `select c.host_organization_id, c.guest_organization_id,
+     c.host_name, c.host_email, c.host_owner_email,
+     c.status, c.guest_archived, ${isoText('c.guest_archived_at')} as guest_archived_at,
+     c.active_action_type, ${isoText('c.active_action_updated_at')} as active_action_updated_at,
+     ${isoText('c.created_at')} as created_at, ${isoText('c.updated_at')} as updated_at
+   from connections c
+   where c.guest_organization_id = $1 and c.host_organization_id = $2`,
+);
+
+/**
+ * The guest's connection to this host; none when the pair is not connected in any status.
+ * Read on every GET /host-connections/{host_org_id}: a prepared statement.
+ */
+export async function findHostConnection(
+  db: Kysely<Database>,
+  guestOrganizationId: string,
+  hostOrganizationId: string,
+): Promise<HostConnectionText | undefined> {
+  if (!isUuid(hostOrganizationId) || !isUuid(guestOrganizationId)) return undefined;
+  return hostConnectionById.first(db, guestOrganizationId, hostOrganizationId);
 }
 
 /**

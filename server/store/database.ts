@@ -10,8 +10,9 @@ import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.js';
 import { createActiveClients, lookupInDatabase, REVOCATION_CHANNEL, type ActiveClients } from './active-clients.js';
 import { DatabaseLockedError, isDatabaseUnavailable } from './errors.js';
-import { DEFAULT_ACQUIRE_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS } from './timeouts.js';
 import { createFromTemplate, ensureTemplate } from './pglite-template.js';
+import { preparedName } from './prepared.js';
+import { DEFAULT_ACQUIRE_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS } from './timeouts.js';
 import type { Database } from './schema.js';
 
 export type Store = {
@@ -38,6 +39,12 @@ export type DatabaseOptions = {
   statementTimeoutMs?: number | undefined;
   /** PostgreSQL: waiting longer for a pooled connection (or to open one) fails. Default 3000. */
   acquireTimeoutMs?: number | undefined;
+  /**
+   * PostgreSQL: send the hot statements (server/store/prepared.ts) as named prepared statements.
+   * Default true; off for a pooler that cannot keep them, such as PgBouncer before 1.21 in
+   * transaction mode. PGlite always prepares them.
+   */
+  preparedStatements?: boolean | undefined;
 };
 
 // Both engines must hand back the same JS values. timestamptz is a Date in both by default;
@@ -57,6 +64,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Store> {
       max: options.poolSize ?? 10,
       statementTimeoutMs: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
       acquireTimeoutMs: options.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS,
+      preparedStatements: options.preparedStatements ?? true,
     });
   }
   return openEmbedded(options.dataDir);
@@ -70,7 +78,7 @@ export async function openMemoryDatabase(): Promise<Store> {
   return pgliteStore(await createFromTemplate(pgliteOptions), async () => {});
 }
 
-type PoolSettings = { max: number; statementTimeoutMs: number; acquireTimeoutMs: number };
+type PoolSettings = { max: number; statementTimeoutMs: number; acquireTimeoutMs: number; preparedStatements: boolean };
 
 function openPostgres(connectionString: string, settings: PoolSettings): Store {
   const types = new pg.TypeOverrides();
@@ -94,7 +102,7 @@ function openPostgres(connectionString: string, settings: PoolSettings): Store {
   // client, no longer queryable, is dropped by the pool when released.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: discardingBrokenClients(pool) }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: kyselyPool(pool, settings.preparedStatements) }) });
   const activeClients = createActiveClients(lookupInDatabase(db));
   const listener = listenForRevocations(connectionString, activeClients);
   const close = async (): Promise<void> => {
@@ -147,10 +155,12 @@ function listenForRevocations(connectionString: string, activeClients: ActiveCli
 }
 
 /**
- * The pool as Kysely sees it, but a client whose query timed out on the client side is
- * destroyed on release instead of reused: its connection may still carry the lost answer.
+ * The pool as Kysely sees it, with two changes. A client whose query timed out on the client
+ * side is destroyed on release instead of reused: its connection may still carry the lost
+ * answer. And, with `prepare`, a hot statement goes out as a named prepared statement, which pg
+ * parses once per connection and then only binds and runs.
  */
-function discardingBrokenClients(pool: pg.Pool): PostgresPool {
+function kyselyPool(pool: pg.Pool, prepare: boolean): PostgresPool {
   const guarded = new WeakSet<pg.PoolClient>();
   const broken = new WeakSet<pg.PoolClient>();
   const connect = async (): Promise<pg.PoolClient> => {
@@ -160,7 +170,7 @@ function discardingBrokenClients(pool: pg.Pool): PostgresPool {
       const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
       Object.assign(client, {
         query: (...args: unknown[]) =>
-          query(...args).catch((error: unknown) => {
+          query(...(prepare ? named(args) : args)).catch((error: unknown) => {
             if (isDatabaseUnavailable(error)) broken.add(client);
             throw error;
           }),
@@ -172,6 +182,13 @@ function discardingBrokenClients(pool: pg.Pool): PostgresPool {
     return client;
   };
   return { connect, end: () => pool.end() };
+}
+
+/** Kysely calls `query(sql, parameters)`; pg takes `{ name, text, values }` for a named statement. */
+function named(args: unknown[]): unknown[] {
+  const [text, values] = args;
+  const name = typeof text === 'string' ? preparedName(text) : undefined;
+  return name === undefined ? args : [{ name, text, values }];
 }
 
 async function openEmbedded(dataDir: string): Promise<Store> {

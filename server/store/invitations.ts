@@ -8,7 +8,7 @@ import type { Database, Invitation, InvitationStatus, NewInvitation } from './sc
 export type InvitationRow = Invitation & { parent_organization_name: string | null };
 
 type ListQuery = NonNullable<operations['listGuestInvitations']['parameters']['query']>;
-export type InvitationOrder = NonNullable<ListQuery['order_by']>;
+type InvitationOrder = NonNullable<ListQuery['order_by']>;
 
 export type InvitationFilter = {
   statuses?: InvitationStatus[] | undefined;
@@ -17,7 +17,7 @@ export type InvitationFilter = {
   archived?: boolean | undefined;
 };
 
-export type InvitationOrdering = { orderBy: InvitationOrder; orderDir: 'asc' | 'desc' };
+type InvitationOrdering = { orderBy: InvitationOrder; orderDir: 'asc' | 'desc' };
 
 export async function insertInvitation(db: Kysely<Database>, values: NewInvitation): Promise<Invitation> {
   return db.insertInto('invitations').values(values).returningAll().executeTakeFirstOrThrow();
@@ -96,54 +96,4 @@ export async function setInvitationArchived(
     .where('id', '=', id)
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
-}
-
-/** The invitation holding this token, locked until the transaction ends, whatever its host or state. */
-export async function lockInvitationByToken(trx: Kysely<Database>, token: string): Promise<Invitation | undefined> {
-  return trx.selectFrom('invitations').selectAll().where('invitation_token', '=', token).forUpdate().executeTakeFirst();
-}
-
-/**
- * The host's oldest pending, unexpired, unarchived invitation to one of these addresses
- * (case-insensitive), locked until the transaction ends. A request that waited for the lock
- * while another accepted that invitation gets none (PostgreSQL re-checks the locked row
- * only, it does not look for the next match). For the same guest that is right: it then finds
- * the connection the other request made.
- */
-export async function lockPendingInvitationFor(
-  trx: Kysely<Database>,
-  hostOrganizationId: string,
-  emails: string[],
-  now: Date,
-): Promise<Invitation | undefined> {
-  return trx
-    .selectFrom('invitations')
-    .selectAll()
-    .where('host_organization_id', '=', hostOrganizationId)
-    .where('status', '=', 'sent')
-    .where('archived', '=', false)
-    .where('expired_at', '>', now)
-    .where(lower(sql.ref('email')), 'in', emails.map((email) => email.toLowerCase()))
-    .orderBy('created_at')
-    .orderBy('id')
-    .limit(1)
-    .forUpdate()
-    .executeTakeFirst();
-}
-
-export async function acceptInvitation(
-  trx: Kysely<Database>,
-  id: string,
-  acceptance: { status: Exclude<InvitationStatus, 'sent'>; guestOrganizationId: string; now: Date },
-): Promise<void> {
-  await trx
-    .updateTable('invitations')
-    .set({
-      status: acceptance.status,
-      accepted_at: acceptance.now,
-      accepted_by_organization_id: acceptance.guestOrganizationId,
-      updated_at: acceptance.now,
-    })
-    .where('id', '=', id)
-    .execute();
 }

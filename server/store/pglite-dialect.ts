@@ -3,7 +3,7 @@
 // whoever acquires it (a single query, or a transaction from BEGIN to COMMIT/ROLLBACK)
 // holds it exclusively, and concurrent callers queue. Consequence: inside a transaction,
 // use the transaction object only; a query on the outer `db` would wait for itself forever.
-import type { PGlite } from '@electric-sql/pglite';
+import { parse, protocol, types, type messages, type PGlite, type Results } from '@electric-sql/pglite';
 import {
   AbortedTransactionError,
   CompiledQuery,
@@ -21,6 +21,7 @@ import {
   type TransactionSettings,
 } from 'kysely';
 import { DatabaseClosedError } from './errors.js';
+import { preparedName } from './prepared.js';
 
 export class PGliteDialect implements Dialect {
   readonly #pglite: PGlite;
@@ -105,24 +106,26 @@ class PGliteDriver implements Driver {
     return this.#connection;
   }
 
-  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+  // Transaction control has no parameters: one simple-protocol Query (exec) instead of the
+  // extended protocol's five round trips into PGlite (query). The connection is held already.
+  async beginTransaction(_connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
     let statement = 'start transaction';
     if (settings.isolationLevel !== undefined) statement += ` isolation level ${settings.isolationLevel}`;
     if (settings.accessMode !== undefined) statement += ` ${settings.accessMode}`;
-    await connection.executeQuery(CompiledQuery.raw(statement));
+    await this.#pglite.exec(statement);
   }
 
   async commitTransaction(): Promise<void> {
     // As Kysely's pg driver does: Postgres answers COMMIT of a failed transaction with a
     // ROLLBACK tag, which executeQuery does not return, so ask PGlite directly.
-    const { command } = await this.#pglite.query('commit');
-    if (command === 'ROLLBACK') {
+    const [result] = await this.#pglite.exec('commit');
+    if (result?.command === 'ROLLBACK') {
       throw new AbortedTransactionError();
     }
   }
 
-  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('rollback'));
+  async rollbackTransaction(): Promise<void> {
+    await this.#pglite.exec('rollback');
   }
 
   async savepoint(connection: DatabaseConnection, name: string): Promise<void> {
@@ -157,22 +160,104 @@ class PGliteDriver implements Driver {
 
 class PGliteConnection implements DatabaseConnection {
   readonly #pglite: PGlite;
+  /** The named statements this PGlite has parsed: they live as long as its one session. */
+  readonly #prepared = new Set<string>();
+  /** The result columns of each, from its first run. */
+  readonly #fields = new Map<string, Results['fields']>();
 
   constructor(pglite: PGlite) {
     this.#pglite = pglite;
   }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.#pglite.query<R>(query.sql, [...query.parameters], { rowMode: 'object' });
+    const name = preparedName(query.sql);
+    const result =
+      name === undefined
+        ? await this.#pglite.query<R>(query.sql, [...query.parameters], { rowMode: 'object' })
+        : await this.#executePrepared<R>(name, query);
     const changesRows = ['INSERT', 'UPDATE', 'DELETE', 'MERGE'].includes(result.command ?? '');
     return changesRows
       ? { rows: result.rows, numAffectedRows: BigInt(result.affectedRows ?? 0) }
       : { rows: result.rows };
   }
 
+  /**
+   * A hot statement (server/store/prepared.ts): parsed once under its name, then each run is
+   * one call into PGlite instead of query()'s five, and PostgreSQL does not parse and plan it
+   * again. Its first run also describes its columns; later runs reuse that description (a
+   * prepared statement's columns cannot change: PostgreSQL refuses to run it then) and only
+   * bind and execute.
+   */
+  async #executePrepared<R>(name: string, query: CompiledQuery): Promise<Results<R>> {
+    const { serialize } = protocol;
+    return this.#pglite.runExclusive(async () => {
+      if (!this.#prepared.has(name)) {
+        await this.#pglite.execProtocol(concat([serialize.parse({ name, text: query.sql }), SYNC]));
+        this.#prepared.add(name);
+      }
+      const bind = serialize.bind({ statement: name, values: query.parameters.map(parameterText) });
+      const fields = this.#fields.get(name);
+      if (fields === undefined) {
+        const { messages } = await this.#pglite.execProtocol(concat([bind, serialize.describe({ type: 'P' }), EXECUTE_SYNC]));
+        const [result] = parse.parseResults(messages, this.#pglite.parsers, { rowMode: 'object' }) as Results<R>[];
+        if (result === undefined) throw new Error(`prepared statement ${name} returned no result`);
+        this.#fields.set(name, result.fields);
+        return result;
+      }
+      const { messages } = await this.#pglite.execProtocol(concat([bind, EXECUTE_SYNC]));
+      return resultOf<R>(messages, fields, this.#pglite.parsers);
+    });
+  }
+
   streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('streaming queries are not supported by the PGlite dialect');
   }
+}
+
+/** A parameter as the text PostgreSQL parses by the statement's parameter type (as PGlite's query() sends it). */
+function parameterText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  throw new TypeError(`a prepared statement's parameter cannot be a ${typeof value}`);
+}
+
+const SYNC = protocol.serialize.sync();
+const EXECUTE_SYNC = concat([protocol.serialize.execute(), SYNC]);
+
+/** What parse.parseResults makes of one statement's messages, with the columns known already. */
+function resultOf<R>(messages: messages.BackendMessage[], fields: Results['fields'], parsers: PGlite['parsers']): Results<R> {
+  const columns = fields.map(({ name, dataTypeID }) => ({ name, dataTypeID, parse: parsers[dataTypeID] ?? types.parsers[dataTypeID] }));
+  const rows: Record<string, unknown>[] = [];
+  let command: string | undefined;
+  let affectedRows = 0;
+  for (const message of messages) {
+    if (message.name === 'dataRow') {
+      const row: Record<string, unknown> = {};
+      for (const [i, column] of columns.entries()) {
+        const value = (message as messages.DataRowMessage).fields[i] ?? null;
+        row[column.name] = value === null || column.parse === undefined ? value : column.parse(value, column.dataTypeID);
+      }
+      rows.push(row);
+    } else if (message.name === 'commandComplete') {
+      const words = (message as messages.CommandCompleteMessage).text.split(' ');
+      command = words[0];
+      const count = Number.parseInt(words.at(-1) ?? '', 10);
+      if (['INSERT', 'UPDATE', 'DELETE', 'MERGE'].includes(command ?? '') && !Number.isNaN(count)) affectedRows = count;
+    }
+  }
+  return { rows: rows as R[], fields, command, affectedRows };
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const message = new Uint8Array(parts.reduce((length, part) => length + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    message.set(part, offset);
+    offset += part.length;
+  }
+  return message;
 }
 
 function quoteIdentifier(name: string): string {

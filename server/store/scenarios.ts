@@ -1,5 +1,15 @@
 import type { Kysely } from 'kysely';
+import { isUuid } from './organizations.js';
+import { prepared } from './prepared.js';
 import type { Database } from './schema.js';
+
+// Asked by every secured request whose requester is not its target: a prepared statement.
+const connectedPairs = prepared<{ host_organization_id: string }, [requester: string, target: string]>(
+  'connected_roles',
+  `select host_organization_id from connections
+   where status = 'connected'
+     and ((host_organization_id = $1 and guest_organization_id = $2) or (host_organization_id = $2 and guest_organization_id = $1))`,
+);
 
 /**
  * The roles `requester` holds towards `target` through *connected* connections. Both can be
@@ -10,17 +20,8 @@ export async function connectedRoles(
   requester: string,
   target: string,
 ): Promise<{ host: boolean; guest: boolean }> {
-  const rows = await db
-    .selectFrom('connections')
-    .select(['host_organization_id'])
-    .where('status', '=', 'connected')
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('host_organization_id', '=', requester), eb('guest_organization_id', '=', target)]),
-        eb.and([eb('host_organization_id', '=', target), eb('guest_organization_id', '=', requester)]),
-      ]),
-    )
-    .execute();
+  if (!isUuid(requester) || !isUuid(target)) return { host: false, guest: false };
+  const { rows } = await connectedPairs.execute(db, requester, target);
   const requesterId = requester.toLowerCase();
   return {
     host: rows.some((row) => row.host_organization_id === requesterId),

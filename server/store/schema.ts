@@ -122,7 +122,5 @@ export type Invitation = Selectable<InvitationsTable>;
 export type NewInvitation = Insertable<InvitationsTable>;
 export type InvitationUpdate = Updateable<InvitationsTable>;
 export type Connection = Selectable<ConnectionsTable>;
-export type NewConnection = Insertable<ConnectionsTable>;
 export type ConnectionUpdate = Updateable<ConnectionsTable>;
 export type ConnectionAction = Selectable<ConnectionActionsTable>;
-export type IdempotencyKey = Selectable<IdempotencyKeysTable>;

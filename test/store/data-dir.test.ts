@@ -79,8 +79,11 @@ describe('configuration', () => {
       poolSize: 10,
       statementTimeoutMs: 5000,
       acquireTimeoutMs: 3000,
+      preparedStatements: true,
     });
     expect(loadDatabaseConfig({ DATABASE_POOL_SIZE: '25' }).poolSize).toBe(25);
+    expect(loadDatabaseConfig({ DATABASE_PREPARED_STATEMENTS: 'false' }).preparedStatements).toBe(false);
+    expect(() => loadDatabaseConfig({ DATABASE_PREPARED_STATEMENTS: 'no' })).toThrow(ConfigError);
     expect(loadDatabaseConfig({ DATABASE_URL: '' }).databaseUrl).toBeUndefined();
   });
 

@@ -1,0 +1,62 @@
+// The statements of the hot paths (every secured request, GET /host-connections/{id}, POST
+// /host-connections), written once as SQL and compiled once, at module load, instead of being
+// rebuilt and recompiled by Kysely's builder on every request. Each has a name: both engines'
+// connections prepare a named statement on its first use and from then on only bind and run
+// it, so PostgreSQL parses and plans it once per connection (pg's `{ name, text, values }`; the
+// PGlite dialect speaks the extended protocol itself). Any other SQL runs as before.
+//
+// Keep these statements' column lists explicit (no `*`): PostgreSQL refuses to run a prepared
+// statement whose result columns changed under it ("cached plan must not change result type").
+import { CompiledQuery, type Kysely, type QueryResult } from 'kysely';
+import type { Database } from './schema.js';
+
+/** SQL text → statement name, for the drivers, and back: one name per text and one text per name. */
+const names = new Map<string, string>();
+const texts = new Map<string, string>();
+
+export interface Prepared<Row, Params extends readonly unknown[]> {
+  readonly name: string;
+  readonly sql: string;
+  /** Runs the statement on `db` (a transaction or the pool) with these parameters. */
+  execute(db: Kysely<Database>, ...params: Params): Promise<QueryResult<Row>>;
+  /** The first row, if any. */
+  first(db: Kysely<Database>, ...params: Params): Promise<Row | undefined>;
+}
+
+/**
+ * A statement with `$1`, `$2`… placeholders, compiled now. `Params` lists the parameters'
+ * TypeScript types in order; `Row` is what one result row holds.
+ */
+export function prepared<Row, Params extends readonly unknown[]>(name: string, sql: string): Prepared<Row, Params> {
+  const text = sql.replace(/\s+/g, ' ').trim();
+  if ((texts.get(name) ?? text) !== text || (names.get(text) ?? name) !== name) {
+    throw new Error(`prepared statement ${name}: another statement has its name or its text`);
+  }
+  names.set(text, name);
+  texts.set(name, text);
+  // The Kysely query node and id of a raw query, made once; only the parameters change per call.
+  const compiled = CompiledQuery.raw(text);
+  const execute = (db: Kysely<Database>, ...params: Params): Promise<QueryResult<Row>> =>
+    db.executeQuery<Row>({ ...compiled, parameters: params });
+  return {
+    name,
+    sql: text,
+    execute,
+    first: async (db, ...params) => (await execute(db, ...params)).rows[0],
+  };
+}
+
+/** The name a hot statement is prepared under; undefined for any other SQL. */
+export function preparedName(sql: string): string | undefined {
+  return names.get(sql);
+}
+
+/**
+ * A timestamptz column as the contract's date-time text, made by PostgreSQL: what
+ * `Date.prototype.toISOString()` makes of the value pg or PGlite would parse (UTC, milliseconds,
+ * the microseconds cut off, not rounded), without parsing it into a Date and formatting it back.
+ * For the years 1 to 9999, the only ones the contract's date-time can hold.
+ */
+export function isoText(column: string): string {
+  return `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+}
