@@ -29,7 +29,10 @@ declare module 'autocannon' {
 
   interface Instance {
     stop(): void;
-    on(event: 'response', listener: (client: unknown, status: number, bytes: number, milliseconds: number) => void): this;
+    on(
+      event: 'response',
+      listener: (client: unknown, status: number, bytes: number, milliseconds: number) => void,
+    ): this;
     on(event: 'reqError', listener: (error: Error) => void): this;
   }
 

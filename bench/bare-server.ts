@@ -29,7 +29,10 @@ async function serveStatements(): Promise<() => Promise<void>> {
   app.get('/readyz', (c) => c.json({ status: 'ready' }));
 
   app.get('/v1/host-connections/:host', async (c) => {
-    const [connection] = await rows(db, statements.hostConnection, [c.req.header('requester-organization-id'), c.req.param('host')]);
+    const [connection] = await rows(db, statements.hostConnection, [
+      c.req.header('requester-organization-id'),
+      c.req.param('host'),
+    ]);
     return c.json(connection as object);
   });
 
@@ -52,7 +55,13 @@ async function serveStatements(): Promise<() => Promise<void>> {
     const connection = await db.transaction().execute(async (trx) => {
       const now = new Date();
       const since = new Date(now.getTime() - 24 * 60 * 60 * 1000);
-      const [context] = (await rows(trx, sql.context, [guestId, body.host_organization_id, null, since, body.invitation_token])) as {
+      const [context] = (await rows(trx, sql.context, [
+        guestId,
+        body.host_organization_id,
+        null,
+        since,
+        body.invitation_token,
+      ])) as {
         invitation_id: string | null;
         invitation_parent_organization_id: string | null;
       }[];

@@ -34,13 +34,22 @@ interface CountedWorkload {
  * the server only (the bare handlers do the three main workloads) and at 10,000: the requests
  * at 1,000,000 differ by the host's id only.
  */
-export async function measureStatements(sitting: Sitting, counted: { server: Counted; bare: Counted }): Promise<StatementCount[]> {
+export async function measureStatements(
+  sitting: Sitting,
+  counted: { server: Counted; bare: Counted },
+): Promise<StatementCount[]> {
   const { sign } = sitting;
   const repeat = (spec: RequestSpec) => (count: number) => Array.from({ length: count }, () => spec);
   const main: CountedWorkload[] = [
     { name: 'get', expect: 200, warmups: 2, times: 10, requests: repeat(getRequest('/v1', sign)) },
     { name: 'list', expect: 200, warmups: 2, times: 10, requests: repeat(listRequest('/v1', sign)) },
-    { name: 'post', expect: 201, warmups: 2, times: 10, requests: (count) => sitting.countingGuests.take(count).map((i) => postRequest('/v1', sign, i)) },
+    {
+      name: 'post',
+      expect: 201,
+      warmups: 2,
+      times: 10,
+      requests: (count) => sitting.countingGuests.take(count).map((i) => postRequest('/v1', sign, i)),
+    },
   ];
   const shapes: CountedWorkload[] = LIST_SHAPES.map((shape) => ({
     name: `guest list: ${shape.name}`,
@@ -50,7 +59,10 @@ export async function measureStatements(sitting: Sitting, counted: { server: Cou
     requests: repeat(guestListRequest('/v1', sign, 'small', shape)),
   }));
   const counts: StatementCount[] = [];
-  for (const [{ target, counter }, workloads] of [[counted.server, [...main, ...shapes]], [counted.bare, main]] as const) {
+  for (const [{ target, counter }, workloads] of [
+    [counted.server, [...main, ...shapes]],
+    [counted.bare, main],
+  ] as const) {
     for (const workload of workloads) {
       const job = (requests: RequestSpec[]): Job => ({
         origins: origins(target),
@@ -67,12 +79,19 @@ export async function measureStatements(sitting: Sitting, counted: { server: Cou
       const outcome = await sitting.generator.run(job(workload.requests(workload.times)));
       const { count, sql } = counter.take();
       const errors = warm.errors + outcome.errors;
-      if (errors > 0) throw new Error(`counting ${workload.name} on ${target.name}: ${errors} unexpected answers (first: ${warm.firstError ?? outcome.firstError})`);
+      if (errors > 0)
+        throw new Error(
+          `counting ${workload.name} on ${target.name}: ${errors} unexpected answers (first: ${warm.firstError ?? outcome.firstError})`,
+        );
       const perRequest = count / workload.times;
-      counts.push({ target: target.name, workload: workload.name, perRequest, sql: sql.slice(0, Math.round(perRequest)) });
+      counts.push({
+        target: target.name,
+        workload: workload.name,
+        perRequest,
+        sql: sql.slice(0, Math.round(perRequest)),
+      });
       sitting.progress(`[statements] ${target.name} ${workload.name}: ${perRequest} per request`);
     }
   }
   return counts;
 }
-

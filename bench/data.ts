@@ -31,7 +31,10 @@ export interface Caller {
   clientId: string;
 }
 
-const caller = (name: string): Caller => ({ organizationId: uuidOf(`bench-${name}`), clientId: `bench-client-${name}` });
+const caller = (name: string): Caller => ({
+  organizationId: uuidOf(`bench-${name}`),
+  clientId: `bench-client-${name}`,
+});
 
 export const fixtures = {
   /** A guest connected to LIST_HOSTS hosts: its host-connections list, and one of them by id. */
@@ -180,9 +183,15 @@ export async function bulkLoad(execute: Execute, sizes: Sizes): Promise<void> {
  * What `total_items` must be for each list shape of one host: counted here with a query of its
  * own (strpos on lower(), not the server's ILIKE), over the connected connections.
  */
-export async function expectedTotals(execute: Execute, host: string, searches: { field: 'guest_name' | 'guest_email' | 'owner_email'; text: string }[]): Promise<{ all: number; search: number[] }> {
+export async function expectedTotals(
+  execute: Execute,
+  host: string,
+  searches: { field: 'guest_name' | 'guest_email' | 'owner_email'; text: string }[],
+): Promise<{ all: number; search: number[] }> {
   const column = { guest_name: 'g.name', guest_email: 'g.email', owner_email: 'g.owner_email' };
-  const filters = searches.map((s, i) => `count(*) filter (where strpos(lower(${column[s.field]}), lower($${i + 2})) > 0) as s${i}`);
+  const filters = searches.map(
+    (s, i) => `count(*) filter (where strpos(lower(${column[s.field]}), lower($${i + 2})) > 0) as s${i}`,
+  );
   const { rows } = await execute(
     `select count(*) as all_rows${filters.map((f) => `, ${f}`).join('')}
      from connections c join organizations g on g.id = c.guest_organization_id

@@ -17,12 +17,18 @@ const LOAD_TIMEOUT_MS = 600_000;
 /** Migrates and loads the database, on one connection (the bulk load sets session options). */
 async function load(options: { databaseUrl?: string; dataDir: string }, sizes: Sizes): Promise<void> {
   // Building an index over a million rows takes longer than the timeouts made for requests.
-  const store = await openDatabase({ ...options, statementTimeoutMs: LOAD_TIMEOUT_MS, acquireTimeoutMs: LOAD_TIMEOUT_MS });
+  const store = await openDatabase({
+    ...options,
+    statementTimeoutMs: LOAD_TIMEOUT_MS,
+    acquireTimeoutMs: LOAD_TIMEOUT_MS,
+  });
   try {
     await migrateToLatest(store.db);
-    await store.db.connection().execute((connection) =>
-      bulkLoad(async (sql, params = []) => connection.executeQuery(CompiledQuery.raw(sql, params)), sizes),
-    );
+    await store.db
+      .connection()
+      .execute((connection) =>
+        bulkLoad(async (sql, params = []) => connection.executeQuery(CompiledQuery.raw(sql, params)), sizes),
+      );
   } finally {
     await store.close();
   }
@@ -37,7 +43,10 @@ export interface PostgresDatabase {
 }
 
 /** `serverUrl` names any database on the server; it is used to create, watch and drop the scratch one. */
-export async function postgresDatabase(serverUrl: string, track: (remove: () => Promise<void>) => void): Promise<PostgresDatabase> {
+export async function postgresDatabase(
+  serverUrl: string,
+  track: (remove: () => Promise<void>) => void,
+): Promise<PostgresDatabase> {
   const name = `connections_bench_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
@@ -56,7 +65,9 @@ export async function postgresDatabase(serverUrl: string, track: (remove: () => 
     name,
     url: url.toString(),
     async backendPids() {
-      const { rows } = await admin.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [name]);
+      const { rows } = await admin.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [
+        name,
+      ]);
       return rows.map((row) => row.pid);
     },
     remove,
@@ -68,7 +79,11 @@ export async function loadPostgres(database: PostgresDatabase, sizes: Sizes): Pr
 }
 
 /** One loaded PGlite data directory, copied `copies` times: one per process that opens it. */
-export async function pgliteDirectories(copies: number, sizes: Sizes, track: (remove: () => Promise<void>) => void): Promise<string[]> {
+export async function pgliteDirectories(
+  copies: number,
+  sizes: Sizes,
+  track: (remove: () => Promise<void>) => void,
+): Promise<string[]> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'connections-bench-'));
   track(() => rm(root, { recursive: true, force: true }));
   const first = path.join(root, 'pglite-0');

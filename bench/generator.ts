@@ -68,7 +68,10 @@ export function startGenerator(): Generator {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   let next = 0;
-  const waiting = new Map<number, { onWarm?: () => void; resolve(outcome: Outcome): void; reject(error: Error): void }>();
+  const waiting = new Map<
+    number,
+    { onWarm?: () => void; resolve(outcome: Outcome): void; reject(error: Error): void }
+  >();
   child.on('message', (message: Message) => {
     const job = waiting.get(message.id);
     if (job === undefined) return;

@@ -17,7 +17,8 @@ export async function listTotals(database: PostgresDatabase): Promise<Record<Lis
     for (const size of LIST_SIZES) {
       const host = size === 'large' ? fixtures.largeHost : fixtures.smallHost;
       const counted = await expectedTotals((sql, params) => client.query(sql, params), host.organizationId, searches);
-      const total = (shape: ListShape): number => (shape.search === undefined ? counted.all : (counted.search[searches.indexOf(shape.search)] ?? Number.NaN));
+      const total = (shape: ListShape): number =>
+        shape.search === undefined ? counted.all : (counted.search[searches.indexOf(shape.search)] ?? Number.NaN);
       totals[size] = new Map(LIST_SHAPES.map((shape) => [shape.name, total(shape)]));
     }
     return totals;
@@ -52,13 +53,23 @@ export async function measureLists(sitting: Sitting, totals: Record<ListSize, Ma
         expect: 200,
         totalItems: totals[size].get(shape.name),
         // The first shape warms the caches for all; each 10,000 shape gets a short warm-up of its own.
-        warmup: size === 'large' ? { seconds: 0, minRequests: index === 0 ? 1 : 0, maxSeconds: index === 0 ? 60 : 0 } : span(0.2),
+        warmup:
+          size === 'large'
+            ? { seconds: 0, minRequests: index === 0 ? 1 : 0, maxSeconds: index === 0 ? 60 : 0 }
+            : span(0.2),
         measure: { seconds, minRequests: LIST_MIN_REQUESTS, maxSeconds: seconds * 2 },
         pids: pids(target),
       };
-      windows.push(report(sitting, { target: target.name, workload: listWorkload(sitting.options, size, shape), run: 0, connections: 1, ...(await measured(sitting, target, job)) }));
+      windows.push(
+        report(sitting, {
+          target: target.name,
+          workload: listWorkload(sitting.options, size, shape),
+          run: 0,
+          connections: 1,
+          ...(await measured(sitting, target, job)),
+        }),
+      );
     }
   }
   return windows;
 }
-

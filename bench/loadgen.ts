@@ -32,7 +32,12 @@ function check(job: Job, tally: Tally, status: number, body: string): void {
 }
 
 function asRequest(spec: RequestSpec) {
-  return { method: spec.method, path: spec.path, headers: spec.headers, ...(spec.body === undefined ? {} : { body: spec.body }) };
+  return {
+    method: spec.method,
+    path: spec.path,
+    headers: spec.headers,
+    ...(spec.body === undefined ? {} : { body: spec.body }),
+  };
 }
 
 /** One autocannon run until `span` says stop; the latencies of the answers within it. */
@@ -50,10 +55,16 @@ function phase<S>(
   const remaining = job.requests.length - cursor.next;
   const request = job.once
     ? {
-        setupRequest: (req: object) => ({ ...req, ...asRequest(job.requests[Math.min(cursor.next++, job.requests.length - 1)] as RequestSpec) }),
+        setupRequest: (req: object) => ({
+          ...req,
+          ...asRequest(job.requests[Math.min(cursor.next++, job.requests.length - 1)] as RequestSpec),
+        }),
         onResponse: (status: number, body: string) => check(job, tally, status, body),
       }
-    : { ...asRequest(job.requests[0] as RequestSpec), onResponse: (status: number, body: string) => check(job, tally, status, body) };
+    : {
+        ...asRequest(job.requests[0] as RequestSpec),
+        onResponse: (status: number, body: string) => check(job, tally, status, body),
+      };
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
@@ -71,7 +82,12 @@ function phase<S>(
         clearTimeout(hardLimit);
         if (error) return reject(error instanceof Error ? error : new Error(String(error)));
         const exhausted = stoppedAt === undefined;
-        resolve({ latencies, seconds: ((stoppedAt ?? performance.now()) - started) / 1000, exhausted, end: end ?? sample() });
+        resolve({
+          latencies,
+          seconds: ((stoppedAt ?? performance.now()) - started) / 1000,
+          exhausted,
+          end: end ?? sample(),
+        });
       },
     );
     // What is sampled at the stop, and the answers counted, cover the same span.
@@ -134,7 +150,8 @@ async function run(job: Job, warm: () => void): Promise<Outcome> {
 process.on('message', (message: { id: number; job: Job }) => {
   run(message.job, () => process.send?.({ id: message.id, warm: true })).then(
     (outcome) => process.send?.({ id: message.id, outcome }),
-    (error: unknown) => process.send?.({ id: message.id, error: error instanceof Error ? error.message : String(error) }),
+    (error: unknown) =>
+      process.send?.({ id: message.id, error: error instanceof Error ? error.message : String(error) }),
   );
 });
 process.on('SIGTERM', () => process.exit(0));

@@ -3,7 +3,16 @@ import type { PostgresDatabase } from './databases.js';
 import type { Generator, Job, Outcome, RequestSpec, Span } from './generator.js';
 import { processCpuSeconds } from './proc.js';
 import { origins, pids, type Target, type TargetName } from './targets.js';
-import { EXPECTED_STATUS, constantRequest, getRequest, listRequest, postRequest, type ListSize, type Sign, type Workload } from './workloads.js';
+import {
+  EXPECTED_STATUS,
+  constantRequest,
+  getRequest,
+  listRequest,
+  postRequest,
+  type ListSize,
+  type Sign,
+  type Workload,
+} from './workloads.js';
 
 export interface Options {
   runs: number;
@@ -21,7 +30,8 @@ export class GuestPool {
   #next = 1;
   constructor(readonly size: number) {}
   take(count: number): number[] {
-    if (this.#next + count - 1 > this.size) throw new Error(`only ${this.size} fresh guests were loaded; ${this.#next - 1 + count} needed`);
+    if (this.#next + count - 1 > this.size)
+      throw new Error(`only ${this.size} fresh guests were loaded; ${this.#next - 1 + count} needed`);
     const first = this.#next;
     this.#next += count;
     return Array.from({ length: count }, (_, i) => first + i);
@@ -70,7 +80,11 @@ function databaseCpu(database: PostgresDatabase) {
   };
 }
 
-export async function measured(sitting: Sitting, target: Target, job: Job): Promise<{ outcome: Outcome; databaseCpuSeconds: number | undefined }> {
+export async function measured(
+  sitting: Sitting,
+  target: Target,
+  job: Job,
+): Promise<{ outcome: Outcome; databaseCpuSeconds: number | undefined }> {
   const probe = target.engine === 'postgres' ? databaseCpu(sitting.postgres) : undefined;
   const outcome = await sitting.generator.run(job, () => probe?.start());
   return { outcome, databaseCpuSeconds: await probe?.seconds() };
@@ -89,7 +103,11 @@ export function report(sitting: Sitting, window: Window): Window {
   return window;
 }
 
-function workloadRequests(sitting: Sitting, target: Target, workload: Workload | 'constant'): { requests: RequestSpec[]; once: boolean } {
+function workloadRequests(
+  sitting: Sitting,
+  target: Target,
+  workload: Workload | 'constant',
+): { requests: RequestSpec[]; once: boolean } {
   const { base } = target;
   if (workload === 'constant') return { requests: [constantRequest], once: false };
   if (workload === 'get') return { requests: [getRequest(base, sitting.sign)], once: false };
@@ -100,7 +118,12 @@ function workloadRequests(sitting: Sitting, target: Target, workload: Workload |
   return { requests: guests.pool.take(guests.perWindow).map((i) => postRequest(base, sitting.sign, i)), once: true };
 }
 
-export async function measureWorkload(sitting: Sitting, target: Target, workload: Workload | 'constant', run: number): Promise<Window> {
+export async function measureWorkload(
+  sitting: Sitting,
+  target: Target,
+  workload: Workload | 'constant',
+  run: number,
+): Promise<Window> {
   const { options } = sitting;
   const job: Job = {
     origins: origins(target),
@@ -111,6 +134,11 @@ export async function measureWorkload(sitting: Sitting, target: Target, workload
     measure: span(options.seconds),
     pids: pids(target),
   };
-  return report(sitting, { target: target.name, workload, run, connections: options.connections, ...(await measured(sitting, target, job)) });
+  return report(sitting, {
+    target: target.name,
+    workload,
+    run,
+    connections: options.connections,
+    ...(await measured(sitting, target, job)),
+  });
 }
-

@@ -19,7 +19,10 @@ export interface Memory {
  * RSS of the server on PostgreSQL before and after `memoryRequests` requests of one workload,
  * or as many as `maxSeconds` allow (the sitting must end before its watchdog).
  */
-export async function measureMemory(sitting: Sitting, maxSeconds: number): Promise<{ memory: Memory; window: Window } | undefined> {
+export async function measureMemory(
+  sitting: Sitting,
+  maxSeconds: number,
+): Promise<{ memory: Memory; window: Window } | undefined> {
   const target = sitting.targets.get('server-postgres');
   const pid = target?.processes[0]?.pid;
   if (target === undefined || pid === undefined) return undefined;
@@ -41,8 +44,25 @@ export async function measureMemory(sitting: Sitting, maxSeconds: number): Promi
       before = residentBytes(pid);
     });
     const after = residentBytes(pid);
-    const window = report(sitting, { target: target.name, workload: 'memory: get', run: 0, connections: job.connections, outcome, databaseCpuSeconds: undefined });
-    return { memory: { target: target.name, workload: 'get', requests: outcome.requests, before, peak: Math.max(peak, after), after }, window };
+    const window = report(sitting, {
+      target: target.name,
+      workload: 'memory: get',
+      run: 0,
+      connections: job.connections,
+      outcome,
+      databaseCpuSeconds: undefined,
+    });
+    return {
+      memory: {
+        target: target.name,
+        workload: 'get',
+        requests: outcome.requests,
+        before,
+        peak: Math.max(peak, after),
+        after,
+      },
+      window,
+    };
   } finally {
     clearInterval(watch);
   }

@@ -28,7 +28,9 @@ export function freePort(): Promise<number> {
     probe.once('error', reject);
     probe.listen(0, '127.0.0.1', () => {
       const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+      probe.close(() =>
+        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -66,7 +68,8 @@ export async function launch(spec: Launch, track: (process: Process) => void): P
   child.stdout?.on('data', (chunk: Buffer) => {
     const lines = (partial + chunk.toString('utf8')).split('\n');
     partial = lines.pop() ?? '';
-    for (const line of lines) if (errors.length < 5 && line.includes('"level":"error"') && line.includes('"error"')) errors.push(line);
+    for (const line of lines)
+      if (errors.length < 5 && line.includes('"level":"error"') && line.includes('"error"')) errors.push(line);
   });
   if (child.pid === undefined) throw new Error(`${spec.name} did not start`);
   const started: Process = { name: spec.name, pid: child.pid, port, child, stderr: () => stderr, errors: () => errors };
@@ -74,7 +77,10 @@ export async function launch(spec: Launch, track: (process: Process) => void): P
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${spec.name} exited with ${child.exitCode}: ${stderr}`);
-    const status = await fetch(`http://127.0.0.1:${port}${spec.readyPath}`).then((r) => r.status, () => 0);
+    const status = await fetch(`http://127.0.0.1:${port}${spec.readyPath}`).then(
+      (r) => r.status,
+      () => 0,
+    );
     if (status !== 0 && (spec.anyStatus === true || status < 300)) return started;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -91,4 +97,3 @@ export async function stop(target: Process): Promise<void> {
   await exited;
   clearTimeout(timer);
 }
-

@@ -26,7 +26,10 @@ const { values: args } = parseArgs({
     top: { type: 'string', default: '40' },
     // The server's request log goes to /dev/null, as in the sitting; with this, through a pipe, to show its first errors.
     'log-errors': { type: 'boolean', default: false },
-    'database-url': { type: 'string', default: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
+    'database-url': {
+      type: 'string',
+      default: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    },
   },
 });
 const engine = args.engine === 'pglite' ? 'pglite' : 'postgres';
@@ -74,7 +77,13 @@ function summarize(profile: Profile, top: number): string {
       .sort((a, b) => b[1] - a[1])
       .slice(0, count)
       .map(([name, time]) => `${((time / total) * 100).toFixed(1).padStart(5)}%  ${name}`);
-  return [`self time by file (${(total / 1e6).toFixed(1)} s sampled):`, ...lines(files, 20), '', 'self time by function:', ...lines(functions, top)].join('\n');
+  return [
+    `self time by file (${(total / 1e6).toFixed(1)} s sampled):`,
+    ...lines(files, 20),
+    '',
+    'self time by function:',
+    ...lines(functions, top),
+  ].join('\n');
 }
 
 async function main(): Promise<void> {

@@ -27,7 +27,10 @@ export interface Machine {
 }
 
 /** `before`: the load average and the seconds the machine was busy in the second before the start. */
-export async function describeMachine(database: PostgresDatabase, before: { loadAverage: number[]; busySeconds: number }): Promise<Machine> {
+export async function describeMachine(
+  database: PostgresDatabase,
+  before: { loadAverage: number[]; busySeconds: number },
+): Promise<Machine> {
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
   const version = await client.query<{ server_version: string }>('show server_version').finally(() => client.end());
@@ -49,7 +52,9 @@ function median(values: number[]): number {
   const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
   if (sorted.length === 0) return Number.NaN;
   const middle = sorted.length / 2;
-  return Number.isInteger(middle) ? ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2 : (sorted[Math.floor(middle)] ?? Number.NaN);
+  return Number.isInteger(middle)
+    ? ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2
+    : (sorted[Math.floor(middle)] ?? Number.NaN);
 }
 
 const perRequestMicros = (cpuSeconds: number | undefined, requests: number): number =>
@@ -82,18 +87,26 @@ function ratio(row: Row, windows: Window[], other: TargetName, otherWorkload = r
   return median(
     row.windows.map((w) => {
       const reference = windows.find((o) => o.target === other && o.workload === otherWorkload && o.run === w.run);
-      return reference === undefined || reference === w ? Number.NaN : w.outcome.requestsPerSecond / reference.outcome.requestsPerSecond;
+      return reference === undefined || reference === w
+        ? Number.NaN
+        : w.outcome.requestsPerSecond / reference.outcome.requestsPerSecond;
     }),
   );
 }
 
 const bareOf = (target: TargetName): TargetName | undefined =>
-  target.endsWith('pglite') ? 'bare-pglite' : target.endsWith('postgres') || target.endsWith('x2') ? 'bare-postgres' : undefined;
+  target.endsWith('pglite')
+    ? 'bare-pglite'
+    : target.endsWith('postgres') || target.endsWith('x2')
+      ? 'bare-postgres'
+      : undefined;
 
 /** The counting instance that ran a target's statements (PGlite has no wire to count on). */
 function statementsOf(statements: StatementCount[], target: TargetName, workload: string): number {
   const counted = target === 'server-postgres-x2' ? 'server-postgres' : target;
-  const name = workload.startsWith('guest list') ? `guest list: ${workload.slice(workload.indexOf(': ') + 2)}` : workload;
+  const name = workload.startsWith('guest list')
+    ? `guest list: ${workload.slice(workload.indexOf(': ') + 2)}`
+    : workload;
   return statements.find((s) => s.target === counted && s.workload === name)?.perRequest ?? Number.NaN;
 }
 
@@ -110,10 +123,27 @@ interface Results {
 function table(results: Results): string {
   const { windows, statements, options } = results;
   const header = [
-    'target', 'workload', 'req/s', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'PostgreSQL CPU µs/req', 'statements/req',
-    '× Hono constant', '× bare SQL', '× Prism', 'p50 ÷ p50 at 10,000', 'total_items exact',
+    'target',
+    'workload',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'server CPU µs/req',
+    'PostgreSQL CPU µs/req',
+    'statements/req',
+    '× Hono constant',
+    '× bare SQL',
+    '× Prism',
+    'p50 ÷ p50 at 10,000',
+    'total_items exact',
   ];
-  const lines = [`| ${header.join(' | ')} |`, `| --- | --- | ${header.slice(2).map(() => '---:').join(' | ')} |`];
+  const lines = [
+    `| ${header.join(' | ')} |`,
+    `| --- | --- | ${header
+      .slice(2)
+      .map(() => '---:')
+      .join(' | ')} |`,
+  ];
   const ordered = rowsOf(windows).filter((row) => !row.workload.startsWith('memory'));
   for (const row of ordered) {
     const of = (pick: (w: Window) => number): number => median(row.windows.map(pick));
@@ -133,14 +163,24 @@ function table(results: Results): string {
         perSecond(of((w) => w.outcome.requestsPerSecond)),
         ms(of((w) => w.outcome.p50)),
         ms(of((w) => w.outcome.p99)),
-        fixed(of((w) => perRequestMicros(w.outcome.serverCpuSeconds, w.outcome.requests)), 0),
-        fixed(of((w) => perRequestMicros(w.databaseCpuSeconds, w.outcome.requests)), 0),
+        fixed(
+          of((w) => perRequestMicros(w.outcome.serverCpuSeconds, w.outcome.requests)),
+          0,
+        ),
+        fixed(
+          of((w) => perRequestMicros(w.databaseCpuSeconds, w.outcome.requests)),
+          0,
+        ),
         fixed(statementsOf(statements, row.target, row.workload), 1),
         isRound ? fixed(ratio(row, windows, 'hono', 'constant'), 3) : '',
         isRound && bare !== undefined && bare !== row.target ? fixed(ratio(row, windows, bare), 2) : '',
         isRound && row.target !== 'prism' ? fixed(ratio(row, windows, 'prism'), 2) : '',
         vsSmall,
-        isList ? (row.windows.every((w) => w.outcome.errors === 0) ? 'yes' : `no: ${row.windows[0]?.outcome.firstError}`) : '',
+        isList
+          ? row.windows.every((w) => w.outcome.errors === 0)
+            ? 'yes'
+            : `no: ${row.windows[0]?.outcome.firstError}`
+          : '',
       ].join(' | ')} |`,
     );
   }
@@ -150,7 +190,8 @@ function table(results: Results): string {
 function targetChecks(results: Results): string[] {
   const { windows, options } = results;
   const rows = rowsOf(windows);
-  const row = (target: TargetName, workload: string): Row | undefined => rows.find((r) => r.target === target && r.workload === workload);
+  const row = (target: TargetName, workload: string): Row | undefined =>
+    rows.find((r) => r.target === target && r.workload === workload);
   const check = (label: string, value: number, goal: number, below = false): string => {
     const met = Number.isFinite(value) && (below ? value <= goal : value >= goal);
     return `- ${met ? '✅' : '❌'} ${label}: ${fixed(value, 2)} (target ${below ? '≤' : '≥'} ${goal})`;
@@ -161,27 +202,50 @@ function targetChecks(results: Results): string[] {
   };
   const lines = [
     check('GET /host-connections/{id}, server on PostgreSQL ÷ Prism mock', rate('server-postgres', 'get', 'prism'), 3),
-    check('GET /host-connections/{id}, server on PostgreSQL ÷ bare SQL on PostgreSQL', rate('server-postgres', 'get', 'bare-postgres'), 0.7),
+    check(
+      'GET /host-connections/{id}, server on PostgreSQL ÷ bare SQL on PostgreSQL',
+      rate('server-postgres', 'get', 'bare-postgres'),
+      0.7,
+    ),
     check('GET /host-connections/{id}, server on PGlite ÷ Prism mock', rate('server-pglite', 'get', 'prism'), 1),
     check('25-row list, server on PostgreSQL ÷ Prism mock', rate('server-postgres', 'list', 'prism'), 1),
-    check('POST /host-connections, server on PostgreSQL ÷ bare SQL transaction on PostgreSQL', rate('server-postgres', 'post', 'bare-postgres'), 0.7),
+    check(
+      'POST /host-connections, server on PostgreSQL ÷ bare SQL transaction on PostgreSQL',
+      rate('server-postgres', 'post', 'bare-postgres'),
+      0.7,
+    ),
   ];
   const p50 = (size: ListSize, name: string): number => {
     const shape = LIST_SHAPES.find((s) => s.name === name);
-    return shape === undefined ? Number.NaN : median(row('server-postgres', listWorkload(options, size, shape))?.windows.map((w) => w.outcome.p50) ?? []);
+    return shape === undefined
+      ? Number.NaN
+      : median(row('server-postgres', listWorkload(options, size, shape))?.windows.map((w) => w.outcome.p50) ?? []);
   };
-  const growth = LIST_SHAPES.map((shape) => ({ shape: shape.name, value: p50('large', shape.name) / p50('small', shape.name) }));
-  const worst = growth.reduce((a, b) => (b.value > a.value || !Number.isFinite(b.value) ? b : a), growth[0] ?? { shape: '', value: Number.NaN });
+  const growth = LIST_SHAPES.map((shape) => ({
+    shape: shape.name,
+    value: p50('large', shape.name) / p50('small', shape.name),
+  }));
+  const worst = growth.reduce(
+    (a, b) => (b.value > a.value || !Number.isFinite(b.value) ? b : a),
+    growth[0] ?? { shape: '', value: Number.NaN },
+  );
   const large = options.listSizes.large.toLocaleString('en-US');
   lines.push(
-    check(`${large} connections: the worst list shape's p50 ÷ its p50 at 10,000 (${worst.shape}; ${growth.filter((g) => g.value > 2).length} of ${growth.length} shapes over 2)`, worst.value, 2, true),
+    check(
+      `${large} connections: the worst list shape's p50 ÷ its p50 at 10,000 (${worst.shape}; ${growth.filter((g) => g.value > 2).length} of ${growth.length} shapes over 2)`,
+      worst.value,
+      2,
+      true,
+    ),
   );
   for (const shape of LIST_SHAPES.filter((s) => s.search !== undefined)) {
     lines.push(check(`${large} connections: p50 ms of ${shape.name}`, p50('large', shape.name), 50, true));
   }
   const lists = windows.filter((w) => w.workload.startsWith('guest list'));
   const wrong = lists.filter((w) => w.outcome.errors > 0);
-  lines.push(`- ${wrong.length === 0 && lists.length > 0 ? '✅' : '❌'} total_items exact in every answer of ${lists.length} list windows (checked against a count(*) of our own)${wrong.length > 0 ? `: ${wrong.length} wrong` : ''}`);
+  lines.push(
+    `- ${wrong.length === 0 && lists.length > 0 ? '✅' : '❌'} total_items exact in every answer of ${lists.length} list windows (checked against a count(*) of our own)${wrong.length > 0 ? `: ${wrong.length} wrong` : ''}`,
+  );
   const { memory } = results;
   if (memory !== undefined) {
     const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MB`;
@@ -200,9 +264,15 @@ function summary(results: Results): string {
   const minutes = `${Math.floor(results.wallSeconds / 60)} min ${Math.round(results.wallSeconds % 60)} s`;
   const others = windows.map((w) => {
     const o = w.outcome;
-    return ((o.machineBusySeconds - o.serverCpuSeconds - o.generatorCpuSeconds - (w.databaseCpuSeconds ?? 0)) / o.seconds) * 100;
+    return (
+      ((o.machineBusySeconds - o.serverCpuSeconds - o.generatorCpuSeconds - (w.databaseCpuSeconds ?? 0)) / o.seconds) *
+      100
+    );
   });
-  const generator = windows.map((w) => ({ workload: `${w.target} ${w.workload}`, share: (w.outcome.generatorCpuSeconds / w.outcome.seconds) * 100 }));
+  const generator = windows.map((w) => ({
+    workload: `${w.target} ${w.workload}`,
+    share: (w.outcome.generatorCpuSeconds / w.outcome.seconds) * 100,
+  }));
   const busiest = generator.reduce((a, b) => (b.share > a.share ? b : a), { workload: '', share: 0 });
   return [
     `Command: \`npm run bench\`. ${machine.date}, commit ${machine.commit}. Wall time: ${minutes}.`,
@@ -212,18 +282,25 @@ function summary(results: Results): string {
     `Each target its own process, the load generator (autocannon) a process apart, all on the same cores; the generator used at most ` +
       `${fixed(busiest.share, 0)}% of one core (${busiest.workload}). ${options.connections} connections ` +
       `(list shapes: 1); ${options.runs} runs of ${options.warmup} s warm-up + ${options.seconds} s measured per target and workload, medians; ` +
-      `limits off (${Object.entries(SERVER_SETTINGS).map(([k, v]) => `${k}=${v}`).join(', ')}). ` +
+      `limits off (${Object.entries(SERVER_SETTINGS)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')}). ` +
       `Guest lists: ${options.listSizes.small.toLocaleString('en-US')} and ${options.listSizes.large.toLocaleString('en-US')} connections, server on PostgreSQL only.`,
   ].join('\n');
 }
 
 /** Writes bench/results/<timestamp>.json, and for a whole sitting latest.json and latest.md; returns the markdown. */
 export async function writeResults(results: Results, whole: boolean): Promise<string> {
-  const markdown = [summary(results), '', table(results), '', '**Targets**', '', ...targetChecks(results), ''].join('\n');
+  const markdown = [summary(results), '', table(results), '', '**Targets**', '', ...targetChecks(results), ''].join(
+    '\n',
+  );
   const directory = path.join(REPO, 'bench', 'results');
   await mkdir(directory, { recursive: true });
   const json = JSON.stringify(
-    { ...results, totals: Object.fromEntries(Object.entries(results.totals).map(([size, map]) => [size, Object.fromEntries(map)])) },
+    {
+      ...results,
+      totals: Object.fromEntries(Object.entries(results.totals).map(([size, map]) => [size, Object.fromEntries(map)])),
+    },
     null,
     2,
   );

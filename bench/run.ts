@@ -45,7 +45,10 @@ const { values: args } = parseArgs({
     'memory-requests': { type: 'string', default: DEFAULTS['memory-requests'] },
     targets: { type: 'string', default: DEFAULTS.targets },
     workloads: { type: 'string', default: DEFAULTS.workloads },
-    'database-url': { type: 'string', default: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
+    'database-url': {
+      type: 'string',
+      default: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    },
   },
 });
 /** Only a whole sitting replaces bench/results/latest.*; a trial run writes its timestamped file only. */
@@ -53,7 +56,8 @@ const whole = (Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]).every((name) 
 
 function positive(name: keyof typeof DEFAULTS): number {
   const value = Number(args[name]);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number, not "${args[name]}"`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`--${name} must be a positive number, not "${args[name]}"`);
   return value;
 }
 
@@ -66,15 +70,18 @@ const options: Options = {
   listSeconds: { small: positive('small-list-seconds'), large: positive('large-list-seconds') },
   memoryRequests: Math.round(positive('memory-requests')),
 };
-if (options.listSizes.large <= SMALL_LIST) throw new Error(`--large-list must be over ${SMALL_LIST}, the small list's size`);
+if (options.listSizes.large <= SMALL_LIST)
+  throw new Error(`--large-list must be over ${SMALL_LIST}, the small list's size`);
 const selected = (args.targets ?? '').split(',').map((name) => {
-  if (!(TARGETS as readonly string[]).includes(name)) throw new Error(`unknown target "${name}"; known: ${TARGETS.join(', ')}`);
+  if (!(TARGETS as readonly string[]).includes(name))
+    throw new Error(`unknown target "${name}"; known: ${TARGETS.join(', ')}`);
   return name as TargetName;
 });
 
 // A subset of the workloads (a trial of one hot path); the list shapes run only with `list`.
 const workloads = (args.workloads ?? '').split(',').map((name) => {
-  if (!(WORKLOADS as readonly string[]).includes(name)) throw new Error(`unknown workload "${name}"; known: ${WORKLOADS.join(', ')}`);
+  if (!(WORKLOADS as readonly string[]).includes(name))
+    throw new Error(`unknown workload "${name}"; known: ${WORKLOADS.join(', ')}`);
   return name as (typeof WORKLOADS)[number];
 });
 
@@ -94,7 +101,12 @@ async function main(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const before = { loadAverage, busySeconds: machineBusySeconds() - busy };
 
-  const { sitting, database, processes, counted } = await prepare(options, selected, args['database-url'] ?? '', progress);
+  const { sitting, database, processes, counted } = await prepare(
+    options,
+    selected,
+    args['database-url'] ?? '',
+    progress,
+  );
   const machine = await describeMachine(database, before);
   const statements = await timed('statement counting', () => measureStatements(sitting, counted));
   await Promise.all([...counted.server.target.processes, ...counted.bare.target.processes].map(stop));
@@ -125,7 +137,9 @@ async function main(): Promise<void> {
   await Promise.all(processes.map(stop));
   await cleanUp();
   const wallSeconds = (performance.now() - started) / 1000;
-  console.log(await writeResults({ machine, options, wallSeconds, windows, statements, memory: memory?.memory, totals }, whole));
+  console.log(
+    await writeResults({ machine, options, wallSeconds, windows, statements, memory: memory?.memory, totals }, whole),
+  );
   if (windows.some((w) => w.outcome.errors > 0)) process.exitCode = 1;
 }
 

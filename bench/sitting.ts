@@ -49,11 +49,17 @@ export interface Prepared {
   counted: { server: Counted; bare: Counted };
 }
 
-export async function prepare(options: Options, selected: TargetName[], databaseUrl: string, progress: (line: string) => void): Promise<Prepared> {
+export async function prepare(
+  options: Options,
+  selected: TargetName[],
+  databaseUrl: string,
+  progress: (line: string) => void,
+): Promise<Prepared> {
   const elapsed = (since: number): string => `${((performance.now() - since) / 1000).toFixed(1)} s`;
   const jwtSecret = randomBytes(32).toString('hex');
   const onEngine = (engine: Engine): TargetName[] => selected.filter((name) => ENGINES[name] === engine);
-  const perWindow = (engine: Engine): number => Math.ceil(POST_RATE_CAP[engine] * (options.warmup + options.seconds + 0.5));
+  const perWindow = (engine: Engine): number =>
+    Math.ceil(POST_RATE_CAP[engine] * (options.warmup + options.seconds + 0.5));
   const processes: Process[] = [];
   const track = (p: Process): void => {
     processes.push(p);
@@ -91,10 +97,19 @@ export async function prepare(options: Options, selected: TargetName[], database
     url.port = String(counter.port);
     const env: ServerEnv = { jwtSecret, database: { DATABASE_URL: url.toString() } };
     const label = `${name} (counting statements)`;
-    const process = await (name === 'server-postgres' ? startServer(label, env, track) : startBare(label, 'sql', env, track));
+    const process = await (name === 'server-postgres'
+      ? startServer(label, env, track)
+      : startBare(label, 'sql', env, track));
     return { target: { name, engine: 'postgres', base: '/v1', processes: [process] }, counter };
   };
-  const context = { postgres, pglite: (name: TargetName) => ({ jwtSecret, database: { DATA_DIR: pgliteDirs[onEngine('pglite').indexOf(name)] ?? '' } }), track };
+  const context = {
+    postgres,
+    pglite: (name: TargetName) => ({
+      jwtSecret,
+      database: { DATA_DIR: pgliteDirs[onEngine('pglite').indexOf(name)] ?? '' },
+    }),
+    track,
+  };
   const [server, bare, ...started] = await Promise.all([
     counting('server-postgres'),
     counting('bare-postgres'),
@@ -106,8 +121,18 @@ export async function prepare(options: Options, selected: TargetName[], database
   const guests: Sitting['guests'] = new Map();
   for (const name of onEngine('postgres')) guests.set(name, { pool: postgresGuests, perWindow: perWindow('postgres') });
   // Each PGlite target has a database of its own, a copy of the same data.
-  for (const name of onEngine('pglite')) guests.set(name, { pool: new GuestPool(pgliteSizes.postGuests), perWindow: perWindow('pglite') });
+  for (const name of onEngine('pglite'))
+    guests.set(name, { pool: new GuestPool(pgliteSizes.postGuests), perWindow: perWindow('pglite') });
   const targets = new Map(started.map((target) => [target.name, target]));
-  const sitting: Sitting = { generator, targets, postgres: database, sign, options, guests, countingGuests: postgresGuests, progress };
+  const sitting: Sitting = {
+    generator,
+    targets,
+    postgres: database,
+    sign,
+    options,
+    guests,
+    countingGuests: postgresGuests,
+    progress,
+  };
   return { sitting, database, processes, counted: { server, bare } };
 }

@@ -49,7 +49,13 @@ const accepts = (port: number) =>
 
 type Timing = { listens: number; ready: number };
 
-async function timeOneStart(argv: string[], env: Record<string, string>, port: number, probe: string, anyAnswer: boolean): Promise<Timing> {
+async function timeOneStart(
+  argv: string[],
+  env: Record<string, string>,
+  port: number,
+  probe: string,
+  anyAnswer: boolean,
+): Promise<Timing> {
   const [command = '', ...args] = argv;
   const started = performance.now();
   // Its own process group, so the whole tree (npm, its shell, the server) is stopped by one signal.
@@ -59,7 +65,8 @@ async function timeOneStart(argv: string[], env: Record<string, string>, port: n
     const deadline = started + TIMEOUT_MS;
     const check = () => {
       if (child.exitCode !== null) throw new Error(`${argv.join(' ')} exited with ${child.exitCode}`);
-      if (performance.now() > deadline) throw new Error(`${argv.join(' ')} did not answer ${probe} within ${TIMEOUT_MS} ms`);
+      if (performance.now() > deadline)
+        throw new Error(`${argv.join(' ')} did not answer ${probe} within ${TIMEOUT_MS} ms`);
     };
     while (!(await accepts(port))) {
       check();
@@ -68,7 +75,10 @@ async function timeOneStart(argv: string[], env: Record<string, string>, port: n
     const listens = performance.now() - started;
     for (;;) {
       check();
-      const status = await fetch(probe).then((response) => response.status, () => 0);
+      const status = await fetch(probe).then(
+        (response) => response.status,
+        () => 0,
+      );
       if (status === 200 || (anyAnswer && status !== 0)) return { listens, ready: performance.now() - started };
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
@@ -98,7 +108,13 @@ async function measureCase(name: string): Promise<Timing[]> {
       } else if (name === 'sandbox') {
         ms = await timeOneStart(['npm', 'run', '--silent', 'sandbox'], env, port, `${root}/readyz`, false);
       } else if (name === 'mock') {
-        ms = await timeOneStart(['node_modules/.bin/prism', 'mock', 'openapi.yaml', '--host', '127.0.0.1', '--port', String(port)], {}, port, `${root}/readyz`, true);
+        ms = await timeOneStart(
+          ['node_modules/.bin/prism', 'mock', 'openapi.yaml', '--host', '127.0.0.1', '--port', String(port)],
+          {},
+          port,
+          `${root}/readyz`,
+          true,
+        );
       } else {
         throw new Error(`unknown case ${name}`);
       }
@@ -115,8 +131,12 @@ const summary = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   return `${format(sorted[0] ?? NaN)} / ${format(sorted[Math.floor((sorted.length - 1) / 2)] ?? NaN)} / ${format(sorted.at(-1) ?? NaN)}`;
 };
-console.log(`| case (${values.command}) | runs | listens: min / median / max | ready: min / median / max |\n| --- | --- | --- | --- |`);
+console.log(
+  `| case (${values.command}) | runs | listens: min / median / max | ready: min / median / max |\n| --- | --- | --- | --- |`,
+);
 for (const name of values.cases.split(',')) {
   const times = await measureCase(name);
-  console.log(`| ${name} | ${times.length} | ${summary(times.map((t) => t.listens))} | ${summary(times.map((t) => t.ready))} |`);
+  console.log(
+    `| ${name} | ${times.length} | ${summary(times.map((t) => t.listens))} | ${summary(times.map((t) => t.ready))} |`,
+  );
 }

@@ -20,7 +20,10 @@ const GSS_REQUEST = 80877104;
  * Reads PostgreSQL frontend messages from one client connection, calling `onMessage` for each.
  * A connection starts with a startup packet; messages handed to PGlite do not (`startup: false`).
  */
-export function frontendParser(onMessage: (type: string, body: Buffer) => void, options = { startup: true }): (chunk: Buffer) => void {
+export function frontendParser(
+  onMessage: (type: string, body: Buffer) => void,
+  options = { startup: true },
+): (chunk: Buffer) => void {
   let pending: Buffer = Buffer.alloc(0);
   let startup = options.startup;
   return (chunk) => {
@@ -99,7 +102,8 @@ export function countStatements(target: { host: string; port: number }): Promise
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      if (typeof address !== 'object' || address === null) return reject(new Error('the statement counter has no port'));
+      if (typeof address !== 'object' || address === null)
+        return reject(new Error('the statement counter has no port'));
       resolve({
         port: address.port,
         take() {

@@ -7,7 +7,11 @@
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { openDatabase } from '../server/store/database.js';
-import { guestConnections, type GuestConnectionOrder, type GuestConnectionSearchField } from '../server/store/connection-sides.js';
+import {
+  guestConnections,
+  type GuestConnectionOrder,
+  type GuestConnectionSearchField,
+} from '../server/store/connection-sides.js';
 import { listConnections, type ConnectionListQuery } from '../server/store/connections.js';
 import { operations } from '../generated/operations.js';
 import { cleanUp, guard, registerCleanup, runMain } from './cleanup.js';
@@ -17,7 +21,10 @@ import { DEEP_OFFSET, LIST_LIMIT } from './workloads.js';
 
 const { values: args } = parseArgs({
   options: {
-    'database-url': { type: 'string', default: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
+    'database-url': {
+      type: 'string',
+      default: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    },
     large: { type: 'string', default: '1000000' },
     small: { type: 'string', default: '10000' },
     runs: { type: 'string', default: '20' },
@@ -27,7 +34,14 @@ const { values: args } = parseArgs({
 });
 
 type Query = ConnectionListQuery<GuestConnectionSearchField, GuestConnectionOrder>;
-const base: Query = { statuses: ['connected'], search_field: 'guest_name', order_by: 'guest_name', order_dir: 'asc', limit: LIST_LIMIT, offset: 0 };
+const base: Query = {
+  statuses: ['connected'],
+  search_field: 'guest_name',
+  order_by: 'guest_name',
+  order_dir: 'asc',
+  limit: LIST_LIMIT,
+  offset: 0,
+};
 
 /** Every order both ways (from the contract), a search on each field, a deep offset, and the other filters. */
 function shapes(): { name: string; query: Query }[] {
@@ -39,12 +53,23 @@ function shapes(): { name: string; query: Query }[] {
     ['owner_email', 'e3f'],
   ] as const;
   return [
-    ...orders.flatMap((order_by) => (['asc', 'desc'] as const).map((order_dir) => ({ name: `order_by=${order_by} ${order_dir}`, query: { ...base, order_by, order_dir } }))),
-    ...searches.map(([search_field, search_text]) => ({ name: `search ${search_field} "${search_text}"`, query: { ...base, search_field, search_text } })),
+    ...orders.flatMap((order_by) =>
+      (['asc', 'desc'] as const).map((order_dir) => ({
+        name: `order_by=${order_by} ${order_dir}`,
+        query: { ...base, order_by, order_dir },
+      })),
+    ),
+    ...searches.map(([search_field, search_text]) => ({
+      name: `search ${search_field} "${search_text}"`,
+      query: { ...base, search_field, search_text },
+    })),
     { name: `offset=${DEEP_OFFSET}`, query: { ...base, offset: DEEP_OFFSET } },
     { name: 'both statuses', query: { ...base, statuses: ['connected', 'disconnected'] } },
     { name: 'archived=true', query: { ...base, archived: true } },
-    { name: 'disconnected, archived=true, offset=400', query: { ...base, statuses: ['disconnected'], archived: true, offset: 400 } },
+    {
+      name: 'disconnected, archived=true, offset=400',
+      query: { ...base, statuses: ['disconnected'], archived: true, offset: 400 },
+    },
   ];
 }
 
@@ -90,7 +115,9 @@ async function main(): Promise<void> {
     [sizes.smallList, fixtures.smallHost.organizationId],
     [sizes.largeList, fixtures.largeHost.organizationId],
   ] as const;
-  console.log(`| shape | p50 ms at ${sizes.smallList.toLocaleString('en-US')} | p50 ms at ${sizes.largeList.toLocaleString('en-US')} | ratio | total_items exact |`);
+  console.log(
+    `| shape | p50 ms at ${sizes.smallList.toLocaleString('en-US')} | p50 ms at ${sizes.largeList.toLocaleString('en-US')} | ratio | total_items exact |`,
+  );
   console.log('| --- | ---: | ---: | ---: | --- |');
   // The two sizes take turns, run by run, so a change in the machine's load hits both alike.
   for (const { name, query } of shapes()) {
@@ -106,7 +133,9 @@ async function main(): Promise<void> {
       }
     }
     const [small = Number.NaN, large = Number.NaN] = times.map(median);
-    console.log(`| ${name} | ${small.toFixed(1)} | ${large.toFixed(1)} | ${(large / small).toFixed(2)} | ${exact ? 'yes' : 'NO'} |`);
+    console.log(
+      `| ${name} | ${small.toFixed(1)} | ${large.toFixed(1)} | ${(large / small).toFixed(2)} | ${exact ? 'yes' : 'NO'} |`,
+    );
   }
   if (args.keep && args.database === undefined) process.stderr.write(`kept ${new URL(url).pathname.slice(1)}\n`);
 }

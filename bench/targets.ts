@@ -3,7 +3,15 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { launch, type Process } from './processes.js';
 
-export const TARGETS = ['hono', 'bare-postgres', 'bare-pglite', 'prism', 'server-pglite', 'server-postgres', 'server-postgres-x2'] as const;
+export const TARGETS = [
+  'hono',
+  'bare-postgres',
+  'bare-pglite',
+  'prism',
+  'server-pglite',
+  'server-postgres',
+  'server-postgres-x2',
+] as const;
 export type TargetName = (typeof TARGETS)[number];
 
 export const LABELS: Record<TargetName, string> = {
@@ -37,7 +45,12 @@ export interface StartContext {
 /** Starts one target's processes. */
 export async function startTarget(name: TargetName, context: StartContext): Promise<Target> {
   const { track } = context;
-  const target = (engine: Engine | undefined, base: string, processes: Process[]): Target => ({ name, engine, base, processes });
+  const target = (engine: Engine | undefined, base: string, processes: Process[]): Target => ({
+    name,
+    engine,
+    base,
+    processes,
+  });
   switch (name) {
     case 'hono':
       return target(undefined, '', [await startBare(name, 'constant', undefined, track)]);
@@ -52,7 +65,11 @@ export async function startTarget(name: TargetName, context: StartContext): Prom
     case 'server-postgres':
       return target('postgres', '/v1', [await startServer(name, context.postgres, track)]);
     case 'server-postgres-x2':
-      return target('postgres', '/v1', await Promise.all([1, 2].map((i) => startServer(`${name} #${i}`, context.postgres, track))));
+      return target(
+        'postgres',
+        '/v1',
+        await Promise.all([1, 2].map((i) => startServer(`${name} #${i}`, context.postgres, track))),
+      );
   }
 }
 
@@ -89,26 +106,49 @@ export function startServer(name: string, env: ServerEnv, track: (p: Process) =>
   );
 }
 
-export function startBare(name: string, mode: 'constant' | 'sql', env: ServerEnv | undefined, track: (p: Process) => void): Promise<Process> {
+export function startBare(
+  name: string,
+  mode: 'constant' | 'sql',
+  env: ServerEnv | undefined,
+  track: (p: Process) => void,
+): Promise<Process> {
   return launch(
     {
       name,
       args: () => ['--import', 'tsx', 'bench/bare-server.ts'],
-      env: { BARE: mode, ...env?.database, DATABASE_STATEMENT_TIMEOUT_MS: SERVER_SETTINGS.DATABASE_STATEMENT_TIMEOUT_MS },
+      env: {
+        BARE: mode,
+        ...env?.database,
+        DATABASE_STATEMENT_TIMEOUT_MS: SERVER_SETTINGS.DATABASE_STATEMENT_TIMEOUT_MS,
+      },
       readyPath: mode === 'constant' ? '/' : '/readyz',
     },
     track,
   );
 }
 
-const prismCli = path.join(path.dirname(createRequire(import.meta.url).resolve('@stoplight/prism-cli/package.json')), 'dist/index.js');
+const prismCli = path.join(
+  path.dirname(createRequire(import.meta.url).resolve('@stoplight/prism-cli/package.json')),
+  'dist/index.js',
+);
 
 /** `prism mock openapi.yaml -v error`, in this process's pid (no forked worker). */
 export function startPrism(track: (p: Process) => void): Promise<Process> {
   return launch(
     {
       name: 'prism',
-      args: (port) => [prismCli, 'mock', 'openapi.yaml', '-v', 'error', '--no-multiprocess', '--host', '127.0.0.1', '--port', String(port)],
+      args: (port) => [
+        prismCli,
+        'mock',
+        'openapi.yaml',
+        '-v',
+        'error',
+        '--no-multiprocess',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(port),
+      ],
       readyPath: '/healthz',
       anyStatus: true,
     },

@@ -29,12 +29,20 @@ export const constantRequest: RequestSpec = { method: 'GET', path: '/', headers:
 
 /** The lister reads its connection to one host. */
 export function getRequest(base: string, sign: Sign): RequestSpec {
-  return { method: 'GET', path: `${base}/host-connections/${fixtures.listedHost(1)}`, headers: callerHeaders(fixtures.lister, sign) };
+  return {
+    method: 'GET',
+    path: `${base}/host-connections/${fixtures.listedHost(1)}`,
+    headers: callerHeaders(fixtures.lister, sign),
+  };
 }
 
 /** The lister's connected hosts: all 25 in one page. */
 export function listRequest(base: string, sign: Sign): RequestSpec {
-  return { method: 'GET', path: `${base}/host-connections?statuses=connected`, headers: callerHeaders(fixtures.lister, sign) };
+  return {
+    method: 'GET',
+    path: `${base}/host-connections?statuses=connected`,
+    headers: callerHeaders(fixtures.lister, sign),
+  };
 }
 
 /** Guest `i` accepts its own invitation: a new connection, so each can be sent once only. */
@@ -59,7 +67,17 @@ export interface ListShape {
   search?: { field: 'guest_name' | 'guest_email' | 'owner_email'; text: string };
 }
 
-const ORDERS = ['guest_name', 'guest_email', 'owner_email', 'created_at', 'updated_at', 'archived_at', 'active_action_updated_at', 'total_score', 'score_updated_at'];
+const ORDERS = [
+  'guest_name',
+  'guest_email',
+  'owner_email',
+  'created_at',
+  'updated_at',
+  'archived_at',
+  'active_action_updated_at',
+  'total_score',
+  'score_updated_at',
+];
 // Three hex digits: each matches about 0.15% of the generated names and e-mails (bench/data.ts).
 const SEARCHES = [
   { field: 'guest_name', text: 'a1b' },
@@ -72,9 +90,16 @@ export const LIST_LIMIT = 25;
 
 export const LIST_SHAPES: ListShape[] = [
   ...ORDERS.flatMap((order) =>
-    (['asc', 'desc'] as const).map((dir) => ({ name: `order_by=${order} ${dir}`, query: `order_by=${order}&order_dir=${dir}` })),
+    (['asc', 'desc'] as const).map((dir) => ({
+      name: `order_by=${order} ${dir}`,
+      query: `order_by=${order}&order_dir=${dir}`,
+    })),
   ),
-  ...SEARCHES.map((search) => ({ name: `search ${search.field} "${search.text}"`, query: `search_field=${search.field}&search_text=${search.text}`, search })),
+  ...SEARCHES.map((search) => ({
+    name: `search ${search.field} "${search.text}"`,
+    query: `search_field=${search.field}&search_text=${search.text}`,
+    search,
+  })),
   { name: `offset=${DEEP_OFFSET}`, query: `offset=${DEEP_OFFSET}` },
 ];
 

@@ -70,7 +70,14 @@ async function requestToken(options: ClientCredentials): Promise<Issued> {
   );
   const body: unknown = await response.json().catch(() => undefined);
   if (!response.ok || !isToken(body)) {
-    throw new ConnectionsApiError(response.status, isProblem(body) ? body : undefined, `${TOKEN_ROUTE.method.toUpperCase()} ${TOKEN_ROUTE.path} failed`);
+    throw new ConnectionsApiError(
+      response.status,
+      isProblem(body) ? body : undefined,
+      `${TOKEN_ROUTE.method.toUpperCase()} ${TOKEN_ROUTE.path} failed`,
+    );
   }
-  return { token: body.access_token, renewAt: Date.now() + (body.expires_in - renewMarginSeconds(body.expires_in)) * 1000 };
+  return {
+    token: body.access_token,
+    renewAt: Date.now() + (body.expires_in - renewMarginSeconds(body.expires_in)) * 1000,
+  };
 }

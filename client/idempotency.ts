@@ -9,7 +9,8 @@ import { HEADERS, routeOf } from './routes.js';
  */
 export const idempotencyKeys: Middleware = {
   onRequest({ request, schemaPath }) {
-    if (routeOf(request.method, schemaPath)?.idempotencyKey !== true || request.headers.has(HEADERS.idempotencyKey)) return undefined;
+    if (routeOf(request.method, schemaPath)?.idempotencyKey !== true || request.headers.has(HEADERS.idempotencyKey))
+      return undefined;
     request.headers.set(HEADERS.idempotencyKey, globalThis.crypto.randomUUID());
     return request;
   },

@@ -51,7 +51,11 @@ export function createConnectionsClient(options: ConnectionsClientOptions): Conn
   const network: Transport = custom ? (request) => custom(request) : (request) => globalThis.fetch(request);
   const attempt = withTimeout(network, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const retry = { ...DEFAULT_RETRY, ...options.retry };
-  const tokens = tokenSource(options, baseUrl, withRetries(attempt, retry, () => true));
+  const tokens = tokenSource(
+    options,
+    baseUrl,
+    withRetries(attempt, retry, () => true),
+  );
 
   const client = createClient<ClientPaths>({ baseUrl, fetch: withTokenRefresh(withRetries(attempt, retry), tokens) });
   client.use(
@@ -69,5 +73,10 @@ export function createConnectionsClient(options: ConnectionsClientOptions): Conn
 /** Minting a token has no effect worth guarding, so its request is retried like a safe one. */
 function tokenSource(auth: ConnectionsAuth, baseUrl: string, send: Transport): TokenSource {
   if (auth.token !== undefined) return tokenFromOption(auth.token);
-  return clientCredentials({ tokenUrl: `${baseUrl}${TOKEN_ROUTE.path}`, clientId: auth.clientId, clientSecret: auth.clientSecret, send });
+  return clientCredentials({
+    tokenUrl: `${baseUrl}${TOKEN_ROUTE.path}`,
+    clientId: auth.clientId,
+    clientSecret: auth.clientSecret,
+    send,
+  });
 }

@@ -20,10 +20,13 @@ export const DEFAULT_RETRY: Required<RetryOptions> = { retries: 2, baseDelayMs: 
 const RETRY_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
 const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** The names of the headers a response of the contract declares (without openapi-typescript's index signature). */
-type DeclaredHeaderName<R> = R extends { headers: infer H } ? keyof { [N in keyof H as string extends N ? never : N]: unknown } : never;
+type DeclaredHeaderName<R> = R extends { headers: infer H }
+  ? keyof { [N in keyof H as string extends N ? never : N]: unknown }
+  : never;
 type Responses = components['responses'];
 /** The contract's header on its 429 and 503 answers. */
-const RETRY_AFTER = 'Retry-After' satisfies DeclaredHeaderName<Responses['TooManyRequests']> & DeclaredHeaderName<Responses['ServiceUnavailable']>;
+const RETRY_AFTER = 'Retry-After' satisfies DeclaredHeaderName<Responses['TooManyRequests']> &
+  DeclaredHeaderName<Responses['ServiceUnavailable']>;
 
 /** Safe methods, and unsafe ones made safe by an `Idempotency-Key` the server deduplicates on. */
 function isRepeatable(request: Request): boolean {

@@ -4,7 +4,9 @@ import { contract, routes } from '../generated/operations.js';
 
 type Route = (typeof routes)[keyof typeof routes];
 
-const byRequest = new Map<string, Route>(Object.values(routes).map((route) => [`${route.method.toUpperCase()} ${route.path}`, route]));
+const byRequest = new Map<string, Route>(
+  Object.values(routes).map((route) => [`${route.method.toUpperCase()} ${route.path}`, route]),
+);
 
 /** The contract's operation for a request's method and path template; undefined for a path it does not have. */
 export function routeOf(method: string, schemaPath: string): Route | undefined {

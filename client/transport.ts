@@ -3,7 +3,8 @@ export type Transport = (request: Request) => Promise<Response>;
 
 /** Each attempt ends after `timeoutMs`; the caller's own signal still aborts it sooner. */
 export function withTimeout(next: Transport, timeoutMs: number): Transport {
-  return (request) => next(new Request(request, { signal: AbortSignal.any([request.signal, AbortSignal.timeout(timeoutMs)]) }));
+  return (request) =>
+    next(new Request(request, { signal: AbortSignal.any([request.signal, AbortSignal.timeout(timeoutMs)]) }));
 }
 
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */

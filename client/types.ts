@@ -6,7 +6,9 @@ export type OrganizationHeaderName = (typeof contract.headers)['requesterOrganiz
 
 type LooseHeaders<H> = Omit<H, OrganizationHeaderName> & Partial<Pick<H, OrganizationHeaderName & keyof H>>;
 type LooseParameters<P> = P extends { header: infer H } ? Omit<P, 'header'> & { header?: LooseHeaders<H> } : P;
-type LooseOperation<O> = O extends { parameters: infer P } ? Omit<O, 'parameters'> & { parameters: LooseParameters<P> } : O;
+type LooseOperation<O> = O extends { parameters: infer P }
+  ? Omit<O, 'parameters'> & { parameters: LooseParameters<P> }
+  : O;
 
 /**
  * The contract's `paths` with the two organization headers made optional: the client sends them

@@ -24,12 +24,22 @@ const { data: organization, error } = await client.GET('/organizations/{org_id}'
 console.log(error ? `error ${error.code}: ${error.detail}` : `signed in as ${organization.name}`);
 
 // Every connected host, page by page; each item is typed as a HostConnection.
-for await (const host of client.paginate('/host-connections', { params: { query: { statuses: ['connected'], limit: 20 } } })) {
+for await (const host of client.paginate('/host-connections', {
+  params: { query: { statuses: ['connected'], limit: 20 } },
+})) {
   console.log(`host ${host.host_name} <${host.host_email}>, active action: ${host.active_action_type ?? 'none'}`);
 }
 
 // Cancelling, e.g. when the user leaves the page.
 const leaving = new AbortController();
-const pending = client.GET('/guest-connections', { params: { query: { statuses: ['connected'] } }, signal: leaving.signal });
+const pending = client.GET('/guest-connections', {
+  params: { query: { statuses: ['connected'] } },
+  signal: leaving.signal,
+});
 leaving.abort();
-console.log(await pending.then(() => 'not aborted', (e: Error) => `request cancelled (${e.name})`));
+console.log(
+  await pending.then(
+    () => 'not aborted',
+    (e: Error) => `request cancelled (${e.name})`,
+  ),
+);

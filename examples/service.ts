@@ -35,8 +35,12 @@ if (connection) {
 
 try {
   // Every page, however long the list; each item is typed as a HostConnection.
-  for await (const host of client.paginate('/host-connections', { params: { query: { statuses: ['connected'], limit: 50 } } })) {
-    console.log(`- ${host.host_name} <${host.host_email}> since ${host.created_at}, active action: ${host.active_action_type ?? 'none'}`);
+  for await (const host of client.paginate('/host-connections', {
+    params: { query: { statuses: ['connected'], limit: 50 } },
+  })) {
+    console.log(
+      `- ${host.host_name} <${host.host_email}> since ${host.created_at}, active action: ${host.active_action_type ?? 'none'}`,
+    );
   }
 } catch (failure) {
   if (!(failure instanceof ConnectionsApiError)) throw failure;

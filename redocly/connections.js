@@ -32,7 +32,9 @@ function operationVisitor(check) {
 function OrganizationHeaders() {
   return operationVisitor(({ secured, parameters, root, ctx }) => {
     if (!secured) return;
-    const names = ORGANIZATION_PARAMETERS.map((key) => root.components?.parameters?.[key]?.name ?? `components/parameters/${key}`);
+    const names = ORGANIZATION_PARAMETERS.map(
+      (key) => root.components?.parameters?.[key]?.name ?? `components/parameters/${key}`,
+    );
     for (const name of names) {
       const header = parameters.find((p) => p.in === 'header' && p.name.toLowerCase() === name.toLowerCase());
       if (header?.required !== true) {
@@ -51,7 +53,8 @@ function OperationScenarios() {
     const scenarios = operation['x-scenarios'];
     const location = ctx.location.child('x-scenarios');
     if (!secured) {
-      if (scenarios !== undefined) ctx.report({ message: 'An operation that takes no API token cannot declare `x-scenarios`.', location });
+      if (scenarios !== undefined)
+        ctx.report({ message: 'An operation that takes no API token cannot declare `x-scenarios`.', location });
       return;
     }
     const valid =

@@ -3,7 +3,14 @@
 // walkthrough, a bash script); everything else goes to stderr. Exit codes: 0 done, 1 failed,
 // 2 wrong usage.
 import { parseArgs } from 'node:util';
-import { ConfigError, displayUrl, loadAddress, loadDatabaseConfig, loadSecretHashCost, type DatabaseConfig } from '../server/config.js';
+import {
+  ConfigError,
+  displayUrl,
+  loadAddress,
+  loadDatabaseConfig,
+  loadSecretHashCost,
+  type DatabaseConfig,
+} from '../server/config.js';
 import { formatWalkthrough, reissueDemo } from '../server/demo.js';
 import { setSecretHashCost } from '../server/domain/credentials.js';
 import {

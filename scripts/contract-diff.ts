@@ -26,7 +26,9 @@ const { breaking, other } = classifyChanges(released, current);
 const against = `${name(values.released)} (version ${released.info?.version ?? '?'})`;
 
 if (breaking.length === 0) {
-  console.log(`contract:diff: ${name(values.current)} is compatible with ${against}: ${other} change(s), none breaking`);
+  console.log(
+    `contract:diff: ${name(values.current)} is compatible with ${against}: ${other} change(s), none breaking`,
+  );
 } else {
   console.error(`contract:diff: ${name(values.current)} breaks clients of ${against} in ${breaking.length} place(s):`);
   for (const change of breaking) console.error(`  ${change.description}  at ${change.pointer}`);

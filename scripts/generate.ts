@@ -26,7 +26,9 @@ async function main(): Promise<void> {
     else await writeFile(file, content);
   }
   if (stale.length > 0) {
-    console.error(`generate:check: ${stale.join(', ')} ${stale.length === 1 ? 'is' : 'are'} not up to date with ${contractFile}; run npm run generate`);
+    console.error(
+      `generate:check: ${stale.join(', ')} ${stale.length === 1 ? 'is' : 'are'} not up to date with ${contractFile}; run npm run generate`,
+    );
     process.exit(1);
   }
   console.error(check ? `generated/ is up to date with ${contractFile}` : `generated/ written from ${contractFile}`);

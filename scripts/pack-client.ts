@@ -13,14 +13,23 @@ const staging = path.join(root, '.tmp/pack-client');
 const { values } = parseArgs({ options: { 'pack-destination': { type: 'string', default: process.cwd() } } });
 const destination = path.resolve(values['pack-destination']);
 
-type Manifest = { version: string; license: string; engines: Record<string, string>; dependencies: Record<string, string> };
+type Manifest = {
+  version: string;
+  license: string;
+  engines: Record<string, string>;
+  dependencies: Record<string, string>;
+};
 const server = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as Manifest;
 
 rmSync(staging, { recursive: true, force: true });
 // Emit only: `npm run typecheck` checks client/ (see scripts/build.ts).
-execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.client.json'), '--noCheck'], {
-  stdio: 'inherit',
-});
+execFileSync(
+  process.execPath,
+  [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.client.json'), '--noCheck'],
+  {
+    stdio: 'inherit',
+  },
+);
 mkdirSync(path.join(staging, 'dist/generated'), { recursive: true });
 cpSync(path.join(root, 'generated/openapi.d.ts'), path.join(staging, 'dist/generated/openapi.d.ts'));
 cpSync(path.join(root, 'LICENSE'), path.join(staging, 'LICENSE'));
@@ -46,7 +55,11 @@ writeFileSync(path.join(staging, 'package.json'), `${JSON.stringify(manifest, nu
 
 mkdirSync(destination, { recursive: true });
 const packed = JSON.parse(
-  execFileSync('npm', ['pack', '--json', '--pack-destination', destination], { cwd: staging, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }),
+  execFileSync('npm', ['pack', '--json', '--pack-destination', destination], {
+    cwd: staging,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }),
 ) as { filename: string }[];
 const filename = packed[0]?.filename;
 if (filename === undefined) throw new Error('npm pack reported no tarball');

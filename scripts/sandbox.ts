@@ -9,7 +9,11 @@ import { openMemoryDatabase } from '../server/store/database.js';
 
 async function main(): Promise<void> {
   // A key of its own: tokens live no longer than the process, like the data.
-  const config = await loadConfig({ ...process.env, DATABASE_URL: undefined, JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(32).toString('hex') });
+  const config = await loadConfig({
+    ...process.env,
+    DATABASE_URL: undefined,
+    JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(32).toString('hex'),
+  });
   await serveApi(config, {
     openStore: openMemoryDatabase,
     seedDemo: true,

@@ -39,8 +39,12 @@ export type App = Hono<AppEnv>;
 
 /** What a browser may send and read: every header the contract declares, and the request id. */
 function corsHeaders(contract: Contract): { allowHeaders: string[]; exposeHeaders: string[] } {
-  const requestHeaders = contract.operations.flatMap((op) => op.parameters.filter((p) => p.in === 'header').map((p) => p.name));
-  const responseHeaders = contract.operations.flatMap((op) => Object.values(op.responseHeaders).flatMap((headers) => Object.keys(headers)));
+  const requestHeaders = contract.operations.flatMap((op) =>
+    op.parameters.filter((p) => p.in === 'header').map((p) => p.name),
+  );
+  const responseHeaders = contract.operations.flatMap((op) =>
+    Object.values(op.responseHeaders).flatMap((headers) => Object.keys(headers)),
+  );
   // Authorization carries the bearer token (the contract's security scheme), Content-Type the body's media type.
   return {
     allowHeaders: [...new Set(['Authorization', 'Content-Type', REQUEST_ID_HEADER, ...requestHeaders])],

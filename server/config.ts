@@ -96,7 +96,9 @@ export async function loadConfig(env: Env = process.env): Promise<Config> {
 function loadMetricsToken(env: Env): string | undefined {
   const token = read(env, 'METRICS_TOKEN');
   if (token !== undefined && (token.length < MIN_METRICS_TOKEN_LENGTH || !BEARER_TOKEN.test(token))) {
-    throw new ConfigError(`METRICS_TOKEN must be at least ${MIN_METRICS_TOKEN_LENGTH} characters of A-Z a-z 0-9 - . _ ~ + / (a bearer token)`);
+    throw new ConfigError(
+      `METRICS_TOKEN must be at least ${MIN_METRICS_TOKEN_LENGTH} characters of A-Z a-z 0-9 - . _ ~ + / (a bearer token)`,
+    );
   }
   return token;
 }
@@ -104,7 +106,8 @@ function loadMetricsToken(env: Env): string | undefined {
 /** SECRET_HASH_COST, a power of two; lower than the default only where secrets are throwaway (tests, demos). */
 export function loadSecretHashCost(env: Env = process.env): number {
   const cost = integer(env, 'SECRET_HASH_COST', DEFAULT_SECRET_HASH_COST, 1024, 131072);
-  if ((cost & (cost - 1)) !== 0) throw new ConfigError(`SECRET_HASH_COST must be a power of two from 1024 to 131072, not "${cost}"`);
+  if ((cost & (cost - 1)) !== 0)
+    throw new ConfigError(`SECRET_HASH_COST must be a power of two from 1024 to 131072, not "${cost}"`);
   return cost;
 }
 
@@ -116,17 +119,24 @@ function postgresUrl(env: Env): string | undefined {
   const url = URL.canParse(text) ? new URL(text) : undefined;
   if (url === undefined || (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')) {
     const found = url === undefined ? 'the value is not a URL' : `its scheme is "${url.protocol}"`;
-    throw new ConfigError(`DATABASE_URL must be a PostgreSQL URL such as postgres://user:password@host:5432/database (${found})`);
+    throw new ConfigError(
+      `DATABASE_URL must be a PostgreSQL URL such as postgres://user:password@host:5432/database (${found})`,
+    );
   }
   return text;
 }
 
 function origins(env: Env): string[] {
-  const list = (read(env, 'CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '');
+  const list = (read(env, 'CORS_ORIGINS') ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
   for (const origin of list) {
     // An origin is scheme, host and port only: a path or a trailing slash would never match.
     if (origin !== '*' && !(URL.canParse(origin) && new URL(origin).origin === origin)) {
-      throw new ConfigError(`CORS_ORIGINS must be * or comma-separated origins such as https://app.example.com, not "${origin}"`);
+      throw new ConfigError(
+        `CORS_ORIGINS must be * or comma-separated origins such as https://app.example.com, not "${origin}"`,
+      );
     }
   }
   return list;

@@ -29,7 +29,11 @@ export type Demo = {
   invitation: DemoInvitation | null;
 };
 
-const hostInput = { name: 'Northwind Lending', email: 'contact@northwind.example', owner_email: 'owner@northwind.example' };
+const hostInput = {
+  name: 'Northwind Lending',
+  email: 'contact@northwind.example',
+  owner_email: 'owner@northwind.example',
+};
 const guestInput = { name: 'Acme Bakery', email: 'finance@acme.example', owner_email: 'owner@acme.example' };
 
 /**
@@ -58,7 +62,9 @@ export async function seedDemo(store: Store, now: Date = new Date()): Promise<De
 export async function reissueDemo(store: Store, now: Date = new Date()): Promise<Demo> {
   const seeded = await seedDemo(store, now);
   if (seeded !== null) return seeded;
-  const [host, guest] = await Promise.all([hostInput, guestInput].map((input) => findOrganizationByNameAndEmail(store.db, input.name, input.email)));
+  const [host, guest] = await Promise.all(
+    [hostInput, guestInput].map((input) => findOrganizationByNameAndEmail(store.db, input.name, input.email)),
+  );
   if (host === undefined || guest === undefined) {
     throw new AdminInputError(
       `this database has organizations but not the demo's ("${hostInput.name}" <${hostInput.email}> and "${guestInput.name}" <${guestInput.email}>): the demo is only seeded into an empty database`,
@@ -70,13 +76,20 @@ export async function reissueDemo(store: Store, now: Date = new Date()): Promise
     origin: 'reissued',
     host: { ...hostClient, name: host.name, email: host.email },
     guest: { ...guestClient, name: guest.name, email: guest.email },
-    invitation: connected ? null : ((await pendingInvitation(store, host.id, now)) ?? (await inviteGuest(store, host.id, now))),
+    invitation: connected
+      ? null
+      : ((await pendingInvitation(store, host.id, now)) ?? (await inviteGuest(store, host.id, now))),
   };
 }
 
 async function inviteGuest(store: Store, hostId: string, now: Date): Promise<DemoInvitation> {
   const expiredAt = new Date(now.getTime() + INVITATION_LIFETIME_MS).toISOString();
-  const { id, email, invitation_token, expired_at } = await createGuestInvitation(store.db, hostId, { email: guestInput.email, expired_at: expiredAt }, now);
+  const { id, email, invitation_token, expired_at } = await createGuestInvitation(
+    store.db,
+    hostId,
+    { email: guestInput.email, expired_at: expiredAt },
+    now,
+  );
   return { id, email, invitation_token, expired_at };
 }
 
@@ -85,11 +98,27 @@ async function pendingInvitation(store: Store, hostId: string, now: Date): Promi
   const { items } = await listGuestInvitations(
     store.db,
     hostId,
-    { statuses: ['sent'], search_text: guestInput.email, expired: false, archived: false, order_by: 'created_at', order_dir: 'asc', limit: 100, offset: 0 },
+    {
+      statuses: ['sent'],
+      search_text: guestInput.email,
+      expired: false,
+      archived: false,
+      order_by: 'created_at',
+      order_dir: 'asc',
+      limit: 100,
+      offset: 0,
+    },
     now,
   );
   const found = items.find((invitation) => invitation.email.toLowerCase() === guestInput.email);
-  return found && { id: found.id, email: found.email, invitation_token: found.invitation_token, expired_at: found.expired_at };
+  return (
+    found && {
+      id: found.id,
+      email: found.email,
+      invitation_token: found.invitation_token,
+      expired_at: found.expired_at,
+    }
+  );
 }
 
 /**

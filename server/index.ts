@@ -7,5 +7,11 @@ export { DatabaseLockedError } from './store/errors.js';
 export { migrateToLatest } from './store/migrate.js';
 export { createNodeServer, DEFAULT_HTTP_LIMITS, type HttpLimits } from './http/node-server.js';
 export { createRateLimits, noRateLimits, type RateLimits, type RateLimitsOptions } from './http/rate-limits.js';
-export type { OperationHandlers, OperationHandler, OperationInput, OperationResult, Caller } from './http/operation-types.js';
+export type {
+  OperationHandlers,
+  OperationHandler,
+  OperationInput,
+  OperationResult,
+  Caller,
+} from './http/operation-types.js';
 export { ProblemError, problemCatalog, type ErrorCode, type Problem } from './domain/problems.js';

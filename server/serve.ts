@@ -26,7 +26,9 @@ class StartupError extends Error {
 /** For a start's `.catch`: one line and exit 1; a stack trace only for what is a bug. */
 export function exitOnStartFailure(error: unknown): never {
   const expected = error instanceof ConfigError || error instanceof StartupError;
-  console.error(`connections-api: ${expected ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  console.error(
+    `connections-api: ${expected ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  );
   process.exit(1);
 }
 
@@ -57,12 +59,9 @@ export async function serveApi(config: Config, options: ServeOptions): Promise<v
   const port = await listen(server, config.host, config.port);
   const opening = options.openStore();
   opening.catch(() => {}); // awaited below, once the modules are loaded
-  const [{ createApp }, { formatWalkthrough, seedDemo }, { createRateLimits }, { migrateToLatest }] = await Promise.all([
-    import('./app.js'),
-    import('./demo.js'),
-    import('./http/rate-limits.js'),
-    import('./store/migrate.js'),
-  ]);
+  const [{ createApp }, { formatWalkthrough, seedDemo }, { createRateLimits }, { migrateToLatest }] = await Promise.all(
+    [import('./app.js'), import('./demo.js'), import('./http/rate-limits.js'), import('./store/migrate.js')],
+  );
 
   let store: Store | undefined;
   try {

@@ -64,7 +64,10 @@ export function databaseProblem(error: unknown, config: DatabaseConfig): string 
   const cause = rootCause(error) ?? new Error(String(error));
   if (config.databaseUrl !== undefined) return postgresProblem(config.databaseUrl, cause, config.acquireTimeoutMs);
   const outer = error instanceof Error ? error.message : String(error);
-  return dataDirProblem(config.dataDir, error) ?? `DATA_DIR ${config.dataDir}: the embedded database could not be opened: ${firstLine(outer)}`;
+  return (
+    dataDirProblem(config.dataDir, error) ??
+    `DATA_DIR ${config.dataDir}: the embedded database could not be opened: ${firstLine(outer)}`
+  );
 }
 
 /** Why the server could not listen on HOST:PORT, as one line naming the one to change. */

@@ -28,7 +28,10 @@ export function classifyChanges(released: unknown, current: unknown): Classified
   const diffs = apiDiff(released, current).filter((diff) => diff.path[0] !== 'components');
   const breaking = diffs.filter((diff) => diff.type === 'breaking' && !isResponseEnumAddition(diff));
   return {
-    breaking: breaking.map((diff) => ({ description: diff.description ?? `${diff.action} ${String(diff.path.at(-1))}`, pointer: pointer(diff.path) })),
+    breaking: breaking.map((diff) => ({
+      description: diff.description ?? `${diff.action} ${String(diff.path.at(-1))}`,
+      pointer: pointer(diff.path),
+    })),
     other: diffs.length - breaking.length,
   };
 }

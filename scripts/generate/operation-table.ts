@@ -60,7 +60,9 @@ function basePathOf(servers: unknown): string {
 
 function content(document: Obj, value: unknown): Obj {
   if (!isObj(value)) return {};
-  return Object.fromEntries(Object.entries(value).map(([mediaType, media]) => [mediaType, fact(resolve(document, media).schema ?? {})]));
+  return Object.fromEntries(
+    Object.entries(value).map(([mediaType, media]) => [mediaType, fact(resolve(document, media).schema ?? {})]),
+  );
 }
 
 function parameters(document: Obj, raw: unknown[]): Obj[] {
@@ -101,10 +103,12 @@ function responses(document: Obj, raw: unknown): Obj {
 
 /** The header names of HEADER_PARAMETERS, read from components/parameters. */
 function headerNames(document: Obj): Record<keyof typeof HEADER_PARAMETERS, string> {
-  const components = isObj(document.components) && isObj(document.components.parameters) ? document.components.parameters : {};
+  const components =
+    isObj(document.components) && isObj(document.components.parameters) ? document.components.parameters : {};
   const nameOf = (component: string): string => {
     const parameter = components[component];
-    if (!isObj(parameter) || parameter.in !== 'header' || typeof parameter.name !== 'string') fail(`components/parameters/${component} must be a header parameter`);
+    if (!isObj(parameter) || parameter.in !== 'header' || typeof parameter.name !== 'string')
+      fail(`components/parameters/${component} must be a header parameter`);
     return parameter.name;
   };
   return {
@@ -126,7 +130,10 @@ function operationTable(document: Obj): Obj {
       if (!isObj(op)) continue;
       const operationId = op.operationId;
       if (typeof operationId !== 'string') fail(`${method} ${path} has no operationId`);
-      const params = parameters(document, [...(Array.isArray(item.parameters) ? item.parameters : []), ...(Array.isArray(op.parameters) ? op.parameters : [])]);
+      const params = parameters(document, [
+        ...(Array.isArray(item.parameters) ? item.parameters : []),
+        ...(Array.isArray(op.parameters) ? op.parameters : []),
+      ]);
       const body = op.requestBody === undefined ? undefined : resolve(document, op.requestBody);
       operations[operationId] = {
         operationId,
@@ -138,7 +145,8 @@ function operationTable(document: Obj): Obj {
         scenarios: Array.isArray(op['x-scenarios']) ? op['x-scenarios'] : [],
         idempotencyKey: params.some((p) => p.in === 'header' && String(p.name).toLowerCase() === idempotencyHeader),
         parameters: params,
-        requestBody: body === undefined ? null : { required: body.required === true, content: content(document, body.content) },
+        requestBody:
+          body === undefined ? null : { required: body.required === true, content: content(document, body.content) },
         responses: responses(document, op.responses),
       };
     }
@@ -149,10 +157,16 @@ function operationTable(document: Obj): Obj {
 /** The contract's own settings that are not about one operation. */
 function contractSettings(document: Obj): Obj {
   const limit = document['x-body-limit-bytes'];
-  if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit <= 0) fail('x-body-limit-bytes must be a positive integer');
+  if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit <= 0)
+    fail('x-body-limit-bytes must be a positive integer');
   const scenarios = document['x-scenario-definitions'];
   if (!isObj(scenarios) || Object.keys(scenarios).length === 0) fail('x-scenario-definitions must name the scenarios');
-  return { basePath: basePathOf(document.servers), bodyLimitBytes: limit, scenarios: Object.keys(scenarios), headers: headerNames(document) };
+  return {
+    basePath: basePathOf(document.servers),
+    bodyLimitBytes: limit,
+    scenarios: Object.keys(scenarios),
+    headers: headerNames(document),
+  };
 }
 
 function routesOf(table: Obj): Obj {

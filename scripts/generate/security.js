@@ -10,7 +10,9 @@
  */
 export function needsApiToken(operationSecurity, rootSecurity) {
   const security = operationSecurity ?? rootSecurity;
-  const apiSchemes = new Set((Array.isArray(rootSecurity) ? rootSecurity : []).flatMap((requirement) => Object.keys(requirement ?? {})));
+  const apiSchemes = new Set(
+    (Array.isArray(rootSecurity) ? rootSecurity : []).flatMap((requirement) => Object.keys(requirement ?? {})),
+  );
   return (
     Array.isArray(security) &&
     security.length > 0 &&

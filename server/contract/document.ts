@@ -92,7 +92,10 @@ export function loadContract(): Contract {
 
 /** The whole contract as JSON (generated/openapi.json), descriptions and examples included. */
 export function contractDocument(): Record<string, unknown> {
-  return JSON.parse(readFileSync(new URL('../../generated/openapi.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+  return JSON.parse(readFileSync(new URL('../../generated/openapi.json', import.meta.url), 'utf8')) as Record<
+    string,
+    unknown
+  >;
 }
 
 /** openapi.yaml as it is, comments included (`npm run build` copies it into dist/ beside generated/). */

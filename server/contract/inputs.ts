@@ -24,4 +24,7 @@ type WithDefaults<T, Names> = { [P in keyof T as P extends Names ? P : never]-?:
 };
 
 /** The validated query of an operation: `limit`, `order_by` and the like carry the contract's default when absent. */
-export type ValidatedQuery<K extends OperationId> = WithDefaults<Part<Op<K>['parameters'], 'query'>, Defaulted<K, 'query'>>;
+export type ValidatedQuery<K extends OperationId> = WithDefaults<
+  Part<Op<K>['parameters'], 'query'>,
+  Defaulted<K, 'query'>
+>;

@@ -3,7 +3,14 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { ValidationError } from '../domain/problems.js';
-import type { Contract, ContractHeader, ContractOperation, ContractParameter, JsonSchema, OperationId } from './document.js';
+import type {
+  Contract,
+  ContractHeader,
+  ContractOperation,
+  ContractParameter,
+  JsonSchema,
+  OperationId,
+} from './document.js';
 
 type InputLocation = ValidationError['location'];
 
@@ -32,7 +39,12 @@ interface ResponseToCheck {
 const ROOT_ID = 'https://connections.example.com/openapi.json';
 
 function createAjv(contract: Contract, coerce: boolean): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, strict: true, coerceTypes: coerce ? 'array' : false, useDefaults: coerce });
+  const ajv = new Ajv2020({
+    allErrors: true,
+    strict: true,
+    coerceTypes: coerce ? 'array' : false,
+    useDefaults: coerce,
+  });
   addFormats.default(ajv);
   // ajv-formats' uuid also accepts `urn:uuid:...`, which PostgreSQL refuses: the contract's own
   // Uuid pattern is the format, so Prism, the client types and the server agree.
@@ -47,7 +59,10 @@ function anchored(schema: JsonSchema): JsonSchema {
   return JSON.parse(JSON.stringify(schema).replace(/"\$ref":"#\//g, `"$ref":"${ROOT_ID}#/`)) as JsonSchema;
 }
 
-function objectSchema(entries: { name: string; required: boolean; schema: JsonSchema }[], additional: boolean): JsonSchema {
+function objectSchema(
+  entries: { name: string; required: boolean; schema: JsonSchema }[],
+  additional: boolean,
+): JsonSchema {
   return {
     type: 'object',
     additionalProperties: additional,
@@ -56,7 +71,11 @@ function objectSchema(entries: { name: string; required: boolean; schema: JsonSc
   };
 }
 
-function toValidationErrors(location: InputLocation, errors: ErrorObject[] | null | undefined, body: boolean): ValidationError[] {
+function toValidationErrors(
+  location: InputLocation,
+  errors: ErrorObject[] | null | undefined,
+  body: boolean,
+): ValidationError[] {
   const seen = new Map<string, ValidationError>();
   for (const e of errors ?? []) {
     const params = e.params as { missingProperty?: string; additionalProperty?: string };
@@ -80,7 +99,11 @@ const JSON_NUMBER = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
  * `0x10`, ` 5`) and then skips `minimum`/`maximum` for a number that is not finite: a number
  * parameter's text must be a JSON number whose value is finite.
  */
-function numberTextErrors(location: InputLocation, values: Record<string, unknown>, numbers: ContractParameter[]): ValidationError[] {
+function numberTextErrors(
+  location: InputLocation,
+  values: Record<string, unknown>,
+  numbers: ContractParameter[],
+): ValidationError[] {
   return numbers
     .filter((p) => {
       const text = values[p.name];
@@ -125,10 +148,16 @@ export function compileValidators(contract: Contract): ContractValidators {
       query: params.compile(objectSchema(at('query'), false)),
       // Requests carry many other headers; only the contract's are checked.
       header: params.compile(objectSchema(at('header'), true)),
-      queryArrays: new Set(at('query').filter((p) => p.schema.type === 'array').map((p) => p.name)),
+      queryArrays: new Set(
+        at('query')
+          .filter((p) => p.schema.type === 'array')
+          .map((p) => p.name),
+      ),
       numbers: new Map((['path', 'query', 'header'] as const).map((where) => [where, at(where).filter(isNumber)])),
       headerParams: at('header'),
-      body: new Map(Object.entries(op.requestBody.content).map(([type, schema]) => [type, strict.compile(anchored(schema))])),
+      body: new Map(
+        Object.entries(op.requestBody.content).map(([type, schema]) => [type, strict.compile(anchored(schema))]),
+      ),
     };
   };
   const byId = new Map<OperationId, OperationValidators>();
@@ -153,7 +182,10 @@ export function compileValidators(contract: Contract): ContractValidators {
     return validate;
   };
   const headerSchema = (headers: Record<string, ContractHeader>): JsonSchema =>
-    objectSchema(Object.entries(headers).map(([name, h]) => ({ name: name.toLowerCase(), ...h })), true);
+    objectSchema(
+      Object.entries(headers).map(([name, h]) => ({ name: name.toLowerCase(), ...h })),
+      true,
+    );
 
   return {
     parameters(operationId, raw) {
@@ -161,19 +193,28 @@ export function compileValidators(contract: Contract): ContractValidators {
       const path: Record<string, unknown> = { ...raw.path };
       // Without a prototype, a parameter named `__proto__` is a parameter like any other (and refused).
       const query: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-      for (const [name, values] of Object.entries(raw.query)) query[name] = v.queryArrays.has(name) || values.length > 1 ? values : values[0];
+      for (const [name, values] of Object.entries(raw.query))
+        query[name] = v.queryArrays.has(name) || values.length > 1 ? values : values[0];
       const header: Record<string, unknown> = {};
       const lower = new Map(Object.entries(raw.headers).map(([k, value]) => [k.toLowerCase(), value]));
       for (const p of v.headerParams) {
         const value = lower.get(p.name.toLowerCase());
         if (value !== undefined) header[p.name] = value;
       }
-      const checked = (location: 'path' | 'query' | 'header', values: Record<string, unknown>, validate: ValidateFunction) => {
+      const checked = (
+        location: 'path' | 'query' | 'header',
+        values: Record<string, unknown>,
+        validate: ValidateFunction,
+      ) => {
         const syntax = numberTextErrors(location, values, v.numbers.get(location) ?? []);
         const schema = validate(values) ? [] : toValidationErrors(location, validate.errors, false);
         return [...syntax, ...schema.filter((e) => !syntax.some((s) => s.pointer === e.pointer))];
       };
-      const errors = [...checked('path', path, v.path), ...checked('query', query, v.query), ...checked('header', header, v.header)];
+      const errors = [
+        ...checked('path', path, v.path),
+        ...checked('query', query, v.query),
+        ...checked('header', header, v.header),
+      ];
       return { value: { path, query, header }, errors };
     },
     body(operationId, mediaType, body) {
@@ -185,21 +226,29 @@ export function compileValidators(contract: Contract): ContractValidators {
       const operation = contract.byId.get(operationId);
       const status = String(response.status);
       const documented = operation?.responses[status];
-      if (operation === undefined || documented === undefined) return [`${operationId} documents no ${status} response`];
+      if (operation === undefined || documented === undefined)
+        return [`${operationId} documents no ${status} response`];
       const violations: string[] = [];
       const mediaTypes = Object.keys(documented);
       if (response.mediaType === undefined) {
-        if (mediaTypes.length > 0) violations.push(`the ${status} response has no body; the contract documents ${mediaTypes.join(', ')}`);
+        if (mediaTypes.length > 0)
+          violations.push(`the ${status} response has no body; the contract documents ${mediaTypes.join(', ')}`);
       } else {
         const schema = documented[response.mediaType];
-        if (schema === undefined) violations.push(`${operationId} documents no ${status} ${response.mediaType} response`);
+        if (schema === undefined)
+          violations.push(`${operationId} documents no ${status} ${response.mediaType} response`);
         else {
           const validate = responseValidator(`${operationId} ${status} ${response.mediaType}`, schema);
           if (!validate(response.body)) violations.push(...messages(validate.errors));
         }
       }
-      const headers = Object.fromEntries(Object.entries(response.headers).map(([name, value]) => [name.toLowerCase(), value]));
-      const validateHeaders = responseValidator(`${operationId} ${status} headers`, headerSchema(operation.responseHeaders[status] ?? {}));
+      const headers = Object.fromEntries(
+        Object.entries(response.headers).map(([name, value]) => [name.toLowerCase(), value]),
+      );
+      const validateHeaders = responseValidator(
+        `${operationId} ${status} headers`,
+        headerSchema(operation.responseHeaders[status] ?? {}),
+      );
       if (!validateHeaders(headers)) violations.push(...messages(validateHeaders.errors, 'header '));
       return violations;
     },

@@ -20,7 +20,11 @@ export interface Identity {
  * client's tokens die with it, before they expire); undefined for any other token. One answer
  * for every failure, so nothing tells a forged token from a revoked client.
  */
-export async function authenticate(clients: ActiveClients, tokens: TokenIssuer, token: string): Promise<Identity | undefined> {
+export async function authenticate(
+  clients: ActiveClients,
+  tokens: TokenIssuer,
+  token: string,
+): Promise<Identity | undefined> {
   const claims = tokens.verify(token);
   if (claims === undefined) return undefined;
   const organizationId = await clients.organizationOf(claims.sub);

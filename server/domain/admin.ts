@@ -82,7 +82,11 @@ async function newCredentials(): Promise<{
 
 // The bounds are the contract's (Organization.name, Email), which the API's responses must meet.
 // Counted in code points, as Postgres' char_length and JSON Schema's maxLength count.
-function lengthProblem(field: string, value: string, bounds: { minLength: number; maxLength: number }): string | undefined {
+function lengthProblem(
+  field: string,
+  value: string,
+  bounds: { minLength: number; maxLength: number },
+): string | undefined {
   const length = [...value].length;
   const { minLength: min, maxLength: max } = bounds;
   return length < min || length > max ? `${field} must be ${min}–${max} characters long` : undefined;

@@ -41,7 +41,10 @@ export async function createGuestConnectionAction(
         'The guest has disconnected; actions need a connected connection.',
       );
     }
-    const pair = { hostOrganizationId: connection.host_organization_id, guestOrganizationId: connection.guest_organization_id };
+    const pair = {
+      hostOrganizationId: connection.host_organization_id,
+      guestOrganizationId: connection.guest_organization_id,
+    };
     let action: ActionRow;
     try {
       action = await insertAction(trx, pair, actionType, now);
@@ -71,7 +74,10 @@ export async function resolveHostConnectionAction(
   return db.transaction().execute(async (trx) => {
     const connection = await lockConnection(trx, hostOrganizationId, guestOrganizationId);
     if (connection === undefined) throw hostConnectionNotFound();
-    const pair = { hostOrganizationId: connection.host_organization_id, guestOrganizationId: connection.guest_organization_id };
+    const pair = {
+      hostOrganizationId: connection.host_organization_id,
+      guestOrganizationId: connection.guest_organization_id,
+    };
     const action = await lockAction(trx, pair, actionId);
     if (action === undefined) throw new ProblemError('action_not_found', 'No such action on this connection.');
     if (action.status === 'resolved') {

@@ -16,7 +16,8 @@ const SALT_LENGTH = 16;
  * theirs. Lower it only where secrets are throwaway: tests, demos, benchmarks.
  */
 export function setSecretHashCost(value: number): void {
-  if (!isPowerOfTwo(value) || value < 2 ** 10 || value > 2 ** 17) throw new RangeError(`a scrypt cost must be a power of two from 1024 to 131072, not ${value}`);
+  if (!isPowerOfTwo(value) || value < 2 ** 10 || value > 2 ** 17)
+    throw new RangeError(`a scrypt cost must be a power of two from 1024 to 131072, not ${value}`);
   cost = value;
 }
 

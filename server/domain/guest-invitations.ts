@@ -2,12 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { components } from '../../generated/openapi.js';
 import type { ValidatedQuery } from '../contract/inputs.js';
-import {
-  findInvitation,
-  insertInvitation,
-  listInvitations,
-  setInvitationArchived,
-} from '../store/invitations.js';
+import { findInvitation, insertInvitation, listInvitations, setInvitationArchived } from '../store/invitations.js';
 import { findOrganization } from '../store/organizations.js';
 import { connectedRoles } from '../store/scenarios.js';
 import type { Database, Organization } from '../store/schema.js';
@@ -55,7 +50,11 @@ export async function createGuestInvitation(
  * guest scenarios of GET /organizations). Any other id, existing or not, is undefined, the same
  * way and after the same query, so the answer tells a stranger nothing.
  */
-async function allowedParent(db: Kysely<Database>, hostOrganizationId: string, parentId: string): Promise<Organization | undefined> {
+async function allowedParent(
+  db: Kysely<Database>,
+  hostOrganizationId: string,
+  parentId: string,
+): Promise<Organization | undefined> {
   if (parentId !== hostOrganizationId) {
     const roles = await connectedRoles(db, hostOrganizationId, parentId);
     if (!roles.host && !roles.guest) return undefined;

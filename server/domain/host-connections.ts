@@ -3,9 +3,20 @@ import type { Kysely } from 'kysely';
 import type { components } from '../../generated/openapi.js';
 import type { ValidatedQuery } from '../contract/inputs.js';
 import { hostConnections } from '../store/connection-sides.js';
-import { connectionExists, findHostConnection, listConnections, lockConnection, updateConnection } from '../store/connections.js';
+import {
+  connectionExists,
+  findHostConnection,
+  listConnections,
+  lockConnection,
+  updateConnection,
+} from '../store/connections.js';
 import { isUniqueViolation } from '../store/errors.js';
-import { insertConnectionAndAccept, readCreateContext, type CreateContext, type CreatedConnection } from '../store/host-connection-create.js';
+import {
+  insertConnectionAndAccept,
+  readCreateContext,
+  type CreateContext,
+  type CreatedConnection,
+} from '../store/host-connection-create.js';
 import type { Connection, Database } from '../store/schema.js';
 import { keyWindowStart, lockIdempotencyKey, replay, requestHash, type Idempotent } from './idempotency.js';
 import { isExpired, timestamp, toHostConnection } from './mappers.js';
@@ -42,7 +53,12 @@ export async function createHostConnection(
     host_organization_id: request.host_organization_id.toLowerCase(),
     invitation_token: request.invitation_token ?? null,
   };
-  const scope = { organizationId: guestOrganizationId, key: idempotencyKey, operationId: OPERATION_ID, request: normalized };
+  const scope = {
+    organizationId: guestOrganizationId,
+    key: idempotencyKey,
+    operationId: OPERATION_ID,
+    request: normalized,
+  };
   return db.transaction().execute(async (trx) => {
     if (idempotencyKey !== undefined) await lockIdempotencyKey(trx, guestOrganizationId, idempotencyKey);
     const context = await readCreateContext(trx, {
@@ -55,13 +71,20 @@ export async function createHostConnection(
     });
     const hash = idempotencyKey === undefined ? '' : requestHash(normalized);
     if (context?.key_result != null) {
-      const stored = { operation_id: context.key_operation_id ?? '', request_hash: context.key_request_hash ?? '', result: context.key_result };
+      const stored = {
+        operation_id: context.key_operation_id ?? '',
+        request_hash: context.key_request_hash ?? '',
+        result: context.key_result,
+      };
       return replay<HostConnection>(stored, scope, hash);
     }
     const hostId = context?.host_id;
-    if (context === undefined || hostId == null) throw new ProblemError('organization_not_found', 'No such organization.');
-    if (hostId === guestOrganizationId) throw new ProblemError('self_connection', 'host_organization_id is the requester itself.');
-    if (context.guest_id === null) throw new Error(`the authenticated organization ${guestOrganizationId} does not exist`);
+    if (context === undefined || hostId == null)
+      throw new ProblemError('organization_not_found', 'No such organization.');
+    if (hostId === guestOrganizationId)
+      throw new ProblemError('self_connection', 'host_organization_id is the requester itself.');
+    if (context.guest_id === null)
+      throw new Error(`the authenticated organization ${guestOrganizationId} does not exist`);
     if (context.connected) throw connectionAlreadyExists();
 
     const token = normalized.invitation_token;
@@ -86,7 +109,10 @@ export async function createHostConnection(
         parentOrganizationId: invitation.parentOrganizationId,
         invitationStatus: token === null ? 'accepted_by_system' : 'accepted_by_guest',
         now,
-        key: idempotencyKey === undefined ? undefined : { key: idempotencyKey, operationId: OPERATION_ID, requestHash: hash, result: json },
+        key:
+          idempotencyKey === undefined
+            ? undefined
+            : { key: idempotencyKey, operationId: OPERATION_ID, requestHash: hash, result: json },
       });
     } catch (error) {
       // Another request for the same pair, with another invitation, committed first.
@@ -121,7 +147,11 @@ type Accepted = { id: string; parentOrganizationId: string | null };
 function presentedInvitation(found: CreateContext, hostOrganizationId: string, now: Date): Accepted | ProblemError {
   const { invitation_id: id, invitation_expired_at: expiredAt } = found;
   // Another host's invitation, or an archived one, is indistinguishable from none.
-  if (id === null || found.invitation_host_organization_id !== hostOrganizationId || found.invitation_archived === true) {
+  if (
+    id === null ||
+    found.invitation_host_organization_id !== hostOrganizationId ||
+    found.invitation_archived === true
+  ) {
     return new ProblemError('invitation_not_found', 'No such invitation for this host.');
   }
   if (found.invitation_status !== 'sent') {
@@ -137,7 +167,10 @@ function presentedInvitation(found: CreateContext, hostOrganizationId: string, n
 /** The pending invitation found by e-mail, or the problem to answer when there is none. */
 function matchedInvitation(found: CreateContext): Accepted | ProblemError {
   if (found.invitation_id === null) {
-    return new ProblemError('no_matching_invitation', "The host has no pending invitation for this organization's e-mail addresses.");
+    return new ProblemError(
+      'no_matching_invitation',
+      "The host has no pending invitation for this organization's e-mail addresses.",
+    );
   }
   return { id: found.invitation_id, parentOrganizationId: found.invitation_parent_organization_id };
 }
@@ -150,7 +183,12 @@ function connectionAlreadyExists(): ProblemError {
 }
 
 function withHost(connection: CreatedConnection, host: CreateContext) {
-  return { ...connection, host_name: host.host_name ?? '', host_email: host.host_email ?? '', host_owner_email: host.host_owner_email ?? '' };
+  return {
+    ...connection,
+    host_name: host.host_name ?? '',
+    host_email: host.host_email ?? '',
+    host_owner_email: host.host_owner_email ?? '',
+  };
 }
 
 export async function getHostConnection(
@@ -194,7 +232,10 @@ export async function updateHostConnection(
       changes.guest_archived_at = request.archived ? now : null;
     }
     if (Object.keys(changes).length > 0) {
-      await updateConnection(trx, current.host_organization_id, current.guest_organization_id, { ...changes, updated_at: now });
+      await updateConnection(trx, current.host_organization_id, current.guest_organization_id, {
+        ...changes,
+        updated_at: now,
+      });
     }
     const row = await findHostConnection(trx, guestOrganizationId, hostOrganizationId);
     if (row === undefined) throw hostConnectionNotFound();

@@ -48,7 +48,10 @@ export type StoredKey = { operation_id: string; request_hash: string; result: st
  */
 export async function lockIdempotencyKey(trx: Kysely<Database>, organizationId: string, key: string): Promise<void> {
   if (!(await tryLockIdempotencyKey(trx, organizationId, key))) {
-    throw new ProblemError('idempotency_key_in_flight', 'A request with this Idempotency-Key is still being processed; retry later.');
+    throw new ProblemError(
+      'idempotency_key_in_flight',
+      'A request with this Idempotency-Key is still being processed; retry later.',
+    );
   }
 }
 

@@ -59,7 +59,14 @@ type Timestamps = 'created_at' | 'updated_at' | 'guest_archived_at' | 'active_ac
 /** The columns of a host connection the guest's view shows; its timestamps as Dates or as their text already. */
 export type HostConnectionView = Pick<
   Connection,
-  'host_organization_id' | 'guest_organization_id' | 'host_name' | 'host_email' | 'host_owner_email' | 'status' | 'guest_archived' | 'active_action_type'
+  | 'host_organization_id'
+  | 'guest_organization_id'
+  | 'host_name'
+  | 'host_email'
+  | 'host_owner_email'
+  | 'status'
+  | 'guest_archived'
+  | 'active_action_type'
 > & {
   [Column in Timestamps]: Connection[Column] extends Date ? Date | string : Date | string | null;
 };

@@ -21,7 +21,13 @@ export function createTokenIssuer(options: { secret: string; ttlSeconds: number;
   return {
     issue({ clientId, organizationId }) {
       const iat = seconds();
-      const claims: TokenClaims = { sub: clientId, org: organizationId, iat, exp: iat + options.ttlSeconds, jti: randomUUID() };
+      const claims: TokenClaims = {
+        sub: clientId,
+        org: organizationId,
+        iat,
+        exp: iat + options.ttlSeconds,
+        jti: randomUUID(),
+      };
       return { accessToken: signJwt({ ...claims }, options.secret), expiresIn: options.ttlSeconds };
     },
     verify(token) {

@@ -5,5 +5,8 @@ import { loadContract, type OperationId } from '../contract/document.js';
 export function locationOf(operationId: OperationId, path: Record<string, string>): string {
   const operation = loadContract().byId.get(operationId);
   if (operation === undefined) throw new Error(`unknown operation ${operationId}`);
-  return operation.basePath + operation.path.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(path[name] ?? ''));
+  return (
+    operation.basePath +
+    operation.path.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(path[name] ?? ''))
+  );
 }

@@ -61,7 +61,11 @@ export function createMetrics(store: Store): Metrics {
     });
   pool('db_pool_connections', 'Database connections open (PGlite: its one connection).', (s) => s.total);
   pool('db_pool_connections_idle', 'Database connections open and unused.', (s) => s.idle);
-  pool('db_pool_waiting', 'Queries waiting for a database connection (PGlite: queued behind its one connection).', (s) => s.waiting);
+  pool(
+    'db_pool_waiting',
+    'Queries waiting for a database connection (PGlite: queued behind its one connection).',
+    (s) => s.waiting,
+  );
 
   return {
     rateLimited: (scope) => rateLimited.inc({ scope }),

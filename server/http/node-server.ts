@@ -79,7 +79,10 @@ function problemAnswer(code: ErrorCode, detail: string): string {
  */
 function clientErrorAnswers(limits: HttpLimits): Record<string, string> {
   return {
-    HPE_HEADER_OVERFLOW: problemAnswer('request_header_fields_too_large', `The request headers are over ${limits.maxHeaderBytes} bytes.`),
+    HPE_HEADER_OVERFLOW: problemAnswer(
+      'request_header_fields_too_large',
+      `The request headers are over ${limits.maxHeaderBytes} bytes.`,
+    ),
     HPE_CHUNK_EXTENSIONS_OVERFLOW: problemAnswer('payload_too_large', 'The chunk extensions are too long.'),
     ERR_HTTP_REQUEST_TIMEOUT: 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n',
   };

@@ -8,11 +8,12 @@ import type { Part, ValidatedQuery } from '../contract/inputs.js';
 import type { Store } from '../store/database.js';
 
 type Op<K extends OperationId> = operations[K];
-type BodyOf<K extends OperationId> = Op<K> extends { requestBody: { content: { 'application/json': infer B } } }
-  ? B
-  : Op<K> extends { requestBody?: { content: { 'application/json': infer B } } }
-    ? B | undefined
-    : undefined;
+type BodyOf<K extends OperationId> =
+  Op<K> extends { requestBody: { content: { 'application/json': infer B } } }
+    ? B
+    : Op<K> extends { requestBody?: { content: { 'application/json': infer B } } }
+      ? B | undefined
+      : undefined;
 
 /** The operations that need no bearer token (`security: []` in the contract). */
 type PublicOperationId = { [K in OperationId]: (typeof table)[K]['secured'] extends false ? K : never }[OperationId];
@@ -27,7 +28,9 @@ export interface OperationInput<K extends OperationId> {
 
 type SuccessStatus = 200 | 201 | 202 | 203 | 204 | 206;
 /** The response headers the contract declares (openapi-typescript adds an index signature). */
-export type DeclaredHeaders<R> = R extends { headers: infer H } ? { [N in keyof H as string extends N ? never : N]?: string } : never;
+export type DeclaredHeaders<R> = R extends { headers: infer H }
+  ? { [N in keyof H as string extends N ? never : N]?: string }
+  : never;
 /**
  * A JSON body is an object to serialize, unless `bodyText` gives its JSON text to send as it
  * is (an idempotent replay sends the stored bytes); any other media type is sent as the string given.

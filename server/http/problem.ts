@@ -41,7 +41,9 @@ export function problemOutcome(error: ProblemError): Outcome {
 
 /** 503 with the headers of the contract's ServiceUnavailable response. */
 export function serviceUnavailable(detail: string): HttpProblem {
-  const headers = { 'Retry-After': String(RETRY_AFTER_SECONDS) } satisfies DeclaredHeaders<components['responses']['ServiceUnavailable']>;
+  const headers = { 'Retry-After': String(RETRY_AFTER_SECONDS) } satisfies DeclaredHeaders<
+    components['responses']['ServiceUnavailable']
+  >;
   return new HttpProblem('service_unavailable', detail, headers);
 }
 
@@ -67,7 +69,12 @@ export function toResponse(outcome: Outcome): Response {
   const headers = new Headers(outcome.headers);
   if (outcome.mediaType === undefined) return new Response(null, { status: outcome.status, headers });
   // Text is sent as UTF-8, and says so: without a charset, a client may guess another.
-  headers.set('Content-Type', outcome.mediaType.startsWith('text/') ? `${outcome.mediaType}; charset=utf-8` : outcome.mediaType);
-  const body = isJsonMediaType(outcome.mediaType) ? (outcome.bodyText ?? JSON.stringify(outcome.body)) : String(outcome.body);
+  headers.set(
+    'Content-Type',
+    outcome.mediaType.startsWith('text/') ? `${outcome.mediaType}; charset=utf-8` : outcome.mediaType,
+  );
+  const body = isJsonMediaType(outcome.mediaType)
+    ? (outcome.bodyText ?? JSON.stringify(outcome.body))
+    : String(outcome.body);
   return new Response(body, { status: outcome.status, headers });
 }

@@ -10,7 +10,13 @@
 // bucket of `burst` takes to refill). So an idle organization may send `burst` at once, then
 // `perSecond` a second.
 import { Redis } from 'ioredis';
-import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import {
+  BurstyRateLimiter,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
 import type { components } from '../../generated/openapi.js';
 import { problemOf } from '../domain/problems.js';
 import type { Logger } from './logging.js';
@@ -61,7 +67,11 @@ const REDIS_COMMAND_TIMEOUT_MS = 250;
 const retrySeconds = (res: RateLimiterRes): number => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
 
 /** The headers of the contract's TooManyRequests response, every one of them. */
-function limitHeaders(policy: string, name: string, seconds: number): Required<DeclaredHeaders<components['responses']['TooManyRequests']>> {
+function limitHeaders(
+  policy: string,
+  name: string,
+  seconds: number,
+): Required<DeclaredHeaders<components['responses']['TooManyRequests']>> {
   return { 'Retry-After': String(seconds), 'RateLimit-Policy': policy, RateLimit: `"${name}";r=0;t=${seconds}` };
 }
 
@@ -76,7 +86,12 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
     if (rejection instanceof RateLimiterRes) return true;
     if (!reportedFailure) {
       reportedFailure = true;
-      options.log({ time: new Date().toISOString(), level: 'error', message: 'rate limits: the limiter failed; requests pass unlimited', error: String(rejection) });
+      options.log({
+        time: new Date().toISOString(),
+        level: 'error',
+        message: 'rate limits: the limiter failed; requests pass unlimited',
+        error: String(rejection),
+      });
     }
     return false;
   };
@@ -102,10 +117,15 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
   const organizationLimiter = (() => {
     if (options.perSecond === 0) return undefined;
     const perSecond = limiter('organization', options.perSecond, 1, true);
-    return burstPoints > 0 ? new BurstyRateLimiter(perSecond, limiter('burst', burstPoints, burstWindow, true)) : perSecond;
+    return burstPoints > 0
+      ? new BurstyRateLimiter(perSecond, limiter('burst', burstPoints, burstWindow, true))
+      : perSecond;
   })();
   const organizationPolicy = `"organization";q=${options.perSecond};w=1${burstPoints > 0 ? `, "burst";q=${burstPoints};w=${burstWindow}` : ''}`;
-  const tokenLimiter = options.tokenFailuresPerMinute === 0 ? undefined : limiter('token-failures', options.tokenFailuresPerMinute, 60, false);
+  const tokenLimiter =
+    options.tokenFailuresPerMinute === 0
+      ? undefined
+      : limiter('token-failures', options.tokenFailuresPerMinute, 60, false);
   const tokenPolicy = `"token-failures";q=${options.tokenFailuresPerMinute};w=60`;
 
   return {
@@ -150,7 +170,10 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
 }
 
 /** The same limits, telling `rejected` of every request they refuse and under which budget (the metrics count them). */
-export function countingRejections(limits: RateLimits, rejected: (scope: 'organization' | 'token-failures') => void): RateLimits {
+export function countingRejections(
+  limits: RateLimits,
+  rejected: (scope: 'organization' | 'token-failures') => void,
+): RateLimits {
   return {
     async organization(organizationId) {
       const refused = await limits.organization(organizationId);
@@ -206,7 +229,10 @@ function connectRedis(url: string, log: Logger): { client: Redis; close(): void 
   const fallBack = (reason: string) => {
     if (state === 'fallback' || state === 'closed') return;
     state = 'fallback';
-    say('warn', `rate limits: Redis at ${where} is unavailable (${reason}); this process limits alone, in memory, until it is back`);
+    say(
+      'warn',
+      `rate limits: Redis at ${where} is unavailable (${reason}); this process limits alone, in memory, until it is back`,
+    );
   };
   redis.on('error', (error: Error) => fallBack(error.message));
   redis.on('close', () => fallBack('connection closed'));

@@ -96,9 +96,13 @@ async function readLimited(stream: ReadableStream<Uint8Array> | null, limit: num
 /** The contract's media type the `Content-Type` names; parameters other than `charset=utf-8` are refused. */
 function acceptedMediaType(header: string | null, accepted: string[]): string {
   const [essence = '', ...parameters] = (header ?? '').split(';').map((part) => part.trim().toLowerCase());
-  const charset = parameters.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/^"|"$/g, '');
+  const charset = parameters
+    .find((p) => p.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replace(/^"|"$/g, '');
   const others = parameters.filter((p) => p !== '' && !p.startsWith('charset='));
-  if (accepted.includes(essence) && others.length === 0 && (charset === undefined || charset === 'utf-8')) return essence;
+  if (accepted.includes(essence) && others.length === 0 && (charset === undefined || charset === 'utf-8'))
+    return essence;
   throw new ProblemError('unsupported_media_type', `Send the body as ${accepted.join(' or ')} (UTF-8).`);
 }
 
@@ -115,5 +119,7 @@ function parseForm(text: string): Record<string, string | string[]> {
   const form = new Map<string, string[]>();
   for (const [name, value] of new URLSearchParams(text)) form.set(name, [...(form.get(name) ?? []), value]);
   // fromEntries defines own properties, so a field named `__proto__` stays a plain (refused) field.
-  return Object.fromEntries([...form].map(([name, values]) => [name, values.length === 1 ? (values[0] ?? '') : values]));
+  return Object.fromEntries(
+    [...form].map(([name, values]) => [name, values.length === 1 ? (values[0] ?? '') : values]),
+  );
 }

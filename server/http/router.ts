@@ -45,7 +45,13 @@ export interface OperationServices {
 type AnyHandler = (
   input: { path: unknown; query: unknown; headers: unknown; body: unknown },
   context: PublicContext | SecuredContext,
-) => Promise<{ status: number; mediaType?: string; body?: unknown; bodyText?: string; headers?: Record<string, string> }>;
+) => Promise<{
+  status: number;
+  mediaType?: string;
+  body?: unknown;
+  bodyText?: string;
+  headers?: Record<string, string>;
+}>;
 
 // The organization headers every secured operation declares (the contract's parameter components).
 type SecuredHeaders = keyof operations['getOrganization']['parameters']['header'];
@@ -54,7 +60,11 @@ const TARGET_HEADER = settings.headers.targetOrganizationId satisfies SecuredHea
 const ORGANIZATION_HEADERS = new Set([REQUESTER_HEADER, TARGET_HEADER].map((name) => name.toLowerCase()));
 
 function invalidInput(errors: ValidationError[]): ProblemError {
-  return new ProblemError('validation_failed', `${errors.length} input${errors.length === 1 ? ' is' : 's are'} invalid.`, errors);
+  return new ProblemError(
+    'validation_failed',
+    `${errors.length} input${errors.length === 1 ? ' is' : 's are'} invalid.`,
+    errors,
+  );
 }
 
 /** The media type of a handler's result: JSON unless it names another; none when it has no body. */
@@ -63,15 +73,30 @@ function resultMediaType(result: Awaited<ReturnType<AnyHandler>>): string | unde
   return 'body' in result ? 'application/json' : undefined;
 }
 
-async function runOperation(operation: ContractOperation, c: Context<AppEnv>, services: OperationServices): Promise<Outcome> {
+async function runOperation(
+  operation: ContractOperation,
+  c: Context<AppEnv>,
+  services: OperationServices,
+): Promise<Outcome> {
   const { store, validators } = services;
-  const identity = operation.secured ? await authenticateRequest(c.req.header('authorization'), services.tokens, store.activeClients) : undefined;
+  const identity = operation.secured
+    ? await authenticateRequest(c.req.header('authorization'), services.tokens, store.activeClients)
+    : undefined;
   const limited = identity === undefined ? undefined : await services.rateLimits.organization(identity.organizationId);
   if (limited !== undefined) return limited;
-  const input = await readOperationRequest(validators, operation, { request: c.req.raw, path: c.req.param(), query: c.req.queries() });
-  if (input.errors.some((e) => e.location === 'header' && ORGANIZATION_HEADERS.has(e.pointer.toLowerCase()))) throw invalidInput(input.errors);
+  const input = await readOperationRequest(validators, operation, {
+    request: c.req.raw,
+    path: c.req.param(),
+    query: c.req.queries(),
+  });
+  if (input.errors.some((e) => e.location === 'header' && ORGANIZATION_HEADERS.has(e.pointer.toLowerCase())))
+    throw invalidInput(input.errors);
 
-  let context: PublicContext | SecuredContext = { store, requestId: c.get('requestId'), authorization: c.req.header('authorization') };
+  let context: PublicContext | SecuredContext = {
+    store,
+    requestId: c.get('requestId'),
+    authorization: c.req.header('authorization'),
+  };
   if (identity !== undefined) {
     // Both headers passed validation (the contract requires them as uuids on every secured operation).
     checkRequester(c.req.header(REQUESTER_HEADER) ?? '', identity);
@@ -84,7 +109,13 @@ async function runOperation(operation: ContractOperation, c: Context<AppEnv>, se
   const handler = services.handlers[operation.operationId] as unknown as AnyHandler;
   const { path, query, header } = input.parameters;
   const result = await handler({ path, query, headers: header, body: input.body }, context);
-  return { status: result.status, mediaType: resultMediaType(result), body: result.body, bodyText: result.bodyText, headers: result.headers ?? {} };
+  return {
+    status: result.status,
+    mediaType: resultMediaType(result),
+    body: result.body,
+    bodyText: result.bodyText,
+    headers: result.headers ?? {},
+  };
 }
 
 /** `/host-connections/{host_org_id}` → `/host-connections/:host_org_id`. */
@@ -125,7 +156,9 @@ export function registerOperations(app: Hono<AppEnv>, contract: Contract, servic
         outcome = errorOutcome(error, report(c));
       }
       if (services.validateResponses) {
-        outcome = checkResponse(services.validators, operation.operationId, outcome, (violation) => report(c)(new Error(violation)));
+        outcome = checkResponse(services.validators, operation.operationId, outcome, (violation) =>
+          report(c)(new Error(violation)),
+        );
       }
       return toResponse(outcome);
     });
@@ -139,7 +172,9 @@ export function registerOperations(app: Hono<AppEnv>, contract: Contract, servic
     }
     c.set('route', route.template);
     const allow = route.methods.join(', ');
-    const problem = new HttpProblem('method_not_allowed', `${c.req.method} is not allowed here; use ${allow}.`, { Allow: allow });
+    const problem = new HttpProblem('method_not_allowed', `${c.req.method} is not allowed here; use ${allow}.`, {
+      Allow: allow,
+    });
     return toResponse(errorOutcome(problem, report(c)));
   });
   app.onError((error, c) => toResponse(errorOutcome(error, report(c))));

@@ -25,7 +25,10 @@ export const activeClientOrganization = prepared<{ organization_id: string }, [c
  * The organization of the client if it exists and is not revoked. Asked by every authenticated
  * request whose client is not cached (server/store/active-clients.ts): a prepared statement.
  */
-export async function findActiveClientOrganization(db: Kysely<Database>, client_id: string): Promise<string | undefined> {
+export async function findActiveClientOrganization(
+  db: Kysely<Database>,
+  client_id: string,
+): Promise<string | undefined> {
   return (await activeClientOrganization.first(db, client_id))?.organization_id;
 }
 

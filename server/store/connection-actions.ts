@@ -75,7 +75,13 @@ export async function listActions(
     .where('guest_organization_id', '=', pair.guestOrganizationId);
   if (status !== undefined) matches = matches.where('status', '=', status);
   const [rows, count] = await Promise.all([
-    matches.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute(),
+    matches
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
     matches.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
   ]);
   return { rows, total: count.total };

@@ -34,7 +34,11 @@ export interface Side<Field extends string, Order extends string> {
 }
 
 const copy = (column: CopyColumn): ListKey => ({ column, lower: true, nullable: false });
-const own = (column: keyof ConnectionsTable & string, nullable: boolean): ListKey => ({ column, lower: false, nullable });
+const own = (column: keyof ConnectionsTable & string, nullable: boolean): ListKey => ({
+  column,
+  lower: false,
+  nullable,
+});
 
 /** The guest's view: its hosts. */
 export const hostConnections: Side<HostConnectionSearchField, HostConnectionOrder> = {

@@ -23,7 +23,11 @@ export type ConnectionListQuery<Field extends string, Order extends string> = {
 };
 
 /** Whether the pair has a connection, in either status. */
-export async function connectionExists(db: Kysely<Database>, hostOrganizationId: string, guestOrganizationId: string): Promise<boolean> {
+export async function connectionExists(
+  db: Kysely<Database>,
+  hostOrganizationId: string,
+  guestOrganizationId: string,
+): Promise<boolean> {
   if (!isUuid(hostOrganizationId) || !isUuid(guestOrganizationId)) return false;
   const row = await db
     .selectFrom('connections')
@@ -253,7 +257,10 @@ function matching<Field extends string>(
   filter: Filter,
   search: { search_field: Field; search_text?: string | undefined },
 ) {
-  let matches = db.selectFrom('connections').where(side.mine, '=', organizationId).where('status', 'in', filter.statuses);
+  let matches = db
+    .selectFrom('connections')
+    .where(side.mine, '=', organizationId)
+    .where('status', 'in', filter.statuses);
   if (filter.archived !== undefined) matches = matches.where(side.archived, '=', filter.archived);
   if (search.search_text !== undefined) {
     matches = matches.where(containsText(sql.ref(side.searchColumns[search.search_field]), search.search_text));

@@ -102,7 +102,9 @@ function openPostgres(connectionString: string, settings: PoolSettings): Store {
   // client, no longer queryable, is dropped by the pool when released.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: kyselyPool(pool, settings.preparedStatements) }) });
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: kyselyPool(pool, settings.preparedStatements) }),
+  });
   const activeClients = createActiveClients(lookupInDatabase(db));
   const listener = listenForRevocations(connectionString, activeClients);
   const close = async (): Promise<void> => {
@@ -200,7 +202,9 @@ async function openEmbedded(dataDir: string): Promise<Store> {
     const pgdata = path.resolve(dataDir, 'pgdata');
     const options = { ...pgliteOptions, dataDir: pgdata };
     // A first start copies the prepared template instead of running initdb.
-    const pglite = existsSync(path.join(pgdata, 'PG_VERSION')) ? await PGlite.create(options) : await createFromTemplate(options);
+    const pglite = existsSync(path.join(pgdata, 'PG_VERSION'))
+      ? await PGlite.create(options)
+      : await createFromTemplate(options);
     return await pgliteStore(pglite, () => releaseLock(lockFile));
   } catch (error) {
     await releaseLock(lockFile);

@@ -47,7 +47,10 @@ const contextJoins = `
 const invitationColumns = 'id, host_organization_id, status, archived, expired_at, parent_organization_id';
 
 /** The invitation holding the token, whatever its host or state. */
-export const contextByToken = prepared<CreateContext, [guest: string, host: string, key: string | null, since: Date, token: string]>(
+export const contextByToken = prepared<
+  CreateContext,
+  [guest: string, host: string, key: string | null, since: Date, token: string]
+>(
   'create_host_connection_context_by_token',
   `with invitation as materialized (
      select ${invitationColumns} from invitations where invitation_token = $5 for update
@@ -61,7 +64,10 @@ export const contextByToken = prepared<CreateContext, [guest: string, host: stri
  * invitation gets none: PostgreSQL re-checks the locked row only, it does not look for the
  * next match.
  */
-const contextByEmail = prepared<CreateContext, [guest: string, host: string, key: string | null, since: Date, now: Date]>(
+const contextByEmail = prepared<
+  CreateContext,
+  [guest: string, host: string, key: string | null, since: Date, now: Date]
+>(
   'create_host_connection_context_by_email',
   `with invitation as materialized (
      select ${invitationColumns} from invitations
@@ -83,7 +89,14 @@ const contextByEmail = prepared<CreateContext, [guest: string, host: string, key
  */
 export async function readCreateContext(
   trx: Kysely<Database>,
-  request: { guestOrganizationId: string; hostOrganizationId: string; token: string | null; key: string | undefined; keySince: Date; now: Date },
+  request: {
+    guestOrganizationId: string;
+    hostOrganizationId: string;
+    token: string | null;
+    key: string | undefined;
+    keySince: Date;
+    now: Date;
+  },
 ): Promise<CreateContext | undefined> {
   const { guestOrganizationId: guest, hostOrganizationId: host, token, keySince } = request;
   if (!isUuid(host) || !isUuid(guest)) return undefined;
@@ -120,7 +133,14 @@ const connectAndAccept = `
     update invitations set status = $6, accepted_at = $5, accepted_by_organization_id = $2, updated_at = $5 where id = $3
   )`;
 
-type ConnectParams = [host: string, guest: string, invitation: string, parent: string | null, now: Date, status: InvitationStatus];
+type ConnectParams = [
+  host: string,
+  guest: string,
+  invitation: string,
+  parent: string | null,
+  now: Date,
+  status: InvitationStatus,
+];
 
 export const connectStatement = prepared<CreatedConnection, ConnectParams>(
   'create_host_connection',
@@ -128,7 +148,10 @@ export const connectStatement = prepared<CreatedConnection, ConnectParams>(
 );
 
 /** The same, and the key's record ($7 key, $8 operation, $9 request hash, $10 result), replacing an expired one. */
-const connectAndSaveKey = prepared<CreatedConnection, [...ConnectParams, key: string, operationId: string, requestHash: string, result: string]>(
+const connectAndSaveKey = prepared<
+  CreatedConnection,
+  [...ConnectParams, key: string, operationId: string, requestHash: string, result: string]
+>(
   'create_host_connection_with_key',
   `${connectAndAccept}, saved as (
      insert into idempotency_keys (organization_id, key, operation_id, request_hash, result, created_at)

@@ -16,6 +16,10 @@ const tryLock = prepared<{ locked: boolean }, [lockKey: string]>(
  * The lock space is shared by every key of every organization: a 64-bit hash collision only
  * costs a spurious "in flight" answer, never a wrong replay (the row is matched exactly).
  */
-export async function tryLockIdempotencyKey(trx: Kysely<Database>, organizationId: string, key: string): Promise<boolean> {
+export async function tryLockIdempotencyKey(
+  trx: Kysely<Database>,
+  organizationId: string,
+  key: string,
+): Promise<boolean> {
   return (await tryLock.first(trx, `${organizationId}:${key}`))?.locked === true;
 }

@@ -1,5 +1,11 @@
 // What every list query shares: substring search, direction with nulls last, one page.
-import { sql, type Expression, type OrderByDirection, type OrderByModifiersCallbackExpression, type RawBuilder } from 'kysely';
+import {
+  sql,
+  type Expression,
+  type OrderByDirection,
+  type OrderByModifiersCallbackExpression,
+  type RawBuilder,
+} from 'kysely';
 
 export type Page = { limit: number; offset: number };
 

@@ -28,6 +28,18 @@ export async function hasOrganizations(db: Kysely<Database>): Promise<boolean> {
 }
 
 /** The oldest organization with exactly this name and e-mail, if any (how the demo finds its own). */
-export async function findOrganizationByNameAndEmail(db: Kysely<Database>, name: string, email: string): Promise<Organization | undefined> {
-  return db.selectFrom('organizations').selectAll().where('name', '=', name).where('email', '=', email).orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
+export async function findOrganizationByNameAndEmail(
+  db: Kysely<Database>,
+  name: string,
+  email: string,
+): Promise<Organization | undefined> {
+  return db
+    .selectFrom('organizations')
+    .selectAll()
+    .where('name', '=', name)
+    .where('email', '=', email)
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
 }

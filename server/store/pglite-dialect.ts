@@ -198,7 +198,9 @@ class PGliteConnection implements DatabaseConnection {
       const bind = serialize.bind({ statement: name, values: query.parameters.map(parameterText) });
       const fields = this.#fields.get(name);
       if (fields === undefined) {
-        const { messages } = await this.#pglite.execProtocol(concat([bind, serialize.describe({ type: 'P' }), EXECUTE_SYNC]));
+        const { messages } = await this.#pglite.execProtocol(
+          concat([bind, serialize.describe({ type: 'P' }), EXECUTE_SYNC]),
+        );
         const [result] = parse.parseResults(messages, this.#pglite.parsers, { rowMode: 'object' }) as Results<R>[];
         if (result === undefined) throw new Error(`prepared statement ${name} returned no result`);
         this.#fields.set(name, result.fields);
@@ -227,8 +229,16 @@ const SYNC = protocol.serialize.sync();
 const EXECUTE_SYNC = concat([protocol.serialize.execute(), SYNC]);
 
 /** What parse.parseResults makes of one statement's messages, with the columns known already. */
-function resultOf<R>(messages: messages.BackendMessage[], fields: Results['fields'], parsers: PGlite['parsers']): Results<R> {
-  const columns = fields.map(({ name, dataTypeID }) => ({ name, dataTypeID, parse: parsers[dataTypeID] ?? types.parsers[dataTypeID] }));
+function resultOf<R>(
+  messages: messages.BackendMessage[],
+  fields: Results['fields'],
+  parsers: PGlite['parsers'],
+): Results<R> {
+  const columns = fields.map(({ name, dataTypeID }) => ({
+    name,
+    dataTypeID,
+    parse: parsers[dataTypeID] ?? types.parsers[dataTypeID],
+  }));
   const rows: Record<string, unknown>[] = [];
   let command: string | undefined;
   let affectedRows = 0;
@@ -237,7 +247,8 @@ function resultOf<R>(messages: messages.BackendMessage[], fields: Results['field
       const row: Record<string, unknown> = {};
       for (const [i, column] of columns.entries()) {
         const value = (message as messages.DataRowMessage).fields[i] ?? null;
-        row[column.name] = value === null || column.parse === undefined ? value : column.parse(value, column.dataTypeID);
+        row[column.name] =
+          value === null || column.parse === undefined ? value : column.parse(value, column.dataTypeID);
       }
       rows.push(row);
     } else if (message.name === 'commandComplete') {

@@ -35,7 +35,8 @@ function packageRoot(from: string): string {
 // A data directory is only good for the PGlite build that made it.
 const pgliteVersion = (): string => {
   const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
-  return (JSON.parse(readFileSync(path.join(packageRoot(entry), 'package.json'), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(path.join(packageRoot(entry), 'package.json'), 'utf8')) as { version: string })
+    .version;
 };
 
 const TEMPLATE_DIR = path.join(packageRoot(fileURLToPath(import.meta.url)), 'pglite-template');
@@ -99,10 +100,18 @@ async function saveTemplate(dump: Blob): Promise<void> {
     await writeFile(draft, await gzipAsync(Buffer.from(await dump.arrayBuffer())));
     await rename(draft, file);
     for (const name of await readdir(TEMPLATE_DIR)) {
-      if (name !== path.basename(file) && /^pglite-.*\.tar\.gz$/.test(name)) await unlink(path.join(TEMPLATE_DIR, name)).catch(() => {});
+      if (name !== path.basename(file) && /^pglite-.*\.tar\.gz$/.test(name))
+        await unlink(path.join(TEMPLATE_DIR, name)).catch(() => {});
     }
   } catch (error) {
     await unlink(draft).catch(() => {});
-    if (!(error instanceof Error && 'code' in error && (error.code === 'EACCES' || error.code === 'EROFS' || error.code === 'EPERM'))) throw error;
+    if (
+      !(
+        error instanceof Error &&
+        'code' in error &&
+        (error.code === 'EACCES' || error.code === 'EROFS' || error.code === 'EPERM')
+      )
+    )
+      throw error;
   }
 }

@@ -41,7 +41,10 @@ describe.each(engines)('bearer tokens on %s', (engine) => {
   it('answers 401 with a bare challenge when there is no bearer credential', async () => {
     await expect401(await getOwn(undefined), 'Bearer');
     await expect401(await getOwn(''), 'Bearer');
-    await expect401(await getOwn(`Basic ${Buffer.from(`${org.client_id}:${org.client_secret}`).toString('base64')}`), 'Bearer');
+    await expect401(
+      await getOwn(`Basic ${Buffer.from(`${org.client_id}:${org.client_secret}`).toString('base64')}`),
+      'Bearer',
+    );
     await expect401(await getOwn(org.token), 'Bearer');
   });
 
@@ -52,7 +55,13 @@ describe.each(engines)('bearer tokens on %s', (engine) => {
   });
 
   it('answers 401 invalid_token for a forged signature and for another algorithm', async () => {
-    const claims = { sub: org.client_id, org: org.organization_id, iat: seconds(), exp: seconds() + 600, jti: randomUUID() };
+    const claims = {
+      sub: org.client_id,
+      org: org.organization_id,
+      iat: seconds(),
+      exp: seconds() + 600,
+      jti: randomUUID(),
+    };
     const forged = await sign(claims, 'another-secret-another-secret-another-secret', 'HS256');
     await expect401(await getOwn(`Bearer ${forged}`), 'Bearer error="invalid_token"');
     const hs512 = await sign(claims, TEST_JWT_SECRET, 'HS512');
@@ -64,13 +73,25 @@ describe.each(engines)('bearer tokens on %s', (engine) => {
   });
 
   it('accepts a token signed with its secret by another HS256 implementation (hono/jwt)', async () => {
-    const claims = { sub: org.client_id, org: org.organization_id, iat: seconds(), exp: seconds() + 600, jti: randomUUID() };
+    const claims = {
+      sub: org.client_id,
+      org: org.organization_id,
+      iat: seconds(),
+      exp: seconds() + 600,
+      jti: randomUUID(),
+    };
     expect((await getOwn(`Bearer ${await sign(claims, TEST_JWT_SECRET, 'HS256')}`)).status).toBe(200);
   });
 
   it('answers 401 invalid_token for a well-signed token that names another organization than its client', async () => {
     const other = await t.newOrganization();
-    const claims = { sub: org.client_id, org: other.organization_id, iat: seconds(), exp: seconds() + 600, jti: randomUUID() };
+    const claims = {
+      sub: org.client_id,
+      org: other.organization_id,
+      iat: seconds(),
+      exp: seconds() + 600,
+      jti: randomUUID(),
+    };
     const token = await sign(claims, TEST_JWT_SECRET, 'HS256');
     await expect401(await getOwn(`Bearer ${token}`, other), 'Bearer error="invalid_token"');
   });
@@ -86,7 +107,13 @@ describe.each(engines)('bearer tokens on %s', (engine) => {
     const { access_token } = (await response.json()) as { access_token: string };
     await expect401(await getOwn(`Bearer ${access_token}`), 'Bearer error="invalid_token"');
     // The same clock that issued it still accepts it: only the expiry differs.
-    expect((await past.request(`/v1/organizations/${org.organization_id}`, { headers: { ...org.headers(), Authorization: `Bearer ${access_token}` } })).status).toBe(200);
+    expect(
+      (
+        await past.request(`/v1/organizations/${org.organization_id}`, {
+          headers: { ...org.headers(), Authorization: `Bearer ${access_token}` },
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('answers 401 invalid_token once the client is revoked, before the token expires', async () => {

@@ -69,12 +69,21 @@ describe('the API with a re-encoded token', () => {
   it('answers 401 to each variant of a valid token', async () => {
     // The test app's tokens are real: re-sign one whose signature has both `-` and `_`.
     const token = tokenWithUrlCharacters((claims) =>
-      signJwt({ ...JSON.parse(Buffer.from(org.token.split('.')[1] ?? '', 'base64url').toString()), ...claims, sub: org.client_id }, TEST_JWT_SECRET),
+      signJwt(
+        {
+          ...JSON.parse(Buffer.from(org.token.split('.')[1] ?? '', 'base64url').toString()),
+          ...claims,
+          sub: org.client_id,
+        },
+        TEST_JWT_SECRET,
+      ),
     );
     const headers = { ...org.headers(), Authorization: `Bearer ${token}` };
     expect((await t.request(`/v1/organizations/${org.organization_id}`, { headers })).status).toBe(200);
     for (const [name, variant] of Object.entries(variants(token))) {
-      const response = await t.request(`/v1/organizations/${org.organization_id}`, { headers: { ...headers, Authorization: `Bearer ${variant}` } });
+      const response = await t.request(`/v1/organizations/${org.organization_id}`, {
+        headers: { ...headers, Authorization: `Bearer ${variant}` },
+      });
       expect(response.status, name).toBe(401);
     }
   });

@@ -12,7 +12,10 @@ import { engines } from '../support/database.js';
 /** How long a revocation may take to reach another process on PostgreSQL: one notification. */
 const PROPAGATION_BOUND_MS = 1000;
 
-async function statusWithin(bound: number, request: () => Response | Promise<Response>): Promise<{ status: number; ms: number }> {
+async function statusWithin(
+  bound: number,
+  request: () => Response | Promise<Response>,
+): Promise<{ status: number; ms: number }> {
   const started = performance.now();
   for (;;) {
     const { status } = await request();
@@ -47,23 +50,31 @@ describe.each(engines)('revocation on %s', (engine) => {
 });
 
 const databaseUrl = process.env.TEST_DATABASE_URL;
-describe.skipIf(!databaseUrl)(`revocation across processes on PostgreSQL${databaseUrl ? '' : ' (skipped: TEST_DATABASE_URL is not set)'}`, () => {
-  it(`reaches another process sharing the database within ${PROPAGATION_BOUND_MS} ms`, async () => {
-    const t = await createTestApp('postgres');
-    const other = await openDatabase({ databaseUrl, dataDir: '' });
-    try {
-      const otherApp = createApp({ store: other, jwtSecret: TEST_JWT_SECRET, validateResponses: true, log: () => {} });
-      const org = await t.newOrganization();
-      const read = () => otherApp.request(`/v1/organizations/${org.organization_id}`, { headers: org.headers() });
-      // The other process's listener connects in the background: once it does, it caches.
-      expect((await read()).status).toBe(200);
-      expect((await read()).status).toBe(200);
-      await revokeClient(t.store, org.client_id);
-      const answer = await statusWithin(PROPAGATION_BOUND_MS, read);
-      console.log(`revocation reached the other process in ${answer.ms.toFixed(1)} ms`);
-      expect(answer.status).toBe(401);
-    } finally {
-      await other.close();
-    }
-  });
-});
+describe.skipIf(!databaseUrl)(
+  `revocation across processes on PostgreSQL${databaseUrl ? '' : ' (skipped: TEST_DATABASE_URL is not set)'}`,
+  () => {
+    it(`reaches another process sharing the database within ${PROPAGATION_BOUND_MS} ms`, async () => {
+      const t = await createTestApp('postgres');
+      const other = await openDatabase({ databaseUrl, dataDir: '' });
+      try {
+        const otherApp = createApp({
+          store: other,
+          jwtSecret: TEST_JWT_SECRET,
+          validateResponses: true,
+          log: () => {},
+        });
+        const org = await t.newOrganization();
+        const read = () => otherApp.request(`/v1/organizations/${org.organization_id}`, { headers: org.headers() });
+        // The other process's listener connects in the background: once it does, it caches.
+        expect((await read()).status).toBe(200);
+        expect((await read()).status).toBe(200);
+        await revokeClient(t.store, org.client_id);
+        const answer = await statusWithin(PROPAGATION_BOUND_MS, read);
+        console.log(`revocation reached the other process in ${answer.ms.toFixed(1)} ms`);
+        expect(answer.status).toBe(401);
+      } finally {
+        await other.close();
+      }
+    });
+  },
+);

@@ -16,12 +16,25 @@ describe.each(engines)('scenarios on %s', (engine) => {
 
   beforeAll(async () => {
     t = await createTestApp(engine);
-    [host, guest, former, stranger] = await Promise.all([t.newOrganization(), t.newOrganization(), t.newOrganization(), t.newOrganization()]);
+    [host, guest, former, stranger] = await Promise.all([
+      t.newOrganization(),
+      t.newOrganization(),
+      t.newOrganization(),
+      t.newOrganization(),
+    ]);
     await t.store.db
       .insertInto('connections')
       .values([
-        { host_organization_id: host.organization_id, guest_organization_id: guest.organization_id, status: 'connected' },
-        { host_organization_id: host.organization_id, guest_organization_id: former.organization_id, status: 'disconnected' },
+        {
+          host_organization_id: host.organization_id,
+          guest_organization_id: guest.organization_id,
+          status: 'connected',
+        },
+        {
+          host_organization_id: host.organization_id,
+          guest_organization_id: former.organization_id,
+          status: 'disconnected',
+        },
       ])
       .execute();
   });
@@ -79,13 +92,17 @@ describe.each(engines)('scenarios on %s', (engine) => {
     const asHost = await t.request('/v1/guest-invitations', { headers: host.headers(guest.organization_id) });
     expect(asHost.status).toBe(403);
     expect(await codeOf(asHost)).toBe('scenario_not_allowed');
-    const asGuest = await t.request('/v1/host-connections?statuses=connected', { headers: guest.headers(host.organization_id) });
+    const asGuest = await t.request('/v1/host-connections?statuses=connected', {
+      headers: guest.headers(host.organization_id),
+    });
     expect(asGuest.status).toBe(403);
     expect(await codeOf(asGuest)).toBe('scenario_not_allowed');
   });
 
   it('answers 403 before judging the other inputs', async () => {
-    const response = await t.request('/v1/guest-invitations?limit=1000&bogus=1', { headers: host.headers(guest.organization_id) });
+    const response = await t.request('/v1/guest-invitations?limit=1000&bogus=1', {
+      headers: host.headers(guest.organization_id),
+    });
     expect(response.status).toBe(403);
   });
 });

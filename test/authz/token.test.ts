@@ -15,16 +15,27 @@ describe.each(engines)('createToken on %s', (engine) => {
   });
 
   const asJson = (body: Record<string, string>) =>
-    t.request('/v1/oauth2/token', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    t.request('/v1/oauth2/token', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   const asForm = (body: string) =>
-    t.request('/v1/oauth2/token', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body });
+    t.request('/v1/oauth2/token', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body,
+    });
 
   async function expectToken(response: Response): Promise<string> {
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
     const body = (await response.json()) as { access_token: string; token_type: string; expires_in: number };
     expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 3600 });
-    const payload = JSON.parse(Buffer.from(body.access_token.split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
+    const payload = JSON.parse(Buffer.from(body.access_token.split('.')[1] ?? '', 'base64url').toString()) as Record<
+      string,
+      unknown
+    >;
     expect(payload).toMatchObject({ sub: org.client_id, org: org.organization_id });
     expect(Number(payload.exp) - Number(payload.iat)).toBe(3600);
     expect(typeof payload.jti).toBe('string');
@@ -33,11 +44,17 @@ describe.each(engines)('createToken on %s', (engine) => {
 
   it('issues a token for JSON credentials, with or without grant_type', async () => {
     await expectToken(await asJson({ client_id: org.client_id, client_secret: org.client_secret }));
-    await expectToken(await asJson({ grant_type: 'client_credentials', client_id: org.client_id, client_secret: org.client_secret }));
+    await expectToken(
+      await asJson({ grant_type: 'client_credentials', client_id: org.client_id, client_secret: org.client_secret }),
+    );
   });
 
   it('issues a token for the OAuth form encoding, each token unique', async () => {
-    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: org.client_id, client_secret: org.client_secret });
+    const form = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: org.client_id,
+      client_secret: org.client_secret,
+    });
     const first = await expectToken(await asForm(form.toString()));
     const second = await expectToken(await asForm(form.toString()));
     expect(first).not.toBe(second);
@@ -78,6 +95,9 @@ describe.each(engines)('createToken on %s', (engine) => {
   it('refuses credentials over the contract lengths before looking them up', async () => {
     const response = await asJson({ client_id: 'c'.repeat(129), client_secret: 's'.repeat(65) });
     expect(response.status).toBe(422);
-    expect(((await response.json()) as Problem).errors.map((e) => e.pointer).sort()).toEqual(['/client_id', '/client_secret']);
+    expect(((await response.json()) as Problem).errors.map((e) => e.pointer).sort()).toEqual([
+      '/client_id',
+      '/client_secret',
+    ]);
   });
 });

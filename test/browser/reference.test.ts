@@ -17,100 +17,138 @@ import { createTestApp, type TestApp, type TestOrganization } from '../support/a
 
 const CHROMIUM = '/usr/bin/chromium';
 // Headless, and nothing that reaches out on its own (updates, sync, field trials, QUIC probes).
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const artifacts = fileURLToPath(new URL('../artifacts/', import.meta.url));
 // The page parses a 4 MB script; a busy 2-core machine needs headroom.
 const STEP_TIMEOUT_MS = 60_000;
 
 const unavailable = existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
 
-describe.skipIf(unavailable !== undefined)(`the API reference in Chromium${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
-  let t: TestApp;
-  let server: ServerType;
-  let origin: string;
-  let profile: string;
-  let browser: BrowserContext;
-  let host: TestOrganization;
-  let guest: TestOrganization;
-  let invitationToken: string;
-  const requested: string[] = [];
+describe.skipIf(unavailable !== undefined)(
+  `the API reference in Chromium${unavailable ? ` (skipped: ${unavailable})` : ''}`,
+  () => {
+    let t: TestApp;
+    let server: ServerType;
+    let origin: string;
+    let profile: string;
+    let browser: BrowserContext;
+    let host: TestOrganization;
+    let guest: TestOrganization;
+    let invitationToken: string;
+    const requested: string[] = [];
 
-  /** A host and a guest it invited, made through the API; the guest's invitation token. */
-  async function invitedGuest(): Promise<void> {
-    const guestEmail = `guest-${randomUUID().slice(0, 8)}@example.test`;
-    [host, guest] = await Promise.all([t.newOrganization(), t.newOrganization({ email: guestEmail })]);
-    const invited = await t.request('/v1/guest-invitations', {
-      method: 'POST',
-      headers: { ...host.headers(), 'Content-Type': 'application/json' },
-      body: JSON.stringify({ email: guestEmail, expired_at: new Date(Date.now() + 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z') }),
-    });
-    expect(invited.status).toBe(201);
-    invitationToken = ((await invited.json()) as { invitation_token: string }).invitation_token;
-  }
-
-  async function startBrowser(): Promise<void> {
-    profile = await mkdtemp(join(tmpdir(), 'reference-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: FLAGS, viewport: { width: 1280, height: 900 } });
-    browser.setDefaultTimeout(STEP_TIMEOUT_MS);
-    browser.on('request', (request) => requested.push(request.url()));
-  }
-
-  beforeAll(async () => {
-    // The browser starts while the database opens.
-    await Promise.all([
-      startBrowser(),
-      (async () => {
-        t = await createTestApp('pglite');
-        server = await new Promise<ServerType>((resolve) => {
-          const listening = serve({ fetch: t.app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(listening));
-        });
-        origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-        await invitedGuest();
-      })(),
-    ]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
-    if (profile !== undefined) await rm(profile, { recursive: true, force: true });
-  });
-
-  it('sends POST /host-connections from the page and gets the 201, loading nothing from elsewhere', async () => {
-    const page = browser.pages()[0] ?? (await browser.newPage());
-    await page.goto(`${origin}/docs#tag/host-connections/POST/host-connections`, { waitUntil: 'domcontentloaded', timeout: STEP_TIMEOUT_MS });
-
-    const operation = page.locator('section[id$="tag/host-connections/POST/host-connections"]');
-    await operation.getByRole('button', { name: /^Test Request/ }).click();
-    const client = page.getByRole('dialog', { name: 'API Client' });
-    await client.getByRole('button', { name: /^Authentication.*Collapsed/ }).click();
-    await client.getByRole('textbox', { name: 'Bearer Token' }).fill(guest.token);
-    for (const header of ['Requester-Organization-ID', 'Target-Organization-ID']) {
-      // The contract's example is preselected; "Add value" takes one of our own.
-      await client.getByRole('row', { name: new RegExp(`^Include ${header} in request`) }).getByRole('button').first().click();
-      await page.getByRole('menuitem', { name: 'Add value' }).click();
-      await page.keyboard.type(guest.organization_id);
-      await page.keyboard.press('Enter');
+    /** A host and a guest it invited, made through the API; the guest's invitation token. */
+    async function invitedGuest(): Promise<void> {
+      const guestEmail = `guest-${randomUUID().slice(0, 8)}@example.test`;
+      [host, guest] = await Promise.all([t.newOrganization(), t.newOrganization({ email: guestEmail })]);
+      const invited = await t.request('/v1/guest-invitations', {
+        method: 'POST',
+        headers: { ...host.headers(), 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          email: guestEmail,
+          expired_at: new Date(Date.now() + 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        }),
+      });
+      expect(invited.status).toBe(201);
+      invitationToken = ((await invited.json()) as { invitation_token: string }).invitation_token;
     }
-    // The body editor (CodeMirror) closes brackets as one types: insert the text whole.
-    await client.getByRole('region', { name: 'Request Body' }).getByRole('textbox').click();
-    await page.keyboard.press('Control+A');
-    await page.keyboard.insertText(JSON.stringify({ host_organization_id: host.organization_id, invitation_token: invitationToken }));
 
-    const answered = page.waitForResponse((r) => r.url() === `${origin}/v1/host-connections` && r.request().method() === 'POST');
-    await client.getByRole('button', { name: /^Send post request to/ }).click();
-    const response = await answered;
-    expect(response.status(), await response.text()).toBe(201);
-    await expect.poll(() => client.getByRole('region', { name: 'Response', exact: true }).innerText(), { timeout: STEP_TIMEOUT_MS }).toMatch(/\b201 Created\b/);
-    await mkdir(artifacts, { recursive: true });
-    await page.screenshot({ path: join(artifacts, 'reference-create-host-connection.png'), animations: 'disabled' });
+    async function startBrowser(): Promise<void> {
+      profile = await mkdtemp(join(tmpdir(), 'reference-chromium-'));
+      browser = await chromium.launchPersistentContext(profile, {
+        executablePath: CHROMIUM,
+        args: FLAGS,
+        viewport: { width: 1280, height: 900 },
+      });
+      browser.setDefaultTimeout(STEP_TIMEOUT_MS);
+      browser.on('request', (request) => requested.push(request.url()));
+    }
 
-    // The page's request really connected the guest to the host.
-    const listed = await t.request('/v1/host-connections?statuses=connected', { headers: guest.headers() });
-    expect(((await listed.json()) as { items: { host_organization_id: string }[] }).items.map((c) => c.host_organization_id)).toEqual([host.organization_id]);
+    beforeAll(async () => {
+      // The browser starts while the database opens.
+      await Promise.all([
+        startBrowser(),
+        (async () => {
+          t = await createTestApp('pglite');
+          server = await new Promise<ServerType>((resolve) => {
+            const listening = serve({ fetch: t.app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(listening));
+          });
+          origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+          await invitedGuest();
+        })(),
+      ]);
+    });
 
-    const network = requested.filter((url) => !/^(data|blob):/.test(url));
-    expect(network.length).toBeGreaterThan(0);
-    expect(network.filter((url) => new URL(url).origin !== origin)).toEqual([]);
-  }, 240_000);
-});
+    afterAll(async () => {
+      await browser?.close();
+      await new Promise((resolve) => server?.close(resolve));
+      if (profile !== undefined) await rm(profile, { recursive: true, force: true });
+    });
+
+    it('sends POST /host-connections from the page and gets the 201, loading nothing from elsewhere', async () => {
+      const page = browser.pages()[0] ?? (await browser.newPage());
+      await page.goto(`${origin}/docs#tag/host-connections/POST/host-connections`, {
+        waitUntil: 'domcontentloaded',
+        timeout: STEP_TIMEOUT_MS,
+      });
+
+      const operation = page.locator('section[id$="tag/host-connections/POST/host-connections"]');
+      await operation.getByRole('button', { name: /^Test Request/ }).click();
+      const client = page.getByRole('dialog', { name: 'API Client' });
+      await client.getByRole('button', { name: /^Authentication.*Collapsed/ }).click();
+      await client.getByRole('textbox', { name: 'Bearer Token' }).fill(guest.token);
+      for (const header of ['Requester-Organization-ID', 'Target-Organization-ID']) {
+        // The contract's example is preselected; "Add value" takes one of our own.
+        await client
+          .getByRole('row', { name: new RegExp(`^Include ${header} in request`) })
+          .getByRole('button')
+          .first()
+          .click();
+        await page.getByRole('menuitem', { name: 'Add value' }).click();
+        await page.keyboard.type(guest.organization_id);
+        await page.keyboard.press('Enter');
+      }
+      // The body editor (CodeMirror) closes brackets as one types: insert the text whole.
+      await client.getByRole('region', { name: 'Request Body' }).getByRole('textbox').click();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.insertText(
+        JSON.stringify({ host_organization_id: host.organization_id, invitation_token: invitationToken }),
+      );
+
+      const answered = page.waitForResponse(
+        (r) => r.url() === `${origin}/v1/host-connections` && r.request().method() === 'POST',
+      );
+      await client.getByRole('button', { name: /^Send post request to/ }).click();
+      const response = await answered;
+      expect(response.status(), await response.text()).toBe(201);
+      await expect
+        .poll(() => client.getByRole('region', { name: 'Response', exact: true }).innerText(), {
+          timeout: STEP_TIMEOUT_MS,
+        })
+        .toMatch(/\b201 Created\b/);
+      await mkdir(artifacts, { recursive: true });
+      await page.screenshot({ path: join(artifacts, 'reference-create-host-connection.png'), animations: 'disabled' });
+
+      // The page's request really connected the guest to the host.
+      const listed = await t.request('/v1/host-connections?statuses=connected', { headers: guest.headers() });
+      expect(
+        ((await listed.json()) as { items: { host_organization_id: string }[] }).items.map(
+          (c) => c.host_organization_id,
+        ),
+      ).toEqual([host.organization_id]);
+
+      const network = requested.filter((url) => !/^(data|blob):/.test(url));
+      expect(network.length).toBeGreaterThan(0);
+      expect(network.filter((url) => new URL(url).origin !== origin)).toEqual([]);
+    }, 240_000);
+  },
+);

@@ -1,6 +1,17 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { ConnectionsApiError, createConnectionsClient } from '../../client/index.js';
-import { BASE_URL, gate, hang, json, ORG, organization, problem, scriptedFetch, tokenResponse, type Script } from './scripted-fetch.js';
+import {
+  BASE_URL,
+  gate,
+  hang,
+  json,
+  ORG,
+  organization,
+  problem,
+  scriptedFetch,
+  tokenResponse,
+  type Script,
+} from './scripted-fetch.js';
 
 const credentials = { clientId: 'client-1', clientSecret: 'secret-1' };
 const fastRetry = { retries: 2, baseDelayMs: 1, maxDelayMs: 5 };
@@ -31,7 +42,12 @@ describe('client credentials', () => {
       await held.opened;
       return tokenResponse(`tok-${++issued}`);
     });
-    const client = createConnectionsClient({ baseUrl: BASE_URL, requesterOrganizationId: ORG, ...credentials, fetch: server.fetch });
+    const client = createConnectionsClient({
+      baseUrl: BASE_URL,
+      requesterOrganizationId: ORG,
+      ...credentials,
+      fetch: server.fetch,
+    });
 
     const calls = Array.from({ length: 5 }, () => getOrganization(client));
     await vi.waitFor(() => expect(server.to('/oauth2/token')).toHaveLength(1));
@@ -57,7 +73,12 @@ describe('client credentials', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date('2030-01-01T00:00:00Z'));
     const server = tokenServer(() => true);
-    const client = createConnectionsClient({ baseUrl: BASE_URL, requesterOrganizationId: ORG, ...credentials, fetch: server.fetch });
+    const client = createConnectionsClient({
+      baseUrl: BASE_URL,
+      requesterOrganizationId: ORG,
+      ...credentials,
+      fetch: server.fetch,
+    });
 
     await getOrganization(client);
     vi.setSystemTime(new Date('2030-01-01T00:58:00Z')); // 3480 s of 3600: still well inside
@@ -78,7 +99,12 @@ describe('client credentials', () => {
       (token) => token !== 'tok-1',
       (request) => json(201, { ...JSON.parse(request.body), id: ORG }),
     );
-    const client = createConnectionsClient({ baseUrl: BASE_URL, requesterOrganizationId: ORG, ...credentials, fetch: server.fetch });
+    const client = createConnectionsClient({
+      baseUrl: BASE_URL,
+      requesterOrganizationId: ORG,
+      ...credentials,
+      fetch: server.fetch,
+    });
 
     const body = { email: 'guest@example.com', expired_at: '2030-01-01T00:00:00Z', parent_organization_id: null };
     const { data, error } = await client.POST('/guest-invitations', { body });
@@ -93,7 +119,12 @@ describe('client credentials', () => {
 
   test('a second 401 is returned to the caller: one refresh, one retry, no loop', async () => {
     const server = tokenServer(() => false);
-    const client = createConnectionsClient({ baseUrl: BASE_URL, requesterOrganizationId: ORG, ...credentials, fetch: server.fetch });
+    const client = createConnectionsClient({
+      baseUrl: BASE_URL,
+      requesterOrganizationId: ORG,
+      ...credentials,
+      fetch: server.fetch,
+    });
 
     const { data, error, response } = await getOrganization(client);
 
@@ -106,7 +137,12 @@ describe('client credentials', () => {
 
   test('concurrent 401s share one refresh', async () => {
     const server = tokenServer((token) => token !== 'tok-1');
-    const client = createConnectionsClient({ baseUrl: BASE_URL, requesterOrganizationId: ORG, ...credentials, fetch: server.fetch });
+    const client = createConnectionsClient({
+      baseUrl: BASE_URL,
+      requesterOrganizationId: ORG,
+      ...credentials,
+      fetch: server.fetch,
+    });
 
     const results = await Promise.all(Array.from({ length: 4 }, () => getOrganization(client)));
 
@@ -120,7 +156,12 @@ describe('client credentials', () => {
 
   test('refused credentials reject the call with the token endpoint problem', async () => {
     const server = scriptedFetch(() => problem(401, 'invalid_client'));
-    const client = createConnectionsClient({ baseUrl: BASE_URL, requesterOrganizationId: ORG, ...credentials, fetch: server.fetch });
+    const client = createConnectionsClient({
+      baseUrl: BASE_URL,
+      requesterOrganizationId: ORG,
+      ...credentials,
+      fetch: server.fetch,
+    });
 
     const failure = await getOrganization(client).catch((error: unknown) => error);
 
@@ -157,7 +198,12 @@ describe('client credentials', () => {
       await held.opened;
       return tokenResponse('tok-1');
     });
-    const client = createConnectionsClient({ baseUrl: BASE_URL, requesterOrganizationId: ORG, ...credentials, fetch: server.fetch });
+    const client = createConnectionsClient({
+      baseUrl: BASE_URL,
+      requesterOrganizationId: ORG,
+      ...credentials,
+      fetch: server.fetch,
+    });
     const controller = new AbortController();
 
     const aborted = getOrganization(client, controller.signal);
@@ -175,7 +221,12 @@ describe('client credentials', () => {
 describe('caller-supplied tokens', () => {
   test('a fixed token is sent as is, and a 401 is not retried', async () => {
     const server = scriptedFetch(() => problem(401, 'invalid_token'));
-    const client = createConnectionsClient({ baseUrl: BASE_URL, requesterOrganizationId: ORG, token: 'fixed', fetch: server.fetch });
+    const client = createConnectionsClient({
+      baseUrl: BASE_URL,
+      requesterOrganizationId: ORG,
+      token: 'fixed',
+      fetch: server.fetch,
+    });
 
     const { error } = await getOrganization(client);
 
@@ -190,7 +241,12 @@ describe('caller-supplied tokens', () => {
     const server = scriptedFetch((request) =>
       request.headers.get('Authorization') === 'Bearer new' ? json(200, organization) : problem(401, 'invalid_token'),
     );
-    const client = createConnectionsClient({ baseUrl: BASE_URL, requesterOrganizationId: ORG, token: provider, fetch: server.fetch });
+    const client = createConnectionsClient({
+      baseUrl: BASE_URL,
+      requesterOrganizationId: ORG,
+      token: provider,
+      fetch: server.fetch,
+    });
 
     const first = await getOrganization(client); // old → 401 → old again: nothing new to try
     const second = await getOrganization(client); // new
@@ -204,15 +260,25 @@ describe('caller-supplied tokens', () => {
 
 describe('public operations', () => {
   test('the token and probe operations carry neither bearer nor organization headers; probes go to the root', async () => {
-    const server = scriptedFetch((request) => (request.url.pathname === '/healthz' ? json(200, { status: 'ok' }) : tokenResponse('t')));
-    const client = createConnectionsClient({ baseUrl: BASE_URL, requesterOrganizationId: ORG, token: 'fixed', fetch: server.fetch });
+    const server = scriptedFetch((request) =>
+      request.url.pathname === '/healthz' ? json(200, { status: 'ok' }) : tokenResponse('t'),
+    );
+    const client = createConnectionsClient({
+      baseUrl: BASE_URL,
+      requesterOrganizationId: ORG,
+      token: 'fixed',
+      fetch: server.fetch,
+    });
 
     const health = await client.GET('/healthz');
     const token = await client.POST('/oauth2/token', { body: { client_id: 'a', client_secret: 'b' } });
 
     expect(health.data).toEqual({ status: 'ok' });
     expect(token.data?.access_token).toBe('t');
-    expect(server.sent.map((request) => request.url.href)).toEqual(['http://api.test/healthz', `${BASE_URL}/oauth2/token`]);
+    expect(server.sent.map((request) => request.url.href)).toEqual([
+      'http://api.test/healthz',
+      `${BASE_URL}/oauth2/token`,
+    ]);
     for (const request of server.sent) {
       expect(request.headers.get('Authorization')).toBeNull();
       expect(request.headers.get('Requester-Organization-ID')).toBeNull();

@@ -8,7 +8,12 @@ const connectBody = { host_organization_id: OTHER_ORG, invitation_token: null };
 describe('organization headers', () => {
   test('the target defaults to the requester (the self scenario)', async () => {
     const server = scriptedFetch(() => json(200, organization));
-    const client = createConnectionsClient({ baseUrl: BASE_URL, requesterOrganizationId: ORG, token: 't', fetch: server.fetch });
+    const client = createConnectionsClient({
+      baseUrl: BASE_URL,
+      requesterOrganizationId: ORG,
+      token: 't',
+      fetch: server.fetch,
+    });
 
     await client.GET('/organizations/{org_id}', { params: { path: { org_id: ORG } } });
 
@@ -28,7 +33,9 @@ describe('organization headers', () => {
     });
 
     await client.GET('/organizations/{org_id}', { params: { path: { org_id: OTHER_ORG } } });
-    await client.GET('/organizations/{org_id}', { params: { path: { org_id: third }, header: { 'Target-Organization-ID': third } } });
+    await client.GET('/organizations/{org_id}', {
+      params: { path: { org_id: third }, header: { 'Target-Organization-ID': third } },
+    });
 
     expect(server.sent.map((request) => request.headers.get('Target-Organization-ID'))).toEqual([OTHER_ORG, third]);
     expect(server.sent.map((request) => request.headers.get('Requester-Organization-ID'))).toEqual([ORG, ORG]);
@@ -38,7 +45,12 @@ describe('organization headers', () => {
 describe('idempotency keys', () => {
   test('POST /host-connections gets a random key; other POSTs do not', async () => {
     const server = scriptedFetch(() => json(201, {}));
-    const client = createConnectionsClient({ baseUrl: BASE_URL, requesterOrganizationId: ORG, token: 't', fetch: server.fetch });
+    const client = createConnectionsClient({
+      baseUrl: BASE_URL,
+      requesterOrganizationId: ORG,
+      token: 't',
+      fetch: server.fetch,
+    });
 
     await client.POST('/host-connections', { body: connectBody });
     await client.POST('/host-connections', { body: connectBody });
@@ -62,7 +74,10 @@ describe('idempotency keys', () => {
     });
 
     const generated = await client.POST('/host-connections', { body: connectBody });
-    const chosen = await client.POST('/host-connections', { body: connectBody, params: { header: { 'Idempotency-Key': 'my-key-1' } } });
+    const chosen = await client.POST('/host-connections', {
+      body: connectBody,
+      params: { header: { 'Idempotency-Key': 'my-key-1' } },
+    });
 
     expect(generated.response.status).toBe(201);
     expect(chosen.response.status).toBe(201);

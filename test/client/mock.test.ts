@@ -23,22 +23,34 @@ async function callEveryOperation(client: ConnectionsClient): Promise<Response[]
     await client.GET('/openapi.yaml', { parseAs: 'text' }),
     await client.GET('/metrics', { parseAs: 'text' }),
     await client.GET('/organizations/{org_id}', { params: { path: { org_id: ORG } } }),
-    await client.POST('/guest-invitations', { body: { email: 'guest@example.com', expired_at: '2030-01-01T00:00:00Z' } }),
+    await client.POST('/guest-invitations', {
+      body: { email: 'guest@example.com', expired_at: '2030-01-01T00:00:00Z' },
+    }),
     await client.GET('/guest-invitations', { params: { query: { statuses: ['sent'], limit: 10 } } }),
     await client.GET('/guest-invitations/{invitation_id}', invitation),
     await client.PATCH('/guest-invitations/{invitation_id}', { ...invitation, body: { archived: true } }),
-    await client.POST('/host-connections', { body: { host_organization_id: OTHER, invitation_token: 'tok_0123456789' } }),
-    await client.GET('/host-connections', { params: { query: { statuses: ['connected', 'disconnected'], search_field: 'host_email' } } }),
+    await client.POST('/host-connections', {
+      body: { host_organization_id: OTHER, invitation_token: 'tok_0123456789' },
+    }),
+    await client.GET('/host-connections', {
+      params: { query: { statuses: ['connected', 'disconnected'], search_field: 'host_email' } },
+    }),
     await client.GET('/host-connections/{host_org_id}', host),
     await client.PATCH('/host-connections/{host_org_id}', { ...host, body: { status: 'disconnected' } }),
-    await client.GET('/host-connections/{host_org_id}/actions', { ...host, params: { ...host.params, query: { status: 'active' } } }),
+    await client.GET('/host-connections/{host_org_id}/actions', {
+      ...host,
+      params: { ...host.params, query: { status: 'active' } },
+    }),
     await client.POST('/host-connections/{host_org_id}/actions/{action_id}/resolution', {
       params: { path: { host_org_id: OTHER, action_id: ACTION } },
     }),
     await client.GET('/guest-connections', { params: { query: { statuses: ['connected'], order_by: 'total_score' } } }),
     await client.GET('/guest-connections/{guest_org_id}', guest),
     await client.PATCH('/guest-connections/{guest_org_id}', { ...guest, body: { archived: false } }),
-    await client.POST('/guest-connections/{guest_org_id}/actions', { ...guest, body: { action_type: 'documents_update_request' } }),
+    await client.POST('/guest-connections/{guest_org_id}/actions', {
+      ...guest,
+      body: { action_type: 'documents_update_request' },
+    }),
     await client.GET('/guest-connections/{guest_org_id}/actions', guest),
   ];
   for (const { data, error, response } of results) {
@@ -70,7 +82,9 @@ describe('the client against the Prism mock', () => {
     const client = createConnectionsClient({ baseUrl, requesterOrganizationId: ORG, token: 'frontend-token' });
 
     // Prism checks the path parameter's uuid format against the contract.
-    const { error, response } = await client.GET('/host-connections/{host_org_id}', { params: { path: { host_org_id: 'not-a-uuid' } } });
+    const { error, response } = await client.GET('/host-connections/{host_org_id}', {
+      params: { path: { host_org_id: 'not-a-uuid' } },
+    });
 
     expect(response.status).toBe(422);
     expect(error).toMatchObject({ status: 422, code: 'validation_failed' });

@@ -12,7 +12,8 @@ describe.each(files)('client/%s', (name) => {
 
   test('imports only openapi-fetch, sibling files and the generated contract', () => {
     const specifiers = [...source.matchAll(/from\s+'([^']+)'/g)].map((match) => match[1]);
-    for (const specifier of specifiers) expect(specifier).toMatch(/^(openapi-fetch|\.\/[\w-]+\.js|\.\.\/generated\/(openapi|operations)\.js)$/);
+    for (const specifier of specifiers)
+      expect(specifier).toMatch(/^(openapi-fetch|\.\/[\w-]+\.js|\.\.\/generated\/(openapi|operations)\.js)$/);
   });
 
   test('uses no Node-only global', () => {

@@ -1,13 +1,29 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { createConnectionsClient, type RetryOptions } from '../../client/index.js';
 import { retryAfterMs } from '../../client/retry.js';
-import { BASE_URL, hang, json, ORG, OTHER_ORG, organization, problem, scriptedFetch, type Script } from './scripted-fetch.js';
+import {
+  BASE_URL,
+  hang,
+  json,
+  ORG,
+  OTHER_ORG,
+  organization,
+  problem,
+  scriptedFetch,
+  type Script,
+} from './scripted-fetch.js';
 
 const fast: RetryOptions = { retries: 2, baseDelayMs: 1, maxDelayMs: 5 };
 
 function clientFor(script: Script, retry: RetryOptions = fast) {
   const server = scriptedFetch(script);
-  const client = createConnectionsClient({ baseUrl: BASE_URL, requesterOrganizationId: ORG, token: 't', fetch: server.fetch, retry });
+  const client = createConnectionsClient({
+    baseUrl: BASE_URL,
+    requesterOrganizationId: ORG,
+    token: 't',
+    fetch: server.fetch,
+    retry,
+  });
   return { server, client };
 }
 
@@ -22,7 +38,9 @@ afterEach(() => {
 
 describe('which answers are retried', () => {
   test.each([429, 502, 503, 504])('a GET answered %i is retried until it succeeds', async (status) => {
-    const { server, client } = clientFor((_, index) => (index < 2 ? problem(status, 'service_unavailable') : json(200, organization)));
+    const { server, client } = clientFor((_, index) =>
+      index < 2 ? problem(status, 'service_unavailable') : json(200, organization),
+    );
 
     const { data } = await getOrganization(client);
 
@@ -69,7 +87,9 @@ describe('which answers are retried', () => {
     const body = { email: 'g@example.com', expired_at: '2030-01-01T00:00:00Z' };
 
     const answered = await client.POST('/guest-invitations', { body });
-    const failed = await client.POST('/guest-invitations', { body, fetch: networkError }).catch((error: unknown) => error);
+    const failed = await client
+      .POST('/guest-invitations', { body, fetch: networkError })
+      .catch((error: unknown) => error);
 
     expect(answered.response.status).toBe(503);
     expect(failed).toBeInstanceOf(TypeError);
@@ -89,10 +109,13 @@ describe('which answers are retried', () => {
 describe('Retry-After', () => {
   test('delay-seconds are waited out before the next attempt', async () => {
     vi.useFakeTimers();
-    const { server, client } = clientFor((_, index) => (index === 0 ? problem(429, 'internal_error', { 'Retry-After': '2' }) : json(200, organization)), {
-      ...fast,
-      maxDelayMs: 10_000,
-    });
+    const { server, client } = clientFor(
+      (_, index) => (index === 0 ? problem(429, 'internal_error', { 'Retry-After': '2' }) : json(200, organization)),
+      {
+        ...fast,
+        maxDelayMs: 10_000,
+      },
+    );
 
     const call = getOrganization(client);
     await vi.advanceTimersByTimeAsync(1999);
@@ -106,10 +129,14 @@ describe('Retry-After', () => {
   test('an HTTP-date is waited out before the next attempt', async () => {
     vi.useFakeTimers({ now: new Date('2030-01-01T00:00:00Z') });
     const retryAt = 'Tue, 01 Jan 2030 00:00:03 GMT';
-    const { server, client } = clientFor((_, index) => (index === 0 ? problem(503, 'service_unavailable', { 'Retry-After': retryAt }) : json(200, organization)), {
-      ...fast,
-      maxDelayMs: 10_000,
-    });
+    const { server, client } = clientFor(
+      (_, index) =>
+        index === 0 ? problem(503, 'service_unavailable', { 'Retry-After': retryAt }) : json(200, organization),
+      {
+        ...fast,
+        maxDelayMs: 10_000,
+      },
+    );
 
     const call = getOrganization(client);
     await vi.advanceTimersByTimeAsync(2999);
@@ -120,7 +147,10 @@ describe('Retry-After', () => {
   });
 
   test('a Retry-After longer than maxDelayMs goes back to the caller unretried', async () => {
-    const { server, client } = clientFor(() => problem(429, 'internal_error', { 'Retry-After': '120' }), { ...fast, maxDelayMs: 1000 });
+    const { server, client } = clientFor(() => problem(429, 'internal_error', { 'Retry-After': '120' }), {
+      ...fast,
+      maxDelayMs: 1000,
+    });
 
     const { response } = await getOrganization(client);
 
@@ -157,7 +187,10 @@ describe('cancellation', () => {
   test('aborting during a backoff wait ends the wait, with no further attempt', async () => {
     vi.useFakeTimers();
     const controller = new AbortController();
-    const { server, client } = clientFor(() => problem(503, 'service_unavailable', { 'Retry-After': '5' }), { ...fast, maxDelayMs: 10_000 });
+    const { server, client } = clientFor(() => problem(503, 'service_unavailable', { 'Retry-After': '5' }), {
+      ...fast,
+      maxDelayMs: 10_000,
+    });
 
     const call = getOrganization(client, controller.signal);
     const outcome = call.catch((error: unknown) => error);

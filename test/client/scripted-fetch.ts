@@ -39,8 +39,18 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 }
 
 export function problem(status: number, code: string, headers: Record<string, string> = {}): Response {
-  const body = { type: `https://errors.test/${code}`, title: code, status, detail: `scripted ${code}`, code, errors: [] };
-  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/problem+json', ...headers } });
+  const body = {
+    type: `https://errors.test/${code}`,
+    title: code,
+    status,
+    detail: `scripted ${code}`,
+    code,
+    errors: [],
+  };
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/problem+json', ...headers },
+  });
 }
 
 export const organization = {
@@ -51,7 +61,8 @@ export const organization = {
   created_at: '2024-01-01T00:00:00Z',
 };
 
-export const tokenResponse = (access_token: string, expires_in = 3600) => json(200, { access_token, token_type: 'Bearer', expires_in });
+export const tokenResponse = (access_token: string, expires_in = 3600) =>
+  json(200, { access_token, token_type: 'Bearer', expires_in });
 
 /** Rejects when the request's signal aborts, like a real fetch whose server never answers. */
 export function hang(request: SentRequest): Promise<Response> {

@@ -28,8 +28,13 @@ function clientOf(organization: TestOrganization, fetch?: Fetch): ConnectionsCli
 async function invitedGuest() {
   const host = await t.newOrganization();
   const guest = await t.newOrganization();
-  const guestEmail = (await t.store.db.selectFrom('organizations').select('email').where('id', '=', guest.organization_id).executeTakeFirstOrThrow())
-    .email;
+  const guestEmail = (
+    await t.store.db
+      .selectFrom('organizations')
+      .select('email')
+      .where('id', '=', guest.organization_id)
+      .executeTakeFirstOrThrow()
+  ).email;
   const { data: invitation } = await clientOf(host).POST('/guest-invitations', {
     body: { email: guestEmail, expired_at: inDays(7), parent_organization_id: null },
   });
@@ -52,7 +57,9 @@ describe('the client against the real server', () => {
     asHost.use(recorder.middleware);
     asGuest.use(recorder.middleware);
 
-    const token = await asHost.POST('/oauth2/token', { body: { client_id: host.client_id, client_secret: host.client_secret } });
+    const token = await asHost.POST('/oauth2/token', {
+      body: { client_id: host.client_id, client_secret: host.client_secret },
+    });
     expect(token.data?.token_type).toBe('Bearer');
     expect((await asHost.GET('/healthz')).data).toEqual({ status: 'ok' });
     expect((await asHost.GET('/readyz')).data).toEqual({ status: 'ok' });
@@ -61,14 +68,22 @@ describe('the client against the real server', () => {
     expect((await asHost.GET('/docs/scalar.js', { parseAs: 'text' })).response.status).toBe(200);
     expect((await asHost.GET('/openapi.json')).data?.openapi).toBe('3.1.0');
     expect((await asHost.GET('/openapi.yaml', { parseAs: 'text' })).data).toMatch(/^openapi: 3\.1\.0$/m);
-    expect((await asHost.GET('/metrics', { parseAs: 'text' })).data).toContain('# TYPE http_request_duration_seconds histogram');
-    expect((await asHost.GET('/organizations/{org_id}', { params: { path: { org_id: hostId } } })).data?.id).toBe(hostId);
+    expect((await asHost.GET('/metrics', { parseAs: 'text' })).data).toContain(
+      '# TYPE http_request_duration_seconds histogram',
+    );
+    expect((await asHost.GET('/organizations/{org_id}', { params: { path: { org_id: hostId } } })).data?.id).toBe(
+      hostId,
+    );
 
     const listed = await asHost.GET('/guest-invitations', { params: { query: { statuses: ['sent'] } } });
     expect(listed.data?.items.map((item) => item.id)).toEqual([invitation.id]);
-    const one = await asHost.GET('/guest-invitations/{invitation_id}', { params: { path: { invitation_id: invitation.id } } });
+    const one = await asHost.GET('/guest-invitations/{invitation_id}', {
+      params: { path: { invitation_id: invitation.id } },
+    });
     expect(one.data?.invitation_token).toBe(invitation.invitation_token);
-    const spare = await asHost.POST('/guest-invitations', { body: { email: 'spare@example.test', expired_at: inDays(1) } });
+    const spare = await asHost.POST('/guest-invitations', {
+      body: { email: 'spare@example.test', expired_at: inDays(1) },
+    });
     const archived = await asHost.PATCH('/guest-invitations/{invitation_id}', {
       params: { path: { invitation_id: spare.data?.id ?? MISSING_ID } },
       body: { archived: true },
@@ -91,19 +106,34 @@ describe('the client against the real server', () => {
     expect(hostConnections.data?.items.map((item) => item.host_organization_id)).toEqual([hostId]);
     const hostPath = { params: { path: { host_org_id: hostId } } };
     expect((await asGuest.GET('/host-connections/{host_org_id}', hostPath)).data?.host_organization_id).toBe(hostId);
-    expect((await asGuest.PATCH('/host-connections/{host_org_id}', { ...hostPath, body: { archived: true } })).data?.archived).toBe(true);
+    expect(
+      (await asGuest.PATCH('/host-connections/{host_org_id}', { ...hostPath, body: { archived: true } })).data
+        ?.archived,
+    ).toBe(true);
 
     const guestConnections = await asHost.GET('/guest-connections', { params: { query: { statuses: ['connected'] } } });
     expect(guestConnections.data?.items.map((item) => item.guest_organization_id)).toEqual([guestId]);
     const guestPath = { params: { path: { guest_org_id: guestId } } };
-    expect((await asHost.GET('/guest-connections/{guest_org_id}', guestPath)).data?.guest_organization_id).toBe(guestId);
-    expect((await asHost.PATCH('/guest-connections/{guest_org_id}', { ...guestPath, body: { archived: true } })).data?.archived).toBe(true);
+    expect((await asHost.GET('/guest-connections/{guest_org_id}', guestPath)).data?.guest_organization_id).toBe(
+      guestId,
+    );
+    expect(
+      (await asHost.PATCH('/guest-connections/{guest_org_id}', { ...guestPath, body: { archived: true } })).data
+        ?.archived,
+    ).toBe(true);
 
-    const action = await asHost.POST('/guest-connections/{guest_org_id}/actions', { ...guestPath, body: { action_type: 'analytics_request' } });
+    const action = await asHost.POST('/guest-connections/{guest_org_id}/actions', {
+      ...guestPath,
+      body: { action_type: 'analytics_request' },
+    });
     expect(action.response.status).toBe(201);
     const actionId = action.data?.id ?? MISSING_ID;
-    expect((await asHost.GET('/guest-connections/{guest_org_id}/actions', guestPath)).data?.items.map((item) => item.id)).toEqual([actionId]);
-    expect((await asGuest.GET('/host-connections/{host_org_id}/actions', hostPath)).data?.items.map((item) => item.id)).toEqual([actionId]);
+    expect(
+      (await asHost.GET('/guest-connections/{guest_org_id}/actions', guestPath)).data?.items.map((item) => item.id),
+    ).toEqual([actionId]);
+    expect(
+      (await asGuest.GET('/host-connections/{host_org_id}/actions', hostPath)).data?.items.map((item) => item.id),
+    ).toEqual([actionId]);
     const resolved = await asGuest.POST('/host-connections/{host_org_id}/actions/{action_id}/resolution', {
       params: { path: { host_org_id: hostId, action_id: actionId } },
     });
@@ -148,9 +178,13 @@ describe('the client against the real server', () => {
     expect(response.status).toBe(201);
     expect(response.headers.get('Idempotency-Replayed')).toBe('true');
     expect(data?.host_organization_id).toBe(host.organization_id);
-    const connections = await asGuest.GET('/host-connections', { params: { query: { statuses: ['connected', 'disconnected'] } } });
+    const connections = await asGuest.GET('/host-connections', {
+      params: { query: { statuses: ['connected', 'disconnected'] } },
+    });
     expect(connections.data?.total_items).toBe(1);
-    const guests = await clientOf(host).GET('/guest-connections', { params: { query: { statuses: ['connected', 'disconnected'] } } });
+    const guests = await clientOf(host).GET('/guest-connections', {
+      params: { query: { statuses: ['connected', 'disconnected'] } },
+    });
     expect(guests.data?.items.map((item) => item.guest_organization_id)).toEqual([guest.organization_id]);
   });
 
@@ -167,7 +201,9 @@ describe('the client against the real server', () => {
     for (const email of emails) await asHost.POST('/guest-invitations', { body: { email, expired_at: inDays(3) } });
 
     const seen: string[] = [];
-    for await (const invitation of asHost.paginate('/guest-invitations', { params: { query: { limit: 3, order_by: 'email' } } })) {
+    for await (const invitation of asHost.paginate('/guest-invitations', {
+      params: { query: { limit: 3, order_by: 'email' } },
+    })) {
       seen.push(invitation.email);
     }
 
@@ -178,10 +214,13 @@ describe('the client against the real server', () => {
   test('paginate starts at the given offset', async () => {
     const host = await t.newOrganization();
     const asHost = clientOf(host);
-    for (const index of [0, 1, 2, 3]) await asHost.POST('/guest-invitations', { body: { email: `g${index}@example.test`, expired_at: inDays(3) } });
+    for (const index of [0, 1, 2, 3])
+      await asHost.POST('/guest-invitations', { body: { email: `g${index}@example.test`, expired_at: inDays(3) } });
 
     const seen: string[] = [];
-    for await (const invitation of asHost.paginate('/guest-invitations', { params: { query: { limit: 2, offset: 1, order_by: 'email' } } })) {
+    for await (const invitation of asHost.paginate('/guest-invitations', {
+      params: { query: { limit: 2, offset: 1, order_by: 'email' } },
+    })) {
       seen.push(invitation.email);
     }
 

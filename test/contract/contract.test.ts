@@ -52,7 +52,13 @@ interface TargetDefinition {
 
 const uniqueEmail = (role: string): string => `${role}-${randomUUID().slice(0, 8)}@example.test`;
 
-function target(kind: Target['kind'], baseUrl: string, fetch: Fetch, newParty: () => Promise<Party>, stop = async () => {}): Target {
+function target(
+  kind: Target['kind'],
+  baseUrl: string,
+  fetch: Fetch,
+  newParty: () => Promise<Party>,
+  stop = async () => {},
+): Target {
   return { kind, baseUrl, fetch, client: createContractClient(baseUrl, fetch), newParty, stop };
 }
 
@@ -128,7 +134,9 @@ const tomorrow = (): string => new Date(Date.now() + 86_400_000).toISOString().r
 /** Throws with the answer when a step that builds the fixture fails, so the cause is visible. */
 async function expectStatus<T>(step: string, result: { data?: T; response: Response }, status: number): Promise<T> {
   if (result.response.status !== status || result.data === undefined) {
-    throw new Error(`${step}: expected ${status}, got ${result.response.status} ${await result.response.clone().text()}`);
+    throw new Error(
+      `${step}: expected ${status}, got ${result.response.status} ${await result.response.clone().text()}`,
+    );
   }
   return result.data;
 }
@@ -142,7 +150,12 @@ async function invite(t: Target, host: Party, email: string) {
   return expectStatus('createGuestInvitation', result, 201);
 }
 
-async function openAction(t: Target, host: Party, guest: Party, action_type: 'documents_update_request' | 'analytics_request') {
+async function openAction(
+  t: Target,
+  host: Party,
+  guest: Party,
+  action_type: 'documents_update_request' | 'analytics_request',
+) {
   const result = await t.client.POST('/guest-connections/{guest_org_id}/actions', {
     params: { ...asParty(host), path: { guest_org_id: guest.id } },
     headers: bearer(host),
@@ -174,16 +187,30 @@ type Recipe = (t: Target, w: World) => Promise<{ response: Response }>;
 
 /** A valid request for every operation; the mapped type makes tsc refuse a missing one. */
 const recipes: { [K in OperationId]: Recipe } = {
-  createToken: (t, { guest }) => t.client.POST('/oauth2/token', { body: { client_id: guest.clientId, client_secret: guest.clientSecret } }),
+  createToken: (t, { guest }) =>
+    t.client.POST('/oauth2/token', { body: { client_id: guest.clientId, client_secret: guest.clientSecret } }),
   getOrganization: (t, { guest, host }) =>
     // The guest scenario: the guest reads its connected host.
-    t.client.GET('/organizations/{org_id}', { params: { ...asParty(guest, host.id), path: { org_id: host.id } }, headers: bearer(guest) }),
+    t.client.GET('/organizations/{org_id}', {
+      params: { ...asParty(guest, host.id), path: { org_id: host.id } },
+      headers: bearer(guest),
+    }),
   createGuestInvitation: (t, { host }) =>
-    t.client.POST('/guest-invitations', { params: asParty(host), headers: bearer(host), body: { email: uniqueEmail('invitee'), expired_at: tomorrow() } }),
+    t.client.POST('/guest-invitations', {
+      params: asParty(host),
+      headers: bearer(host),
+      body: { email: uniqueEmail('invitee'), expired_at: tomorrow() },
+    }),
   listGuestInvitations: (t, { host }) =>
-    t.client.GET('/guest-invitations', { params: { ...asParty(host), query: { order_by: 'created_at', limit: 10 } }, headers: bearer(host) }),
+    t.client.GET('/guest-invitations', {
+      params: { ...asParty(host), query: { order_by: 'created_at', limit: 10 } },
+      headers: bearer(host),
+    }),
   getGuestInvitation: (t, { host, invitationId }) =>
-    t.client.GET('/guest-invitations/{invitation_id}', { params: { ...asParty(host), path: { invitation_id: invitationId } }, headers: bearer(host) }),
+    t.client.GET('/guest-invitations/{invitation_id}', {
+      params: { ...asParty(host), path: { invitation_id: invitationId } },
+      headers: bearer(host),
+    }),
   updateGuestInvitation: async (t, { host }) => {
     const invitation = await invite(t, host, uniqueEmail('invitee'));
     return t.client.PATCH('/guest-invitations/{invitation_id}', {
@@ -202,9 +229,15 @@ const recipes: { [K in OperationId]: Recipe } = {
     });
   },
   listHostConnections: (t, { guest }) =>
-    t.client.GET('/host-connections', { params: { ...asParty(guest), query: { statuses: ['connected'] } }, headers: bearer(guest) }),
+    t.client.GET('/host-connections', {
+      params: { ...asParty(guest), query: { statuses: ['connected'] } },
+      headers: bearer(guest),
+    }),
   getHostConnection: (t, { guest, host }) =>
-    t.client.GET('/host-connections/{host_org_id}', { params: { ...asParty(guest), path: { host_org_id: host.id } }, headers: bearer(guest) }),
+    t.client.GET('/host-connections/{host_org_id}', {
+      params: { ...asParty(guest), path: { host_org_id: host.id } },
+      headers: bearer(guest),
+    }),
   updateHostConnection: (t, { guest, host }) =>
     t.client.PATCH('/host-connections/{host_org_id}', {
       params: { ...asParty(guest), path: { host_org_id: host.id } },
@@ -229,7 +262,10 @@ const recipes: { [K in OperationId]: Recipe } = {
       headers: bearer(host),
     }),
   getGuestConnection: (t, { guest, host }) =>
-    t.client.GET('/guest-connections/{guest_org_id}', { params: { ...asParty(host), path: { guest_org_id: guest.id } }, headers: bearer(host) }),
+    t.client.GET('/guest-connections/{guest_org_id}', {
+      params: { ...asParty(host), path: { guest_org_id: guest.id } },
+      headers: bearer(host),
+    }),
   updateGuestConnection: (t, { guest, host }) =>
     t.client.PATCH('/guest-connections/{guest_org_id}', {
       params: { ...asParty(host), path: { guest_org_id: guest.id } },
@@ -275,36 +311,134 @@ interface CreateHostConnectionCase {
   prismOwnBody?: true;
 }
 
-const without = (name: string) => (headers: Record<string, string>) => Object.fromEntries(Object.entries(headers).filter(([key]) => key !== name));
-const withHeader = (name: string, value: string) => (headers: Record<string, string>) => ({ ...headers, [name]: value });
-const invalidBody = (pointer: string) => ({ status: 422, code: 'validation_failed' as const, error: { location: 'body' as const, pointer } });
-const invalidHeader = (pointer: string) => ({ status: 422, code: 'validation_failed' as const, error: { location: 'header' as const, pointer } });
+const without = (name: string) => (headers: Record<string, string>) =>
+  Object.fromEntries(Object.entries(headers).filter(([key]) => key !== name));
+const withHeader = (name: string, value: string) => (headers: Record<string, string>) => ({
+  ...headers,
+  [name]: value,
+});
+const invalidBody = (pointer: string) => ({
+  status: 422,
+  code: 'validation_failed' as const,
+  error: { location: 'body' as const, pointer },
+});
+const invalidHeader = (pointer: string) => ({
+  status: 422,
+  code: 'validation_failed' as const,
+  error: { location: 'header' as const, pointer },
+});
 const token = (length: number) => 't'.repeat(length);
 const hostOnly = (id: string) => ({ host_organization_id: id });
 const withToken = (invitation_token: unknown) => (id: string) => ({ host_organization_id: id, invitation_token });
 
 const createHostConnectionCases: CreateHostConnectionCase[] = [
-  { name: 'host_organization_id missing', body: () => ({ invitation_token: null }), server: invalidBody('/host_organization_id') },
-  { name: 'host_organization_id not a uuid', body: () => ({ host_organization_id: 'not-a-uuid' }), server: invalidBody('/host_organization_id') },
-  { name: 'host_organization_id as urn:uuid', body: (id) => ({ host_organization_id: `urn:uuid:${id}` }), server: invalidBody('/host_organization_id') },
-  { name: 'host_organization_id a number', body: () => ({ host_organization_id: 42 }), server: invalidBody('/host_organization_id') },
-  { name: 'host_organization_id null', body: () => ({ host_organization_id: null }), server: invalidBody('/host_organization_id') },
+  {
+    name: 'host_organization_id missing',
+    body: () => ({ invitation_token: null }),
+    server: invalidBody('/host_organization_id'),
+  },
+  {
+    name: 'host_organization_id not a uuid',
+    body: () => ({ host_organization_id: 'not-a-uuid' }),
+    server: invalidBody('/host_organization_id'),
+  },
+  {
+    name: 'host_organization_id as urn:uuid',
+    body: (id) => ({ host_organization_id: `urn:uuid:${id}` }),
+    server: invalidBody('/host_organization_id'),
+  },
+  {
+    name: 'host_organization_id a number',
+    body: () => ({ host_organization_id: 42 }),
+    server: invalidBody('/host_organization_id'),
+  },
+  {
+    name: 'host_organization_id null',
+    body: () => ({ host_organization_id: null }),
+    server: invalidBody('/host_organization_id'),
+  },
   { name: 'invitation_token of 9 characters', body: withToken(token(9)), server: invalidBody('/invitation_token') },
-  { name: 'invitation_token of 2001 characters', body: withToken(token(2001)), server: invalidBody('/invitation_token') },
+  {
+    name: 'invitation_token of 2001 characters',
+    body: withToken(token(2001)),
+    server: invalidBody('/invitation_token'),
+  },
   { name: 'invitation_token a number', body: withToken(1234567890), server: invalidBody('/invitation_token') },
-  { name: 'invitation_token with a NUL', body: withToken('abcdefghij\u0000'), server: invalidBody('/invitation_token') },
-  { name: 'invitation_token with a character never issued', body: withToken('abcdefghij k'), server: invalidBody('/invitation_token') },
-  { name: 'an unknown property', body: (id) => ({ host_organization_id: id, extra: true }), server: invalidBody('/extra') },
-  { name: 'Requester-Organization-ID missing', headers: without('Requester-Organization-ID'), body: hostOnly, server: invalidHeader('Requester-Organization-ID') },
-  { name: 'Requester-Organization-ID not a uuid', headers: withHeader('Requester-Organization-ID', 'org-1'), body: hostOnly, server: invalidHeader('Requester-Organization-ID') },
-  { name: 'Target-Organization-ID missing', headers: without('Target-Organization-ID'), body: hostOnly, server: invalidHeader('Target-Organization-ID') },
-  { name: 'Target-Organization-ID not a uuid', headers: withHeader('Target-Organization-ID', '12345'), body: hostOnly, server: invalidHeader('Target-Organization-ID') },
-  { name: 'Idempotency-Key of 256 characters', headers: withHeader('Idempotency-Key', 'k'.repeat(256)), body: hostOnly, server: invalidHeader('Idempotency-Key') },
-  { name: 'no Authorization', headers: without('Authorization'), body: hostOnly, server: { status: 401, code: 'invalid_token' } },
-  { name: 'a body that is not JSON', body: () => '{"host_organization_id": ', server: { status: 400, code: 'malformed_json' }, prismOwnBody: true },
-  { name: 'invitation_token null (allowed)', body: withToken(null), server: { status: 422, code: 'no_matching_invitation' }, shapeValid: true },
-  { name: 'invitation_token of 10 characters (boundary)', body: withToken(token(10)), server: { status: 404, code: 'invitation_not_found' }, shapeValid: true },
-  { name: 'invitation_token of 2000 characters (boundary)', body: withToken(token(2000)), server: { status: 404, code: 'invitation_not_found' }, shapeValid: true },
+  {
+    name: 'invitation_token with a NUL',
+    body: withToken('abcdefghij\u0000'),
+    server: invalidBody('/invitation_token'),
+  },
+  {
+    name: 'invitation_token with a character never issued',
+    body: withToken('abcdefghij k'),
+    server: invalidBody('/invitation_token'),
+  },
+  {
+    name: 'an unknown property',
+    body: (id) => ({ host_organization_id: id, extra: true }),
+    server: invalidBody('/extra'),
+  },
+  {
+    name: 'Requester-Organization-ID missing',
+    headers: without('Requester-Organization-ID'),
+    body: hostOnly,
+    server: invalidHeader('Requester-Organization-ID'),
+  },
+  {
+    name: 'Requester-Organization-ID not a uuid',
+    headers: withHeader('Requester-Organization-ID', 'org-1'),
+    body: hostOnly,
+    server: invalidHeader('Requester-Organization-ID'),
+  },
+  {
+    name: 'Target-Organization-ID missing',
+    headers: without('Target-Organization-ID'),
+    body: hostOnly,
+    server: invalidHeader('Target-Organization-ID'),
+  },
+  {
+    name: 'Target-Organization-ID not a uuid',
+    headers: withHeader('Target-Organization-ID', '12345'),
+    body: hostOnly,
+    server: invalidHeader('Target-Organization-ID'),
+  },
+  {
+    name: 'Idempotency-Key of 256 characters',
+    headers: withHeader('Idempotency-Key', 'k'.repeat(256)),
+    body: hostOnly,
+    server: invalidHeader('Idempotency-Key'),
+  },
+  {
+    name: 'no Authorization',
+    headers: without('Authorization'),
+    body: hostOnly,
+    server: { status: 401, code: 'invalid_token' },
+  },
+  {
+    name: 'a body that is not JSON',
+    body: () => '{"host_organization_id": ',
+    server: { status: 400, code: 'malformed_json' },
+    prismOwnBody: true,
+  },
+  {
+    name: 'invitation_token null (allowed)',
+    body: withToken(null),
+    server: { status: 422, code: 'no_matching_invitation' },
+    shapeValid: true,
+  },
+  {
+    name: 'invitation_token of 10 characters (boundary)',
+    body: withToken(token(10)),
+    server: { status: 404, code: 'invitation_not_found' },
+    shapeValid: true,
+  },
+  {
+    name: 'invitation_token of 2000 characters (boundary)',
+    body: withToken(token(2000)),
+    server: { status: 404, code: 'invitation_not_found' },
+    shapeValid: true,
+  },
 ];
 
 for (const definition of targets) {
@@ -354,20 +488,28 @@ for (const definition of targets) {
         const checked = await validateResponse('createHostConnection', response);
         const context = JSON.stringify(checked.body);
         if (c.shapeValid && t.kind === 'mock') {
-          expect({ status: checked.status, problems: checked.problems }, context).toEqual({ status: 201, problems: [] });
+          expect({ status: checked.status, problems: checked.problems }, context).toEqual({
+            status: 201,
+            problems: [],
+          });
           return;
         }
         expect(checked.status, context).toBe(c.server.status);
         if (c.prismOwnBody && t.kind !== 'server') return; // Prism's own 400, outside the contract
         if (t.kind === 'proxy' && !c.shapeValid) {
           // Prism must have refused it itself (its own problem type), not passed it on.
-          expect(checked.body, context).toMatchObject({ type: expect.stringMatching(/^https:\/\/stoplight\.io\/prism\/errors#/) });
+          expect(checked.body, context).toMatchObject({
+            type: expect.stringMatching(/^https:\/\/stoplight\.io\/prism\/errors#/),
+          });
           return;
         }
         expect(checked.problems, context).toEqual([]);
         if (t.kind === 'mock') return; // the mock's bodies are the contract's static examples
         expect(checked.body, context).toMatchObject({ status: c.server.status, code: c.server.code });
-        if (c.server.error) expect(checked.body, context).toMatchObject({ errors: expect.arrayContaining([expect.objectContaining(c.server.error)]) });
+        if (c.server.error)
+          expect(checked.body, context).toMatchObject({
+            errors: expect.arrayContaining([expect.objectContaining(c.server.error)]),
+          });
         if (c.server.status === 401) expect(response.headers.get('www-authenticate')).toMatch(/^Bearer\b/);
       });
     });

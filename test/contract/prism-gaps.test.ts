@@ -10,7 +10,11 @@ import { createTestApp, type TestOrganization } from '../support/app.js';
 import { atContractPaths, validateResponse, type Fetch } from '../support/contract.js';
 
 const someId = '3c90c3cc-0d44-4b50-8888-8dd25736052a';
-const mockHeaders = { Authorization: 'Bearer mock-token', 'Requester-Organization-ID': someId, 'Target-Organization-ID': someId };
+const mockHeaders = {
+  Authorization: 'Bearer mock-token',
+  'Requester-Organization-ID': someId,
+  'Target-Organization-ID': someId,
+};
 const mock = (path: string, init: RequestInit = {}) => fetch(`${inject('prismMockUrl')}${path}`, init);
 
 let server: Fetch;
@@ -24,14 +28,26 @@ const onServer = (path: string, init: RequestInit = {}) => server(new Request(`h
 
 describe('request gaps: Prism lets through or answers outside the contract, the server does not', () => {
   test('a body that is not JSON: Prism answers its own 400 body; the server a contract problem', async () => {
-    const init = { method: 'POST', headers: { ...mockHeaders, 'Content-Type': 'application/json' }, body: '{"host_organization_id": ' };
+    const init = {
+      method: 'POST',
+      headers: { ...mockHeaders, 'Content-Type': 'application/json' },
+      body: '{"host_organization_id": ',
+    };
     const fromPrism = await validateResponse('createHostConnection', await mock('/host-connections', init));
     expect(fromPrism.status).toBe(400);
     expect(fromPrism.problems).not.toEqual([]);
 
     const headers = { ...organization.headers(), 'Content-Type': 'application/json' };
-    const fromServer = await validateResponse('createHostConnection', await onServer('/host-connections', { ...init, headers }));
-    expect(fromServer).toMatchObject({ status: 400, mediaType: 'application/problem+json', problems: [], body: { code: 'malformed_json' } });
+    const fromServer = await validateResponse(
+      'createHostConnection',
+      await onServer('/host-connections', { ...init, headers }),
+    );
+    expect(fromServer).toMatchObject({
+      status: 400,
+      mediaType: 'application/problem+json',
+      problems: [],
+      body: { code: 'malformed_json' },
+    });
   });
 
   test('an unknown query parameter: Prism ignores it; the server refuses it (422)', async () => {
@@ -39,21 +55,45 @@ describe('request gaps: Prism lets through or answers outside the contract, the 
     expect((await mock(path, { headers: mockHeaders })).status).toBe(200);
 
     const ownPath = path.replace(someId, organization.organization_id);
-    const fromServer = await validateResponse('listGuestConnectionActions', await onServer(ownPath, { headers: organization.headers() }));
-    expect(fromServer).toMatchObject({ status: 422, problems: [], body: { code: 'validation_failed', errors: [{ location: 'query', pointer: 'colour' }] } });
+    const fromServer = await validateResponse(
+      'listGuestConnectionActions',
+      await onServer(ownPath, { headers: organization.headers() }),
+    );
+    expect(fromServer).toMatchObject({
+      status: 422,
+      problems: [],
+      body: { code: 'validation_failed', errors: [{ location: 'query', pointer: 'colour' }] },
+    });
   });
 
   test('an unknown field in a form-encoded body: Prism ignores additionalProperties there; the server refuses it', async () => {
     const init = {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'cli_x', client_secret: 'secret', scope: 'all' }).toString(),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: 'cli_x',
+        client_secret: 'secret',
+        scope: 'all',
+      }).toString(),
     };
     expect((await mock('/oauth2/token', init)).status).toBe(200);
 
-    const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: organization.client_id, client_secret: organization.client_secret, scope: 'all' });
-    const fromServer = await validateResponse('createToken', await onServer('/oauth2/token', { ...init, body: body.toString() }));
-    expect(fromServer).toMatchObject({ status: 422, problems: [], body: { code: 'validation_failed', errors: [{ location: 'body', pointer: '/scope' }] } });
+    const body = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: organization.client_id,
+      client_secret: organization.client_secret,
+      scope: 'all',
+    });
+    const fromServer = await validateResponse(
+      'createToken',
+      await onServer('/oauth2/token', { ...init, body: body.toString() }),
+    );
+    expect(fromServer).toMatchObject({
+      status: 422,
+      problems: [],
+      body: { code: 'validation_failed', errors: [{ location: 'body', pointer: '/scope' }] },
+    });
   });
 
   test('the auth scheme in lowercase (`bearer`, valid per RFC 9110): Prism refuses it; the server accepts it', async () => {
@@ -93,7 +133,12 @@ describe('response gaps: prism proxy --errors lets through what validateResponse
       response.writeHead(answer.status, { 'Content-Type': answer.type }).end(JSON.stringify(answer.body));
     });
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    proxy = await startPrism(['proxy', 'openapi.yaml', `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`, '--errors']);
+    proxy = await startPrism([
+      'proxy',
+      'openapi.yaml',
+      `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+      '--errors',
+    ]);
   });
   afterAll(async () => {
     await proxy?.stop();
@@ -132,7 +177,8 @@ describe('the contract stays within what Prism validates', () => {
       if (typeof node !== 'object' || node === null) return;
       const keys = Object.keys(node);
       // A Reference Object may carry a summary and a description; anything else beside $ref is dropped.
-      if (keys.includes('$ref') && keys.some((k) => !['$ref', 'summary', 'description'].includes(k))) found.push(`${pointer}: $ref with siblings`);
+      if (keys.includes('$ref') && keys.some((k) => !['$ref', 'summary', 'description'].includes(k)))
+        found.push(`${pointer}: $ref with siblings`);
       for (const key of keys) {
         if (ignoredByDraft07.includes(key)) found.push(`${pointer}/${key}`);
         walk((node as Record<string, unknown>)[key], `${pointer}/${key}`);

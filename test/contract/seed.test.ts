@@ -5,9 +5,16 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { contractValidators } from '../support/contract.js';
 
-const seed = JSON.parse(readFileSync(new URL('../fixtures/seed-host-connection.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const seed = JSON.parse(
+  readFileSync(new URL('../fixtures/seed-host-connection.json', import.meta.url), 'utf8'),
+) as Record<string, unknown>;
 const asCreated = (body: unknown) =>
-  contractValidators().response('createHostConnection', { status: 201, mediaType: 'application/json', body, headers: {} });
+  contractValidators().response('createHostConnection', {
+    status: 201,
+    mediaType: 'application/json',
+    body,
+    headers: {},
+  });
 
 describe('the seed example of POST /host-connections', () => {
   test('validates against the HostConnection schema of the 201 response', () => {

@@ -25,15 +25,23 @@ describe.each(engines)('connection actions on %s', (engine) => {
   });
 
   async function open(pair: Pair, actionType: ConnectionAction['action_type']): Promise<Response> {
-    return send(t, pair.host, 'POST', `/guest-connections/${pair.guest.organization_id}/actions`, { action_type: actionType });
+    return send(t, pair.host, 'POST', `/guest-connections/${pair.guest.organization_id}/actions`, {
+      action_type: actionType,
+    });
   }
   async function resolve(pair: Pair, actionId: string): Promise<Response> {
     return send(t, pair.guest, 'POST', `/host-connections/${pair.host.organization_id}/actions/${actionId}/resolution`);
   }
   async function views(pair: Pair): Promise<{ host: GuestConnection; guest: HostConnection }> {
     return {
-      host: await expectStatus<GuestConnection>(await send(t, pair.host, 'GET', `/guest-connections/${pair.guest.organization_id}`), 200),
-      guest: await expectStatus<HostConnection>(await send(t, pair.guest, 'GET', `/host-connections/${pair.host.organization_id}`), 200),
+      host: await expectStatus<GuestConnection>(
+        await send(t, pair.host, 'GET', `/guest-connections/${pair.guest.organization_id}`),
+        200,
+      ),
+      guest: await expectStatus<HostConnection>(
+        await send(t, pair.guest, 'GET', `/host-connections/${pair.host.organization_id}`),
+        200,
+      ),
     };
   }
   /** Pins an action's created_at, so "most recent" does not hang on two requests' milliseconds. */
@@ -68,7 +76,10 @@ describe.each(engines)('connection actions on %s', (engine) => {
       const first = await expectStatus<ConnectionAction>(await open(pair, 'documents_update_request'), 201);
       await expectProblem(await open(pair, 'documents_update_request'), 409, 'action_already_active');
       const second = await expectStatus<ConnectionAction>(await open(pair, 'analytics_request'), 201);
-      expect((await views(pair)).host).toMatchObject({ active_action_type: 'analytics_request', active_action_updated_at: second.created_at });
+      expect((await views(pair)).host).toMatchObject({
+        active_action_type: 'analytics_request',
+        active_action_updated_at: second.created_at,
+      });
 
       // Once resolved, the type may be opened again.
       await expectStatus(await resolve(pair, first.id), 200);
@@ -77,7 +88,12 @@ describe.each(engines)('connection actions on %s', (engine) => {
 
     it('needs a connected connection: 409 connection_not_connected', async () => {
       const pair = await connectedPair(t);
-      await expectStatus(await send(t, pair.guest, 'PATCH', `/host-connections/${pair.host.organization_id}`, { status: 'disconnected' }), 200);
+      await expectStatus(
+        await send(t, pair.guest, 'PATCH', `/host-connections/${pair.host.organization_id}`, {
+          status: 'disconnected',
+        }),
+        200,
+      );
       await expectProblem(await open(pair, 'analytics_request'), 409, 'connection_not_connected');
       expect((await views(pair)).host.active_action_type).toBeNull();
     });
@@ -85,11 +101,21 @@ describe.each(engines)('connection actions on %s', (engine) => {
     it("answers 404 guest_connection_not_found for another host's guest or a missing one", async () => {
       const pair = await connectedPair(t);
       const stranger = await t.newOrganization();
-      await expectProblem(await open({ host: stranger, guest: pair.guest }, 'analytics_request'), 404, 'guest_connection_not_found');
-      const missing = await send(t, pair.host, 'POST', `/guest-connections/${MISSING_ID}/actions`, { action_type: 'analytics_request' });
+      await expectProblem(
+        await open({ host: stranger, guest: pair.guest }, 'analytics_request'),
+        404,
+        'guest_connection_not_found',
+      );
+      const missing = await send(t, pair.host, 'POST', `/guest-connections/${MISSING_ID}/actions`, {
+        action_type: 'analytics_request',
+      });
       await expectProblem(missing, 404, 'guest_connection_not_found');
       // The guest cannot open actions on its host: it is nobody's host here.
-      await expectProblem(await open({ host: pair.guest, guest: pair.host }, 'analytics_request'), 404, 'guest_connection_not_found');
+      await expectProblem(
+        await open({ host: pair.guest, guest: pair.host }, 'analytics_request'),
+        404,
+        'guest_connection_not_found',
+      );
     });
   });
 
@@ -154,9 +180,17 @@ describe.each(engines)('connection actions on %s', (engine) => {
       const pair = await connectedPair(t);
       const action = await expectStatus<ConnectionAction>(await open(pair, 'analytics_request'), 201);
       const stranger = await t.newOrganization();
-      await expectProblem(await resolve({ host: pair.host, guest: stranger }, action.id), 404, 'host_connection_not_found');
+      await expectProblem(
+        await resolve({ host: pair.host, guest: stranger }, action.id),
+        404,
+        'host_connection_not_found',
+      );
       // The host cannot resolve its own request: it has no host connection to its guest.
-      await expectProblem(await resolve({ host: pair.guest, guest: pair.host }, action.id), 404, 'host_connection_not_found');
+      await expectProblem(
+        await resolve({ host: pair.guest, guest: pair.host }, action.id),
+        404,
+        'host_connection_not_found',
+      );
     });
   });
 
@@ -188,9 +222,12 @@ describe.each(engines)('connection actions on %s', (engine) => {
 
     for (const side of ['host', 'guest'] as const) {
       const path = () =>
-        side === 'host' ? `/guest-connections/${pair.guest.organization_id}/actions` : `/host-connections/${pair.host.organization_id}/actions`;
+        side === 'host'
+          ? `/guest-connections/${pair.guest.organization_id}/actions`
+          : `/host-connections/${pair.host.organization_id}/actions`;
       const as = () => (side === 'host' ? pair.host : pair.guest);
-      const list = async (query: string) => expectStatus<ActionList>(await send(t, as(), 'GET', `${path()}?${query}`), 200);
+      const list = async (query: string) =>
+        expectStatus<ActionList>(await send(t, as(), 'GET', `${path()}?${query}`), 200);
 
       it(`lists the ${side}'s view newest first, ties by id, with the status filter`, async () => {
         const all = await list('');
@@ -199,7 +236,9 @@ describe.each(engines)('connection actions on %s', (engine) => {
         const active = await list('status=active');
         expect(active.items.map((action) => action.status)).toEqual(['active', 'active']);
         expect(active.total_items).toBe(2);
-        expect((await list('status=resolved')).items.map((action) => action.id).sort()).toEqual([ids[0], ids[2]].sort());
+        expect((await list('status=resolved')).items.map((action) => action.id).sort()).toEqual(
+          [ids[0], ids[2]].sort(),
+        );
       });
 
       it(`pages the ${side}'s view with limit and offset`, async () => {
@@ -212,8 +251,16 @@ describe.each(engines)('connection actions on %s', (engine) => {
 
     it('answers 404 for a connection the requester does not have, on either side', async () => {
       const stranger = await t.newOrganization();
-      await expectProblem(await send(t, stranger, 'GET', `/guest-connections/${pair.guest.organization_id}/actions`), 404, 'guest_connection_not_found');
-      await expectProblem(await send(t, stranger, 'GET', `/host-connections/${pair.host.organization_id}/actions`), 404, 'host_connection_not_found');
+      await expectProblem(
+        await send(t, stranger, 'GET', `/guest-connections/${pair.guest.organization_id}/actions`),
+        404,
+        'guest_connection_not_found',
+      );
+      await expectProblem(
+        await send(t, stranger, 'GET', `/host-connections/${pair.host.organization_id}/actions`),
+        404,
+        'host_connection_not_found',
+      );
     });
   });
 });

@@ -15,11 +15,56 @@ const at = (minute: number) => new Date(Date.UTC(2030, 0, 1, 0, minute));
 // Five counterparts: names and e-mails that tie once lower-cased, hold % and _, and sort
 // differently with and without case. The numbers are minutes of `at`; null is a blank.
 const counterparts = [
-  { name: 'alpha corp', email: 'a1@lists.test', owner_email: 'Zed@lists.test', created: 1, updated: 5, action: 3, score: 10.5, scored: 2 },
-  { name: 'Bravo Ltd', email: 'B_2@lists.test', owner_email: 'yan@lists.test', created: 1, updated: 4, action: null, score: null, scored: null },
-  { name: 'charlie%co', email: 'c3@lists.test', owner_email: 'xu@lists.test', created: 2, updated: 4, action: 3, score: 10.5, scored: 1 },
-  { name: 'bravo ltd', email: 'd4@lists.test', owner_email: 'YAN@lists.test', created: 3, updated: 1, action: 1, score: 0, scored: 1 },
-  { name: 'echo', email: 'e5@lists.test', owner_email: 'w@lists.test', created: 4, updated: 2, action: null, score: 3, scored: null },
+  {
+    name: 'alpha corp',
+    email: 'a1@lists.test',
+    owner_email: 'Zed@lists.test',
+    created: 1,
+    updated: 5,
+    action: 3,
+    score: 10.5,
+    scored: 2,
+  },
+  {
+    name: 'Bravo Ltd',
+    email: 'B_2@lists.test',
+    owner_email: 'yan@lists.test',
+    created: 1,
+    updated: 4,
+    action: null,
+    score: null,
+    scored: null,
+  },
+  {
+    name: 'charlie%co',
+    email: 'c3@lists.test',
+    owner_email: 'xu@lists.test',
+    created: 2,
+    updated: 4,
+    action: 3,
+    score: 10.5,
+    scored: 1,
+  },
+  {
+    name: 'bravo ltd',
+    email: 'd4@lists.test',
+    owner_email: 'YAN@lists.test',
+    created: 3,
+    updated: 1,
+    action: 1,
+    score: 0,
+    scored: 1,
+  },
+  {
+    name: 'echo',
+    email: 'e5@lists.test',
+    owner_email: 'w@lists.test',
+    created: 4,
+    updated: 2,
+    action: null,
+    score: 3,
+    scored: null,
+  },
 ] as const;
 // Indexes into `counterparts`: which the owner of the list archives, and which is disconnected.
 const ARCHIVED = [1, 2];
@@ -33,7 +78,15 @@ const sides = [
     name: 'host_name',
     email: 'host_email',
     searchFields: ['host_name', 'host_email', 'owner_email'],
-    orders: ['host_name', 'host_email', 'owner_email', 'created_at', 'updated_at', 'archived_at', 'active_action_updated_at'],
+    orders: [
+      'host_name',
+      'host_email',
+      'owner_email',
+      'created_at',
+      'updated_at',
+      'archived_at',
+      'active_action_updated_at',
+    ],
   },
   {
     list: '/guest-connections',
@@ -58,7 +111,9 @@ const sides = [
 
 /** The values the contract allows for one query parameter of a list operation. */
 function contractEnum(operationId: 'listHostConnections' | 'listGuestConnections', name: string): unknown[] {
-  const parameter = loadContract().byId.get(operationId)?.parameters.find((p) => p.name === name);
+  const parameter = loadContract()
+    .byId.get(operationId)
+    ?.parameters.find((p) => p.name === name);
   return [...((parameter?.schema.enum as unknown[] | undefined) ?? [])].sort();
 }
 
@@ -98,7 +153,11 @@ describe.each(engines)('connection lists on %s', (engine) => {
       owner = await t.newOrganization();
       const organizations = [];
       for (const values of counterparts) {
-        const other = await t.newOrganization({ name: values.name, email: values.email, owner_email: values.owner_email });
+        const other = await t.newOrganization({
+          name: values.name,
+          email: values.email,
+          owner_email: values.owner_email,
+        });
         if (guestSide) await connectTo(t, other, owner);
         else await connectTo(t, owner, other);
         organizations.push(other);
@@ -110,7 +169,10 @@ describe.each(engines)('connection lists on %s', (engine) => {
       const disconnecting = guestSide ? owner : organizations[DISCONNECTED];
       const hostId = guestSide ? others[DISCONNECTED] : owner.organization_id;
       if (disconnecting === undefined) throw new Error('no such counterpart');
-      await expectStatus(await send(t, disconnecting, 'PATCH', `/host-connections/${hostId}`, { status: 'disconnected' }), 200);
+      await expectStatus(
+        await send(t, disconnecting, 'PATCH', `/host-connections/${hostId}`, { status: 'disconnected' }),
+        200,
+      );
 
       for (const [index, values] of counterparts.entries()) {
         const other = others[index] ?? '';

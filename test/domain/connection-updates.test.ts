@@ -27,14 +27,23 @@ describe.each(engines)('one connection on %s', (engine) => {
       const { host, guest } = await connectedPair(t);
       const path = `/host-connections/${host.organization_id}`;
       const before = await expectStatus<HostConnection>(await send(t, guest, 'GET', path), 200);
-      const disconnected = await expectStatus<HostConnection>(await send(t, guest, 'PATCH', path, { status: 'disconnected' }), 200);
+      const disconnected = await expectStatus<HostConnection>(
+        await send(t, guest, 'PATCH', path, { status: 'disconnected' }),
+        200,
+      );
       expect(disconnected.status).toBe('disconnected');
       expect(Date.parse(disconnected.updated_at)).toBeGreaterThanOrEqual(Date.parse(before.updated_at));
       expect(disconnected.created_at).toBe(before.created_at);
-      const hostView = await expectStatus<GuestConnection>(await send(t, host, 'GET', `/guest-connections/${guest.organization_id}`), 200);
+      const hostView = await expectStatus<GuestConnection>(
+        await send(t, host, 'GET', `/guest-connections/${guest.organization_id}`),
+        200,
+      );
       expect(hostView.status).toBe('disconnected');
 
-      const reconnected = await expectStatus<HostConnection>(await send(t, guest, 'PATCH', path, { status: 'connected' }), 200);
+      const reconnected = await expectStatus<HostConnection>(
+        await send(t, guest, 'PATCH', path, { status: 'connected' }),
+        200,
+      );
       expect(reconnected.status).toBe('connected');
     });
 
@@ -45,14 +54,22 @@ describe.each(engines)('one connection on %s', (engine) => {
       expect(archived.archived).toBe(true);
       expect(archived.archived_at).not.toBeNull();
       expect(archived.updated_at).toBe(archived.archived_at);
-      const hostView = await expectStatus<GuestConnection>(await send(t, host, 'GET', `/guest-connections/${guest.organization_id}`), 200);
+      const hostView = await expectStatus<GuestConnection>(
+        await send(t, host, 'GET', `/guest-connections/${guest.organization_id}`),
+        200,
+      );
       expect(hostView.archived).toBe(false);
       expect(hostView.archived_at).toBeNull();
 
       // Nothing changes: the same record, updated_at included.
-      expect(await expectStatus<HostConnection>(await send(t, guest, 'PATCH', path, { archived: true }), 200)).toEqual(archived);
+      expect(await expectStatus<HostConnection>(await send(t, guest, 'PATCH', path, { archived: true }), 200)).toEqual(
+        archived,
+      );
 
-      const restored = await expectStatus<HostConnection>(await send(t, guest, 'PATCH', path, { archived: false }), 200);
+      const restored = await expectStatus<HostConnection>(
+        await send(t, guest, 'PATCH', path, { archived: false }),
+        200,
+      );
       expect(restored.archived).toBe(false);
       expect(restored.archived_at).toBeNull();
     });
@@ -60,7 +77,10 @@ describe.each(engines)('one connection on %s', (engine) => {
     it('changes status and archived together', async () => {
       const { host, guest } = await connectedPair(t);
       const updated = await expectStatus<HostConnection>(
-        await send(t, guest, 'PATCH', `/host-connections/${host.organization_id}`, { status: 'disconnected', archived: true }),
+        await send(t, guest, 'PATCH', `/host-connections/${host.organization_id}`, {
+          status: 'disconnected',
+          archived: true,
+        }),
         200,
       );
       expect(updated).toMatchObject({ status: 'disconnected', archived: true });
@@ -70,12 +90,24 @@ describe.each(engines)('one connection on %s', (engine) => {
       const { host, guest } = await connectedPair(t);
       const stranger = await t.newOrganization();
       const path = `/host-connections/${host.organization_id}`;
-      const foreign = await expectProblem(await send(t, stranger, 'PATCH', path, { archived: true }), 404, 'host_connection_not_found');
-      const missing = await expectProblem(await send(t, stranger, 'PATCH', `/host-connections/${MISSING_ID}`, { archived: true }), 404, 'host_connection_not_found');
+      const foreign = await expectProblem(
+        await send(t, stranger, 'PATCH', path, { archived: true }),
+        404,
+        'host_connection_not_found',
+      );
+      const missing = await expectProblem(
+        await send(t, stranger, 'PATCH', `/host-connections/${MISSING_ID}`, { archived: true }),
+        404,
+        'host_connection_not_found',
+      );
       expect(foreign).toEqual(missing);
       await expectProblem(await send(t, stranger, 'GET', path), 404, 'host_connection_not_found');
       // The host itself has no host connection to itself, nor one "to" its guest.
-      await expectProblem(await send(t, host, 'GET', `/host-connections/${guest.organization_id}`), 404, 'host_connection_not_found');
+      await expectProblem(
+        await send(t, host, 'GET', `/host-connections/${guest.organization_id}`),
+        404,
+        'host_connection_not_found',
+      );
       expect((await expectStatus<HostConnection>(await send(t, guest, 'GET', path), 200)).archived).toBe(false);
     });
   });
@@ -87,12 +119,20 @@ describe.each(engines)('one connection on %s', (engine) => {
       const archived = await expectStatus<GuestConnection>(await send(t, host, 'PATCH', path, { archived: true }), 200);
       expect(archived.archived).toBe(true);
       expect(archived.archived_at).not.toBeNull();
-      const guestView = await expectStatus<HostConnection>(await send(t, guest, 'GET', `/host-connections/${host.organization_id}`), 200);
+      const guestView = await expectStatus<HostConnection>(
+        await send(t, guest, 'GET', `/host-connections/${host.organization_id}`),
+        200,
+      );
       expect(guestView.archived).toBe(false);
       expect(guestView.archived_at).toBeNull();
-      expect(await expectStatus<GuestConnection>(await send(t, host, 'PATCH', path, { archived: true }), 200)).toEqual(archived);
+      expect(await expectStatus<GuestConnection>(await send(t, host, 'PATCH', path, { archived: true }), 200)).toEqual(
+        archived,
+      );
 
-      const restored = await expectStatus<GuestConnection>(await send(t, host, 'PATCH', path, { archived: false }), 200);
+      const restored = await expectStatus<GuestConnection>(
+        await send(t, host, 'PATCH', path, { archived: false }),
+        200,
+      );
       expect(restored).toMatchObject({ archived: false, archived_at: null });
     });
 
@@ -101,16 +141,31 @@ describe.each(engines)('one connection on %s', (engine) => {
       const stranger = await t.newOrganization();
       const path = `/guest-connections/${guest.organization_id}`;
       const foreign = await expectProblem(await send(t, stranger, 'GET', path), 404, 'guest_connection_not_found');
-      const missing = await expectProblem(await send(t, stranger, 'GET', `/guest-connections/${MISSING_ID}`), 404, 'guest_connection_not_found');
+      const missing = await expectProblem(
+        await send(t, stranger, 'GET', `/guest-connections/${MISSING_ID}`),
+        404,
+        'guest_connection_not_found',
+      );
       expect(foreign).toEqual(missing);
-      await expectProblem(await send(t, stranger, 'PATCH', path, { archived: true }), 404, 'guest_connection_not_found');
+      await expectProblem(
+        await send(t, stranger, 'PATCH', path, { archived: true }),
+        404,
+        'guest_connection_not_found',
+      );
     });
   });
 
   describe('GET /organizations/{org_id}', () => {
     it('answers the organization itself', async () => {
-      const organization = await t.newOrganization({ name: 'Self Reader', email: 'self@reader.test', owner_email: 'boss@reader.test' });
-      const body = await expectStatus<Organization>(await send(t, organization, 'GET', `/organizations/${organization.organization_id}`), 200);
+      const organization = await t.newOrganization({
+        name: 'Self Reader',
+        email: 'self@reader.test',
+        owner_email: 'boss@reader.test',
+      });
+      const body = await expectStatus<Organization>(
+        await send(t, organization, 'GET', `/organizations/${organization.organization_id}`),
+        200,
+      );
       expect(body).toEqual({
         id: organization.organization_id,
         name: 'Self Reader',
@@ -122,16 +177,28 @@ describe.each(engines)('one connection on %s', (engine) => {
 
     it('answers the target for a connected host or guest', async () => {
       const { host, guest } = await connectedPair(t);
-      const asHost = await t.request(`/v1/organizations/${guest.organization_id}`, { headers: host.headers(guest.organization_id) });
+      const asHost = await t.request(`/v1/organizations/${guest.organization_id}`, {
+        headers: host.headers(guest.organization_id),
+      });
       expect((await expectStatus<Organization>(asHost, 200)).id).toBe(guest.organization_id);
-      const asGuest = await t.request(`/v1/organizations/${host.organization_id}`, { headers: guest.headers(host.organization_id) });
+      const asGuest = await t.request(`/v1/organizations/${host.organization_id}`, {
+        headers: guest.headers(host.organization_id),
+      });
       expect((await expectStatus<Organization>(asGuest, 200)).id).toBe(host.organization_id);
     });
 
     it('answers 404 organization_not_found when org_id is not the target, existing or not', async () => {
       const { host, guest } = await connectedPair(t);
-      const other = await expectProblem(await send(t, host, 'GET', `/organizations/${guest.organization_id}`), 404, 'organization_not_found');
-      const missing = await expectProblem(await send(t, host, 'GET', `/organizations/${MISSING_ID}`), 404, 'organization_not_found');
+      const other = await expectProblem(
+        await send(t, host, 'GET', `/organizations/${guest.organization_id}`),
+        404,
+        'organization_not_found',
+      );
+      const missing = await expectProblem(
+        await send(t, host, 'GET', `/organizations/${MISSING_ID}`),
+        404,
+        'organization_not_found',
+      );
       expect(other).toEqual(missing);
     });
   });

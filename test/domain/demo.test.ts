@@ -84,7 +84,10 @@ describe('the demo on an empty database', () => {
     const run = await bash(walkthrough);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    const [created, hostConnections, guestConnections, ...rest] = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as unknown);
+    const [created, hostConnections, guestConnections, ...rest] = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as unknown);
     expect(rest).toEqual([]);
     expect(created as HostConnection).toMatchObject({
       host_organization_id: demo.host.organization_id,
@@ -107,7 +110,9 @@ describe('the demo on an empty database', () => {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ client_id: client.client_id, client_secret: client.client_secret }),
     });
-    return response.status === 200 ? ((await response.json()) as { access_token: string }).access_token : response.status;
+    return response.status === 200
+      ? ((await response.json()) as { access_token: string }).access_token
+      : response.status;
   }
 
   it('issues new secrets again (admin demo); once connected, the walkthrough skips the invitation and still works', async () => {
@@ -132,7 +137,10 @@ describe('the demo on an empty database', () => {
     expect(walkthrough).not.toContain('POST "$API/host-connections"');
     const run = await bash(walkthrough);
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
-    const [hostConnections, guestConnections, ...rest] = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { total_items: number });
+    const [hostConnections, guestConnections, ...rest] = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { total_items: number });
     expect(rest).toEqual([]);
     expect([hostConnections?.total_items, guestConnections?.total_items]).toEqual([1, 1]);
   });
@@ -152,7 +160,10 @@ describe('admin demo on other databases', () => {
   });
 
   it('refuses a database that holds organizations but not the demo', async () => {
-    await store.db.insertInto('organizations').values({ name: 'Real Co', email: 'real@example.test', owner_email: 'owner@example.test' }).execute();
+    await store.db
+      .insertInto('organizations')
+      .values({ name: 'Real Co', email: 'real@example.test', owner_email: 'owner@example.test' })
+      .execute();
     await expect(reissueDemo(store)).rejects.toThrow(AdminInputError);
     await store.db.deleteFrom('organizations').execute();
   });

@@ -74,7 +74,10 @@ export function connect(
   invitationToken?: string | null,
   headers: Record<string, string> = {},
 ): Promise<Response> {
-  const body = invitationToken === undefined ? { host_organization_id: hostId } : { host_organization_id: hostId, invitation_token: invitationToken };
+  const body =
+    invitationToken === undefined
+      ? { host_organization_id: hostId }
+      : { host_organization_id: hostId, invitation_token: invitationToken };
   return send(t, guest, 'POST', '/host-connections', body, headers);
 }
 

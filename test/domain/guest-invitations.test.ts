@@ -32,7 +32,10 @@ describe.each(engines)('guest invitations on %s', (engine) => {
     it('creates a pending invitation with a fresh token and a Location', async () => {
       const host = await t.newOrganization();
       const expiredAt = inDays(7);
-      const response = await send(t, host, 'POST', '/guest-invitations', { email: 'Guest@Example.test', expired_at: expiredAt });
+      const response = await send(t, host, 'POST', '/guest-invitations', {
+        email: 'Guest@Example.test',
+        expired_at: expiredAt,
+      });
       const invitation = await expectStatus<Invitation>(response, 201);
       expect(response.headers.get('location')).toBe(`/v1/guest-invitations/${invitation.id}`);
       expect(invitation).toMatchObject({
@@ -58,16 +61,24 @@ describe.each(engines)('guest invitations on %s', (engine) => {
 
     it('answers 422 validation_failed at /expired_at for a past expiry', async () => {
       const host = await t.newOrganization();
-      const response = await send(t, host, 'POST', '/guest-invitations', { email: 'guest@example.test', expired_at: '2020-01-01T00:00:00Z' });
+      const response = await send(t, host, 'POST', '/guest-invitations', {
+        email: 'guest@example.test',
+        expired_at: '2020-01-01T00:00:00Z',
+      });
       const problem = await expectProblem(response, 422, 'validation_failed');
-      expect(problem.errors).toEqual([{ location: 'body', pointer: '/expired_at', message: expect.stringContaining('future') }]);
+      expect(problem.errors).toEqual([
+        { location: 'body', pointer: '/expired_at', message: expect.stringContaining('future') },
+      ]);
       const list = await expectStatus<InvitationList>(await send(t, host, 'GET', '/guest-invitations'), 200);
       expect(list.total_items).toBe(0);
     });
 
     it('answers 422 validation_failed at /expired_at for a timestamp that is not UTC with Z', async () => {
       const host = await t.newOrganization();
-      const response = await send(t, host, 'POST', '/guest-invitations', { email: 'guest@example.test', expired_at: '2099-01-01T00:00:00+02:00' });
+      const response = await send(t, host, 'POST', '/guest-invitations', {
+        email: 'guest@example.test',
+        expired_at: '2099-01-01T00:00:00+02:00',
+      });
       const problem = await expectProblem(response, 422, 'validation_failed');
       expect(problem.errors.map((e) => e.pointer)).toEqual(['/expired_at']);
     });
@@ -75,11 +86,21 @@ describe.each(engines)('guest invitations on %s', (engine) => {
     it('counts an expiry equal to now as past (expired = now ≥ expired_at)', async () => {
       const host = await t.newOrganization();
       const now = new Date('2031-05-06T07:08:09.010Z');
-      const attempt = createGuestInvitation(t.store.db, host.organization_id, { email: 'a@example.test', expired_at: now.toISOString() }, now);
+      const attempt = createGuestInvitation(
+        t.store.db,
+        host.organization_id,
+        { email: 'a@example.test', expired_at: now.toISOString() },
+        now,
+      );
       await expect(attempt).rejects.toThrow(ProblemError);
       await expect(attempt).rejects.toMatchObject({ code: 'validation_failed' });
       const justAfter = new Date(now.getTime() + 1).toISOString();
-      const created = await createGuestInvitation(t.store.db, host.organization_id, { email: 'a@example.test', expired_at: justAfter }, now);
+      const created = await createGuestInvitation(
+        t.store.db,
+        host.organization_id,
+        { email: 'a@example.test', expired_at: justAfter },
+        now,
+      );
       expect(created.expired).toBe(false);
     });
 
@@ -87,10 +108,15 @@ describe.each(engines)('guest invitations on %s', (engine) => {
       const host = await t.newOrganization();
       const parent = await t.newOrganization({ name: 'Parent Holding' });
       await connectTo(t, host, parent);
-      const invitation = await invite(t, host, 'guest@example.test', { parent_organization_id: parent.organization_id.toUpperCase() });
+      const invitation = await invite(t, host, 'guest@example.test', {
+        parent_organization_id: parent.organization_id.toUpperCase(),
+      });
       expect(invitation.parent_organization_id).toBe(parent.organization_id);
       expect(invitation.parent_organization_name).toBe('Parent Holding');
-      const fetched = await expectStatus<Invitation>(await send(t, host, 'GET', `/guest-invitations/${invitation.id}`), 200);
+      const fetched = await expectStatus<Invitation>(
+        await send(t, host, 'GET', `/guest-invitations/${invitation.id}`),
+        200,
+      );
       expect(fetched).toEqual(invitation);
 
       const response = await send(t, host, 'POST', '/guest-invitations', {
@@ -108,18 +134,40 @@ describe.each(engines)('guest invitations on %s', (engine) => {
       const host = await t.newOrganization();
       const stranger = await t.newOrganization();
       const invitation = await invite(t, host, 'guest@example.test');
-      const foreign = await expectProblem(await send(t, stranger, 'GET', `/guest-invitations/${invitation.id}`), 404, 'invitation_not_found');
-      const missing = await expectProblem(await send(t, stranger, 'GET', `/guest-invitations/${MISSING_ID}`), 404, 'invitation_not_found');
+      const foreign = await expectProblem(
+        await send(t, stranger, 'GET', `/guest-invitations/${invitation.id}`),
+        404,
+        'invitation_not_found',
+      );
+      const missing = await expectProblem(
+        await send(t, stranger, 'GET', `/guest-invitations/${MISSING_ID}`),
+        404,
+        'invitation_not_found',
+      );
       expect(foreign).toEqual(missing);
-      await expectProblem(await send(t, stranger, 'PATCH', `/guest-invitations/${invitation.id}`, { archived: true }), 404, 'invitation_not_found');
-      expect((await expectStatus<Invitation>(await send(t, host, 'GET', `/guest-invitations/${invitation.id}`), 200)).archived).toBe(false);
+      await expectProblem(
+        await send(t, stranger, 'PATCH', `/guest-invitations/${invitation.id}`, { archived: true }),
+        404,
+        'invitation_not_found',
+      );
+      expect(
+        (await expectStatus<Invitation>(await send(t, host, 'GET', `/guest-invitations/${invitation.id}`), 200))
+          .archived,
+      ).toBe(false);
     });
 
     it('derives expired from expired_at', async () => {
       const host = await t.newOrganization();
       const invitation = await invite(t, host, 'guest@example.test');
-      await t.store.db.updateTable('invitations').set({ expired_at: new Date(Date.now() - 1) }).where('id', '=', invitation.id).execute();
-      expect((await expectStatus<Invitation>(await send(t, host, 'GET', `/guest-invitations/${invitation.id}`), 200)).expired).toBe(true);
+      await t.store.db
+        .updateTable('invitations')
+        .set({ expired_at: new Date(Date.now() - 1) })
+        .where('id', '=', invitation.id)
+        .execute();
+      expect(
+        (await expectStatus<Invitation>(await send(t, host, 'GET', `/guest-invitations/${invitation.id}`), 200))
+          .expired,
+      ).toBe(true);
     });
 
     it('archives (setting archived_at once), keeps it on a repeat, and unarchives (clearing it)', async () => {
@@ -186,12 +234,49 @@ describe.each(engines)('guest invitations on %s', (engine) => {
       const db = t.store.db;
       const set = (id: string, values: InvitationUpdate) =>
         db.updateTable('invitations').set(values).where('id', '=', id).execute();
-      await set(ids.alpha, { created_at: at(1), updated_at: at(5), first_invitation_sent_at: at(1), last_invitation_sent_at: at(9), expired_at: at(60 * 24 * 365 * 5) });
-      await set(ids.bravo, { created_at: at(1), updated_at: at(4), first_invitation_sent_at: at(2), last_invitation_sent_at: at(9), accepted_at: at(7) });
-      await set(ids.charlie, { created_at: at(2), updated_at: at(4), first_invitation_sent_at: at(2), last_invitation_sent_at: at(3), archived_at: at(8) });
-      await set(ids.delta, { created_at: at(3), updated_at: at(3), first_invitation_sent_at: at(3), last_invitation_sent_at: at(3), accepted_at: at(7) });
-      await set(ids.echo, { created_at: at(4), updated_at: at(2), first_invitation_sent_at: at(4), last_invitation_sent_at: at(1), archived_at: at(8), expired_at: new Date(Date.now() - 60_000) });
-      await set(ids.alpha2, { created_at: at(5), updated_at: at(1), first_invitation_sent_at: at(5), last_invitation_sent_at: at(1), expired_at: new Date(Date.now() - 60_000) });
+      await set(ids.alpha, {
+        created_at: at(1),
+        updated_at: at(5),
+        first_invitation_sent_at: at(1),
+        last_invitation_sent_at: at(9),
+        expired_at: at(60 * 24 * 365 * 5),
+      });
+      await set(ids.bravo, {
+        created_at: at(1),
+        updated_at: at(4),
+        first_invitation_sent_at: at(2),
+        last_invitation_sent_at: at(9),
+        accepted_at: at(7),
+      });
+      await set(ids.charlie, {
+        created_at: at(2),
+        updated_at: at(4),
+        first_invitation_sent_at: at(2),
+        last_invitation_sent_at: at(3),
+        archived_at: at(8),
+      });
+      await set(ids.delta, {
+        created_at: at(3),
+        updated_at: at(3),
+        first_invitation_sent_at: at(3),
+        last_invitation_sent_at: at(3),
+        accepted_at: at(7),
+      });
+      await set(ids.echo, {
+        created_at: at(4),
+        updated_at: at(2),
+        first_invitation_sent_at: at(4),
+        last_invitation_sent_at: at(1),
+        archived_at: at(8),
+        expired_at: new Date(Date.now() - 60_000),
+      });
+      await set(ids.alpha2, {
+        created_at: at(5),
+        updated_at: at(1),
+        first_invitation_sent_at: at(5),
+        last_invitation_sent_at: at(1),
+        expired_at: new Date(Date.now() - 60_000),
+      });
       all = (await list('limit=100')).items;
       expect(all).toHaveLength(6);
     });
@@ -202,7 +287,16 @@ describe.each(engines)('guest invitations on %s', (engine) => {
       const page = await list('');
       expect(page.total_items).toBe(6);
       const ids = (invitations: Invitation[]) => invitations.map((invitation) => invitation.id);
-      expect(ids(page.items)).toEqual(ids(expectedOrder(all, (item) => item.created_at, (item) => item.id, 'asc')));
+      expect(ids(page.items)).toEqual(
+        ids(
+          expectedOrder(
+            all,
+            (item) => item.created_at,
+            (item) => item.id,
+            'asc',
+          ),
+        ),
+      );
     });
 
     it('filters by statuses', async () => {
@@ -244,7 +338,9 @@ describe.each(engines)('guest invitations on %s', (engine) => {
       'updated_at',
     ] as const;
     it('covers every order of the contract', () => {
-      const parameter = loadContract().byId.get('listGuestInvitations')?.parameters.find((p) => p.name === 'order_by');
+      const parameter = loadContract()
+        .byId.get('listGuestInvitations')
+        ?.parameters.find((p) => p.name === 'order_by');
       expect([...orders].sort()).toEqual([...((parameter?.schema.enum as string[] | undefined) ?? [])].sort());
     });
     for (const orderBy of orders) {

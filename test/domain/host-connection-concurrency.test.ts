@@ -9,7 +9,12 @@ import { engines } from '../support/database.js';
 import { waitForLockWaiters } from '../support/lock-waiters.js';
 import { expectProblem, invite, json, type HostConnection, type Problem } from './flows.js';
 
-async function post(app: App | TestApp, organization: TestOrganization, body: unknown, key?: string): Promise<Response> {
+async function post(
+  app: App | TestApp,
+  organization: TestOrganization,
+  body: unknown,
+  key?: string,
+): Promise<Response> {
   return app.request('/v1/host-connections', {
     method: 'POST',
     headers: {
@@ -33,7 +38,11 @@ async function outcomes(responses: Response[]): Promise<Record<string, number>> 
 }
 
 async function connectionCount(t: TestApp, hostId: string): Promise<number> {
-  const rows = await t.store.db.selectFrom('connections').select('guest_organization_id').where('host_organization_id', '=', hostId).execute();
+  const rows = await t.store.db
+    .selectFrom('connections')
+    .select('guest_organization_id')
+    .where('host_organization_id', '=', hostId)
+    .execute();
   return rows.length;
 }
 
@@ -82,8 +91,12 @@ describe.skipIf(databaseUrl === undefined || databaseUrl === '')('several proces
 
   beforeAll(async () => {
     t = await createTestApp('postgres');
-    stores = await Promise.all(Array.from({ length: 4 }, () => openDatabase({ databaseUrl, dataDir: '', poolSize: 4 })));
-    apps = stores.map((store) => createApp({ store, jwtSecret: TEST_JWT_SECRET, validateResponses: true, log: () => {} }));
+    stores = await Promise.all(
+      Array.from({ length: 4 }, () => openDatabase({ databaseUrl, dataDir: '', poolSize: 4 })),
+    );
+    apps = stores.map((store) =>
+      createApp({ store, jwtSecret: TEST_JWT_SECRET, validateResponses: true, log: () => {} }),
+    );
     blocker = new pg.Client({ connectionString: databaseUrl });
     await blocker.connect();
   });
@@ -111,7 +124,10 @@ describe.skipIf(databaseUrl === undefined || databaseUrl === '')('several proces
     const pending = Array.from({ length: 8 }, (_, index) => post(appFor(index), guest, body));
     await blockedBehindBlocker(8);
     await blocker.query('commit');
-    expect(await outcomes(await Promise.all(pending))).toEqual({ '201 created': 1, '409 connection_already_exists': 7 });
+    expect(await outcomes(await Promise.all(pending))).toEqual({
+      '201 created': 1,
+      '409 connection_already_exists': 7,
+    });
     expect(await connectionCount(t, host.organization_id)).toBe(1);
   });
 
@@ -124,7 +140,10 @@ describe.skipIf(databaseUrl === undefined || databaseUrl === '')('several proces
     const pending = guests.map((guest, index) => post(appFor(index), guest, body));
     await blockedBehindBlocker(6);
     await blocker.query('commit');
-    expect(await outcomes(await Promise.all(pending))).toEqual({ '201 created': 1, '409 invitation_already_accepted': 5 });
+    expect(await outcomes(await Promise.all(pending))).toEqual({
+      '201 created': 1,
+      '409 invitation_already_accepted': 5,
+    });
     expect(await connectionCount(t, host.organization_id)).toBe(1);
   });
 
@@ -132,12 +151,21 @@ describe.skipIf(databaseUrl === undefined || databaseUrl === '')('several proces
     const host = await t.newOrganization();
     const guest = await t.newOrganization();
     const invitation = await invite(t, host, `org-${guest.client_id}@example.test`);
-    await t.store.db.updateTable('organizations').set({ email: invitation.email }).where('id', '=', guest.organization_id).execute();
+    await t.store.db
+      .updateTable('organizations')
+      .set({ email: invitation.email })
+      .where('id', '=', guest.organization_id)
+      .execute();
     await holdInvitation(invitation.id);
-    const pending = Array.from({ length: 6 }, (_, index) => post(appFor(index), guest, { host_organization_id: host.organization_id }));
+    const pending = Array.from({ length: 6 }, (_, index) =>
+      post(appFor(index), guest, { host_organization_id: host.organization_id }),
+    );
     await blockedBehindBlocker(6);
     await blocker.query('commit');
-    expect(await outcomes(await Promise.all(pending))).toEqual({ '201 created': 1, '409 connection_already_exists': 5 });
+    expect(await outcomes(await Promise.all(pending))).toEqual({
+      '201 created': 1,
+      '409 connection_already_exists': 5,
+    });
     expect(await connectionCount(t, host.organization_id)).toBe(1);
   });
 
@@ -153,11 +181,17 @@ describe.skipIf(databaseUrl === undefined || databaseUrl === '')('several proces
       [host.organization_id, guest.organization_id],
     );
     const pending = [first, second].map((invitation, index) =>
-      post(appFor(index), guest, { host_organization_id: host.organization_id, invitation_token: invitation.invitation_token }),
+      post(appFor(index), guest, {
+        host_organization_id: host.organization_id,
+        invitation_token: invitation.invitation_token,
+      }),
     );
     await blockedBehindBlocker(2);
     await blocker.query('rollback');
-    expect(await outcomes(await Promise.all(pending))).toEqual({ '201 created': 1, '409 connection_already_exists': 1 });
+    expect(await outcomes(await Promise.all(pending))).toEqual({
+      '201 created': 1,
+      '409 connection_already_exists': 1,
+    });
     expect(await connectionCount(t, host.organization_id)).toBe(1);
   });
 
@@ -171,7 +205,11 @@ describe.skipIf(databaseUrl === undefined || databaseUrl === '')('several proces
     await blockedBehindBlocker(1);
 
     await expectProblem(await post(appFor(1), guest, body, 'slow-key'), 409, 'idempotency_key_in_flight');
-    await expectProblem(await post(appFor(2), guest, { host_organization_id: host.organization_id }, 'slow-key'), 409, 'idempotency_key_in_flight');
+    await expectProblem(
+      await post(appFor(2), guest, { host_organization_id: host.organization_id }, 'slow-key'),
+      409,
+      'idempotency_key_in_flight',
+    );
     await blocker.query('commit');
 
     const created = await first;

@@ -30,7 +30,11 @@ describe.each(engines)('POST /host-connections on %s', (engine) => {
   describe('1. the host', () => {
     it('must exist: 404 organization_not_found', async () => {
       const guest = await t.newOrganization();
-      await expectProblem(await connect(t, guest, MISSING_ID, 'a-token-that-does-not-exist'), 404, 'organization_not_found');
+      await expectProblem(
+        await connect(t, guest, MISSING_ID, 'a-token-that-does-not-exist'),
+        404,
+        'organization_not_found',
+      );
     });
 
     it('must not be the requester: 422 self_connection', async () => {
@@ -50,10 +54,17 @@ describe.each(engines)('POST /host-connections on %s', (engine) => {
       const host = await t.newOrganization();
       const guest = await t.newOrganization();
       const first = await invite(t, host, 'first@example.test');
-      const created = await expectStatus<HostConnection>(await connect(t, guest, host.organization_id, first.invitation_token), 201);
+      const created = await expectStatus<HostConnection>(
+        await connect(t, guest, host.organization_id, first.invitation_token),
+        201,
+      );
 
       const second = await invite(t, host, 'second@example.test');
-      await expectProblem(await connect(t, guest, host.organization_id, second.invitation_token), 409, 'connection_already_exists');
+      await expectProblem(
+        await connect(t, guest, host.organization_id, second.invitation_token),
+        409,
+        'connection_already_exists',
+      );
       expect(await json(await send(t, guest, 'GET', `/host-connections/${host.organization_id}`))).toEqual(created);
       expect((await invitationOf(host, second.id)).status).toBe('sent');
 
@@ -61,9 +72,15 @@ describe.each(engines)('POST /host-connections on %s', (engine) => {
         await send(t, guest, 'PATCH', `/host-connections/${host.organization_id}`, { status: 'disconnected' }),
         200,
       );
-      await expectProblem(await connect(t, guest, host.organization_id, second.invitation_token), 409, 'connection_already_exists');
+      await expectProblem(
+        await connect(t, guest, host.organization_id, second.invitation_token),
+        409,
+        'connection_already_exists',
+      );
       await expectProblem(await connect(t, guest, host.organization_id, null), 409, 'connection_already_exists');
-      expect(await json(await send(t, guest, 'GET', `/host-connections/${host.organization_id}`))).toEqual(disconnected);
+      expect(await json(await send(t, guest, 'GET', `/host-connections/${host.organization_id}`))).toEqual(
+        disconnected,
+      );
       expect((await invitationOf(host, second.id)).status).toBe('sent');
     });
 
@@ -72,7 +89,11 @@ describe.each(engines)('POST /host-connections on %s', (engine) => {
       const guest = await t.newOrganization();
       const invitation = await invite(t, host, 'guest@example.test');
       await expectStatus(await connect(t, guest, host.organization_id, invitation.invitation_token), 201);
-      await expectProblem(await connect(t, guest, host.organization_id, 'no-such-token-0000'), 409, 'connection_already_exists');
+      await expectProblem(
+        await connect(t, guest, host.organization_id, 'no-such-token-0000'),
+        409,
+        'connection_already_exists',
+      );
     });
   });
 
@@ -80,7 +101,11 @@ describe.each(engines)('POST /host-connections on %s', (engine) => {
     it('answers 404 invitation_not_found for an unknown token', async () => {
       const host = await t.newOrganization();
       const guest = await t.newOrganization();
-      await expectProblem(await connect(t, guest, host.organization_id, 'no-such-token-0000'), 404, 'invitation_not_found');
+      await expectProblem(
+        await connect(t, guest, host.organization_id, 'no-such-token-0000'),
+        404,
+        'invitation_not_found',
+      );
     });
 
     it("answers 404 invitation_not_found for another host's token, which stays pending", async () => {
@@ -88,7 +113,11 @@ describe.each(engines)('POST /host-connections on %s', (engine) => {
       const otherHost = await t.newOrganization();
       const guest = await t.newOrganization();
       const invitation = await invite(t, otherHost, 'guest@example.test');
-      await expectProblem(await connect(t, guest, host.organization_id, invitation.invitation_token), 404, 'invitation_not_found');
+      await expectProblem(
+        await connect(t, guest, host.organization_id, invitation.invitation_token),
+        404,
+        'invitation_not_found',
+      );
       expect((await invitationOf(otherHost, invitation.id)).status).toBe('sent');
     });
 
@@ -97,7 +126,11 @@ describe.each(engines)('POST /host-connections on %s', (engine) => {
       const guest = await t.newOrganization();
       const invitation = await invite(t, host, 'guest@example.test');
       await expectStatus(await send(t, host, 'PATCH', `/guest-invitations/${invitation.id}`, { archived: true }), 200);
-      await expectProblem(await connect(t, guest, host.organization_id, invitation.invitation_token), 404, 'invitation_not_found');
+      await expectProblem(
+        await connect(t, guest, host.organization_id, invitation.invitation_token),
+        404,
+        'invitation_not_found',
+      );
     });
 
     it('answers 410 invitation_expired for an expired invitation', async () => {
@@ -105,7 +138,11 @@ describe.each(engines)('POST /host-connections on %s', (engine) => {
       const guest = await t.newOrganization();
       const invitation = await invite(t, host, 'guest@example.test');
       const expiredAt = new Date(Date.now() - 1000);
-      await t.store.db.updateTable('invitations').set({ expired_at: expiredAt }).where('id', '=', invitation.id).execute();
+      await t.store.db
+        .updateTable('invitations')
+        .set({ expired_at: expiredAt })
+        .where('id', '=', invitation.id)
+        .execute();
       const problem = await expectProblem(
         await connect(t, guest, host.organization_id, invitation.invitation_token),
         410,
@@ -126,7 +163,11 @@ describe.each(engines)('POST /host-connections on %s', (engine) => {
         409,
         'invitation_already_accepted',
       );
-      await expectProblem(await send(t, latecomer, 'GET', `/host-connections/${host.organization_id}`), 404, 'host_connection_not_found');
+      await expectProblem(
+        await send(t, latecomer, 'GET', `/host-connections/${host.organization_id}`),
+        404,
+        'host_connection_not_found',
+      );
     });
 
     it('accepts the invitation as accepted_by_guest, with accepted_at', async () => {
@@ -187,7 +228,11 @@ describe.each(engines)('POST /host-connections on %s', (engine) => {
       await t.store.db.updateTable('organizations').set({ email }).where('id', '=', guest.organization_id).execute();
 
       const expired = await invite(t, host, email);
-      await t.store.db.updateTable('invitations').set({ expired_at: new Date(Date.now() - 1000) }).where('id', '=', expired.id).execute();
+      await t.store.db
+        .updateTable('invitations')
+        .set({ expired_at: new Date(Date.now() - 1000) })
+        .where('id', '=', expired.id)
+        .execute();
       const archived = await invite(t, host, email);
       await expectStatus(await send(t, host, 'PATCH', `/guest-invitations/${archived.id}`, { archived: true }), 200);
       const accepted = await invite(t, host, email);
@@ -208,7 +253,9 @@ describe.each(engines)('POST /host-connections on %s', (engine) => {
       const guest = await t.newOrganization();
       const parent = await t.newOrganization();
       await connectTo(t, host, parent);
-      const invitation = await invite(t, host, 'guest@example.test', { parent_organization_id: parent.organization_id });
+      const invitation = await invite(t, host, 'guest@example.test', {
+        parent_organization_id: parent.organization_id,
+      });
       const response = await connect(t, guest, host.organization_id, invitation.invitation_token);
       const created = await expectStatus<HostConnection>(response, 201);
       expect(response.headers.get('location')).toBe(`/v1/host-connections/${host.organization_id}`);
@@ -225,7 +272,9 @@ describe.each(engines)('POST /host-connections on %s', (engine) => {
       });
       expect(created.created_at).toBe(created.updated_at);
       expect(created.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
-      expect(await json(await t.request(response.headers.get('location') ?? '', { headers: guest.headers() }))).toEqual(created);
+      expect(await json(await t.request(response.headers.get('location') ?? '', { headers: guest.headers() }))).toEqual(
+        created,
+      );
 
       const guestView = await expectStatus<GuestConnection>(
         await send(t, host, 'GET', `/guest-connections/${guest.organization_id}`),
@@ -256,8 +305,16 @@ describe.each(engines)('POST /host-connections on %s', (engine) => {
       const host = await t.newOrganization();
       const guest = await t.newOrganization();
       const invitation = await invite(t, host, 'guest@example.test');
-      await t.store.db.updateTable('invitations').set({ expired_at: new Date(Date.now() - 1) }).where('id', '=', invitation.id).execute();
-      await expectProblem(await connect(t, guest, host.organization_id, invitation.invitation_token), 410, 'invitation_expired');
+      await t.store.db
+        .updateTable('invitations')
+        .set({ expired_at: new Date(Date.now() - 1) })
+        .where('id', '=', invitation.id)
+        .execute();
+      await expectProblem(
+        await connect(t, guest, host.organization_id, invitation.invitation_token),
+        410,
+        'invitation_expired',
+      );
       const rows = await t.store.db
         .selectFrom('connections')
         .select('status')
@@ -277,12 +334,18 @@ describe.each(engines)('POST /host-connections on %s', (engine) => {
       const firstBody = await expectStatus<HostConnection>(first, 201);
 
       // The connection changes meanwhile; the replay is still the first answer, byte for byte.
-      await expectStatus(await send(t, guest, 'PATCH', `/host-connections/${host.organization_id}`, { archived: true }), 200);
+      await expectStatus(
+        await send(t, guest, 'PATCH', `/host-connections/${host.organization_id}`, { archived: true }),
+        200,
+      );
       const again = await t.request('/v1/host-connections', {
         method: 'POST',
         headers: { ...guest.headers(), 'Content-Type': 'application/json', ...key },
         // Same body, other key order: the same request.
-        body: JSON.stringify({ invitation_token: invitation.invitation_token, host_organization_id: host.organization_id }),
+        body: JSON.stringify({
+          invitation_token: invitation.invitation_token,
+          host_organization_id: host.organization_id,
+        }),
       });
       expect(again.status).toBe(201);
       expect(again.headers.get('idempotency-replayed')).toBe('true');
@@ -297,7 +360,11 @@ describe.each(engines)('POST /host-connections on %s', (engine) => {
       const key = { 'Idempotency-Key': 'one-key' };
       await expectStatus(await connect(t, guest, host.organization_id, invitation.invitation_token, key), 201);
       await expectProblem(await connect(t, guest, host.organization_id, null, key), 422, 'idempotency_key_reused');
-      await expectProblem(await connect(t, guest, MISSING_ID, invitation.invitation_token, key), 422, 'idempotency_key_reused');
+      await expectProblem(
+        await connect(t, guest, MISSING_ID, invitation.invitation_token, key),
+        422,
+        'idempotency_key_reused',
+      );
     });
 
     it('treats an absent and a null token as the same body', async () => {
@@ -333,7 +400,11 @@ describe.each(engines)('POST /host-connections on %s', (engine) => {
       const invitation = await invite(t, host, 'guest@example.test');
       await expectStatus(await send(t, host, 'PATCH', `/guest-invitations/${invitation.id}`, { archived: true }), 200);
       const key = { 'Idempotency-Key': 'after-failure' };
-      await expectProblem(await connect(t, guest, host.organization_id, invitation.invitation_token, key), 404, 'invitation_not_found');
+      await expectProblem(
+        await connect(t, guest, host.organization_id, invitation.invitation_token, key),
+        404,
+        'invitation_not_found',
+      );
       await expectStatus(await send(t, host, 'PATCH', `/guest-invitations/${invitation.id}`, { archived: false }), 200);
       const retry = await connect(t, guest, host.organization_id, invitation.invitation_token, key);
       expect(retry.status).toBe(201);
@@ -352,7 +423,11 @@ describe.each(engines)('POST /host-connections on %s', (engine) => {
         .where('organization_id', '=', guest.organization_id)
         .execute();
       // Run again, the request meets the connection it made the first time.
-      await expectProblem(await connect(t, guest, host.organization_id, invitation.invitation_token, key), 409, 'connection_already_exists');
+      await expectProblem(
+        await connect(t, guest, host.organization_id, invitation.invitation_token, key),
+        409,
+        'connection_already_exists',
+      );
       // Another body under the old key is no longer "reused": it runs, and its answer is stored.
       const otherHost = await t.newOrganization();
       const other = await invite(t, otherHost, 'guest@example.test');

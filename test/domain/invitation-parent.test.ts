@@ -18,7 +18,11 @@ describe.each(engines)('parent_organization_id on %s', (engine) => {
   });
 
   const inviteUnder = (parent: string) =>
-    send(t, host, 'POST', '/guest-invitations', { email: 'guest@example.test', expired_at: inDays(7), parent_organization_id: parent });
+    send(t, host, 'POST', '/guest-invitations', {
+      email: 'guest@example.test',
+      expired_at: inDays(7),
+      parent_organization_id: parent,
+    });
   const invitationCount = async () =>
     (await expectStatus<{ total_items: number }>(await send(t, host, 'GET', '/guest-invitations'), 200)).total_items;
 
@@ -32,9 +36,15 @@ describe.each(engines)('parent_organization_id on %s', (engine) => {
     await connectTo(t, host, guest);
     const upstream = await t.newOrganization({ name: 'Upstream Bank' });
     await connectTo(t, upstream, host);
-    for (const [parent, name] of [[guest, 'Guest Holding'], [upstream, 'Upstream Bank']] as const) {
+    for (const [parent, name] of [
+      [guest, 'Guest Holding'],
+      [upstream, 'Upstream Bank'],
+    ] as const) {
       const invitation = await expectStatus<Invitation>(await inviteUnder(parent.organization_id.toUpperCase()), 201);
-      expect(invitation).toMatchObject({ parent_organization_id: parent.organization_id, parent_organization_name: name });
+      expect(invitation).toMatchObject({
+        parent_organization_id: parent.organization_id,
+        parent_organization_name: name,
+      });
     }
   });
 
@@ -42,7 +52,10 @@ describe.each(engines)('parent_organization_id on %s', (engine) => {
     const stranger = await t.newOrganization({ name: 'Secret Stranger' });
     const former = await t.newOrganization({ name: 'Former Guest' });
     await connectTo(t, host, former);
-    await expectStatus(await send(t, former, 'PATCH', `/host-connections/${host.organization_id}`, { status: 'disconnected' }), 200);
+    await expectStatus(
+      await send(t, former, 'PATCH', `/host-connections/${host.organization_id}`, { status: 'disconnected' }),
+      200,
+    );
 
     const before = await invitationCount();
     const missing = await inviteUnder(MISSING_ID);

@@ -51,7 +51,9 @@ async function unrelatedNames(store: Store, world: World, caller: Caller, text: 
 }
 
 function describeRequest(request: ConcreteRequest): string {
-  const headers = [...request.init.headers].filter(([name]) => name !== 'authorization').map(([n, v]) => `${n}: ${v.slice(0, 80)}`);
+  const headers = [...request.init.headers]
+    .filter(([name]) => name !== 'authorization')
+    .map(([n, v]) => `${n}: ${v.slice(0, 80)}`);
   const body = request.init.body instanceof Uint8Array ? Buffer.from(request.init.body).toString('utf8') : '';
   const shown = body.length > 300 ? `${body.slice(0, 300)}… (${body.length} bytes)` : body;
   return `${request.caller.role}: ${request.init.method} ${request.url.slice(0, 300)} [${headers.join('; ')}] ${JSON.stringify(shown)} (${request.verdict}${request.reasons.length > 0 ? `: ${request.reasons.join(', ')}` : ''})`;
@@ -68,8 +70,14 @@ function report(engine: string, findings: Finding[]): string {
   for (const [kind, all] of byKind) {
     lines.push(`\n× ${all.length}: ${kind}`);
     for (const finding of all.slice(0, 3)) {
-      lines.push(`  replay: FUZZ_SEED=${SEED} FUZZ_PATH=${finding.path} npx vitest run test/fuzz/contract-fuzz.test.ts`);
-      lines.push(`    ${finding.request}`, `    → ${finding.response}`, ...finding.problems.slice(1).map((p) => `    also: ${p}`));
+      lines.push(
+        `  replay: FUZZ_SEED=${SEED} FUZZ_PATH=${finding.path} npx vitest run test/fuzz/contract-fuzz.test.ts`,
+      );
+      lines.push(
+        `    ${finding.request}`,
+        `    → ${finding.response}`,
+        ...finding.problems.slice(1).map((p) => `    also: ${p}`),
+      );
     }
   }
   return lines.join('\n');
@@ -102,62 +110,83 @@ describe.each(targets)('the contract fuzzer on $engine', ({ engine, skip }) => {
     await scratch?.drop();
   });
 
-  it.skipIf(skip !== undefined)(`answers ${RUNS} generated requests within the contract${skip ? ` (skipped: ${skip})` : ''}`, async () => {
-    const findings: Finding[] = [];
-    const statuses = new Map<number, number>();
-    const verdicts = { valid: 0, invalid: 0, unknown: 0 };
-    let validSuccesses = 0;
-    let before = await snapshotTables(store.db);
-    let run = 0;
-    const started = performance.now();
+  it.skipIf(skip !== undefined)(
+    `answers ${RUNS} generated requests within the contract${skip ? ` (skipped: ${skip})` : ''}`,
+    async () => {
+      const findings: Finding[] = [];
+      const statuses = new Map<number, number>();
+      const verdicts = { valid: 0, invalid: 0, unknown: 0 };
+      let validSuccesses = 0;
+      let before = await snapshotTables(store.db);
+      let run = 0;
+      const started = performance.now();
 
-    const property = fc.asyncProperty(requestPlans(), async (plan) => {
-      const path = REPLAY_PATH ?? String(run);
-      run++;
-      const request = concreteRequest(plan, world, Date.now());
-      const response = await t.app.request(request.url, request.init);
-      const checked = await validateResponse(request.operation.operationId, response);
-      const problems: string[] = [];
-      const { status } = checked;
-      if (status >= 500) problems.push(`${request.operation.operationId} answered ${status}`);
-      problems.push(...checked.problems.map((p) => `${request.operation.operationId}: ${p}`));
-      if (request.verdict === 'invalid' && (status < 400 || status >= 500)) {
-        problems.push(`${request.operation.operationId}: an invalid request answered ${status}`);
-      }
-      const body = checked.body as { code?: string; errors?: unknown[] } | undefined;
-      if (status === 422 && body?.code === 'validation_failed' && (body.errors ?? []).length === 0) {
-        problems.push(`${request.operation.operationId}: 422 validation_failed names no failing input`);
-      }
-      const after = await snapshotTables(store.db);
-      if (status >= 400 || request.init.method === 'GET') {
-        const changed = changedTables(before, after);
-        if (changed.length > 0) problems.push(`${request.operation.operationId}: a ${status} answer changed rows: ${changed.join('; ')}`);
-      }
-      before = after;
-      const text = JSON.stringify(checked.body) ?? '';
-      const leaked = await unrelatedNames(store, world, request.caller, text);
-      if (leaked.length > 0) problems.push(`${request.operation.operationId}: answered the ${request.caller.role} with the name of an unconnected organization`);
-      if (status < 300) world.harvest(request.caller, checked.body);
+      const property = fc.asyncProperty(requestPlans(), async (plan) => {
+        const path = REPLAY_PATH ?? String(run);
+        run++;
+        const request = concreteRequest(plan, world, Date.now());
+        const response = await t.app.request(request.url, request.init);
+        const checked = await validateResponse(request.operation.operationId, response);
+        const problems: string[] = [];
+        const { status } = checked;
+        if (status >= 500) problems.push(`${request.operation.operationId} answered ${status}`);
+        problems.push(...checked.problems.map((p) => `${request.operation.operationId}: ${p}`));
+        if (request.verdict === 'invalid' && (status < 400 || status >= 500)) {
+          problems.push(`${request.operation.operationId}: an invalid request answered ${status}`);
+        }
+        const body = checked.body as { code?: string; errors?: unknown[] } | undefined;
+        if (status === 422 && body?.code === 'validation_failed' && (body.errors ?? []).length === 0) {
+          problems.push(`${request.operation.operationId}: 422 validation_failed names no failing input`);
+        }
+        const after = await snapshotTables(store.db);
+        if (status >= 400 || request.init.method === 'GET') {
+          const changed = changedTables(before, after);
+          if (changed.length > 0)
+            problems.push(`${request.operation.operationId}: a ${status} answer changed rows: ${changed.join('; ')}`);
+        }
+        before = after;
+        const text = JSON.stringify(checked.body) ?? '';
+        const leaked = await unrelatedNames(store, world, request.caller, text);
+        if (leaked.length > 0)
+          problems.push(
+            `${request.operation.operationId}: answered the ${request.caller.role} with the name of an unconnected organization`,
+          );
+        if (status < 300) world.harvest(request.caller, checked.body);
 
-      statuses.set(status, (statuses.get(status) ?? 0) + 1);
-      verdicts[request.verdict]++;
-      if (request.verdict === 'valid' && status < 300) validSuccesses++;
-      if (problems.length > 0) {
-        const finding = { path, problems, request: describeRequest(request), response: `${status} ${text.slice(0, 400)}` };
-        findings.push(finding);
-        if (REPLAY_PATH !== undefined) throw new Error(report(engine, [finding]));
-      }
-    });
-    await fc.assert(property, { seed, numRuns: RUNS, endOnFailure: true, ...(REPLAY_PATH === undefined ? {} : { path: REPLAY_PATH }) });
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        verdicts[request.verdict]++;
+        if (request.verdict === 'valid' && status < 300) validSuccesses++;
+        if (problems.length > 0) {
+          const finding = {
+            path,
+            problems,
+            request: describeRequest(request),
+            response: `${status} ${text.slice(0, 400)}`,
+          };
+          findings.push(finding);
+          if (REPLAY_PATH !== undefined) throw new Error(report(engine, [finding]));
+        }
+      });
+      await fc.assert(property, {
+        seed,
+        numRuns: RUNS,
+        endOnFailure: true,
+        ...(REPLAY_PATH === undefined ? {} : { path: REPLAY_PATH }),
+      });
 
-    const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    const histogram = [...statuses].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(' ');
-    console.log(
-      `fuzz on ${engine}: ${run} requests in ${seconds} s (FUZZ_SEED=${SEED}): ${verdicts.valid} valid (${validSuccesses} answered 2xx), ` +
-        `${verdicts.invalid} invalid, ${verdicts.unknown} raw; statuses ${histogram}; ${findings.length} findings`,
-    );
-    if (findings.length > 0) throw new Error(report(engine, findings));
-    // Valid requests must reach the handlers, not stop at 404s: the world gives them real ids.
-    if (REPLAY_PATH === undefined) expect(validSuccesses).toBeGreaterThan(verdicts.valid / 5);
-  }, 300_000);
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      const histogram = [...statuses]
+        .sort(([a], [b]) => a - b)
+        .map(([s, n]) => `${s}×${n}`)
+        .join(' ');
+      console.log(
+        `fuzz on ${engine}: ${run} requests in ${seconds} s (FUZZ_SEED=${SEED}): ${verdicts.valid} valid (${validSuccesses} answered 2xx), ` +
+          `${verdicts.invalid} invalid, ${verdicts.unknown} raw; statuses ${histogram}; ${findings.length} findings`,
+      );
+      if (findings.length > 0) throw new Error(report(engine, findings));
+      // Valid requests must reach the handlers, not stop at 404s: the world gives them real ids.
+      if (REPLAY_PATH === undefined) expect(validSuccesses).toBeGreaterThan(verdicts.valid / 5);
+    },
+    300_000,
+  );
 });

@@ -54,7 +54,10 @@ async function exchange(url: string, request: string): Promise<RawAnswer> {
     body = decoded;
   }
   headers.delete('transfer-encoding');
-  const response = new Response(body === '' ? null : body, { status: status >= 200 && status <= 599 ? status : 599, headers });
+  const response = new Response(body === '' ? null : body, {
+    status: status >= 200 && status <= 599 ? status : 599,
+    headers,
+  });
   return { status, response, raw };
 }
 
@@ -67,7 +70,11 @@ describe('requests refused before the app', () => {
     // PostgreSQL when there is one: the embedded database's first start costs seconds here.
     if (databaseUrl) scratch = await createScratchDatabase(databaseUrl, 'connections_http_limits');
     else dataDir = await mkdtemp(path.join(tmpdir(), 'connections-http-limits-'));
-    server = await startServer(scratch ? { DATABASE_URL: scratch.url, JWT_SECRET: 'http-limits-test-secret-0123456789abcdef' } : { DATA_DIR: dataDir ?? '' });
+    server = await startServer(
+      scratch
+        ? { DATABASE_URL: scratch.url, JWT_SECRET: 'http-limits-test-secret-0123456789abcdef' }
+        : { DATA_DIR: dataDir ?? '' },
+    );
   }, 90_000);
 
   afterAll(async () => {
@@ -78,12 +85,36 @@ describe('requests refused before the app', () => {
 
   const body = JSON.stringify({ host_organization_id: ID });
   const cases: [string, OperationId, string][] = [
-    ['a well-formed request (the harness itself)', 'getHealth', 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'],
-    ['a 20 KiB header', 'getOrganization', `GET /v1/organizations/${ID} HTTP/1.1\r\nHost: x\r\nX-Padding: ${'a'.repeat(20 * 1024)}\r\nConnection: close\r\n\r\n`],
-    ['a 20 KiB query', 'listGuestInvitations', `GET /v1/guest-invitations?search_text=${'a'.repeat(20 * 1024)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`],
-    ['a 20 KiB header on a POST', 'createHostConnection', `POST /v1/host-connections HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nX-Padding: ${'a'.repeat(20 * 1024)}\r\nConnection: close\r\n\r\n${body}`],
-    ['a NUL in a header value', 'createHostConnection', `POST /v1/host-connections HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nIdempotency-Key: a\u0000b\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`],
-    ['a Content-Length that is no number', 'createHostConnection', `POST /v1/host-connections HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: abc\r\nConnection: close\r\n\r\n${body}`],
+    [
+      'a well-formed request (the harness itself)',
+      'getHealth',
+      'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    ],
+    [
+      'a 20 KiB header',
+      'getOrganization',
+      `GET /v1/organizations/${ID} HTTP/1.1\r\nHost: x\r\nX-Padding: ${'a'.repeat(20 * 1024)}\r\nConnection: close\r\n\r\n`,
+    ],
+    [
+      'a 20 KiB query',
+      'listGuestInvitations',
+      `GET /v1/guest-invitations?search_text=${'a'.repeat(20 * 1024)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+    ],
+    [
+      'a 20 KiB header on a POST',
+      'createHostConnection',
+      `POST /v1/host-connections HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nX-Padding: ${'a'.repeat(20 * 1024)}\r\nConnection: close\r\n\r\n${body}`,
+    ],
+    [
+      'a NUL in a header value',
+      'createHostConnection',
+      `POST /v1/host-connections HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nIdempotency-Key: a\u0000b\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+    ],
+    [
+      'a Content-Length that is no number',
+      'createHostConnection',
+      `POST /v1/host-connections HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: abc\r\nConnection: close\r\n\r\n${body}`,
+    ],
   ];
 
   it.each(cases)('answers %s within the contract of %s', async (_, operationId, request) => {

@@ -33,7 +33,19 @@ type Mutation =
   | { kind: 'content-type'; value: string | null }
   | { kind: 'auth'; how: 'none' | 'garbage' | 'basic' | 'lowercase-scheme' | 'another-organization' };
 
-type BodyText = 'truncated' | 'trailing-garbage' | 'single-quotes' | 'trailing-comma' | 'nan' | 'empty' | 'whitespace' | 'bom' | 'pretty' | 'deep' | 'huge-number' | 'comment';
+type BodyText =
+  | 'truncated'
+  | 'trailing-garbage'
+  | 'single-quotes'
+  | 'trailing-comma'
+  | 'nan'
+  | 'empty'
+  | 'whitespace'
+  | 'bom'
+  | 'pretty'
+  | 'deep'
+  | 'huge-number'
+  | 'comment';
 
 export interface Plan {
   operationId: string;
@@ -70,18 +82,42 @@ function bodyProperties(operation: ContractOperation, mediaType: string): [strin
 function mutations(operation: ContractOperation): fc.Arbitrary<Mutation> {
   const params = operation.parameters;
   const choices: fc.Arbitrary<Mutation>[] = [];
-  const perParam = (make: (p: ContractParameter) => fc.Arbitrary<Mutation>) => params.length > 0 && choices.push(fc.oneof(...params.map(make)));
+  const perParam = (make: (p: ContractParameter) => fc.Arbitrary<Mutation>) =>
+    params.length > 0 && choices.push(fc.oneof(...params.map(make)));
   perParam((p) => values.invalid(p.schema, p.name).map((value) => ({ kind: 'param-invalid', name: p.name, value })));
   perParam((p) => fc.constant({ kind: 'param-missing', name: p.name }));
-  perParam((p) => fc.oneof(values.valid(p.schema, p.name), values.invalid(p.schema)).map((value) => ({ kind: 'param-duplicate', name: p.name, value })));
+  perParam((p) =>
+    fc
+      .oneof(values.valid(p.schema, p.name), values.invalid(p.schema))
+      .map((value) => ({ kind: 'param-duplicate', name: p.name, value })),
+  );
   choices.push(
     fc.record({
       kind: fc.constant('param-extra' as const),
       where: pick(['query', 'header'] as const),
-      name: fc.oneof(pick(['unknown', 'LIMIT', 'Statuses', 'limit[]', '__proto__', 'constructor', 'a'.repeat(300)]), fc.string({ minLength: 1, maxLength: 12 })),
+      name: fc.oneof(
+        pick(['unknown', 'LIMIT', 'Statuses', 'limit[]', '__proto__', 'constructor', 'a'.repeat(300)]),
+        fc.string({ minLength: 1, maxLength: 12 }),
+      ),
       value: fc.string({ maxLength: 12 }),
     }),
-    fc.record({ kind: fc.constant('query-raw' as const), raw: pick(['%', '%zz', '%00', '&&&', '=', '==x', 'x=%ED%A0%80', 'limit=1&limit', ';', '+', '%2B', 'a'.repeat(5000)]) }),
+    fc.record({
+      kind: fc.constant('query-raw' as const),
+      raw: pick([
+        '%',
+        '%zz',
+        '%00',
+        '&&&',
+        '=',
+        '==x',
+        'x=%ED%A0%80',
+        'limit=1&limit',
+        ';',
+        '+',
+        '%2B',
+        'a'.repeat(5000),
+      ]),
+    }),
   );
   const pathParams = params.filter((p) => p.in === 'path');
   if (pathParams.length > 0) {
@@ -89,41 +125,100 @@ function mutations(operation: ContractOperation): fc.Arbitrary<Mutation> {
       fc.record({
         kind: fc.constant('path-raw' as const),
         name: pick(pathParams.map((p) => p.name)),
-        raw: pick(['%00', '%ZZ', '%', '%2F', '%3F', '%23', '%ED%A0%80', '%C0%AF', 'x'.repeat(3000), '%E2%80%AE', 'null', '0', '-1']),
+        raw: pick([
+          '%00',
+          '%ZZ',
+          '%',
+          '%2F',
+          '%3F',
+          '%23',
+          '%ED%A0%80',
+          '%C0%AF',
+          'x'.repeat(3000),
+          '%E2%80%AE',
+          'null',
+          '0',
+          '-1',
+        ]),
       }),
     );
   }
   if (operation.secured) {
-    choices.push(fc.record({ kind: fc.constant('auth' as const), how: pick(['none', 'garbage', 'basic', 'lowercase-scheme', 'another-organization'] as const) }));
+    choices.push(
+      fc.record({
+        kind: fc.constant('auth' as const),
+        how: pick(['none', 'garbage', 'basic', 'lowercase-scheme', 'another-organization'] as const),
+      }),
+    );
   }
   const mediaTypes = Object.keys(operation.requestBody.content);
   if (mediaTypes.length > 0) {
     const fields = [...new Map(mediaTypes.flatMap((m) => bodyProperties(operation, m))).entries()];
     if (fields.length > 0) {
       choices.push(
-        fc.oneof(...fields.map(([name, schema]) => values.invalid(schema, name).map((value) => ({ kind: 'field-invalid' as const, name, value })))),
+        fc.oneof(
+          ...fields.map(([name, schema]) =>
+            values.invalid(schema, name).map((value) => ({ kind: 'field-invalid' as const, name, value })),
+          ),
+        ),
         fc.oneof(...fields.map(([name]) => fc.constant({ kind: 'field-missing' as const, name }))),
-        fc.oneof(...fields.map(([name, schema]) => fc.oneof(values.valid(schema, name), values.invalid(schema)).map((value) => ({ kind: 'field-duplicate' as const, name, value })))),
+        fc.oneof(
+          ...fields.map(([name, schema]) =>
+            fc
+              .oneof(values.valid(schema, name), values.invalid(schema))
+              .map((value) => ({ kind: 'field-duplicate' as const, name, value })),
+          ),
+        ),
       );
     }
     choices.push(
       fc.record({
         kind: fc.constant('field-extra' as const),
-        name: fc.oneof(pick(['extra', '__proto__', 'constructor', 'prototype', ...fields.map(([n]) => n.toUpperCase())]), fc.string({ minLength: 1, maxLength: 12 })),
+        name: fc.oneof(
+          pick(['extra', '__proto__', 'constructor', 'prototype', ...fields.map(([n]) => n.toUpperCase())]),
+          fc.string({ minLength: 1, maxLength: 12 }),
+        ),
         value: fc.oneof(fc.constant<Value>(null), fc.string(), fc.integer()),
       }),
-      fc.record({ kind: fc.constant('body-replaced' as const), value: pick<Value>([null, [], [{}], 'text', 0, true, { '': '' }]) }),
+      fc.record({
+        kind: fc.constant('body-replaced' as const),
+        value: pick<Value>([null, [], [{}], 'text', 0, true, { '': '' }]),
+      }),
       fc.record({
         kind: fc.constant('body-text' as const),
-        variant: pick<BodyText>(['truncated', 'trailing-garbage', 'single-quotes', 'trailing-comma', 'nan', 'empty', 'whitespace', 'bom', 'pretty', 'deep', 'huge-number', 'comment']),
+        variant: pick<BodyText>([
+          'truncated',
+          'trailing-garbage',
+          'single-quotes',
+          'trailing-comma',
+          'nan',
+          'empty',
+          'whitespace',
+          'bom',
+          'pretty',
+          'deep',
+          'huge-number',
+          'comment',
+        ]),
         at: fc.nat(),
       }),
-      fc.record({ kind: fc.constant('body-bytes' as const), bytes: pick([[0xff], [0xc3], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80]]), at: fc.nat() }),
+      fc.record({
+        kind: fc.constant('body-bytes' as const),
+        bytes: pick([[0xff], [0xc3], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80]]),
+        at: fc.nat(),
+      }),
       fc.record({ kind: fc.constant('body-oversize' as const), padding: pick(['field', 'whitespace'] as const) }),
       fc.record({
         kind: fc.constant('content-type' as const),
         value: pick<string | null>([
-          ...mediaTypes.flatMap((m) => [m.toUpperCase(), `${m}; charset=utf-8`, `${m};charset="UTF-8"`, `${m}; charset=iso-8859-1`, `${m}; version=2`, `${m}x`]),
+          ...mediaTypes.flatMap((m) => [
+            m.toUpperCase(),
+            `${m}; charset=utf-8`,
+            `${m};charset="UTF-8"`,
+            `${m}; charset=iso-8859-1`,
+            `${m}; version=2`,
+            `${m}x`,
+          ]),
           'text/plain',
           'application/xml',
           'multipart/form-data; boundary=x',
@@ -143,13 +238,20 @@ function mutations(operation: ContractOperation): fc.Arbitrary<Mutation> {
 function plans(operation: ContractOperation): fc.Arbitrary<Plan> {
   const free = operation.parameters.filter((p) => p.name !== REQUESTER && p.name !== TARGET);
   const params = fc.record(
-    Object.fromEntries(free.map((p) => [p.name, p.required ? values.valid(p.schema, p.name) : fc.option(values.valid(p.schema, p.name), { nil: undefined })])),
+    Object.fromEntries(
+      free.map((p) => [
+        p.name,
+        p.required ? values.valid(p.schema, p.name) : fc.option(values.valid(p.schema, p.name), { nil: undefined }),
+      ]),
+    ),
   ) as fc.Arbitrary<Record<string, Value | undefined>>;
   const mediaTypes = Object.entries(operation.requestBody.content);
   const body =
     mediaTypes.length === 0
       ? fc.constant(undefined)
-      : fc.oneof(...mediaTypes.map(([mediaType, schema]) => values.valid(schema).map((value) => ({ mediaType, value }))));
+      : fc.oneof(
+          ...mediaTypes.map(([mediaType, schema]) => values.valid(schema).map((value) => ({ mediaType, value }))),
+        );
   const target = fc.oneof(
     { weight: 8, arbitrary: fc.constant('self' as const) },
     { weight: 2, arbitrary: fc.nat().map((i) => new IdRef('caller', i)) },
@@ -176,7 +278,11 @@ export function requestPlans(): fc.Arbitrary<Plan> {
 /** Percent-encodes UTF-8 (a lone surrogate becomes U+FFFD, as any HTTP client would send it). */
 function encode(text: string): string {
   return [...Buffer.from(text, 'utf8')]
-    .map((byte) => (/[A-Za-z0-9\-._~]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`))
+    .map((byte) =>
+      /[A-Za-z0-9\-._~]/.test(String.fromCharCode(byte))
+        ? String.fromCharCode(byte)
+        : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`,
+    )
     .join('');
 }
 
@@ -189,7 +295,7 @@ function headerValue(text: string): string {
 }
 
 function asText(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value) ?? 'undefined';
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? 'undefined');
 }
 
 /** An object literal with `name` twice: first `first`, then the real value (JSON.parse keeps the last). */
@@ -227,7 +333,8 @@ function bodyText(text: string, variant: BodyText, at: number): string {
   }
 }
 
-const form = (body: Record<string, unknown>) => new URLSearchParams(Object.entries(body).map(([k, v]) => [k, asText(v)])).toString();
+const form = (body: Record<string, unknown>) =>
+  new URLSearchParams(Object.entries(body).map(([k, v]) => [k, asText(v)])).toString();
 
 /** The media type the server should take from `Content-Type` (RFC 9110: case-insensitive; only UTF-8). */
 function acceptedMediaType(header: string | null, accepted: string[]): string | undefined {
@@ -313,7 +420,13 @@ export function concreteRequest(plan: Plan, world: World, now: number): Concrete
     const authorization =
       m?.kind !== 'auth'
         ? `Bearer ${token}`
-        : { none: undefined, garbage: 'Bearer not.a.token', basic: 'Basic dXNlcjpwYXNz', 'lowercase-scheme': `bearer ${token}`, 'another-organization': `Bearer ${other}` }[m.how];
+        : {
+            none: undefined,
+            garbage: 'Bearer not.a.token',
+            basic: 'Basic dXNlcjpwYXNz',
+            'lowercase-scheme': `bearer ${token}`,
+            'another-organization': `Bearer ${other}`,
+          }[m.how];
     if (authorization !== undefined) headers.set('Authorization', authorization);
     if (m?.kind === 'auth' && m.how !== 'lowercase-scheme') reasons.push(`authorization: ${m.how}`);
   }
@@ -331,17 +444,29 @@ export function concreteRequest(plan: Plan, world: World, now: number): Concrete
       object = rest;
     }
     // defineProperty, so `__proto__` stays an own field as JSON.parse makes it.
-    if (m?.kind === 'field-extra') object = Object.defineProperty({ ...value }, m.name, { value: resolve(m.value), enumerable: true });
+    if (m?.kind === 'field-extra')
+      object = Object.defineProperty({ ...value }, m.name, { value: resolve(m.value), enumerable: true });
     if (m?.kind === 'body-replaced') object = resolve(m.value);
     contentType = plan.body.mediaType;
-    let text = contentType === 'application/x-www-form-urlencoded' && typeof object === 'object' && object !== null && !Array.isArray(object)
-      ? form(object as Record<string, unknown>)
-      : JSON.stringify(object);
+    let text =
+      contentType === 'application/x-www-form-urlencoded' &&
+      typeof object === 'object' &&
+      object !== null &&
+      !Array.isArray(object)
+        ? form(object as Record<string, unknown>)
+        : JSON.stringify(object);
     if (m?.kind === 'field-duplicate') {
-      text = contentType === 'application/x-www-form-urlencoded' ? `${text}&${encodeURIComponent(m.name)}=${encode(asText(resolve(m.value)))}` : withDuplicateKey(value, m.name, resolve(m.value));
+      text =
+        contentType === 'application/x-www-form-urlencoded'
+          ? `${text}&${encodeURIComponent(m.name)}=${encode(asText(resolve(m.value)))}`
+          : withDuplicateKey(value, m.name, resolve(m.value));
     }
     if (m?.kind === 'body-text' && contentType === 'application/json') text = bodyText(text, m.variant, m.at);
-    if (m?.kind === 'body-oversize') text = m.padding === 'whitespace' ? text + ' '.repeat(OVERSIZE) : text.replace(/^{/, `{"padding":"${'p'.repeat(OVERSIZE)}",`);
+    if (m?.kind === 'body-oversize')
+      text =
+        m.padding === 'whitespace'
+          ? text + ' '.repeat(OVERSIZE)
+          : text.replace(/^{/, `{"padding":"${'p'.repeat(OVERSIZE)}",`);
     bytes = new Uint8Array(Buffer.from(text, 'utf8'));
     if (m?.kind === 'body-bytes') {
       const at = m.at % Math.max(bytes.length, 1);
@@ -362,15 +487,25 @@ export function concreteRequest(plan: Plan, world: World, now: number): Concrete
       const parsed = mediaType === undefined ? undefined : parseBody(bytes, mediaType);
       if (mediaType === undefined) reasons.push(`content type ${contentType}`);
       else if (parsed === undefined) reasons.push(`body is not ${mediaType}`);
-      else reasons.push(...contractValidators().body(operation.operationId, mediaType, parsed.value).map((e) => `body ${e.pointer} ${e.message}`));
+      else
+        reasons.push(
+          ...contractValidators()
+            .body(operation.operationId, mediaType, parsed.value)
+            .map((e) => `body ${e.pointer} ${e.message}`),
+        );
     }
   }
   const queries = new Map<string, string[]>();
   for (const [name, value] of query) queries.set(name, [...(queries.get(name) ?? []), value]);
   // The contract refuses every query parameter it does not name, whatever the name.
   const declared = new Set(operation.parameters.filter((p) => p.in === 'query').map((p) => p.name));
-  for (const name of queries.keys()) if (!declared.has(name)) reasons.push(`query ${name} is not a parameter of the operation`);
-  const parameters = contractValidators().parameters(operation.operationId, { path, query: Object.fromEntries(queries), headers: Object.fromEntries(headers) });
+  for (const name of queries.keys())
+    if (!declared.has(name)) reasons.push(`query ${name} is not a parameter of the operation`);
+  const parameters = contractValidators().parameters(operation.operationId, {
+    path,
+    query: Object.fromEntries(queries),
+    headers: Object.fromEntries(headers),
+  });
   reasons.push(...parameters.errors.map((e) => `${e.location} ${e.pointer} ${e.message}`));
 
   const pathText = operation.path.replace(/\{([^}]+)\}/g, (_, name: string) => rawPath[name] ?? 'x');

@@ -35,16 +35,25 @@ export async function buildWorld(t: TestApp, label: string): Promise<World> {
 
   for (const member of [guest, former]) {
     const invitation = await invite(`${member.role.replace(/ /g, '-')}@example.test`);
-    await world.send(member, 'POST', '/host-connections', { host_organization_id: hostId, invitation_token: invitation.invitation_token });
+    await world.send(member, 'POST', '/host-connections', {
+      host_organization_id: hostId,
+      invitation_token: invitation.invitation_token,
+    });
   }
   await world.send(former, 'PATCH', `/host-connections/${hostId}`, { status: 'disconnected' });
   const guestId = guest.organization.organization_id;
   await world.send(host, 'POST', `/guest-connections/${guestId}/actions`, { action_type: 'analytics_request' });
-  const resolved = (await world.send(host, 'POST', `/guest-connections/${guestId}/actions`, { action_type: 'documents_update_request' })) as Created;
+  const resolved = (await world.send(host, 'POST', `/guest-connections/${guestId}/actions`, {
+    action_type: 'documents_update_request',
+  })) as Created;
   await world.send(guest, 'POST', `/host-connections/${hostId}/actions/${resolved.id}/resolution`);
   await world.send(guest, 'GET', `/host-connections/${hostId}/actions`);
 
-  const strangerEmail = (await world.send(stranger, 'GET', `/organizations/${stranger.organization.organization_id}`)) as { email: string };
+  const strangerEmail = (await world.send(
+    stranger,
+    'GET',
+    `/organizations/${stranger.organization.organization_id}`,
+  )) as { email: string };
   await invite(strangerEmail.email);
   await invite('anyone@example.test');
   await invite('someone@example.test');

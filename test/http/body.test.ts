@@ -57,16 +57,27 @@ describe.each(engines)('request bodies on %s', (engine) => {
   it('reads a body of exactly 64 KiB and judges its content instead', async () => {
     const response = await invite(paddedBody(BODY_LIMIT_BYTES));
     expect(response.status).toBe(422);
-    expect((await problemOf(response)).errors).toContainEqual(expect.objectContaining({ location: 'body', pointer: '/email' }));
+    expect((await problemOf(response)).errors).toContainEqual(
+      expect.objectContaining({ location: 'body', pointer: '/email' }),
+    );
   });
 
   it('answers 415 for a media type the operation does not take, or another charset', async () => {
-    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=iso-8859-1', 'application/jsonx']) {
+    for (const type of [
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'application/json; charset=iso-8859-1',
+      'application/jsonx',
+    ]) {
       const response = await invite('{}', { 'Content-Type': type });
       expect(response.status, type).toBe(415);
       expect((await problemOf(response)).code).toBe('unsupported_media_type');
     }
-    const untyped = await t.request('/v1/guest-invitations', { method: 'POST', headers: org.headers(), body: new TextEncoder().encode('{}') });
+    const untyped = await t.request('/v1/guest-invitations', {
+      method: 'POST',
+      headers: org.headers(),
+      body: new TextEncoder().encode('{}'),
+    });
     expect(untyped.status).toBe(415);
   });
 
@@ -87,25 +98,37 @@ describe.each(engines)('request bodies on %s', (engine) => {
 
   it('answers 422 for a required body that is missing or empty', async () => {
     for (const body of [undefined, '']) {
-      const response = await t.request('/v1/guest-invitations', { method: 'POST', headers: { ...org.headers(), ...json }, body });
+      const response = await t.request('/v1/guest-invitations', {
+        method: 'POST',
+        headers: { ...org.headers(), ...json },
+        body,
+      });
       expect(response.status).toBe(422);
       expect((await problemOf(response)).errors).toEqual([{ location: 'body', pointer: '/', message: 'is required' }]);
     }
   });
 
   it('refuses an unknown property in a body and an unknown query parameter', async () => {
-    const unknown = await invite(JSON.stringify({ email: 'guest@example.test', expired_at: '2099-01-01T00:00:00Z', nickname: 'x' }));
+    const unknown = await invite(
+      JSON.stringify({ email: 'guest@example.test', expired_at: '2099-01-01T00:00:00Z', nickname: 'x' }),
+    );
     expect(unknown.status).toBe(422);
-    expect((await problemOf(unknown)).errors).toEqual([{ location: 'body', pointer: '/nickname', message: 'is not allowed' }]);
+    expect((await problemOf(unknown)).errors).toEqual([
+      { location: 'body', pointer: '/nickname', message: 'is not allowed' },
+    ]);
 
     const query = await t.request('/v1/guest-invitations?limit=10&sort=email', { headers: org.headers() });
     expect(query.status).toBe(422);
-    expect((await problemOf(query)).errors).toEqual([{ location: 'query', pointer: 'sort', message: 'is not allowed' }]);
+    expect((await problemOf(query)).errors).toEqual([
+      { location: 'query', pointer: 'sort', message: 'is not allowed' },
+    ]);
 
     // Found by the fuzzer: on a plain object this name set the prototype and vanished.
     const proto = await t.request('/v1/guest-invitations?__proto__=x', { headers: org.headers() });
     expect(proto.status).toBe(422);
-    expect((await problemOf(proto)).errors).toEqual([{ location: 'query', pointer: '__proto__', message: 'is not allowed' }]);
+    expect((await problemOf(proto)).errors).toEqual([
+      { location: 'query', pointer: '__proto__', message: 'is not allowed' },
+    ]);
     const body = await invite('{"email":"guest@example.test","expired_at":"2099-01-01T00:00:00Z","__proto__":{"x":1}}');
     expect(body.status).toBe(422);
   });

@@ -12,7 +12,8 @@ const preflight = {
   headers: {
     Origin: 'https://app.example.com',
     'Access-Control-Request-Method': 'POST',
-    'Access-Control-Request-Headers': 'authorization, requester-organization-id, target-organization-id, idempotency-key, content-type',
+    'Access-Control-Request-Headers':
+      'authorization, requester-organization-id, target-organization-id, idempotency-key, content-type',
   },
 };
 
@@ -28,7 +29,12 @@ describe('CORS', () => {
   });
 
   it('grants nothing to an origin that is not configured, nor to any when none is', async () => {
-    const configured = createApp({ store, jwtSecret: TEST_JWT_SECRET, log: quiet, corsOrigins: ['https://other.example.com'] });
+    const configured = createApp({
+      store,
+      jwtSecret: TEST_JWT_SECRET,
+      log: quiet,
+      corsOrigins: ['https://other.example.com'],
+    });
     const denied = await configured.request('/v1/host-connections', preflight);
     expect(denied.headers.get('access-control-allow-origin')).toBeNull();
     const closed = createApp({ store, jwtSecret: TEST_JWT_SECRET, log: quiet });
@@ -38,7 +44,10 @@ describe('CORS', () => {
   });
 
   it('reads CORS_ORIGINS as a comma-separated list', async () => {
-    const config = await loadConfig({ JWT_SECRET: TEST_JWT_SECRET, CORS_ORIGINS: ' https://a.example, https://b.example ,' });
+    const config = await loadConfig({
+      JWT_SECRET: TEST_JWT_SECRET,
+      CORS_ORIGINS: ' https://a.example, https://b.example ,',
+    });
     expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
   });
 });

@@ -12,7 +12,8 @@ const json = { 'Content-Type': 'application/json' };
 const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
 
 const operations = loadContract().operations;
-const hasQuery = (operation: ContractOperation, name: string) => operation.parameters.some((p) => p.in === 'query' && p.name === name);
+const hasQuery = (operation: ContractOperation, name: string) =>
+  operation.parameters.some((p) => p.in === 'query' && p.name === name);
 const lists = operations.filter((operation) => hasQuery(operation, 'offset'));
 const searches = operations.filter((operation) => hasQuery(operation, 'search_text'));
 
@@ -41,7 +42,9 @@ describe.each(engines)('inputs the database cannot hold, on %s', (engine) => {
   /** A valid GET of a list (path ids are the caller's own, `statuses` where required) plus `extra`. */
   const list = (operation: ContractOperation, extra: string) => {
     const path = operation.path.replace(/\{[^}]+\}/g, org.organization_id);
-    const required = operation.parameters.some((p) => p.in === 'query' && p.name === 'statuses' && p.required) ? 'statuses=connected&' : '';
+    const required = operation.parameters.some((p) => p.in === 'query' && p.name === 'statuses' && p.required)
+      ? 'statuses=connected&'
+      : '';
     return t.request(`${operation.basePath}${path}?${required}${extra}`, { headers: org.headers() });
   };
 

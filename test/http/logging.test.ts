@@ -5,7 +5,6 @@ import { TEST_JWT_SECRET, createTestApp, type TestApp, type TestOrganization } f
 import { engines } from '../support/database.js';
 import { UUID } from '../support/uuid.js';
 
-
 describe.each(engines)('request ids and log lines on %s', (engine) => {
   let t: TestApp;
   let org: TestOrganization;
@@ -15,7 +14,12 @@ describe.each(engines)('request ids and log lines on %s', (engine) => {
   beforeAll(async () => {
     t = await createTestApp(engine);
     org = await t.newOrganization();
-    app = createApp({ store: t.store, jwtSecret: TEST_JWT_SECRET, validateResponses: true, log: (line) => lines.push(line) });
+    app = createApp({
+      store: t.store,
+      jwtSecret: TEST_JWT_SECRET,
+      validateResponses: true,
+      log: (line) => lines.push(line),
+    });
   });
 
   it('echoes a well-formed X-Request-Id and replaces any other with a uuid', async () => {
@@ -36,13 +40,31 @@ describe.each(engines)('request ids and log lines on %s', (engine) => {
       headers: { ...org.headers(), 'X-Request-Id': 'trace-me' },
     });
     const secretBody = JSON.stringify({ client_id: org.client_id, client_secret: org.client_secret });
-    await app.request('/v1/oauth2/token', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: secretBody });
+    await app.request('/v1/oauth2/token', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: secretBody,
+    });
     await app.request('/v1/nowhere');
 
     expect(lines).toHaveLength(3);
     const [get, token, missing] = lines;
-    expect(Object.keys(get ?? {}).sort()).toEqual(['duration_ms', 'level', 'method', 'request_id', 'route', 'status', 'time']);
-    expect(get).toMatchObject({ level: 'info', request_id: 'trace-me', method: 'GET', route: '/v1/organizations/{org_id}', status: response.status });
+    expect(Object.keys(get ?? {}).sort()).toEqual([
+      'duration_ms',
+      'level',
+      'method',
+      'request_id',
+      'route',
+      'status',
+      'time',
+    ]);
+    expect(get).toMatchObject({
+      level: 'info',
+      request_id: 'trace-me',
+      method: 'GET',
+      route: '/v1/organizations/{org_id}',
+      status: response.status,
+    });
     expect(typeof get?.duration_ms).toBe('number');
     expect(new Date(String(get?.time)).toISOString()).toBe(get?.time);
     expect(token).toMatchObject({ method: 'POST', route: '/v1/oauth2/token', status: 200 });
@@ -69,7 +91,11 @@ describe.each(engines)('request ids and log lines on %s', (engine) => {
     const text = await response.text();
     expect(JSON.parse(text)).toMatchObject({ code: 'internal_error', status: 500 });
     expect(text).not.toContain('disk on fire');
-    expect(lines).toContainEqual(expect.objectContaining({ level: 'error', request_id: 'boom', error: 'disk on fire at /var/secret/path' }));
-    expect(lines).toContainEqual(expect.objectContaining({ level: 'error', request_id: 'boom', status: 500, route: '/healthz' }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'error', request_id: 'boom', error: 'disk on fire at /var/secret/path' }),
+    );
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'error', request_id: 'boom', status: 500, route: '/healthz' }),
+    );
   });
 });

@@ -80,7 +80,9 @@ describe.each(engines)('GET /metrics on %s', (engine) => {
     const metrics = createMetrics(store);
     const pool = async () => {
       const families = parsePrometheusText(await metrics.render());
-      const [total, idle, waiting] = ['db_pool_connections', 'db_pool_connections_idle', 'db_pool_waiting'].map((name) => samplesOf(families, name)[0]?.value);
+      const [total, idle, waiting] = ['db_pool_connections', 'db_pool_connections_idle', 'db_pool_waiting'].map(
+        (name) => samplesOf(families, name)[0]?.value,
+      );
       return { total: total ?? -1, idle: idle ?? -1, waiting: waiting ?? -1 };
     };
     await sql`select 1`.execute(store.db);
@@ -117,11 +119,18 @@ describe('rate-limit rejections', () => {
   });
 
   it('are counted when the app answers 429', async () => {
-    const limits = createRateLimits({ perSecond: 2, burst: 2, tokenFailuresPerMinute: 0, redisKeyPrefix: 'unused', log: quiet });
+    const limits = createRateLimits({
+      perSecond: 2,
+      burst: 2,
+      tokenFailuresPerMinute: 0,
+      redisKeyPrefix: 'unused',
+      log: quiet,
+    });
     const t = await createTestApp('pglite', { rateLimits: limits });
     const org = await t.newOrganization();
     const statuses = [];
-    for (let i = 0; i < 5; i++) statuses.push((await t.request(`/v1/organizations/${org.organization_id}`, { headers: org.headers() })).status);
+    for (let i = 0; i < 5; i++)
+      statuses.push((await t.request(`/v1/organizations/${org.organization_id}`, { headers: org.headers() })).status);
     const refused = statuses.filter((status) => status === 429).length;
     expect(refused).toBeGreaterThan(0);
     const families = await scrape(t.app);
@@ -142,7 +151,9 @@ describe('METRICS_TOKEN', () => {
 
   it('is required as a bearer token when set, compared exactly', async () => {
     const answers = async (authorization?: string) => {
-      const response = await app.request('/metrics', { headers: authorization === undefined ? {} : { Authorization: authorization } });
+      const response = await app.request('/metrics', {
+        headers: authorization === undefined ? {} : { Authorization: authorization },
+      });
       return `${response.status} ${response.headers.get('www-authenticate') ?? ''}`.trim();
     };
     expect({

@@ -76,7 +76,14 @@ describe('HTTP_* configuration', () => {
         HTTP_MAX_REQUESTS_PER_SOCKET: '0',
         HTTP_MAX_CONNECTIONS: '0',
       }),
-    ).toEqual({ maxHeaderBytes: 8192, headersTimeoutMs: 2000, requestTimeoutMs: 4000, keepAliveTimeoutMs: 1000, maxRequestsPerSocket: 0, maxConnections: 0 });
+    ).toEqual({
+      maxHeaderBytes: 8192,
+      headersTimeoutMs: 2000,
+      requestTimeoutMs: 4000,
+      keepAliveTimeoutMs: 1000,
+      maxRequestsPerSocket: 0,
+      maxConnections: 0,
+    });
     for (const env of [
       { HTTP_HEADERS_TIMEOUT_MS: '0' },
       { HTTP_KEEP_ALIVE_TIMEOUT_MS: '0' },

@@ -13,7 +13,11 @@ describe('a database outage', () => {
     const store = await openMemoryDatabase();
     await migrateToLatest(store.db);
     const app = createApp({ store, jwtSecret: TEST_JWT_SECRET, validateResponses: true, log: () => {} });
-    const org = await createOrganization(store.db, { name: 'Outage', email: 'outage@example.test', owner_email: 'owner@example.test' });
+    const org = await createOrganization(store.db, {
+      name: 'Outage',
+      email: 'outage@example.test',
+      owner_email: 'owner@example.test',
+    });
     const tokenResponse = await app.request('/v1/oauth2/token', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },

@@ -40,7 +40,8 @@ describe('the organization budget', () => {
     [flooder, bystander] = await Promise.all([t.newOrganization(), t.newOrganization()]);
   });
 
-  const getOwn = (org: TestOrganization) => t.request(`/v1/organizations/${org.organization_id}`, { headers: org.headers() });
+  const getOwn = (org: TestOrganization) =>
+    t.request(`/v1/organizations/${org.organization_id}`, { headers: org.headers() });
 
   it('lets a burst through, answers the rest 429 with the contract headers, and the other organization does not notice', async () => {
     // All at once, so they fall in one 1 s window however slow the machine is.
@@ -79,7 +80,11 @@ describe('failed token requests per client_id', () => {
   });
 
   const requestToken = (client_id: string, client_secret: string) =>
-    t.request('/v1/oauth2/token', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ client_id, client_secret }) });
+    t.request('/v1/oauth2/token', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ client_id, client_secret }),
+    });
 
   it('refuses a client_id past its failures, even with the right secret, and only that one', async () => {
     const [target, other] = await Promise.all([t.newOrganization(), t.newOrganization()]);
@@ -100,14 +105,17 @@ describe('failed token requests per client_id', () => {
 
   it('does not count successful requests', async () => {
     const organization = await t.newOrganization();
-    for (let i = 0; i < 5; i++) expect((await requestToken(organization.client_id, organization.client_secret)).status).toBe(200);
+    for (let i = 0; i < 5; i++)
+      expect((await requestToken(organization.client_id, organization.client_secret)).status).toBe(200);
   });
 });
 
 it('an unreachable Redis: one warning without the password, and the in-memory limit answers', async () => {
   const lines: Record<string, unknown>[] = [];
   // Nothing listens on port 1: refused at once, and again on every reconnect attempt.
-  const limits = createRateLimits(options({ perSecond: 1, burst: 1, redisUrl: 'redis://user:s3cret@127.0.0.1:1', log: (line) => lines.push(line) }));
+  const limits = createRateLimits(
+    options({ perSecond: 1, burst: 1, redisUrl: 'redis://user:s3cret@127.0.0.1:1', log: (line) => lines.push(line) }),
+  );
   try {
     const key = `org-${Date.now()}`;
     expect(await limits.organization(key)).toBeUndefined();
@@ -123,7 +131,11 @@ it('an unreachable Redis: one warning without the password, and the in-memory li
 
 describe('limits off', () => {
   it('RATE_LIMIT_PER_SECOND=0 and TOKEN_FAILURES_PER_MINUTE=0 turn every limit off, and no Redis is used', () => {
-    const config = loadRateLimits({ RATE_LIMIT_PER_SECOND: '0', TOKEN_FAILURES_PER_MINUTE: '0', REDIS_URL: 'redis://127.0.0.1:1' });
+    const config = loadRateLimits({
+      RATE_LIMIT_PER_SECOND: '0',
+      TOKEN_FAILURES_PER_MINUTE: '0',
+      REDIS_URL: 'redis://127.0.0.1:1',
+    });
     expect(createRateLimits({ ...config, log: () => {} })).toBe(noRateLimits);
   });
 
@@ -131,13 +143,21 @@ describe('limits off', () => {
     const t = await createTestApp('pglite');
     const organization = await t.newOrganization();
     const responses = await Promise.all(
-      Array.from({ length: 250 }, () => t.request(`/v1/organizations/${organization.organization_id}`, { headers: organization.headers() })),
+      Array.from({ length: 250 }, () =>
+        t.request(`/v1/organizations/${organization.organization_id}`, { headers: organization.headers() }),
+      ),
     );
     expect(new Set(responses.map((response) => response.status))).toEqual(new Set([200]));
   });
 
   it('reads the defaults and refuses a burst below the rate', () => {
-    expect(loadRateLimits({})).toEqual({ perSecond: 100, burst: 200, tokenFailuresPerMinute: 10, redisUrl: undefined, redisKeyPrefix: 'connections-api' });
+    expect(loadRateLimits({})).toEqual({
+      perSecond: 100,
+      burst: 200,
+      tokenFailuresPerMinute: 10,
+      redisUrl: undefined,
+      redisKeyPrefix: 'connections-api',
+    });
     expect(loadRateLimits({ RATE_LIMIT_PER_SECOND: '500' }).burst).toBe(500);
     expect(() => loadRateLimits({ RATE_LIMIT_PER_SECOND: '50', RATE_LIMIT_BURST: '10' })).toThrow(/RATE_LIMIT_BURST/);
   });

@@ -36,13 +36,24 @@ describe('the API reference and the contract', () => {
     const scripts = [...html.matchAll(/<script src="([^"]+)"/g)].map((m) => m[1]);
     const config = /createApiReference\('#app', (\{[\s\S]*?\})\)/.exec(html)?.[1];
     const settings = JSON.parse(config ?? '{}') as Record<string, unknown>;
-    expect(settings).toMatchObject({ url: '/openapi.json', withDefaultFonts: false, telemetry: false, agent: { disabled: true }, mcp: { disabled: true } });
+    expect(settings).toMatchObject({
+      url: '/openapi.json',
+      withDefaultFonts: false,
+      telemetry: false,
+      agent: { disabled: true },
+      mcp: { disabled: true },
+    });
     expect(scripts).toEqual(['/docs/scalar.js']);
-    for (const path of [...scripts, settings.url]) expect((await t.request(String(path))).status, String(path)).toBe(200);
+    for (const path of [...scripts, settings.url])
+      expect((await t.request(String(path))).status, String(path)).toBe(200);
   });
 
-  it("serves the script from the installed @scalar/api-reference, as JavaScript", async () => {
-    const bundle = join(dirname(createRequire(import.meta.url).resolve('@scalar/api-reference')), 'browser', 'standalone.js');
+  it('serves the script from the installed @scalar/api-reference, as JavaScript', async () => {
+    const bundle = join(
+      dirname(createRequire(import.meta.url).resolve('@scalar/api-reference')),
+      'browser',
+      'standalone.js',
+    );
     const script = await t.request('/docs/scalar.js');
     expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(await script.text()).toBe(await readFile(bundle, 'utf8'));

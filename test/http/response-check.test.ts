@@ -7,10 +7,20 @@ import { TEST_JWT_SECRET } from '../support/app.js';
 import { engines, openTestStore } from '../support/database.js';
 
 // Deliberately off-contract; the types would refuse it, which is the point of checking at runtime too.
-const offContractHealth = (async () => ({ status: 200, body: { status: 'fine' } })) as unknown as OperationHandlers['getHealth'];
-const undocumentedStatus = (async () => ({ status: 202, body: { status: 'ok' } })) as unknown as OperationHandlers['getHealth'];
+const offContractHealth = (async () => ({
+  status: 200,
+  body: { status: 'fine' },
+})) as unknown as OperationHandlers['getHealth'];
+const undocumentedStatus = (async () => ({
+  status: 202,
+  body: { status: 'ok' },
+})) as unknown as OperationHandlers['getHealth'];
 const bodiless = (async () => ({ status: 200 })) as unknown as OperationHandlers['getHealth'];
-const otherMediaType = (async () => ({ status: 200, mediaType: 'text/plain', body: 'ok' })) as unknown as OperationHandlers['getHealth'];
+const otherMediaType = (async () => ({
+  status: 200,
+  mediaType: 'text/plain',
+  body: 'ok',
+})) as unknown as OperationHandlers['getHealth'];
 // The token endpoint's 200 declares `Cache-Control: no-store`, nothing else.
 const offContractHeader = (async () => ({
   status: 200,
@@ -54,7 +64,13 @@ describe.each(engines)('response checking on %s', (engine) => {
   });
 
   it('checks response headers against the contract like bodies', async () => {
-    const app = createApp({ store, jwtSecret: TEST_JWT_SECRET, validateResponses: true, log: () => {}, handlers: { createToken: offContractHeader } });
+    const app = createApp({
+      store,
+      jwtSecret: TEST_JWT_SECRET,
+      validateResponses: true,
+      log: () => {},
+      handlers: { createToken: offContractHeader },
+    });
     const response = await app.request('/v1/oauth2/token', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
@@ -85,7 +101,12 @@ describe.each(engines)('response checking on %s', (engine) => {
 
   it('answers 503 service_unavailable when the database does not answer', async () => {
     const down: Store = { ...store, ping: async () => Promise.reject(new Error('connection refused')) };
-    const response = await createApp({ store: down, jwtSecret: TEST_JWT_SECRET, validateResponses: true, log: () => {} }).request('/readyz');
+    const response = await createApp({
+      store: down,
+      jwtSecret: TEST_JWT_SECRET,
+      validateResponses: true,
+      log: () => {},
+    }).request('/readyz');
     expect(response.status).toBe(503);
     expect(((await response.json()) as { code: string }).code).toBe('service_unavailable');
   });

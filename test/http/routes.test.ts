@@ -42,7 +42,9 @@ describe.each(engines)('routes on %s', (engine) => {
     expect(collection.headers.get('allow')).toBe('GET, HEAD, POST');
     expect(((await collection.json()) as Problem).code).toBe('method_not_allowed');
 
-    const item = await t.request('/v1/host-connections/3c90c3cc-0d44-4b50-8888-8dd25736052a/actions', { method: 'POST' });
+    const item = await t.request('/v1/host-connections/3c90c3cc-0d44-4b50-8888-8dd25736052a/actions', {
+      method: 'POST',
+    });
     expect(item.status).toBe(405);
     expect(item.headers.get('allow')).toBe('GET, HEAD');
 

@@ -25,7 +25,10 @@ function countPgliteStatements(): Counter {
   const prototype = PGlite.prototype as unknown as { execProtocolRawSync(message: Uint8Array): Uint8Array };
   const original = prototype.execProtocolRawSync;
   let sql: string[] = [];
-  const parse = frontendParser(statementRecorder((text) => sql.push(text)), { startup: false });
+  const parse = frontendParser(
+    statementRecorder((text) => sql.push(text)),
+    { startup: false },
+  );
   prototype.execProtocolRawSync = function (this: PGlite, message: Uint8Array) {
     parse(Buffer.from(message.buffer, message.byteOffset, message.byteLength));
     return original.call(this, message);
@@ -95,7 +98,11 @@ describe.each(engines)('statements per request on %s', (engine) => {
   const post = (guest: TestOrganization, body: unknown, key?: string) => () =>
     t.request('/v1/host-connections', {
       method: 'POST',
-      headers: { ...guest.headers(), 'Content-Type': 'application/json', ...(key === undefined ? {} : { 'Idempotency-Key': key }) },
+      headers: {
+        ...guest.headers(),
+        'Content-Type': 'application/json',
+        ...(key === undefined ? {} : { 'Idempotency-Key': key }),
+      },
       body: JSON.stringify(body),
     });
 
@@ -108,7 +115,10 @@ describe.each(engines)('statements per request on %s', (engine) => {
 
   it('POST /host-connections with a token: BEGIN, one read, one write, COMMIT', async () => {
     const { host, guest, token } = await pair();
-    expectOneTransaction(await statementsOf(post(guest, { host_organization_id: host.organization_id, invitation_token: token }), 201), 4);
+    expectOneTransaction(
+      await statementsOf(post(guest, { host_organization_id: host.organization_id, invitation_token: token }), 201),
+      4,
+    );
   });
 
   it('POST /host-connections by e-mail: the same four', async () => {
@@ -130,6 +140,11 @@ describe.each(engines)('statements per request on %s', (engine) => {
   it('GET /host-connections/{host_org_id}: one statement', async () => {
     const { host, guest, token } = await pair();
     await post(guest, { host_organization_id: host.organization_id, invitation_token: token })();
-    expect(await statementsOf(() => t.request(`/v1/host-connections/${host.organization_id}`, { headers: guest.headers() }), 200)).toHaveLength(1);
+    expect(
+      await statementsOf(
+        () => t.request(`/v1/host-connections/${host.organization_id}`, { headers: guest.headers() }),
+        200,
+      ),
+    ).toHaveLength(1);
   });
 });

@@ -9,7 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { classifyChanges } from '../../scripts/contract/breaking-changes.js';
 
-type Schema = { type?: unknown; properties: Record<string, unknown>; required: string[]; enum: string[]; maximum?: number };
+type Schema = {
+  type?: unknown;
+  properties: Record<string, unknown>;
+  required: string[];
+  enum: string[];
+  maximum?: number;
+};
 type Parameter = { name: string; in: string; required?: boolean; schema: Schema };
 type Contract = {
   paths: Record<string, Record<string, { parameters: Parameter[] }>>;
@@ -27,7 +33,11 @@ beforeAll(async () => {
 });
 
 const breaks: [kind: string, change: (c: Contract) => void, reported: RegExp][] = [
-  ['an operation removed', (c) => delete c.paths['/host-connections']?.get, /\[Removed\] operation GET \/host-connections/],
+  [
+    'an operation removed',
+    (c) => delete c.paths['/host-connections']?.get,
+    /\[Removed\] operation GET \/host-connections/,
+  ],
   [
     'a response field removed',
     (c) => {
@@ -37,7 +47,16 @@ const breaks: [kind: string, change: (c: Contract) => void, reported: RegExp][] 
     },
     /host_email/,
   ],
-  ['a request type narrowed', (c) => (schema(c, 'CreateHostConnectionRequest').properties.invitation_token = { type: 'string', minLength: 10, maxLength: 2000 }), /invitation_token/],
+  [
+    'a request type narrowed',
+    (c) =>
+      (schema(c, 'CreateHostConnectionRequest').properties.invitation_token = {
+        type: 'string',
+        minLength: 10,
+        maxLength: 2000,
+      }),
+    /invitation_token/,
+  ],
   ['a request range narrowed', (c) => ((c.components.parameters.Limit as Parameter).schema.maximum = 50), /maximum/],
   [
     'a new required request field',
@@ -48,7 +67,17 @@ const breaks: [kind: string, change: (c: Contract) => void, reported: RegExp][] 
     },
     /note/,
   ],
-  ['a new required parameter', (c) => listHostConnections(c).parameters.push({ name: 'region', in: 'query', required: true, schema: { type: 'string' } as Schema }), /region/],
+  [
+    'a new required parameter',
+    (c) =>
+      listHostConnections(c).parameters.push({
+        name: 'region',
+        in: 'query',
+        required: true,
+        schema: { type: 'string' } as Schema,
+      }),
+    /region/,
+  ],
   [
     'an enum value removed from a request',
     (c) => {
@@ -93,15 +122,22 @@ describe('npm run contract:diff', () => {
 
   function contractDiff(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-      execFile(process.execPath, ['--import', 'tsx', 'scripts/contract-diff.ts', ...args], { cwd: root }, (error, stdout, stderr) => {
-        resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
-      });
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', 'scripts/contract-diff.ts', ...args],
+        { cwd: root },
+        (error, stdout, stderr) => {
+          resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
+        },
+      );
     });
   }
 
   it('passes openapi.yaml against contract/released.yaml, and exits 1 naming the break in a broken copy', async () => {
     const real = await contractDiff([]);
-    expect(real.stdout, real.stderr).toMatch(/^contract:diff: openapi\.yaml is compatible with contract\/released\.yaml/);
+    expect(real.stdout, real.stderr).toMatch(
+      /^contract:diff: openapi\.yaml is compatible with contract\/released\.yaml/,
+    );
     expect(real.code).toBe(0);
 
     const broken = contract();
@@ -110,6 +146,8 @@ describe('npm run contract:diff', () => {
     await writeFile(file, stringify(broken));
     const run = await contractDiff(['--current', file]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/breaks clients of contract\/released\.yaml \(version [\d.]+\) in 1 place\(s\):\n {2}\[Removed\] operation GET \/host-connections {2}at #\/paths\/~1host-connections\/get\n/);
+    expect(run.stderr).toMatch(
+      /breaks clients of contract\/released\.yaml \(version [\d.]+\) in 1 place\(s\):\n {2}\[Removed\] operation GET \/host-connections {2}at #\/paths\/~1host-connections\/get\n/,
+    );
   }, 60_000);
 });

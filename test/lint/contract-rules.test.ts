@@ -103,7 +103,18 @@ const violations: Record<string, { rule: string; mutate: (d: Node) => void }> = 
   },
   'example-with-unknown-property': {
     rule: 'no-invalid-media-type-examples',
-    mutate: (d) => (at(d, 'paths', '/organizations/{org_id}', 'get', 'responses', '200', 'content', 'application/json', 'example').extra = 1),
+    mutate: (d) =>
+      (at(
+        d,
+        'paths',
+        '/organizations/{org_id}',
+        'get',
+        'responses',
+        '200',
+        'content',
+        'application/json',
+        'example',
+      ).extra = 1),
   },
   'schema-example-invalid': {
     rule: 'no-invalid-schema-examples',
@@ -123,7 +134,9 @@ async function lint(files: string[]): Promise<{ code: number; problems: LintProb
     (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
   );
   // One JSON report per file, concatenated: each top-level object closes at column 0.
-  const reports = JSON.parse(`[${result.stdout.trim().replace(/\n\}\{\n/g, '\n},{\n')}]`) as { problems: LintProblem[] }[];
+  const reports = JSON.parse(`[${result.stdout.trim().replace(/\n\}\{\n/g, '\n},{\n')}]`) as {
+    problems: LintProblem[];
+  }[];
   return { code: result.code, problems: reports.flatMap((r) => r.problems) };
 }
 
@@ -158,10 +171,18 @@ describe('redocly.yaml', () => {
     const found = Object.fromEntries(
       Object.keys(violations).map((name) => [
         name,
-        [...new Set(problems.filter((p) => p.location[0]?.source.ref.endsWith(`/${name}.json`)).map((p) => `${p.severity} ${p.ruleId}`))],
+        [
+          ...new Set(
+            problems
+              .filter((p) => p.location[0]?.source.ref.endsWith(`/${name}.json`))
+              .map((p) => `${p.severity} ${p.ruleId}`),
+          ),
+        ],
       ]),
     );
-    const expected = Object.fromEntries(Object.entries(violations).map(([name, { rule }]) => [name, [`error ${rule}`]]));
+    const expected = Object.fromEntries(
+      Object.entries(violations).map(([name, { rule }]) => [name, [`error ${rule}`]]),
+    );
     expect(found).toEqual(expected);
   });
 });

@@ -19,7 +19,10 @@ function deref(value: unknown): Node {
     node = node.$ref
       .replace(/^#\//, '')
       .split('/')
-      .reduce<unknown>((at, key) => (isNode(at) ? at[key.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined), document);
+      .reduce<unknown>(
+        (at, key) => (isNode(at) ? at[key.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined),
+        document,
+      );
   }
   if (!isNode(node)) throw new Error(`not an object: ${JSON.stringify(value)}`);
   return node;
@@ -29,10 +32,13 @@ function deref(value: unknown): Node {
 function properties(schema: Node): Map<string, Node> {
   const found = new Map<string, Node>();
   const resolved = deref(schema);
-  for (const [name, property] of Object.entries(isNode(resolved.properties) ? resolved.properties : {})) found.set(name, deref(property));
+  for (const [name, property] of Object.entries(isNode(resolved.properties) ? resolved.properties : {}))
+    found.set(name, deref(property));
   for (const key of ['allOf', 'oneOf', 'anyOf']) {
     const branches = resolved[key];
-    if (Array.isArray(branches)) for (const branch of branches) for (const [name, property] of properties(deref(branch))) found.set(name, property);
+    if (Array.isArray(branches))
+      for (const branch of branches)
+        for (const [name, property] of properties(deref(branch))) found.set(name, property);
   }
   return found;
 }
@@ -52,9 +58,14 @@ const operations = Object.entries(deref(document.paths)).flatMap(([path, rawItem
   const item = deref(rawItem);
   return METHODS.filter((method) => isNode(item[method])).map((method) => {
     const operation = deref(item[method]);
-    const parameters = [...(Array.isArray(item.parameters) ? item.parameters : []), ...(Array.isArray(operation.parameters) ? operation.parameters : [])].map(deref);
+    const parameters = [
+      ...(Array.isArray(item.parameters) ? item.parameters : []),
+      ...(Array.isArray(operation.parameters) ? operation.parameters : []),
+    ].map(deref);
     const body = isNode(operation.requestBody) ? deref(operation.requestBody) : undefined;
-    const bodySchemas = Object.values(isNode(body?.content) ? body.content : {}).map((media) => deref(deref(media).schema));
+    const bodySchemas = Object.values(isNode(body?.content) ? body.content : {}).map((media) =>
+      deref(deref(media).schema),
+    );
     return { id: String(operation.operationId), path, operation, parameters, bodySchemas };
   });
 });
@@ -73,26 +84,35 @@ describe('the examples of openapi.yaml', () => {
     expect(text.match(/<(string|integer|number|boolean|uuid|date-time|email)>/g) ?? []).toEqual([]);
   });
 
-  it.each(operations.map((o) => [o.id, o] as const))('%s: its 422 examples name only its own inputs', (_id, { operation, parameters, bodySchemas }) => {
-    const responses = deref(operation.responses);
-    const content = deref(responses['422']).content;
-    expect(Object.keys(isNode(content) ? content : {}), 'documents 422 as a problem').toEqual(['application/problem+json']);
-    const problems = examplesOf(deref(responses['422']));
-    const failures = problems.filter((problem) => problem.code === 'validation_failed');
-    expect(failures.length, 'has a validation_failed example').toBeGreaterThan(0);
-    const isParameter = (location: string, name: string) => parameters.some((p) => p.in === location && String(p.name).toLowerCase() === name.toLowerCase());
-    for (const problem of failures) {
-      expect(problem.errors.length).toBeGreaterThan(0);
-      expect(problem.detail).toBe(`${problem.errors.length} ${problem.errors.length === 1 ? 'input is' : 'inputs are'} invalid.`);
-      for (const error of problem.errors) {
-        const known = error.location === 'body' ? inBody(bodySchemas, error.pointer) : isParameter(error.location, error.pointer);
-        // An unknown input is the one kind of failure that names what the operation lacks.
-        expect({ ...error, known }).toEqual({ ...error, known: error.message !== 'is not allowed' });
+  it.each(operations.map((o) => [o.id, o] as const))(
+    '%s: its 422 examples name only its own inputs',
+    (_id, { operation, parameters, bodySchemas }) => {
+      const responses = deref(operation.responses);
+      const content = deref(responses['422']).content;
+      expect(Object.keys(isNode(content) ? content : {}), 'documents 422 as a problem').toEqual([
+        'application/problem+json',
+      ]);
+      const problems = examplesOf(deref(responses['422']));
+      const failures = problems.filter((problem) => problem.code === 'validation_failed');
+      expect(failures.length, 'has a validation_failed example').toBeGreaterThan(0);
+      const isParameter = (location: string, name: string) =>
+        parameters.some((p) => p.in === location && String(p.name).toLowerCase() === name.toLowerCase());
+      for (const problem of failures) {
+        expect(problem.errors.length).toBeGreaterThan(0);
+        expect(problem.detail).toBe(
+          `${problem.errors.length} ${problem.errors.length === 1 ? 'input is' : 'inputs are'} invalid.`,
+        );
+        for (const error of problem.errors) {
+          const known =
+            error.location === 'body' ? inBody(bodySchemas, error.pointer) : isParameter(error.location, error.pointer);
+          // An unknown input is the one kind of failure that names what the operation lacks.
+          expect({ ...error, known }).toEqual({ ...error, known: error.message !== 'is not allowed' });
+        }
       }
-    }
-  });
+    },
+  );
 
-  it("give each error code the status, title and type the server answers it with", () => {
+  it('give each error code the status, title and type the server answers it with', () => {
     const found: { code: ErrorCode; status: unknown; title: unknown; type: unknown }[] = [];
     const walk = (node: unknown): void => {
       if (Array.isArray(node)) for (const item of node) walk(item);

@@ -23,7 +23,9 @@ async function copyOfContract(change?: (yaml: string) => string): Promise<string
 }
 
 async function generateCheck(dir: string): Promise<number> {
-  const scripts = (JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const scripts = (
+    JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+  ).scripts;
   // The script's own files are the project's: it reads and writes paths of the working directory.
   const command = scripts['generate:check']?.replace('scripts/', join(root, 'scripts/'));
   if (command === undefined) throw new Error('package.json has no generate:check script');
@@ -48,7 +50,10 @@ const change = (path: string[], edit: (value: unknown) => unknown) => (yaml: str
 test('generate:check passes on the contract as committed and fails on a change of types, of the table or of the document', async () => {
   const changes = {
     // A new enum value: the types change.
-    types: change(['components', 'schemas', 'ConnectionStatus', 'enum'], (statuses) => [...(statuses as string[]), 'paused']),
+    types: change(['components', 'schemas', 'ConnectionStatus', 'enum'], (statuses) => [
+      ...(statuses as string[]),
+      'paused',
+    ]),
     // A new base path: the operation table changes, the types do not.
     table: change(['servers'], () => [{ url: 'http://127.0.0.1:3000/v2' }]),
     // Only prose: generated/openapi.json changes.

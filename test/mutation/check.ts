@@ -9,9 +9,22 @@ import { migrateToLatest } from './server/store/migrate.js';
 
 const store = await openMemoryDatabase();
 await migrateToLatest(store.db);
-const app = createApp({ store, jwtSecret: 'mutation-test-secret-0123456789abcdef', validateResponses: true, log: () => {} });
-const host = await createOrganization(store.db, { name: 'Host', email: 'host@example.test', owner_email: 'owner@example.test' });
-const stranger = await createOrganization(store.db, { name: 'Stranger', email: 'stranger@example.test', owner_email: 'o@example.test' });
+const app = createApp({
+  store,
+  jwtSecret: 'mutation-test-secret-0123456789abcdef',
+  validateResponses: true,
+  log: () => {},
+});
+const host = await createOrganization(store.db, {
+  name: 'Host',
+  email: 'host@example.test',
+  owner_email: 'owner@example.test',
+});
+const stranger = await createOrganization(store.db, {
+  name: 'Stranger',
+  email: 'stranger@example.test',
+  owner_email: 'o@example.test',
+});
 
 const sent: Request[] = [];
 const client = createConnectionsClient({
@@ -28,20 +41,29 @@ const client = createConnectionsClient({
 const expiredAt = new Date(Date.now() + 86_400_000).toISOString();
 const ids: string[] = [];
 for (let i = 0; i < 21; i++) {
-  const { data } = await client.POST('/guest-invitations', { body: { email: `guest${i}@example.test`, expired_at: expiredAt, parent_organization_id: null } });
+  const { data } = await client.POST('/guest-invitations', {
+    body: { email: `guest${i}@example.test`, expired_at: expiredAt, parent_organization_id: null },
+  });
   if (data === undefined) throw new Error('createGuestInvitation failed');
   ids.push(data.id);
 }
 const [first = ''] = ids;
 const list = await client.GET('/guest-invitations', { params: { query: {} } });
-const reminder = await client.POST('/guest-invitations/{invitation_id}/reminders', { params: { path: { invitation_id: first } } });
+const reminder = await client.POST('/guest-invitations/{invitation_id}/reminders', {
+  params: { path: { invitation_id: first } },
+});
 const reminderRequest = sent.at(-1);
-const deleted = await client.DELETE('/guest-invitations/{invitation_id}', { params: { path: { invitation_id: first } } });
+const deleted = await client.DELETE('/guest-invitations/{invitation_id}', {
+  params: { path: { invitation_id: first } },
+});
 const health = await client.GET('/healthz');
 const healthUrl = sent.at(-1)?.url;
 
 const raw = (path: string, init: RequestInit = {}) => app.request(path, init);
-const strangerHeaders = { 'Requester-Organization-ID': host.organization_id, 'Target-Organization-ID': stranger.organization_id };
+const strangerHeaders = {
+  'Requester-Organization-ID': host.organization_id,
+  'Target-Organization-ID': stranger.organization_id,
+};
 const tokenOf = reminderRequest?.headers.get('authorization') ?? '';
 
 console.log(
@@ -57,7 +79,12 @@ console.log(
     health: { status: health.response.status, url: healthUrl },
     oldBasePath: (await raw('/v1/guest-invitations')).status,
     deleteWithoutToken: (await raw(`/v2/guest-invitations/${first}`, { method: 'DELETE' })).status,
-    deleteForStranger: (await raw(`/v2/guest-invitations/${first}`, { method: 'DELETE', headers: { ...strangerHeaders, Authorization: tokenOf } })).status,
+    deleteForStranger: (
+      await raw(`/v2/guest-invitations/${first}`, {
+        method: 'DELETE',
+        headers: { ...strangerHeaders, Authorization: tokenOf },
+      })
+    ).status,
   }),
 );
 await store.close();

@@ -18,7 +18,10 @@ const bin = (name: string) => join(root, 'node_modules/.bin', name);
 
 const ref = (name: string) => ({ $ref: `#/components/responses/${name}` });
 // The contract has no shared 422 response (each operation's example names its own inputs).
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+});
 const errors = {
   '400': ref('MalformedRequest'),
   '401': ref('Unauthorized'),
@@ -30,7 +33,10 @@ const errors = {
   '500': ref('InternalError'),
   '503': ref('ServiceUnavailable'),
 };
-const invitation = { description: 'The invitation.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Invitation' } } } };
+const invitation = {
+  description: 'The invitation.',
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Invitation' } } },
+};
 
 function mutate(yaml: string): string {
   const document = parseDocument(yaml);
@@ -79,20 +85,33 @@ export const mutationHandlers = {
 
 describe('a contract change on a copy of the project', () => {
   let dir: string;
-  const inCopy = (file: string, args: string[]) => run(file, args, { cwd: dir, env: { ...process.env, NODE_ENV: 'test' } });
+  const inCopy = (file: string, args: string[]) =>
+    run(file, args, { cwd: dir, env: { ...process.env, NODE_ENV: 'test' } });
   // Incremental: the second run re-checks only what the handlers changed.
   const typecheck = () =>
-    inCopy(bin('tsc'), ['-p', 'tsconfig.json', '--pretty', 'false', '--incremental', '--tsBuildInfoFile', '.tsbuildinfo']).then(
+    inCopy(bin('tsc'), [
+      '-p',
+      'tsconfig.json',
+      '--pretty',
+      'false',
+      '--incremental',
+      '--tsBuildInfoFile',
+      '.tsbuildinfo',
+    ]).then(
       () => '',
       (error: { stdout: string }) => error.stdout,
     );
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'connections-mutation-'));
-    for (const entry of ['server', 'client', 'generated', 'scripts', 'openapi.yaml', 'package.json']) await cp(join(root, entry), join(dir, entry), { recursive: true });
+    for (const entry of ['server', 'client', 'generated', 'scripts', 'openapi.yaml', 'package.json'])
+      await cp(join(root, entry), join(dir, entry), { recursive: true });
     await symlink(join(root, 'node_modules'), join(dir, 'node_modules'));
     const tsconfig = JSON.parse(await readFile(join(root, 'tsconfig.json'), 'utf8')) as Record<string, unknown>;
-    await writeFile(join(dir, 'tsconfig.json'), JSON.stringify({ ...tsconfig, include: ['server', 'client', 'generated', 'scripts', 'check.ts'] }));
+    await writeFile(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({ ...tsconfig, include: ['server', 'client', 'generated', 'scripts', 'check.ts'] }),
+    );
     await cp(join(root, 'test/mutation/check.ts'), join(dir, 'check.ts'));
     await writeFile(join(dir, 'openapi.yaml'), mutate(await readFile(join(dir, 'openapi.yaml'), 'utf8')));
     await inCopy(bin('tsx'), ['scripts/generate.ts']);
@@ -118,7 +137,10 @@ describe('a contract change on a copy of the project', () => {
     await writeFile(
       index,
       source
-        .replace("import { probeHandlers }", "import { mutationHandlers } from './mutation.js';\nimport { probeHandlers }")
+        .replace(
+          'import { probeHandlers }',
+          "import { mutationHandlers } from './mutation.js';\nimport { probeHandlers }",
+        )
         .replace('...probeHandlers,', '...probeHandlers,\n    ...mutationHandlers,'),
     );
     expect(await typecheck()).toBe('');

@@ -28,8 +28,16 @@ beforeAll(async () => {
   ]);
   const [report] = JSON.parse(packed.stdout) as PackReport;
   if (report === undefined) throw new Error(`npm pack reported nothing:\n${packed.stdout}`);
-  server = { tarball: path.join(work, report.filename), files: report.files.map((f) => f.path), project: path.join(work, 'server-consumer') };
-  client = { tarball: clientPacked.stdout.trim().split('\n').at(-1) ?? '', stdout: clientPacked.stdout, project: path.join(work, 'client-consumer') };
+  server = {
+    tarball: path.join(work, report.filename),
+    files: report.files.map((f) => f.path),
+    project: path.join(work, 'server-consumer'),
+  };
+  client = {
+    tarball: clientPacked.stdout.trim().split('\n').at(-1) ?? '',
+    stdout: clientPacked.stdout,
+    project: path.join(work, 'client-consumer'),
+  };
   await Promise.all([installInto(server.project, server.tarball), installInto(client.project, client.tarball)]);
 }, 300_000);
 
@@ -39,7 +47,12 @@ afterAll(async () => {
 });
 
 const contract = async () => parse(await readFile(path.join(repo, 'openapi.yaml'), 'utf8')) as ContractDocument;
-type ContractDocument = { paths: Record<string, Record<string, { responses: Record<string, { content: Record<string, { example?: unknown }> }> }>> };
+type ContractDocument = {
+  paths: Record<
+    string,
+    Record<string, { responses: Record<string, { content: Record<string, { example?: unknown }> }> }>
+  >;
+};
 
 /** Calls the mock the way a user of either package would; prints what came back. */
 const clientScript = (packageName: string) => `
@@ -51,8 +64,12 @@ console.log(JSON.stringify({ status: response.status, data, error }));
 `;
 
 async function expectMockAnswer(project: string, packageName: string): Promise<void> {
-  const answer = await runScript(project, 'client.mjs', clientScript(packageName), { MOCK_URL: inject('prismMockUrl') });
-  const example = (await contract()).paths['/organizations/{org_id}']?.get?.responses['200']?.content['application/json']?.example;
+  const answer = await runScript(project, 'client.mjs', clientScript(packageName), {
+    MOCK_URL: inject('prismMockUrl'),
+  });
+  const example = (await contract()).paths['/organizations/{org_id}']?.get?.responses['200']?.content[
+    'application/json'
+  ]?.example;
   expect(example).toMatchObject({ id: '3c90c3cc-0d44-4b50-8888-8dd25736052a', name: expect.any(String) });
   expect(answer).toEqual({ status: 200, data: example });
 }
@@ -79,9 +96,15 @@ describe('the connections-api package (npm pack)', slow, () => {
       ]),
     );
     // Nothing of the repository but what is listed: no sources, tests or scripts.
-    expect(server.files.filter((file) => !/^(dist\/|pglite-template\/|LICENSE$|README\.md$|CHANGELOG\.md$|package\.json$)/.test(file))).toEqual([]);
+    expect(
+      server.files.filter(
+        (file) => !/^(dist\/|pglite-template\/|LICENSE$|README\.md$|CHANGELOG\.md$|package\.json$)/.test(file),
+      ),
+    ).toEqual([]);
     const installed = path.join(server.project, 'node_modules/connections-api');
-    expect(await readFile(path.join(installed, 'dist/openapi.yaml'), 'utf8')).toBe(await readFile(path.join(repo, 'openapi.yaml'), 'utf8'));
+    expect(await readFile(path.join(installed, 'dist/openapi.yaml'), 'utf8')).toBe(
+      await readFile(path.join(repo, 'openapi.yaml'), 'utf8'),
+    );
     expect(await readFile(path.join(installed, 'LICENSE'), 'utf8')).toMatch(/^MIT License/);
   });
 
@@ -93,7 +116,10 @@ describe('the connections-api package (npm pack)', slow, () => {
       `import * as root from 'connections-api'; import * as sub from 'connections-api/client';
        console.log(JSON.stringify({ same: root.createConnectionsClient === sub.createConnectionsClient, names: Object.keys(root).sort() }));`,
     );
-    expect(same).toEqual({ same: true, names: expect.arrayContaining(['createConnectionsClient', 'ConnectionsApiError', 'isProblem']) });
+    expect(same).toEqual({
+      same: true,
+      names: expect.arrayContaining(['createConnectionsClient', 'ConnectionsApiError', 'isProblem']),
+    });
   });
 
   it('exports ./server: createApp on a store from openMemoryDatabase answers /readyz', async () => {
@@ -169,11 +195,15 @@ describe('the connections-api-client package (npm run pack:client)', slow, () =>
   it('prints the tarball path as the last line, and installs with openapi-fetch as its only dependency, in at most 2 MiB', async () => {
     expect(client.tarball).toMatch(/connections-api-client-[\d.]+\.tgz$/);
     expect(path.dirname(client.tarball)).toBe(work);
-    const manifest = JSON.parse(await readFile(path.join(client.project, 'node_modules/connections-api-client/package.json'), 'utf8')) as {
+    const manifest = JSON.parse(
+      await readFile(path.join(client.project, 'node_modules/connections-api-client/package.json'), 'utf8'),
+    ) as {
       dependencies: Record<string, string>;
     };
     expect(Object.keys(manifest.dependencies)).toEqual(['openapi-fetch']);
-    const installed = (await readdir(path.join(client.project, 'node_modules'))).filter((name) => !name.startsWith('.'));
+    const installed = (await readdir(path.join(client.project, 'node_modules'))).filter(
+      (name) => !name.startsWith('.'),
+    );
     expect(installed.sort()).toEqual(['connections-api-client', 'openapi-fetch', 'openapi-typescript-helpers']);
     const size = await treeSize(path.join(client.project, 'node_modules'));
     expect(size).toBeLessThanOrEqual(MAX_CLIENT_NODE_MODULES);
@@ -182,8 +212,14 @@ describe('the connections-api-client package (npm run pack:client)', slow, () =>
   it('exports the same createConnectionsClient as connections-api, which answers from the Prism mock', async () => {
     await expectMockAnswer(client.project, 'connections-api-client');
     const names = async (project: string, name: string) =>
-      runScript(project, 'names.mjs', `import * as root from '${name}'; console.log(JSON.stringify(Object.keys(root).sort()));`);
-    expect(await names(client.project, 'connections-api-client')).toEqual(await names(server.project, 'connections-api'));
+      runScript(
+        project,
+        'names.mjs',
+        `import * as root from '${name}'; console.log(JSON.stringify(Object.keys(root).sort()));`,
+      );
+    expect(await names(client.project, 'connections-api-client')).toEqual(
+      await names(server.project, 'connections-api'),
+    );
   });
 
   it('exports its types at the root and at ./types', async () => {

@@ -10,7 +10,11 @@ export const repo = fileURLToPath(new URL('../../', import.meta.url));
 export type Run = { stdout: string; stderr: string };
 
 /** Runs a command to its end; rejects with everything it printed unless it exits 0. */
-export function run(command: string, args: string[], options: { cwd: string; env?: Record<string, string> }): Promise<Run> {
+export function run(
+  command: string,
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     execFile(
       command,
@@ -18,7 +22,10 @@ export function run(command: string, args: string[], options: { cwd: string; env
       { cwd: options.cwd, env: { ...process.env, ...options.env }, maxBuffer: 16 * 1024 * 1024, timeout: 240_000 },
       (error, stdout, stderr) => {
         if (error === null) resolve({ stdout, stderr });
-        else reject(new Error(`${command} ${args.join(' ')} failed (${error.code ?? error.signal})\n${stdout}\n${stderr}`));
+        else
+          reject(
+            new Error(`${command} ${args.join(' ')} failed (${error.code ?? error.signal})\n${stdout}\n${stderr}`),
+          );
       },
     );
   });
@@ -27,12 +34,22 @@ export function run(command: string, args: string[], options: { cwd: string; env
 /** An empty ES-module project in `dir` with the tarball installed from npm's cache. */
 export async function installInto(dir: string, tarball: string): Promise<void> {
   await mkdir(dir, { recursive: true });
-  await writeFile(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }));
-  await run('npm', ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir });
+  await writeFile(
+    path.join(dir, 'package.json'),
+    JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }),
+  );
+  await run('npm', ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: dir,
+  });
 }
 
 /** Runs `node file` in the project; the file prints one JSON line, which is returned parsed. */
-export async function runScript(dir: string, file: string, source: string, env: Record<string, string> = {}): Promise<unknown> {
+export async function runScript(
+  dir: string,
+  file: string,
+  source: string,
+  env: Record<string, string> = {},
+): Promise<unknown> {
   await writeFile(path.join(dir, file), source);
   const { stdout } = await run(process.execPath, [file], { cwd: dir, env });
   const last = stdout.trim().split('\n').at(-1) ?? '';
@@ -59,7 +76,9 @@ export async function typecheck(dir: string, file: string, source: string): Prom
     files: [file],
   };
   await writeFile(path.join(dir, 'tsconfig.json'), JSON.stringify(tsconfig));
-  return run(process.execPath, [path.join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: dir });
+  return run(process.execPath, [path.join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], {
+    cwd: dir,
+  });
 }
 
 /** Bytes of every file under `dir` (symbolic links count as links), like `du --apparent-size`. */

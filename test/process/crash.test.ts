@@ -30,14 +30,21 @@ interface Seeded {
 async function seed(store: Store): Promise<Seeded> {
   const make = (role: string) => {
     const tag = randomUUID().slice(0, 8);
-    return createOrganization(store.db, { name: `Crash ${role} ${tag}`, email: `${role}-${tag}@example.test`, owner_email: `owner-${tag}@example.test` });
+    return createOrganization(store.db, {
+      name: `Crash ${role} ${tag}`,
+      email: `${role}-${tag}@example.test`,
+      owner_email: `owner-${tag}@example.test`,
+    });
   };
   const host = await make('host');
   const expired_at = new Date(Date.now() + 86_400_000).toISOString();
   const guests = await Promise.all(
     Array.from({ length: GUESTS }, async (_, i) => {
       const credentials = await make(`guest${i}`);
-      const invitation = await createGuestInvitation(store.db, host.organization_id, { email: `guest${i}@example.test`, expired_at });
+      const invitation = await createGuestInvitation(store.db, host.organization_id, {
+        email: `guest${i}@example.test`,
+        expired_at,
+      });
       return { credentials, invitationToken: invitation.invitation_token };
     }),
   );
@@ -71,12 +78,16 @@ async function writeUntilKilled(server: RunningServer, seeded: Seeded): Promise<
       });
   };
   const host = await asOrganization(seeded.host);
-  const guests = await Promise.all(seeded.guests.map(async (g) => ({ ...g, post: await asOrganization(g.credentials) })));
+  const guests = await Promise.all(
+    seeded.guests.map(async (g) => ({ ...g, post: await asOrganization(g.credentials) })),
+  );
   const acknowledged: Acknowledged = { connections: [], invitations: [], actions: [] };
   let answeredGuests = 0;
   let cut = 0;
   let killed: Promise<unknown> | undefined;
-  const created = async (request: Promise<Response>): Promise<{ id?: string; guest_organization_id?: string } | undefined> => {
+  const created = async (
+    request: Promise<Response>,
+  ): Promise<{ id?: string; guest_organization_id?: string } | undefined> => {
     try {
       const response = await request;
       const body = (await response.json()) as { id?: string };
@@ -89,12 +100,24 @@ async function writeUntilKilled(server: RunningServer, seeded: Seeded): Promise<
   const queue = [...guests];
   const worker = async () => {
     for (let guest = queue.shift(); guest !== undefined && killed === undefined; guest = queue.shift()) {
-      const connection = await created(guest.post('/host-connections', { host_organization_id: seeded.host.organization_id, invitation_token: guest.invitationToken }));
+      const connection = await created(
+        guest.post('/host-connections', {
+          host_organization_id: seeded.host.organization_id,
+          invitation_token: guest.invitationToken,
+        }),
+      );
       if (connection !== undefined) acknowledged.connections.push(guest.credentials.organization_id);
-      const invitation = await created(host('/guest-invitations', { email: `more-${randomUUID()}@example.test`, expired_at: new Date(Date.now() + 86_400_000).toISOString() }));
+      const invitation = await created(
+        host('/guest-invitations', {
+          email: `more-${randomUUID()}@example.test`,
+          expired_at: new Date(Date.now() + 86_400_000).toISOString(),
+        }),
+      );
       if (invitation?.id !== undefined) acknowledged.invitations.push(invitation.id);
       if (connection !== undefined) {
-        const action = await created(host(`/guest-connections/${guest.credentials.organization_id}/actions`, { action_type: 'analytics_request' }));
+        const action = await created(
+          host(`/guest-connections/${guest.credentials.organization_id}/actions`, { action_type: 'analytics_request' }),
+        );
         if (action?.id !== undefined) acknowledged.actions.push(action.id);
       }
       if (++answeredGuests === GUESTS / 2) killed = server.process.signal('SIGKILL');
@@ -106,14 +129,39 @@ async function writeUntilKilled(server: RunningServer, seeded: Seeded): Promise<
 }
 
 /** What the database holds against what the client was told. */
-async function expectAcknowledgedWrites(db: Kysely<Database>, hostId: string, acknowledged: Acknowledged): Promise<void> {
-  const connections = await db.selectFrom('connections').select(['guest_organization_id', 'status']).where('host_organization_id', '=', hostId).execute();
+async function expectAcknowledgedWrites(
+  db: Kysely<Database>,
+  hostId: string,
+  acknowledged: Acknowledged,
+): Promise<void> {
+  const connections = await db
+    .selectFrom('connections')
+    .select(['guest_organization_id', 'status'])
+    .where('host_organization_id', '=', hostId)
+    .execute();
   const connected = new Set(connections.map((c) => c.guest_organization_id));
-  expect(acknowledged.connections.filter((id) => !connected.has(id)), 'acknowledged connections that are gone').toEqual([]);
-  const invitations = new Set((await db.selectFrom('invitations').select('id').where('host_organization_id', '=', hostId).execute()).map((i) => i.id));
-  expect(acknowledged.invitations.filter((id) => !invitations.has(id)), 'acknowledged invitations that are gone').toEqual([]);
-  const actions = new Set((await db.selectFrom('connection_actions').select('id').where('host_organization_id', '=', hostId).execute()).map((a) => a.id));
-  expect(acknowledged.actions.filter((id) => !actions.has(id)), 'acknowledged actions that are gone').toEqual([]);
+  expect(
+    acknowledged.connections.filter((id) => !connected.has(id)),
+    'acknowledged connections that are gone',
+  ).toEqual([]);
+  const invitations = new Set(
+    (await db.selectFrom('invitations').select('id').where('host_organization_id', '=', hostId).execute()).map(
+      (i) => i.id,
+    ),
+  );
+  expect(
+    acknowledged.invitations.filter((id) => !invitations.has(id)),
+    'acknowledged invitations that are gone',
+  ).toEqual([]);
+  const actions = new Set(
+    (await db.selectFrom('connection_actions').select('id').where('host_organization_id', '=', hostId).execute()).map(
+      (a) => a.id,
+    ),
+  );
+  expect(
+    acknowledged.actions.filter((id) => !actions.has(id)),
+    'acknowledged actions that are gone',
+  ).toEqual([]);
   // One transaction accepts the invitation and creates the connection: never one without the other.
   const { rows: halfDone } = await sql<{ id: string; status: string; connection: string | null }>`
     select i.id, i.status, c.guest_organization_id as connection
@@ -129,32 +177,37 @@ afterAll(async () => {
   await Promise.all(dataDirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-describe.skipIf(!serverUrl)(`a server killed under write load on PostgreSQL${serverUrl ? '' : ' (skipped: TEST_DATABASE_URL is not set)'}`, () => {
-  let scratch: ScratchDatabase | undefined;
-  afterAll(async () => {
-    await scratch?.drop();
-  });
-
-  it('keeps every write it acknowledged, and accepts no invitation without its connection', async () => {
-    scratch = await createScratchDatabase(serverUrl ?? '', 'connections_crash');
-    const store = await scratch.store();
-    const seeded = await seed(store);
-    const env = { DATABASE_URL: scratch.url, JWT_SECRET: SECRET };
-    const acknowledged = await writeUntilKilled(await startServer(env), seeded);
-    console.log(`crash on PostgreSQL: ${acknowledged.connections.length} connections, ${acknowledged.invitations.length} invitations, ${acknowledged.actions.length} actions acknowledged before SIGKILL; ${acknowledged.cut} requests cut off`);
-    expect(acknowledged.connections.length).toBeGreaterThan(0);
-    await expectAcknowledgedWrites(store.db, seeded.host.organization_id, acknowledged);
-    // And a restarted server serves them.
-    const restarted = await startServer(env);
-    const guest = seeded.guests.find((g) => g.credentials.organization_id === acknowledged.connections[0]);
-    const token = await requestToken(restarted.url, guest?.credentials ?? seeded.host);
-    const id = guest?.credentials.organization_id ?? '';
-    const response = await fetch(`${restarted.url}/v1/host-connections/${seeded.host.organization_id}`, {
-      headers: { Authorization: `Bearer ${token}`, 'Requester-Organization-ID': id, 'Target-Organization-ID': id },
+describe.skipIf(!serverUrl)(
+  `a server killed under write load on PostgreSQL${serverUrl ? '' : ' (skipped: TEST_DATABASE_URL is not set)'}`,
+  () => {
+    let scratch: ScratchDatabase | undefined;
+    afterAll(async () => {
+      await scratch?.drop();
     });
-    expect(response.status).toBe(200);
-  }, 120_000);
-});
+
+    it('keeps every write it acknowledged, and accepts no invitation without its connection', async () => {
+      scratch = await createScratchDatabase(serverUrl ?? '', 'connections_crash');
+      const store = await scratch.store();
+      const seeded = await seed(store);
+      const env = { DATABASE_URL: scratch.url, JWT_SECRET: SECRET };
+      const acknowledged = await writeUntilKilled(await startServer(env), seeded);
+      console.log(
+        `crash on PostgreSQL: ${acknowledged.connections.length} connections, ${acknowledged.invitations.length} invitations, ${acknowledged.actions.length} actions acknowledged before SIGKILL; ${acknowledged.cut} requests cut off`,
+      );
+      expect(acknowledged.connections.length).toBeGreaterThan(0);
+      await expectAcknowledgedWrites(store.db, seeded.host.organization_id, acknowledged);
+      // And a restarted server serves them.
+      const restarted = await startServer(env);
+      const guest = seeded.guests.find((g) => g.credentials.organization_id === acknowledged.connections[0]);
+      const token = await requestToken(restarted.url, guest?.credentials ?? seeded.host);
+      const id = guest?.credentials.organization_id ?? '';
+      const response = await fetch(`${restarted.url}/v1/host-connections/${seeded.host.organization_id}`, {
+        headers: { Authorization: `Bearer ${token}`, 'Requester-Organization-ID': id, 'Target-Organization-ID': id },
+      });
+      expect(response.status).toBe(200);
+    }, 120_000);
+  },
+);
 
 describe('a server killed under write load on the embedded database', () => {
   it('keeps every write it acknowledged, and accepts no invitation without its connection', async () => {
@@ -166,7 +219,9 @@ describe('a server killed under write load on the embedded database', () => {
     const seeded = await seed(store);
     await store.close();
     const acknowledged = await writeUntilKilled(await startServer({ DATA_DIR: dataDir }), seeded);
-    console.log(`crash on the embedded database: ${acknowledged.connections.length} connections, ${acknowledged.invitations.length} invitations, ${acknowledged.actions.length} actions acknowledged before SIGKILL; ${acknowledged.cut} requests cut off`);
+    console.log(
+      `crash on the embedded database: ${acknowledged.connections.length} connections, ${acknowledged.invitations.length} invitations, ${acknowledged.actions.length} actions acknowledged before SIGKILL; ${acknowledged.cut} requests cut off`,
+    );
     expect(acknowledged.connections.length).toBeGreaterThan(0);
     // Reopening the folder is the restart: past the dead server's lock, through PGlite's recovery.
     store = await openDatabase({ dataDir });

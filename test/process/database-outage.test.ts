@@ -6,7 +6,13 @@ import { createOrganization } from '../../server/domain/admin.js';
 import { openDatabase, type Store } from '../../server/store/database.js';
 import { migrateToLatest } from '../../server/store/migrate.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
-import { getOwnOrganization, killRunningServers, requestToken, startServer, type RunningServer } from './server-process.js';
+import {
+  getOwnOrganization,
+  killRunningServers,
+  requestToken,
+  startServer,
+  type RunningServer,
+} from './server-process.js';
 
 const databaseUrl = process.env.TEST_DATABASE_URL;
 const title = databaseUrl
@@ -29,7 +35,11 @@ describe.skipIf(!databaseUrl)(title, () => {
   beforeAll(async () => {
     store = await openDatabase({ databaseUrl, dataDir: '' });
     await migrateToLatest(store.db);
-    const org = await createOrganization(store.db, { name: 'Outage', email: 'outage@example.test', owner_email: 'owner@example.test' });
+    const org = await createOrganization(store.db, {
+      name: 'Outage',
+      email: 'outage@example.test',
+      owner_email: 'owner@example.test',
+    });
     organizationId = org.organization_id;
     const target = new URL(databaseUrl ?? '');
     proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
@@ -59,7 +69,12 @@ describe.skipIf(!databaseUrl)(title, () => {
     try {
       const response = await send();
       const body = (await response.json()) as { code?: string };
-      return { status: response.status, ms: performance.now() - started, retryAfter: response.headers.get('retry-after'), code: body.code };
+      return {
+        status: response.status,
+        ms: performance.now() - started,
+        retryAfter: response.headers.get('retry-after'),
+        code: body.code,
+      };
     } catch (error) {
       return { status: 0, ms: performance.now() - started, retryAfter: null, code: String(error) };
     }
@@ -95,7 +110,8 @@ describe.skipIf(!databaseUrl)(title, () => {
     for (const answer of answers) {
       expect([200, 503]).toContain(answer.status);
       expect(answer.ms).toBeLessThan(ANSWER_BOUND_MS);
-      if (answer.status === 503) expect(answer).toMatchObject({ code: 'service_unavailable', retryAfter: expect.stringMatching(/^\d+$/) });
+      if (answer.status === 503)
+        expect(answer).toMatchObject({ code: 'service_unavailable', retryAfter: expect.stringMatching(/^\d+$/) });
     }
   }
 
@@ -106,7 +122,10 @@ describe.skipIf(!databaseUrl)(title, () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       await proxy.cut();
       // While the database is gone, every kind of request answers 503, quickly.
-      await until(async () => (await readiness()).status === 503 && (await organization()).status === 503, ANSWER_BOUND_MS);
+      await until(
+        async () => (await readiness()).status === 503 && (await organization()).status === 503,
+        ANSWER_BOUND_MS,
+      );
       const during = [await readiness(), await organization()];
       expect(during.map((a) => a.status)).toEqual([503, 503]);
       await proxy.restore();

@@ -4,7 +4,15 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { demoOrganization, getOwnOrganization, killRunningServers, lines, requestToken, runToExit, startServer } from './server-process.js';
+import {
+  demoOrganization,
+  getOwnOrganization,
+  killRunningServers,
+  lines,
+  requestToken,
+  runToExit,
+  startServer,
+} from './server-process.js';
 
 const dataDirs: string[] = [];
 
@@ -30,11 +38,17 @@ describe('the server on the embedded database', () => {
     const stdout = first.process.stdout();
     expect(stdout).toContain('# Demo data, seeded because the database was empty.');
     expect(lines(stdout)).toContain(`API=${first.url}/v1`);
-    expect(lines(stdout).at(-1)).toBe(`connections-api listening on ${first.url} (API at ${first.url}/v1, embedded database in ${dataDir})`);
+    expect(lines(stdout).at(-1)).toBe(
+      `connections-api listening on ${first.url} (API at ${first.url}/v1, embedded database in ${dataDir})`,
+    );
 
     for (const probe of ['/healthz', '/readyz']) {
       const response = await fetch(`${first.url}${probe}`);
-      expect({ probe, status: response.status, body: await response.json() }).toEqual({ probe, status: 200, body: { status: 'ok' } });
+      expect({ probe, status: response.status, body: await response.json() }).toEqual({
+        probe,
+        status: 200,
+        body: { status: 'ok' },
+      });
     }
     const guest = demoOrganization(stdout, 'guest');
     const token = await requestToken(first.url, guest);

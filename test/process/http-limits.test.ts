@@ -35,7 +35,9 @@ function exchange(request: string): Promise<{ text: string; error?: string; ms: 
     const socket = connect(Number(port), hostname);
     let text = '';
     socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
-    socket.on('error', (error: NodeJS.ErrnoException) => resolve({ text, error: error.code ?? error.message, ms: Date.now() - started }));
+    socket.on('error', (error: NodeJS.ErrnoException) =>
+      resolve({ text, error: error.code ?? error.message, ms: Date.now() - started }),
+    );
     socket.on('close', () => resolve({ text, ms: Date.now() - started }));
     socket.write(request);
   });
@@ -55,7 +57,9 @@ describe('HTTP limits of the server process', () => {
 
   it('sends the whole 431 for a 64 KiB header instead of resetting the connection', async () => {
     for (let i = 0; i < 5; i++) {
-      const { text, error } = await exchange(`GET /healthz HTTP/1.1\r\nHost: test\r\nX-Padding: ${'a'.repeat(65_536)}\r\n\r\n`);
+      const { text, error } = await exchange(
+        `GET /healthz HTTP/1.1\r\nHost: test\r\nX-Padding: ${'a'.repeat(65_536)}\r\n\r\n`,
+      );
       expect(error, text).toBeUndefined();
       expect(text).toMatch(/^HTTP\/1\.1 431 /);
       expect(text).toContain('"code":"request_header_fields_too_large"');

@@ -64,14 +64,18 @@ describe('npm start', () => {
     await killRunningServers();
   });
 
-  it.each(['SIGTERM', 'SIGINT'] as const)('stops on %s to the process npm started, leaving no server behind', async (signal) => {
-    const { server, child } = await npmStart();
-    process.kill(child, signal);
-    expect(await server.process.exited).toEqual({ code: 0, signal: null });
-    expect(server.process.stderr()).toContain(`connections-api: ${signal}, finishing requests in flight`);
-    expect(await gone(child)).toBe(true);
-    expect(await accepts(server.url)).toBe(false);
-  }, 90_000);
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'stops on %s to the process npm started, leaving no server behind',
+    async (signal) => {
+      const { server, child } = await npmStart();
+      process.kill(child, signal);
+      expect(await server.process.exited).toEqual({ code: 0, signal: null });
+      expect(server.process.stderr()).toContain(`connections-api: ${signal}, finishing requests in flight`);
+      expect(await gone(child)).toBe(true);
+      expect(await accepts(server.url)).toBe(false);
+    },
+    90_000,
+  );
 
   it('stops on SIGTERM to npm itself, which passes it on', async () => {
     const { server, child } = await npmStart();

@@ -10,10 +10,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrganization } from '../../server/domain/admin.js';
 import { openDatabase, type Store } from '../../server/store/database.js';
 import { hasOrganizations } from '../../server/store/organizations.js';
-import { getOwnOrganization, killRunningServers, lines, requestToken, runToExit, startServer } from './server-process.js';
+import {
+  getOwnOrganization,
+  killRunningServers,
+  lines,
+  requestToken,
+  runToExit,
+  startServer,
+} from './server-process.js';
 
 const serverUrl = process.env.TEST_DATABASE_URL;
-const title = serverUrl ? 'the server on PostgreSQL' : 'the server on PostgreSQL (skipped: TEST_DATABASE_URL is not set)';
+const title = serverUrl
+  ? 'the server on PostgreSQL'
+  : 'the server on PostgreSQL (skipped: TEST_DATABASE_URL is not set)';
 
 const SHARED_SECRET = 'process-test-shared-secret-0123456789abcdef';
 const OTHER_SECRET = 'process-test-other-secret-0123456789abcdefg';
@@ -53,7 +62,9 @@ describe.skipIf(!serverUrl)(title, () => {
   it('refuses to start without JWT_SECRET, in one line', async () => {
     const run = await runToExit({ DATABASE_URL: databaseUrl, DATA_DIR: dataDir ?? '' });
     expect(run).toMatchObject({ code: 1, stdout: '' });
-    expect(lines(run.stderr)).toEqual([expect.stringMatching(/^connections-api: JWT_SECRET is required with DATABASE_URL \(.+\)$/)]);
+    expect(lines(run.stderr)).toEqual([
+      expect.stringMatching(/^connections-api: JWT_SECRET is required with DATABASE_URL \(.+\)$/),
+    ]);
     expect(await readdir(dataDir ?? '')).toEqual([]);
   });
 
@@ -66,7 +77,9 @@ describe.skipIf(!serverUrl)(title, () => {
       startServer({ ...env, JWT_SECRET: OTHER_SECRET }),
     ]);
     for (const server of [a, b, other]) {
-      expect(lines(server.process.stdout())).toEqual([`connections-api listening on ${server.url} (API at ${server.url}/v1, PostgreSQL)`]);
+      expect(lines(server.process.stdout())).toEqual([
+        `connections-api listening on ${server.url} (API at ${server.url}/v1, PostgreSQL)`,
+      ]);
       expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
     }
     store = await openDatabase({ databaseUrl, dataDir: '' });

@@ -13,7 +13,9 @@ import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-
 import { killRunningServers, requestToken, startServer, type RunningServer } from './server-process.js';
 
 const serverUrl = process.env.TEST_DATABASE_URL;
-const title = serverUrl ? 'races between two server processes on PostgreSQL' : 'races between two server processes (skipped: TEST_DATABASE_URL is not set)';
+const title = serverUrl
+  ? 'races between two server processes on PostgreSQL'
+  : 'races between two server processes (skipped: TEST_DATABASE_URL is not set)';
 const SECRET = 'races-test-shared-secret-0123456789abcdef';
 const RACERS = 50;
 /** Few enough to make quickly (each needs a scrypt hash and a token), several so both refusals happen. */
@@ -50,7 +52,11 @@ describe.skipIf(!serverUrl)(title, () => {
   /** A new organization, its token from one server; `index` alternates the servers it will call. */
   async function organization(index: number): Promise<Organization> {
     const tag = randomUUID().slice(0, 8);
-    const credentials = await createOrganization(store.db, { name: `Race ${tag}`, email: `race-${tag}@example.test`, owner_email: `owner-${tag}@example.test` });
+    const credentials = await createOrganization(store.db, {
+      name: `Race ${tag}`,
+      email: `race-${tag}@example.test`,
+      owner_email: `owner-${tag}@example.test`,
+    });
     const url = servers[index % servers.length]?.url ?? '';
     return { organization_id: credentials.organization_id, token: await requestToken(url, credentials), url };
   }
@@ -66,7 +72,10 @@ describe.skipIf(!serverUrl)(title, () => {
     const response = await fetch(`${host.url}/v1/guest-invitations`, {
       method: 'POST',
       headers: headers(host),
-      body: JSON.stringify({ email: 'racer@example.test', expired_at: new Date(Date.now() + 86_400_000).toISOString() }),
+      body: JSON.stringify({
+        email: 'racer@example.test',
+        expired_at: new Date(Date.now() + 86_400_000).toISOString(),
+      }),
     });
     expect(response.status).toBe(201);
     return (await response.json()) as { id: string; invitation_token: string };
@@ -80,7 +89,10 @@ describe.skipIf(!serverUrl)(title, () => {
     });
 
   async function connectionRows(hostId: string): Promise<number> {
-    const { rows } = await blocker.query<{ n: number }>('select count(*)::int as n from connections where host_organization_id = $1', [hostId]);
+    const { rows } = await blocker.query<{ n: number }>(
+      'select count(*)::int as n from connections where host_organization_id = $1',
+      [hostId],
+    );
     return rows[0]?.n ?? -1;
   }
 
@@ -92,7 +104,9 @@ describe.skipIf(!serverUrl)(title, () => {
     // The invitation's row lock held, so the requests queue behind it until enough of them wait.
     await blocker.query('begin');
     await blocker.query('select id from invitations where id = $1 for update', [invitation.id]);
-    const pending = Array.from({ length: RACERS }, (_, i) => connect(guests[i % GUESTS] as Organization, servers[i % servers.length]?.url ?? '', body));
+    const pending = Array.from({ length: RACERS }, (_, i) =>
+      connect(guests[i % GUESTS] as Organization, servers[i % servers.length]?.url ?? '', body),
+    );
     // Every request holds a pool connection while it waits for the lock: both pools full.
     const waiting = Math.min(RACERS, POOL_SIZE * servers.length);
     await waitForLockWaiters(store.db, blocker, waiting);
@@ -105,7 +119,9 @@ describe.skipIf(!serverUrl)(title, () => {
       const outcome = `${response.status} ${code ?? 'created'}`;
       outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
     }
-    console.log(`races: ${RACERS} requests from ${GUESTS} guests, one token, ${servers.length} processes: ${JSON.stringify(outcomes)}`);
+    console.log(
+      `races: ${RACERS} requests from ${GUESTS} guests, one token, ${servers.length} processes: ${JSON.stringify(outcomes)}`,
+    );
     // The winner's other requests find its connection; the other guests find the invitation taken.
     expect(outcomes).toEqual({
       '201 created': 1,
@@ -117,7 +133,10 @@ describe.skipIf(!serverUrl)(title, () => {
       'select status, accepted_by_organization_id from invitations where id = $1',
       [invitation.id],
     );
-    const { rows: winners } = await blocker.query<{ guest: string }>('select guest_organization_id as guest from connections where host_organization_id = $1', [host.organization_id]);
+    const { rows: winners } = await blocker.query<{ guest: string }>(
+      'select guest_organization_id as guest from connections where host_organization_id = $1',
+      [host.organization_id],
+    );
     expect(rows).toEqual([{ status: 'accepted_by_guest', accepted_by_organization_id: winners[0]?.guest }]);
   }, 60_000);
 
@@ -126,25 +145,35 @@ describe.skipIf(!serverUrl)(title, () => {
     const invitation = await invite(host);
     const body = { host_organization_id: host.organization_id, invitation_token: invitation.invitation_token };
     const key = `race-${randomUUID()}`;
-    const responses = await Promise.all(Array.from({ length: RACERS }, (_, i) => connect(guest, servers[i % servers.length]?.url ?? '', body, key)));
+    const responses = await Promise.all(
+      Array.from({ length: RACERS }, (_, i) => connect(guest, servers[i % servers.length]?.url ?? '', body, key)),
+    );
     // Then retries one at a time, once nothing is in flight any more, on both processes.
     const later: Response[] = [];
     for (const server of [...servers, ...servers]) later.push(await connect(guest, server.url, body, key));
 
     const all = [...responses, ...later];
     const texts = await Promise.all(all.map((response) => response.text()));
-    const created = all.map((response, i) => ({ response, text: texts[i] ?? '' })).filter(({ response }) => response.status === 201);
+    const created = all
+      .map((response, i) => ({ response, text: texts[i] ?? '' }))
+      .filter(({ response }) => response.status === 201);
     const first = created.filter(({ response }) => response.headers.get('idempotency-replayed') === null);
     const replays = created.filter(({ response }) => response.headers.get('idempotency-replayed') === 'true');
-    const inFlight = all.filter((response, i) => response.status === 409 && (texts[i] ?? '').includes('"idempotency_key_in_flight"'));
-    console.log(`races: ${all.length} requests with one Idempotency-Key: 1 first, ${replays.length} replays, ${inFlight.length} answered in flight`);
+    const inFlight = all.filter(
+      (response, i) => response.status === 409 && (texts[i] ?? '').includes('"idempotency_key_in_flight"'),
+    );
+    console.log(
+      `races: ${all.length} requests with one Idempotency-Key: 1 first, ${replays.length} replays, ${inFlight.length} answered in flight`,
+    );
     expect(first).toHaveLength(1);
     expect(first.length + replays.length + inFlight.length).toBe(all.length);
     expect(replays.length).toBeGreaterThanOrEqual(later.length);
     expect(await connectionRows(host.organization_id)).toBe(1);
 
     const original = first[0] as { response: Response; text: string };
-    const declared = declaredResponseHeaders('createHostConnection', 201).filter((name) => name !== 'Idempotency-Replayed');
+    const declared = declaredResponseHeaders('createHostConnection', 201).filter(
+      (name) => name !== 'Idempotency-Replayed',
+    );
     const shape = ({ response, text }: { response: Response; text: string }) => ({
       body: text,
       headers: Object.fromEntries(['Content-Type', ...declared].map((name) => [name, response.headers.get(name)])),

@@ -51,7 +51,11 @@ describe('the server process', () => {
     const form = await fetch(tokenUrl, {
       method: 'POST',
       headers: { 'X-Request-Id': 'log-token-form' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: guest.client_id, client_secret: guest.client_secret }),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: guest.client_id,
+        client_secret: guest.client_secret,
+      }),
     });
     const { access_token: token } = (await json.json()) as { access_token: string };
     const secured = await getOwnOrganization(server.url, guest.organization_id, token, 'log-secured');
@@ -89,7 +93,11 @@ describe('the server process', () => {
       agent: false,
       // The server answers `100 Continue` only once it has read the headers and started the
       // request: from then on the request is in flight, and stays so until its body ends.
-      headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Expect: '100-continue' },
+      headers: {
+        'Content-Type': 'application/json',
+        'Content-Length': Buffer.byteLength(body),
+        Expect: '100-continue',
+      },
     });
     const answered = once(request, 'response') as Promise<[IncomingMessage]>;
     const continued = once(request, 'continue');
@@ -105,7 +113,10 @@ describe('the server process', () => {
     const chunks: Buffer[] = [];
     for await (const chunk of response) chunks.push(chunk as Buffer);
     expect(response.statusCode).toBe(200);
-    expect(JSON.parse(Buffer.concat(chunks).toString('utf8'))).toMatchObject({ access_token: expect.any(String), token_type: 'Bearer' });
+    expect(JSON.parse(Buffer.concat(chunks).toString('utf8'))).toMatchObject({
+      access_token: expect.any(String),
+      token_type: 'Bearer',
+    });
     expect(await exited).toEqual({ code: 0, signal: null });
   });
 });

@@ -4,7 +4,14 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { demoOrganization, getOwnOrganization, killRunningServers, lines, requestToken, startServer } from './server-process.js';
+import {
+  demoOrganization,
+  getOwnOrganization,
+  killRunningServers,
+  lines,
+  requestToken,
+  startServer,
+} from './server-process.js';
 
 afterAll(async () => {
   await killRunningServers();
@@ -20,7 +27,9 @@ describe('npm run sandbox', () => {
     );
     const stdout = sandbox.process.stdout();
     expect(stdout).toContain('# Demo data, seeded because the database was empty.');
-    expect(lines(stdout).at(-1)).toBe(`connections-api listening on ${sandbox.url} (API at ${sandbox.url}/v1, sandbox: in-memory database, nothing is kept)`);
+    expect(lines(stdout).at(-1)).toBe(
+      `connections-api listening on ${sandbox.url} (API at ${sandbox.url}/v1, sandbox: in-memory database, nothing is kept)`,
+    );
 
     const guest = demoOrganization(stdout, 'guest');
     const token = await requestToken(sandbox.url, guest);

@@ -12,7 +12,12 @@ const WAIT_MS = 45_000;
 
 export type Exit = { code: number | null; signal: NodeJS.Signals | null };
 type Stream = 'stdout' | 'stderr';
-type Waiter = { stream: Stream; pattern: RegExp; resolve: (match: RegExpMatchArray) => void; reject: (error: Error) => void };
+type Waiter = {
+  stream: Stream;
+  pattern: RegExp;
+  resolve: (match: RegExpMatchArray) => void;
+  reject: (error: Error) => void;
+};
 
 const running = new Set<ServerProcess>();
 
@@ -30,7 +35,14 @@ class ServerProcess {
     // run. HOME lets npm find its cache and configuration when the command is npm.
     this.child = spawn(command, args, {
       cwd: root,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', HOST: '127.0.0.1', SECRET_HASH_COST: process.env.SECRET_HASH_COST ?? '', ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        SECRET_HASH_COST: process.env.SECRET_HASH_COST ?? '',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     if (this.child.pid === undefined) throw new Error('the server process did not spawn');
@@ -47,7 +59,11 @@ class ServerProcess {
       this.child.once('close', (code, signal) => {
         running.delete(this);
         for (const waiter of this.waiters) {
-          waiter.reject(new Error(`the server exited (${code ?? signal}) before its ${waiter.stream} matched ${waiter.pattern}\n${this.transcript()}`));
+          waiter.reject(
+            new Error(
+              `the server exited (${code ?? signal}) before its ${waiter.stream} matched ${waiter.pattern}\n${this.transcript()}`,
+            ),
+          );
         }
         this.waiters = [];
         resolve({ code, signal });
@@ -67,12 +83,15 @@ class ServerProcess {
   waitFor(stream: Stream, pattern: RegExp): Promise<RegExpMatchArray> {
     const match = this.output[stream].match(pattern);
     if (match !== null) return Promise.resolve(match);
-    if (!running.has(this)) return Promise.reject(new Error(`the server has exited; its ${stream} never matched ${pattern}`));
+    if (!running.has(this))
+      return Promise.reject(new Error(`the server has exited; its ${stream} never matched ${pattern}`));
     return new Promise((resolve, reject) => {
-      const done = <T>(settle: (value: T) => void) => (value: T) => {
-        clearTimeout(timer);
-        settle(value);
-      };
+      const done =
+        <T>(settle: (value: T) => void) =>
+        (value: T) => {
+          clearTimeout(timer);
+          settle(value);
+        };
       const waiter: Waiter = { stream, pattern, resolve: done(resolve), reject: done(reject) };
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((other) => other !== waiter);
@@ -119,7 +138,10 @@ export async function startServer(env: Record<string, string>, command?: string[
 }
 
 /** Runs the server to its end, for starts that must fail. */
-export async function runToExit(env: Record<string, string>, command?: string[]): Promise<Exit & { stdout: string; stderr: string }> {
+export async function runToExit(
+  env: Record<string, string>,
+  command?: string[],
+): Promise<Exit & { stdout: string; stderr: string }> {
   const server = new ServerProcess(env, command);
   const exit = await server.exited;
   return { ...exit, stdout: server.stdout(), stderr: server.stderr() };
@@ -174,7 +196,10 @@ export type Credentials = { organization_id: string; client_id: string; client_s
 
 /** The demo host's or guest's organization and API client, as the walkthrough prints them. */
 export function demoOrganization(stdout: string, role: 'host' | 'guest'): Credentials {
-  const pattern = new RegExp(`^# +${role}: .*\\n# +organization (\\S+)\\n# +client_id (\\S+) +client_secret (\\S+)$`, 'm');
+  const pattern = new RegExp(
+    `^# +${role}: .*\\n# +organization (\\S+)\\n# +client_id (\\S+) +client_secret (\\S+)$`,
+    'm',
+  );
   const [, organization_id, client_id, client_secret] = stdout.match(pattern) ?? [];
   if (organization_id === undefined || client_id === undefined || client_secret === undefined) {
     throw new Error(`the walkthrough shows no demo ${role}:\n${stdout}`);
@@ -201,7 +226,12 @@ export async function requestToken(url: string, credentials: Credentials): Promi
 }
 
 /** `GET /v1/organizations/{id}` as that organization (the Self scenario). */
-export function getOwnOrganization(url: string, organizationId: string, token: string, requestId?: string): Promise<Response> {
+export function getOwnOrganization(
+  url: string,
+  organizationId: string,
+  token: string,
+  requestId?: string,
+): Promise<Response> {
   return fetch(`${url}/v1/organizations/${organizationId}`, {
     headers: {
       Authorization: `Bearer ${token}`,

@@ -41,14 +41,42 @@ type Case = [title: string, env: () => Record<string, string>, line: RegExp];
 // attempt for DATABASE_URL, a real listen for HOST and PORT.
 const configCases: Case[] = [
   ['PORT is not a number', () => ({ PORT: 'abc' }), /^PORT must be an integer from 0 to 65535, not "abc"$/],
-  ['TOKEN_TTL_SECONDS is 0', () => ({ TOKEN_TTL_SECONDS: '0' }), /^TOKEN_TTL_SECONDS must be an integer from 1 to \d+, not "0"$/],
-  ['DATABASE_POOL_SIZE is negative', () => ({ DATABASE_POOL_SIZE: '-1' }), /^DATABASE_POOL_SIZE must be an integer from 1 to 1000, not "-1"$/],
+  [
+    'TOKEN_TTL_SECONDS is 0',
+    () => ({ TOKEN_TTL_SECONDS: '0' }),
+    /^TOKEN_TTL_SECONDS must be an integer from 1 to \d+, not "0"$/,
+  ],
+  [
+    'DATABASE_POOL_SIZE is negative',
+    () => ({ DATABASE_POOL_SIZE: '-1' }),
+    /^DATABASE_POOL_SIZE must be an integer from 1 to 1000, not "-1"$/,
+  ],
   ['JWT_SECRET is too short', () => ({ JWT_SECRET: 'short' }), /^JWT_SECRET must be at least 32 characters long$/],
-  ['JWT_SECRET is missing with DATABASE_URL', () => ({ DATABASE_URL: 'postgres://127.0.0.1:1/x' }), /^JWT_SECRET is required with DATABASE_URL/],
-  ['CORS_ORIGINS holds no origin', () => ({ CORS_ORIGINS: 'app.example.com' }), /^CORS_ORIGINS must be \* or comma-separated origins such as https:\/\/app\.example\.com, not "app\.example\.com"$/],
-  ['DATABASE_URL is not a URL', () => ({ DATABASE_URL: 'garbage', JWT_SECRET: SECRET }), /^DATABASE_URL must be a PostgreSQL URL such as postgres:\/\/user:password@host:5432\/database \(the value is not a URL\)$/],
-  ['DATABASE_URL is not a PostgreSQL URL', () => ({ DATABASE_URL: 'mysql://db/x', JWT_SECRET: SECRET }), /^DATABASE_URL must be a PostgreSQL URL .*\(its scheme is "mysql:"\)$/],
-  ['DATA_DIR is a file', () => ({ DATA_DIR: path.join(scratch, 'a-file') }), /^DATA_DIR must be a folder this process can write; .*a-file: a file is in the way/],
+  [
+    'JWT_SECRET is missing with DATABASE_URL',
+    () => ({ DATABASE_URL: 'postgres://127.0.0.1:1/x' }),
+    /^JWT_SECRET is required with DATABASE_URL/,
+  ],
+  [
+    'CORS_ORIGINS holds no origin',
+    () => ({ CORS_ORIGINS: 'app.example.com' }),
+    /^CORS_ORIGINS must be \* or comma-separated origins such as https:\/\/app\.example\.com, not "app\.example\.com"$/,
+  ],
+  [
+    'DATABASE_URL is not a URL',
+    () => ({ DATABASE_URL: 'garbage', JWT_SECRET: SECRET }),
+    /^DATABASE_URL must be a PostgreSQL URL such as postgres:\/\/user:password@host:5432\/database \(the value is not a URL\)$/,
+  ],
+  [
+    'DATABASE_URL is not a PostgreSQL URL',
+    () => ({ DATABASE_URL: 'mysql://db/x', JWT_SECRET: SECRET }),
+    /^DATABASE_URL must be a PostgreSQL URL .*\(its scheme is "mysql:"\)$/,
+  ],
+  [
+    'DATA_DIR is a file',
+    () => ({ DATA_DIR: path.join(scratch, 'a-file') }),
+    /^DATA_DIR must be a folder this process can write; .*a-file: a file is in the way/,
+  ],
 ];
 
 const unreachable: Case[] = [
@@ -107,7 +135,10 @@ describe('what a start with a wrong setting says', () => {
   });
 
   it.each(configCases)('%s', async (_title, env, line) => {
-    const error = await loadConfig({ DATA_DIR: path.join(scratch, `data-${randomBytes(4).toString('hex')}`), ...env() }).then(
+    const error = await loadConfig({
+      DATA_DIR: path.join(scratch, `data-${randomBytes(4).toString('hex')}`),
+      ...env(),
+    }).then(
       () => undefined,
       (reason: unknown) => reason,
     );
@@ -122,17 +153,24 @@ describe('what a start with a wrong setting says', () => {
   });
 
   const postgres = testDatabase ? it.each(refused) : it.skip.each(refused);
-  postgres(`DATABASE_URL names %s${testDatabase ? '' : ' (skipped: TEST_DATABASE_URL is not set)'}`, async (_title, env, line) => {
-    expect(await databaseLine(env().DATABASE_URL ?? '')).toMatch(line);
-  });
+  postgres(
+    `DATABASE_URL names %s${testDatabase ? '' : ' (skipped: TEST_DATABASE_URL is not set)'}`,
+    async (_title, env, line) => {
+      expect(await databaseLine(env().DATABASE_URL ?? '')).toMatch(line);
+    },
+  );
 
   it('HOST is not an address of this machine, PORT is taken', async () => {
-    expect(await listenLine('nowhere.invalid', 0)).toMatch(/^HOST must be an address of this machine .*"nowhere\.invalid" is not \((ENOTFOUND|EAI_AGAIN)\)$/);
+    expect(await listenLine('nowhere.invalid', 0)).toMatch(
+      /^HOST must be an address of this machine .*"nowhere\.invalid" is not \((ENOTFOUND|EAI_AGAIN)\)$/,
+    );
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const { port } = taken.address() as AddressInfo;
     try {
-      expect(await listenLine('127.0.0.1', port)).toBe(`PORT ${port} is already in use on 127.0.0.1: set PORT to a free port (0 picks one)`);
+      expect(await listenLine('127.0.0.1', port)).toBe(
+        `PORT ${port} is already in use on 127.0.0.1: set PORT to a free port (0 picks one)`,
+      );
     } finally {
       await new Promise((resolve) => taken.close(resolve));
     }
@@ -144,7 +182,11 @@ describe('what a start with a wrong setting says', () => {
 describe('a start with a wrong setting', () => {
   const processCases: Case[] = [
     configCases[0] as Case,
-    ['HOST is not an address of this machine', () => ({ HOST: 'nowhere.invalid' }), /^HOST must be an address of this machine/],
+    [
+      'HOST is not an address of this machine',
+      () => ({ HOST: 'nowhere.invalid' }),
+      /^HOST must be an address of this machine/,
+    ],
     [
       'DATABASE_URL names a host that does not resolve',
       () => ({ DATABASE_URL: 'postgres://nowhere:1/x', JWT_SECRET: SECRET }),
@@ -153,13 +195,17 @@ describe('a start with a wrong setting', () => {
     ['DATA_DIR is a file', () => ({ DATA_DIR: path.join(scratch, 'a-file') }), /^DATA_DIR must be a folder/],
   ];
 
-  it.each(processCases)('%s: one line on stderr, exit 1', async (_title, env, line) => {
-    const run = await runToExit({ DATA_DIR: path.join(scratch, `data-${randomBytes(4).toString('hex')}`), ...env() });
-    expect(run.stdout).toBe('');
-    expect(lines(run.stderr)).toHaveLength(1);
-    expect(run.stderr.replace(/^connections-api: /, '').trimEnd()).toMatch(line);
-    expect(run.code).toBe(1);
-  }, 60_000);
+  it.each(processCases)(
+    '%s: one line on stderr, exit 1',
+    async (_title, env, line) => {
+      const run = await runToExit({ DATA_DIR: path.join(scratch, `data-${randomBytes(4).toString('hex')}`), ...env() });
+      expect(run.stdout).toBe('');
+      expect(lines(run.stderr)).toHaveLength(1);
+      expect(run.stderr.replace(/^connections-api: /, '').trimEnd()).toMatch(line);
+      expect(run.code).toBe(1);
+    },
+    60_000,
+  );
 });
 
 describe('a first start on a port in use', () => {
@@ -180,7 +226,9 @@ describe('a first start on a port in use', () => {
     const port = typeof address === 'object' && address !== null ? address.port : 0;
     const run = await runToExit({ DATA_DIR: dataDir, PORT: String(port) });
     expect(run).toMatchObject({ code: 1, stdout: '' });
-    expect(lines(run.stderr)).toEqual([`connections-api: PORT ${port} is already in use on 127.0.0.1: set PORT to a free port (0 picks one)`]);
+    expect(lines(run.stderr)).toEqual([
+      `connections-api: PORT ${port} is already in use on 127.0.0.1: set PORT to a free port (0 picks one)`,
+    ]);
     // No database was created, so nothing was seeded that could never be shown.
     expect(await readdir(dataDir).catch(() => [])).not.toContain('pgdata');
 

@@ -83,7 +83,8 @@ function killGroup(child: ChildProcess): boolean {
 async function waitUntilAnswering(url: string, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + startupTimeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`exited (${child.exitCode ?? child.signalCode})`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`exited (${child.exitCode ?? child.signalCode})`);
     try {
       // Any HTTP answer (even Prism's 404 for an unknown path) means it listens.
       await fetch(`${url}/__prism_ready__`);

@@ -7,7 +7,9 @@ import { syncBuiltinESMExports } from 'node:module';
 for (const name of ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileSync', 'fork'] as const) {
   Object.assign(childProcess, {
     [name]: () => {
-      throw new Error(`child_process.${name}: unit tests start no child processes (move the file out of vitest.unit.config.ts)`);
+      throw new Error(
+        `child_process.${name}: unit tests start no child processes (move the file out of vitest.unit.config.ts)`,
+      );
     },
   });
 }

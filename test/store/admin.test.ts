@@ -18,9 +18,14 @@ function admin(args: string[], env: Record<string, string>): Promise<Run> {
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
   return new Promise((resolve) => {
     // What `npm run admin --` runs, minus npm's and npx's start-up time.
-    execFile(process.execPath, ['--import', 'tsx', 'scripts/admin.ts', ...args], { env: { ...inherited, ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/admin.ts', ...args],
+      { env: { ...inherited, ...env } },
+      (error, stdout, stderr) => {
+        resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
+      },
+    );
   });
 }
 
@@ -31,7 +36,15 @@ function oneJsonLine(stdout: string): unknown {
   return JSON.parse(lines[0] ?? '');
 }
 
-const organizationArgs = ['create-organization', '--name', 'Acme Lending', '--email', 'hello@acme.test', '--owner-email', 'owner@acme.test'];
+const organizationArgs = [
+  'create-organization',
+  '--name',
+  'Acme Lending',
+  '--email',
+  'hello@acme.test',
+  '--owner-email',
+  'owner@acme.test',
+];
 
 describe('the admin command on the embedded database', () => {
   let dataDir: string;
@@ -67,7 +80,10 @@ describe('the admin command on the embedded database', () => {
 
     const another = await admin(['create-client', '--organization-id', organization_id ?? ''], { DATA_DIR: dataDir });
     expect(another.code, another.stderr).toBe(0);
-    expect(oneJsonLine(another.stdout)).toMatchObject({ organization_id, client_id: expect.not.stringMatching(client_id ?? '') });
+    expect(oneJsonLine(another.stdout)).toMatchObject({
+      organization_id,
+      client_id: expect.not.stringMatching(client_id ?? ''),
+    });
 
     const revoked = await admin(['revoke-client', '--client-id', client_id ?? ''], { DATA_DIR: dataDir });
     expect(revoked.code, revoked.stderr).toBe(0);
@@ -96,10 +112,17 @@ describe('the admin command on the embedded database', () => {
     expect(usage.stderr).toMatch(/--email is required/);
     expect(await admin(['frobnicate'], { DATA_DIR: dataDir })).toMatchObject({ code: 2, stdout: '' });
 
-    const invalid = await admin(['create-organization', '--name', 'x', '--email', 'nope', '--owner-email', 'o@x.test'], {
-      DATA_DIR: dataDir,
+    const invalid = await admin(
+      ['create-organization', '--name', 'x', '--email', 'nope', '--owner-email', 'o@x.test'],
+      {
+        DATA_DIR: dataDir,
+      },
+    );
+    expect(invalid).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: "admin: email must be an e-mail address (it has no '@')\n",
     });
-    expect(invalid).toEqual({ code: 1, stdout: '', stderr: "admin: email must be an e-mail address (it has no '@')\n" });
   }, 120_000);
 });
 
@@ -134,7 +157,9 @@ describe('admin demo', () => {
     const server = await startServer({ DATA_DIR: dataDir });
     try {
       await expect(requestToken(server.url, after)).resolves.toEqual(expect.any(String));
-      await expect(requestToken(server.url, demoOrganization(again.stdout, 'host'))).resolves.toEqual(expect.any(String));
+      await expect(requestToken(server.url, demoOrganization(again.stdout, 'host'))).resolves.toEqual(
+        expect.any(String),
+      );
     } finally {
       await server.process.signal('SIGTERM');
     }
@@ -145,7 +170,11 @@ describe.each(engines)('administration (%s)', (engine) => {
   it('creates an organization with its first client in one transaction', async () => {
     const store = await openTestStore(engine);
     const { db } = store;
-    const created = await createOrganization(db, { name: 'Beta Bank', email: 'b@beta.test', owner_email: 'o@beta.test' });
+    const created = await createOrganization(db, {
+      name: 'Beta Bank',
+      email: 'b@beta.test',
+      owner_email: 'o@beta.test',
+    });
     expect(await findActiveClient(db, created.client_id)).toMatchObject({ client_id: created.client_id });
     const second = await createClient(db, created.organization_id);
     expect(second.client_id).not.toBe(created.client_id);
@@ -160,7 +189,7 @@ describe.each(engines)('administration (%s)', (engine) => {
   it('says every problem with the input at once', async () => {
     const { db } = await openTestStore(engine);
     await expect(createOrganization(db, { name: '', email: 'x', owner_email: 'y'.repeat(101) })).rejects.toThrow(
-      "name must be 1–300 characters long; email must be 3–100 characters long; owner_email must be 3–100 characters long",
+      'name must be 1–300 characters long; email must be 3–100 characters long; owner_email must be 3–100 characters long',
     );
     await expect(createClient(db, 'not-a-uuid')).rejects.toBeInstanceOf(AdminInputError);
   });
@@ -170,7 +199,10 @@ describe.runIf(process.env.TEST_DATABASE_URL)('the admin command on PostgreSQL',
   it('uses DATABASE_URL and leaves the data dir alone', async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'connections-admin-pg-'));
     try {
-      const run = await admin(organizationArgs, { DATABASE_URL: process.env.TEST_DATABASE_URL ?? '', DATA_DIR: dataDir });
+      const run = await admin(organizationArgs, {
+        DATABASE_URL: process.env.TEST_DATABASE_URL ?? '',
+        DATA_DIR: dataDir,
+      });
       expect(run.code, run.stderr).toBe(0);
       const { organization_id } = oneJsonLine(run.stdout) as { organization_id: string };
       const { db } = await openTestStore('postgres');

@@ -26,7 +26,13 @@ describe.each(engines)('list counts and copies under plain SQL writes (%s)', (en
   }, 60_000);
 
   /** What total_items must be: the rows counted, the search matched on the organization itself. */
-  async function counted(side: Side<string, string>, lister: string, statuses: ConnectionStatus[], archived: boolean | undefined, search: string | undefined) {
+  async function counted(
+    side: Side<string, string>,
+    lister: string,
+    statuses: ConnectionStatus[],
+    archived: boolean | undefined,
+    search: string | undefined,
+  ) {
     const other = side.counterpart === 'host_organization_id' ? 'host_organization_id' : 'guest_organization_id';
     const { rows } = await sql<{ total: number }>`
       select count(*) as total from connections c join organizations o on o.id = ${sql.ref(`c.${other}`)}
@@ -46,10 +52,25 @@ describe.each(engines)('list counts and copies under plain SQL writes (%s)', (en
       for (const statuses of STATUS_SETS)
         for (const archived of [undefined, false, true])
           for (const search of [undefined, 'zebra', 'renamed']) {
-            const query = { statuses, archived, search_field: nameField, search_text: search, order_by: nameField, order_dir: 'asc' as const, limit: 100, offset: 0 };
+            const query = {
+              statuses,
+              archived,
+              search_field: nameField,
+              search_text: search,
+              order_by: nameField,
+              order_dir: 'asc' as const,
+              limit: 100,
+              offset: 0,
+            };
             const { rows, total } = await listConnections(db, side, lister, query);
             const expected = await counted(side, lister, statuses, archived, search);
-            expect({ side: side.role, statuses, archived, search, total }).toEqual({ side: side.role, statuses, archived, search, total: expected });
+            expect({ side: side.role, statuses, archived, search, total }).toEqual({
+              side: side.role,
+              statuses,
+              archived,
+              search,
+              total: expected,
+            });
             expect(rows).toHaveLength(expected);
           }
     const { rows } = await sql<{ stale: number }>`
@@ -70,7 +91,9 @@ describe.each(engines)('list counts and copies under plain SQL writes (%s)', (en
       insert into connections (host_organization_id, guest_organization_id, status, host_archived, guest_archived, guest_name)
       values (${host}, ${a}, 'connected', false, false, 'not the name'), (${host}, ${b}, 'connected', true, false, null),
         (${host}, ${c}, 'disconnected', false, true, null), (${a}, ${guest}, 'connected', false, true, null),
-        (${b}, ${guest}, 'disconnected', false, false, null), (${c}, ${guest}, 'connected', false, false, null)`.execute(db);
+        (${b}, ${guest}, 'disconnected', false, false, null), (${c}, ${guest}, 'connected', false, false, null)`.execute(
+      db,
+    );
     await expectExact();
 
     // Many rows at once, from generate_series.
@@ -83,12 +106,16 @@ describe.each(engines)('list counts and copies under plain SQL writes (%s)', (en
     // Status and flags changed for some rows of a statement, not others; columns not counted changed too.
     await sql`update connections set status = case when guest_organization_id = ${a} then 'disconnected' else status end,
       host_archived = not host_archived, updated_at = now() where host_organization_id = ${host}`.execute(db);
-    await sql`update connections set guest_archived = true, total_score = 5 where guest_organization_id = ${guest} and host_organization_id = ${b}`.execute(db);
+    await sql`update connections set guest_archived = true, total_score = 5 where guest_organization_id = ${guest} and host_organization_id = ${b}`.execute(
+      db,
+    );
     await sql`update connections set active_action_updated_at = now() where host_organization_id = ${host}`.execute(db);
     await expectExact();
 
     // A connection moved to another guest, and a copy written over by hand.
-    await sql`update connections set guest_organization_id = ${f} where host_organization_id = ${host} and guest_organization_id = ${e}`.execute(db);
+    await sql`update connections set guest_organization_id = ${f} where host_organization_id = ${host} and guest_organization_id = ${e}`.execute(
+      db,
+    );
     await sql`update connections set host_name = 'forged' where guest_organization_id = ${guest}`.execute(db);
     await expectExact();
 
@@ -97,22 +124,27 @@ describe.each(engines)('list counts and copies under plain SQL writes (%s)', (en
     await sql`update organizations set email = 'renamed-' || email where id = ${b}`.execute(db);
     await expectExact();
 
-    await sql`delete from connections where host_organization_id = ${host} and guest_organization_id in (${b}, ${d})`.execute(db);
+    await sql`delete from connections where host_organization_id = ${host} and guest_organization_id in (${b}, ${d})`.execute(
+      db,
+    );
     await sql`delete from connections where guest_organization_id = ${guest} and status = 'connected'`.execute(db);
     await expectExact();
 
-    await sql`delete from connections where host_organization_id = ${host} or guest_organization_id = ${guest}`.execute(db);
+    await sql`delete from connections where host_organization_id = ${host} or guest_organization_id = ${guest}`.execute(
+      db,
+    );
     await expectExact();
   });
 
   it('refuses a connection to an organization that does not exist as the foreign key does', async () => {
     const missing = '00000000-0000-4000-8000-000000000000';
-    const error = await sql`insert into connections (host_organization_id, guest_organization_id, status) values (${host}, ${missing}, 'connected')`
-      .execute(db)
-      .then(
-        () => undefined,
-        (reason: unknown) => reason,
-      );
+    const error =
+      await sql`insert into connections (host_organization_id, guest_organization_id, status) values (${host}, ${missing}, 'connected')`
+        .execute(db)
+        .then(
+          () => undefined,
+          (reason: unknown) => reason,
+        );
     expect(error).toMatchObject({ code: '23503', constraint: 'connections_guest_organization_id_fkey' });
   });
 });

@@ -43,8 +43,13 @@ describe.each(engines)('check constraints against the contract (%s)', (engine) =
   /** The one check constraint of `table` that names `column`, not as a part of a longer name. */
   const checkOf = (table: string, column: string): string => {
     const named = new RegExp(`(^|[^\\w])${column}([^\\w]|$)`);
-    const found = checks.filter((c) => c.table.replace(/^.*\./, '').replaceAll('"', '') === table && named.test(c.definition));
-    expect(found.map((c) => c.definition), `${table}.${column}`).toHaveLength(1);
+    const found = checks.filter(
+      (c) => c.table.replace(/^.*\./, '').replaceAll('"', '') === table && named.test(c.definition),
+    );
+    expect(
+      found.map((c) => c.definition),
+      `${table}.${column}`,
+    ).toHaveLength(1);
     return found[0]?.definition ?? '';
   };
 

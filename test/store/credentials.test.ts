@@ -17,7 +17,9 @@ describe('client secrets', () => {
     const secret = newClientSecret();
     // At the production cost, which the test setup lowers (SECRET_HASH_COST) for everything else.
     setSecretHashCost(DEFAULT_SECRET_HASH_COST);
-    const hash = await hashSecret(secret).finally(() => setSecretHashCost(Number(process.env.SECRET_HASH_COST ?? DEFAULT_SECRET_HASH_COST)));
+    const hash = await hashSecret(secret).finally(() =>
+      setSecretHashCost(Number(process.env.SECRET_HASH_COST ?? DEFAULT_SECRET_HASH_COST)),
+    );
     expect(hash).toMatch(/^scrypt\$16384\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
     expect(hash).not.toContain(secret);
     expect(await verifySecret(secret, hash)).toBe(true);
@@ -84,13 +86,23 @@ describe('hashing under load', () => {
     const secrets = Array.from({ length: 7 }, (_, i) => `secret-${i}`);
     const seen: { running: number; waiting: number; inFlight: number }[] = [];
     try {
-      const pending = secrets.map((secret) => hashSecret(secret).finally(() => seen.push({ ...hashesInFlight(), inFlight })));
+      const pending = secrets.map((secret) =>
+        hashSecret(secret).finally(() => seen.push({ ...hashesInFlight(), inFlight })),
+      );
       expect({ ...hashesInFlight(), inFlight }).toEqual({ running: 2, waiting: 5, inFlight: 2 });
       const hashes = await Promise.all(pending);
       expect(peak).toBe(2);
       // After each hash: the slot passed on while some wait, then the last two drain.
-      expect(seen).toEqual([4, 3, 2, 1, 0, 0, 0].map((waiting, i) => ({ running: i < 5 ? 2 : 6 - i, waiting, inFlight: i < 5 ? 2 : 6 - i })));
-      const checks = await Promise.all(hashes.flatMap((hash, i) => [verifySecret(secrets[i] ?? '', hash), verifySecret('wrong', hash)]));
+      expect(seen).toEqual(
+        [4, 3, 2, 1, 0, 0, 0].map((waiting, i) => ({
+          running: i < 5 ? 2 : 6 - i,
+          waiting,
+          inFlight: i < 5 ? 2 : 6 - i,
+        })),
+      );
+      const checks = await Promise.all(
+        hashes.flatMap((hash, i) => [verifySecret(secrets[i] ?? '', hash), verifySecret('wrong', hash)]),
+      );
       expect(checks).toEqual(secrets.flatMap(() => [true, false]));
       expect(peak).toBe(2); // the 14 checks at once wait for the same two slots
       expect(inFlight).toBe(0);

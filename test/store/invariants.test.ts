@@ -58,7 +58,10 @@ describe.each(engines)('invariants held by the database (%s)', (engine) => {
 
   it('refuses references to organizations, invitations and connections that do not exist', async () => {
     await expectRefused(
-      db.insertInto('api_clients').values({ client_id: `cli_${MISSING}`, organization_id: MISSING, secret_hash: 'h' }).execute(),
+      db
+        .insertInto('api_clients')
+        .values({ client_id: `cli_${MISSING}`, organization_id: MISSING, secret_hash: 'h' })
+        .execute(),
       FOREIGN_KEY,
     );
     await expectRefused(
@@ -72,7 +75,12 @@ describe.each(engines)('invariants held by the database (%s)', (engine) => {
     await expectRefused(
       db
         .insertInto('connections')
-        .values({ host_organization_id: other.id, guest_organization_id: guest.id, status: 'connected', invitation_id: MISSING })
+        .values({
+          host_organization_id: other.id,
+          guest_organization_id: guest.id,
+          status: 'connected',
+          invitation_id: MISSING,
+        })
         .execute(),
       FOREIGN_KEY,
     );
@@ -87,7 +95,9 @@ describe.each(engines)('invariants held by the database (%s)', (engine) => {
   });
 
   it('keeps one connection per (host, guest), whatever its status', async () => {
-    await sql`update connections set status = 'disconnected' where host_organization_id = ${host.id} and guest_organization_id = ${guest.id}`.execute(db);
+    await sql`update connections set status = 'disconnected' where host_organization_id = ${host.id} and guest_organization_id = ${guest.id}`.execute(
+      db,
+    );
     await expectRefused(
       db
         .insertInto('connections')
@@ -96,7 +106,9 @@ describe.each(engines)('invariants held by the database (%s)', (engine) => {
       UNIQUE,
       'connections_pkey',
     );
-    await sql`update connections set status = 'connected' where host_organization_id = ${host.id} and guest_organization_id = ${guest.id}`.execute(db);
+    await sql`update connections set status = 'connected' where host_organization_id = ${host.id} and guest_organization_id = ${guest.id}`.execute(
+      db,
+    );
     // The reverse pair is another connection.
     await db
       .insertInto('connections')
@@ -131,7 +143,10 @@ describe.each(engines)('invariants held by the database (%s)', (engine) => {
     await expectRefused(sql`update connections set active_action_type = 'audit' where ${pair}`.execute(db), CHECK);
     const action = await insertAction('analytics_request', 'resolved');
     await expectRefused(sql`update connection_actions set status = 'done' where id = ${action.id}`.execute(db), CHECK);
-    await expectRefused(sql`update connection_actions set action_type = 'audit' where id = ${action.id}`.execute(db), CHECK);
+    await expectRefused(
+      sql`update connection_actions set action_type = 'audit' where id = ${action.id}`.execute(db),
+      CHECK,
+    );
   });
 
   it('refuses lengths outside the contract and a negative score', async () => {
@@ -168,7 +183,11 @@ describe.each(engines)('invariants held by the database (%s)', (engine) => {
     const first = await insertAction('documents_update_request');
     await expectRefused(insertAction('documents_update_request'), UNIQUE, 'connection_actions_one_active_per_type');
     await insertAction('analytics_request'); // another type is fine
-    await db.updateTable('connection_actions').set({ status: 'resolved', resolved_at: new Date() }).where('id', '=', first.id).execute();
+    await db
+      .updateTable('connection_actions')
+      .set({ status: 'resolved', resolved_at: new Date() })
+      .where('id', '=', first.id)
+      .execute();
     await insertAction('documents_update_request');
     await insertAction('documents_update_request', 'resolved');
   });

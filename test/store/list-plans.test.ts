@@ -45,9 +45,18 @@ function shapes(operationId: ListOperation, searches: Record<string, string>): S
     for (const order_dir of enumOf(operationId, 'order_dir') as ('asc' | 'desc')[])
       for (const statuses of statusSets())
         for (const archived of [undefined, false, true]) {
-          const shape = { statuses, archived, search_field: searchFields[0] ?? '', order_by, order_dir, limit: 50, offset: 0 };
+          const shape = {
+            statuses,
+            archived,
+            search_field: searchFields[0] ?? '',
+            order_by,
+            order_dir,
+            limit: 50,
+            offset: 0,
+          };
           result.push(shape, { ...shape, offset: DEEP_OFFSET });
-          for (const search_field of searchFields) result.push({ ...shape, search_field, search_text: searches[search_field] });
+          for (const search_field of searchFields)
+            result.push({ ...shape, search_field, search_text: searches[search_field] });
         }
   return result;
 }
@@ -63,7 +72,9 @@ function seqScans(node: PlanNode): string[] {
 
 async function planOf(db: Kysely<Database>, query: { compile(): CompiledQuery }): Promise<PlanNode> {
   const { sql: text, parameters } = query.compile();
-  const { rows } = await db.executeQuery<{ 'QUERY PLAN': unknown }>(CompiledQuery.raw(`explain (format json) ${text}`, [...parameters]));
+  const { rows } = await db.executeQuery<{ 'QUERY PLAN': unknown }>(
+    CompiledQuery.raw(`explain (format json) ${text}`, [...parameters]),
+  );
   const plan = rows[0]?.['QUERY PLAN'];
   return ((typeof plan === 'string' ? JSON.parse(plan) : plan) as [{ Plan: PlanNode }])[0].Plan;
 }
@@ -108,13 +119,20 @@ describe.each(engines)('list plans on %s', (engine) => {
         now() - ((i * 7919) % 100000) * interval '1 minute', now() - ((i * 104729) % 100000) * interval '1 minute'
       from generate_series(1, ${ROWS}::int) i, (values ('host'), ('guest')) side (mine)`.execute(db);
     // Statistics, and the trigram indexes' pending entries merged (PGlite runs no autovacuum).
-    for (const table of ['organizations', 'connections', 'connection_counts']) await sql`vacuum analyze ${sql.table(table)}`.execute(db);
+    for (const table of ['organizations', 'connections', 'connection_counts'])
+      await sql`vacuum analyze ${sql.table(table)}`.execute(db);
   }, 120_000);
 
   afterAll(async () => {
     // The PostgreSQL test database is shared and never dropped: leave it as it was.
-    await db.deleteFrom('connections').where((eb) => eb.or([eb('host_organization_id', '=', host), eb('guest_organization_id', '=', guest)])).execute();
-    await db.deleteFrom('organizations').where((eb) => eb.or([eb('id', '=', host), eb('id', '=', guest), eb('email', 'like', '%@plans.test')])).execute();
+    await db
+      .deleteFrom('connections')
+      .where((eb) => eb.or([eb('host_organization_id', '=', host), eb('guest_organization_id', '=', guest)]))
+      .execute();
+    await db
+      .deleteFrom('organizations')
+      .where((eb) => eb.or([eb('id', '=', host), eb('id', '=', guest), eb('email', 'like', '%@plans.test')]))
+      .execute();
   });
 
   // Texts matching one row in ROWS (taken from the first organization's values), so that the
@@ -131,20 +149,28 @@ describe.each(engines)('list plans on %s', (engine) => {
     ['listGuestConnections', guestConnections, () => host, 'guest'],
   ];
 
-  it.each(sides)('%s: no shape scans connections or organizations whole', async (operationId, side, lister, party) => {
-    const all = shapes(operationId, searchTexts(party));
-    const scanned: string[] = [];
-    const counts = new Map<string, string[]>();
-    for (const shape of all) {
-      const { page, count } = listQueries(db, side, lister(), shape);
-      const name = JSON.stringify(shape);
-      const pageScans = seqScans(await planOf(db, page));
-      if (pageScans.length > 0) scanned.push(`page of ${name}: Seq Scan on ${pageScans.join(', ')}`);
-      // The count depends on the filters only: planned once per filter.
-      const countSql = count.compile().sql + JSON.stringify(count.compile().parameters);
-      if (!counts.has(countSql)) counts.set(countSql, seqScans(await planOf(db, count)).map((table) => `count of ${name}: Seq Scan on ${table}`));
-    }
-    expect(all.length).toBeGreaterThan(600);
-    expect([...scanned, ...[...counts.values()].flat()]).toEqual([]);
-  }, 120_000);
+  it.each(sides)(
+    '%s: no shape scans connections or organizations whole',
+    async (operationId, side, lister, party) => {
+      const all = shapes(operationId, searchTexts(party));
+      const scanned: string[] = [];
+      const counts = new Map<string, string[]>();
+      for (const shape of all) {
+        const { page, count } = listQueries(db, side, lister(), shape);
+        const name = JSON.stringify(shape);
+        const pageScans = seqScans(await planOf(db, page));
+        if (pageScans.length > 0) scanned.push(`page of ${name}: Seq Scan on ${pageScans.join(', ')}`);
+        // The count depends on the filters only: planned once per filter.
+        const countSql = count.compile().sql + JSON.stringify(count.compile().parameters);
+        if (!counts.has(countSql))
+          counts.set(
+            countSql,
+            seqScans(await planOf(db, count)).map((table) => `count of ${name}: Seq Scan on ${table}`),
+          );
+      }
+      expect(all.length).toBeGreaterThan(600);
+      expect([...scanned, ...[...counts.values()].flat()]).toEqual([]);
+    },
+    120_000,
+  );
 });

@@ -20,11 +20,14 @@ describe.runIf(url)('migrating PostgreSQL from several processes at once', () =>
     scratchUrl.pathname = `/${name}`;
     const stores: Store[] = [];
     try {
-      for (let i = 0; i < 4; i++) stores.push(await openDatabase({ databaseUrl: scratchUrl.href, dataDir: '', poolSize: 2 }));
+      for (let i = 0; i < 4; i++)
+        stores.push(await openDatabase({ databaseUrl: scratchUrl.href, dataDir: '', poolSize: 2 }));
       const applied = await Promise.all(stores.map((store) => migrateToLatest(store.db)));
       expect(applied.flat().sort()).toEqual(migrationNames);
       const first = stores[0];
-      const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(first?.db ?? admin);
+      const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(
+        first?.db ?? admin,
+      );
       expect(rows.map((row) => row.name)).toEqual(migrationNames);
     } finally {
       await Promise.all(stores.map((store) => store.close()));

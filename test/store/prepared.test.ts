@@ -41,68 +41,81 @@ describe('prepared()', () => {
   });
 });
 
-describe.each([...engines, ...(engines.includes('postgres') ? (['postgres unprepared'] as const) : [])])('a prepared statement on %s', (engine) => {
-  let store: Store;
-  let unprepared: Store | undefined;
+describe.each([...engines, ...(engines.includes('postgres') ? (['postgres unprepared'] as const) : [])])(
+  'a prepared statement on %s',
+  (engine) => {
+    let store: Store;
+    let unprepared: Store | undefined;
 
-  beforeAll(async () => {
-    if (engine === 'postgres unprepared') {
-      unprepared = await openDatabase({ databaseUrl: process.env.TEST_DATABASE_URL, dataDir: '', preparedStatements: false });
-      store = unprepared;
-    } else {
-      store = await openTestStore(engine);
-    }
-    await sql
-      .raw(`create table if not exists ${TABLE} (id text primary key, label text, score numeric, flag boolean not null, at timestamptz not null)`)
-      .execute(store.db);
-  });
+    beforeAll(async () => {
+      if (engine === 'postgres unprepared') {
+        unprepared = await openDatabase({
+          databaseUrl: process.env.TEST_DATABASE_URL,
+          dataDir: '',
+          preparedStatements: false,
+        });
+        store = unprepared;
+      } else {
+        store = await openTestStore(engine);
+      }
+      await sql
+        .raw(
+          `create table if not exists ${TABLE} (id text primary key, label text, score numeric, flag boolean not null, at timestamptz not null)`,
+        )
+        .execute(store.db);
+    });
 
-  afterAll(async () => {
-    await unprepared?.close();
-  });
+    afterAll(async () => {
+      await unprepared?.close();
+    });
 
-  /** The same statement through Kysely's ordinary path (a text no prepared statement has). */
-  const unnamed = async (id: string): Promise<Row | undefined> =>
-    (await store.db.executeQuery<Row>(CompiledQuery.raw(`${select.sql} `, [id]))).rows[0];
+    /** The same statement through Kysely's ordinary path (a text no prepared statement has). */
+    const unnamed = async (id: string): Promise<Row | undefined> =>
+      (await store.db.executeQuery<Row>(CompiledQuery.raw(`${select.sql} `, [id]))).rows[0];
 
-  it('answers as the unprepared statement does, run after run, and counts the rows it changes', async () => {
-    const id = randomUUID();
-    await sql`insert into ${sql.table(TABLE)} (id, label, score, flag, at) values (${id}, ${'first'}, ${12.5}, ${true}, ${new Date('2026-12-01T10:00:00.123Z')})`.execute(store.db);
-    for (let run = 0; run < 7; run++) {
-      const row = await select.first(store.db, id);
-      expect(row).toEqual(await unnamed(id));
-      expect(row).toMatchObject({ id, label: 'first', score: 12.5, flag: true, at_text: '2026-12-01T10:00:00.123Z' });
-      expect(row?.at).toBeInstanceOf(Date);
-    }
-    const at = new Date('2026-12-02T11:12:13.456Z');
-    const changed = await update.execute(store.db, id, null, at);
-    expect(changed.numAffectedRows).toBe(1n);
-    expect(await select.first(store.db, id)).toMatchObject({ label: null, at, at_text: at.toISOString() });
-    expect((await update.execute(store.db, randomUUID(), 'none', at)).numAffectedRows).toBe(0n);
-    expect(await select.first(store.db, randomUUID())).toBeUndefined();
-  });
-
-  it('runs inside a transaction and rolls back with it', async () => {
-    const id = randomUUID();
-    await sql`insert into ${sql.table(TABLE)} (id, flag, at) values (${id}, ${false}, now())`.execute(store.db);
-    await expect(
-      store.db.transaction().execute(async (trx) => {
-        await update.execute(trx, id, 'inside', new Date());
-        expect((await select.first(trx, id))?.label).toBe('inside');
-        throw new Error('roll back');
-      }),
-    ).rejects.toThrow('roll back');
-    expect((await select.first(store.db, id))?.label).toBeNull();
-  });
-
-  it("formats a timestamptz as Date.prototype.toISOString() does with the driver's Date", async () => {
-    for (const [text, iso] of TIMESTAMPS) {
+    it('answers as the unprepared statement does, run after run, and counts the rows it changes', async () => {
       const id = randomUUID();
-      await sql`insert into ${sql.table(TABLE)} (id, flag, at) values (${id}, ${false}, ${text}::timestamptz)`.execute(store.db);
-      const row = await select.first(store.db, id);
-      expect(row?.at_text, text).toBe(iso);
-      // PGlite parses years before 1000 into the wrong Date (0001 becomes 2001); isoText does not.
-      if (!text.startsWith('0')) expect(row?.at.toISOString(), text).toBe(iso);
-    }
-  });
-});
+      await sql`insert into ${sql.table(TABLE)} (id, label, score, flag, at) values (${id}, ${'first'}, ${12.5}, ${true}, ${new Date('2026-12-01T10:00:00.123Z')})`.execute(
+        store.db,
+      );
+      for (let run = 0; run < 7; run++) {
+        const row = await select.first(store.db, id);
+        expect(row).toEqual(await unnamed(id));
+        expect(row).toMatchObject({ id, label: 'first', score: 12.5, flag: true, at_text: '2026-12-01T10:00:00.123Z' });
+        expect(row?.at).toBeInstanceOf(Date);
+      }
+      const at = new Date('2026-12-02T11:12:13.456Z');
+      const changed = await update.execute(store.db, id, null, at);
+      expect(changed.numAffectedRows).toBe(1n);
+      expect(await select.first(store.db, id)).toMatchObject({ label: null, at, at_text: at.toISOString() });
+      expect((await update.execute(store.db, randomUUID(), 'none', at)).numAffectedRows).toBe(0n);
+      expect(await select.first(store.db, randomUUID())).toBeUndefined();
+    });
+
+    it('runs inside a transaction and rolls back with it', async () => {
+      const id = randomUUID();
+      await sql`insert into ${sql.table(TABLE)} (id, flag, at) values (${id}, ${false}, now())`.execute(store.db);
+      await expect(
+        store.db.transaction().execute(async (trx) => {
+          await update.execute(trx, id, 'inside', new Date());
+          expect((await select.first(trx, id))?.label).toBe('inside');
+          throw new Error('roll back');
+        }),
+      ).rejects.toThrow('roll back');
+      expect((await select.first(store.db, id))?.label).toBeNull();
+    });
+
+    it("formats a timestamptz as Date.prototype.toISOString() does with the driver's Date", async () => {
+      for (const [text, iso] of TIMESTAMPS) {
+        const id = randomUUID();
+        await sql`insert into ${sql.table(TABLE)} (id, flag, at) values (${id}, ${false}, ${text}::timestamptz)`.execute(
+          store.db,
+        );
+        const row = await select.first(store.db, id);
+        expect(row?.at_text, text).toBe(iso);
+        // PGlite parses years before 1000 into the wrong Date (0001 becomes 2001); isoText does not.
+        if (!text.startsWith('0')) expect(row?.at.toISOString(), text).toBe(iso);
+      }
+    });
+  },
+);

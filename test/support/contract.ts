@@ -13,7 +13,10 @@ export type ContractClient = Client<paths>;
 const originals = new WeakMap<Response, Response>();
 
 /** The typed client of the contract; `fetch` lets a test run it in-process or through a proxy. */
-export function createContractClient(baseUrl: string, fetch: Fetch = (request) => globalThis.fetch(request)): ContractClient {
+export function createContractClient(
+  baseUrl: string,
+  fetch: Fetch = (request) => globalThis.fetch(request),
+): ContractClient {
   return createClient<paths>({
     baseUrl,
     fetch: async (request) => {
@@ -42,7 +45,8 @@ function contractOperation(operationId: OperationId): ContractOperation {
 /** The one 2xx status an operation documents. */
 export function successStatus(operationId: OperationId): number {
   const statuses = Object.keys(contractOperation(operationId).responses).filter((s) => s.startsWith('2'));
-  if (statuses.length !== 1 || statuses[0] === undefined) throw new Error(`${operationId} documents ${statuses.length} success statuses`);
+  if (statuses.length !== 1 || statuses[0] === undefined)
+    throw new Error(`${operationId} documents ${statuses.length} success statuses`);
   return Number(statuses[0]);
 }
 
@@ -75,7 +79,14 @@ export async function validateResponse(operationId: OperationId, response: Respo
   }
   const headers = Object.fromEntries(response.headers);
   if (problems.length === 0) {
-    problems.push(...contractValidators().response(operationId, { status: response.status, mediaType: mediaType || undefined, body, headers }));
+    problems.push(
+      ...contractValidators().response(operationId, {
+        status: response.status,
+        mediaType: mediaType || undefined,
+        body,
+        headers,
+      }),
+    );
   }
   return { status: response.status, mediaType, body, problems };
 }
@@ -87,7 +98,10 @@ export async function validateResponse(operationId: OperationId, response: Respo
  */
 export function atContractPaths(fetch: Fetch): Fetch {
   const basePaths = new Map(loadContract().operations.map((o) => [o.path, o.basePath]));
-  const templates = loadContract().operations.map((o) => ({ pattern: new RegExp(`^${o.path.replace(/\{[^}]+\}/g, '[^/]+')}$`), basePath: o.basePath }));
+  const templates = loadContract().operations.map((o) => ({
+    pattern: new RegExp(`^${o.path.replace(/\{[^}]+\}/g, '[^/]+')}$`),
+    basePath: o.basePath,
+  }));
   return async (request) => {
     const url = new URL(request.url);
     const basePath = basePaths.get(url.pathname) ?? templates.find((t) => t.pattern.test(url.pathname))?.basePath ?? '';

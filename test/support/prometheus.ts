@@ -85,7 +85,10 @@ export function parsePrometheusText(text: string): MetricFamily[] {
     const sample = SAMPLE.exec(line);
     if (!sample || sample[1] === undefined || sample[3] === undefined) throw new Error(`not a sample: ${line}`);
     const name = sample[1];
-    const family = current !== undefined && SUFFIXES[current.type].some((suffix) => name === current?.name + suffix) ? current : undefined;
+    const family =
+      current !== undefined && SUFFIXES[current.type].some((suffix) => name === current?.name + suffix)
+        ? current
+        : undefined;
     if (family === undefined) throw new Error(`sample outside its family (declare # TYPE first): ${line}`);
     family.samples.push({ name, labels: parseLabels(sample[2] ?? '', line), value: parseValue(sample[3], line) });
   }
@@ -110,7 +113,8 @@ function checkHistogram(family: MetricFamily): void {
   }
   for (const [key, { buckets, sum, count }] of series) {
     const sorted = [...buckets].sort((a, b) => a[0] - b[0]);
-    if (sorted.some(([, value], i) => i > 0 && value < (sorted[i - 1]?.[1] ?? 0))) throw new Error(`${family.name} ${key}: buckets decrease`);
+    if (sorted.some(([, value], i) => i > 0 && value < (sorted[i - 1]?.[1] ?? 0)))
+      throw new Error(`${family.name} ${key}: buckets decrease`);
     if (sorted.at(-1)?.[0] !== Infinity || sorted.at(-1)?.[1] !== count || sum === undefined) {
       throw new Error(`${family.name} ${key}: needs a +Inf bucket equal to _count, and a _sum`);
     }

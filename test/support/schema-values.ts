@@ -31,7 +31,16 @@ export class FromNow {
   constructor(readonly ms: number) {}
 }
 
-export type Value = null | boolean | number | string | IdRef | Harvested | FromNow | Value[] | { [name: string]: Value };
+export type Value =
+  | null
+  | boolean
+  | number
+  | string
+  | IdRef
+  | Harvested
+  | FromNow
+  | Value[]
+  | { [name: string]: Value };
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -118,10 +127,19 @@ export function schemaValues(document: Obj): SchemaValues {
 
   const ids = (): fc.Arbitrary<Value> =>
     fc.oneof(
-      { weight: 6, arbitrary: fc.tuple(fc.nat(), fc.boolean()).map(([i, up]) => new IdRef('caller', i, up && i % 5 === 0)) },
+      {
+        weight: 6,
+        arbitrary: fc.tuple(fc.nat(), fc.boolean()).map(([i, up]) => new IdRef('caller', i, up && i % 5 === 0)),
+      },
       { weight: 3, arbitrary: fc.nat().map((i) => new IdRef('organizations', i)) },
       { weight: 1, arbitrary: fc.nat().map((i) => new IdRef('world', i)) },
-      { weight: 1, arbitrary: fc.oneof(UUID, fc.constantFrom('00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff')) },
+      {
+        weight: 1,
+        arbitrary: fc.oneof(
+          UUID,
+          fc.constantFrom('00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff'),
+        ),
+      },
     );
 
   const dateTimes = (): fc.Arbitrary<Value> =>
@@ -130,7 +148,11 @@ export function schemaValues(document: Obj): SchemaValues {
       {
         weight: 1,
         arbitrary: fc
-          .date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true })
+          .date({
+            min: new Date('1970-01-01T00:00:00Z'),
+            max: new Date('9999-12-31T23:59:59.999Z'),
+            noInvalidDate: true,
+          })
           .map((d) => d.toISOString()),
       },
       {
@@ -186,9 +208,15 @@ export function schemaValues(document: Obj): SchemaValues {
       { weight: 1, arbitrary: fc.string({ minLength: min, maxLength: short, unit: 'binary' }) },
       { weight: 2, arbitrary: fc.constantFrom(...TRICKY_STRINGS).map((t) => fitLength(t, min, max)) },
       // Control characters and lone surrogates, which the units above rarely or never give.
-      { weight: 4, arbitrary: fc.string({ minLength: 1, maxLength: 6, unit: CONTROL_UNITS }).map((t) => fitLength(t, min, max)) },
+      {
+        weight: 4,
+        arbitrary: fc.string({ minLength: 1, maxLength: 6, unit: CONTROL_UNITS }).map((t) => fitLength(t, min, max)),
+      },
       // At each bound, in one-byte and in four-byte characters.
-      { weight: 1, arbitrary: fc.constantFrom('a'.repeat(min), 'a'.repeat(max), '\u{1d11e}'.repeat(max), 'é'.repeat(max)) },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom('a'.repeat(min), 'a'.repeat(max), '\u{1d11e}'.repeat(max), 'é'.repeat(max)),
+      },
       { weight: 3, arbitrary: harvested(name, 'a'.repeat(Math.max(min, 1))) },
     );
   }
@@ -202,11 +230,15 @@ export function schemaValues(document: Obj): SchemaValues {
       fc.constantFrom(...edges),
     ];
     // No maximum: every integer is valid, and integers past what a database column holds are too.
-    if (max === undefined) arbitraries.push(fc.constantFrom(2 ** 31, 2 ** 53 - 1, 2 ** 53, 2 ** 63, 2 ** 64, 1e20, 1e300));
+    if (max === undefined)
+      arbitraries.push(fc.constantFrom(2 ** 31, 2 ** 53 - 1, 2 ** 53, 2 ** 63, 2 ** 64, 1e20, 1e300));
     return fc.oneof(...arbitraries);
   }
 
-  function objects(s: JsonSchema, make: (schema: JsonSchema, name: string) => fc.Arbitrary<Value>): fc.Arbitrary<Value> {
+  function objects(
+    s: JsonSchema,
+    make: (schema: JsonSchema, name: string) => fc.Arbitrary<Value>,
+  ): fc.Arbitrary<Value> {
     const properties = isObj(s.properties) ? (s.properties as Record<string, JsonSchema>) : {};
     const required = Array.isArray(s.required) ? (s.required as string[]) : [];
     const model = Object.fromEntries(Object.entries(properties).map(([name, schema]) => [name, make(schema, name)]));
@@ -219,7 +251,10 @@ export function schemaValues(document: Obj): SchemaValues {
 
   function valid(schema: JsonSchema, name?: string): fc.Arbitrary<Value> {
     const s = resolve(schema);
-    if (Array.isArray(s.oneOf)) return fc.oneof(...(s.oneOf as JsonSchema[]).map((branch) => valid({ ...s, oneOf: undefined, ...resolve(branch) }, name)));
+    if (Array.isArray(s.oneOf))
+      return fc.oneof(
+        ...(s.oneOf as JsonSchema[]).map((branch) => valid({ ...s, oneOf: undefined, ...resolve(branch) }, name)),
+      );
     if (Array.isArray(s.type)) return fc.oneof(...(s.type as string[]).map((type) => valid({ ...s, type }, name)));
     if (Array.isArray(s.enum)) return fc.constantFrom(...(s.enum as Value[]));
     switch (s.type) {
@@ -253,10 +288,31 @@ export function schemaValues(document: Obj): SchemaValues {
     if (typeof s.maxLength === 'number') out.push('a'.repeat(s.maxLength + 1), '\u{1d11e}'.repeat(s.maxLength + 1));
     if (s.format === 'uuid') {
       const id = '3c90c3cc-0d44-4b50-8888-8dd25736052a';
-      out.push('not-a-uuid', id.replace(/-/g, ''), `{${id}}`, `urn:uuid:${id}`, `${id}0`, id.slice(1), `g${id.slice(1)}`, ` ${id}`, id.replace('3', '٣'));
+      out.push(
+        'not-a-uuid',
+        id.replace(/-/g, ''),
+        `{${id}}`,
+        `urn:uuid:${id}`,
+        `${id}0`,
+        id.slice(1),
+        `g${id.slice(1)}`,
+        ` ${id}`,
+        id.replace('3', '٣'),
+      );
     }
     if (s.format === 'date-time') {
-      out.push('2030-13-01T00:00:00Z', '2031-02-29T00:00:00Z', '2030-01-01', '2030-01-01T00:00:00', '2030-01-01T00:00:00+01:00', '2030-01-01T24:00:01Z', '2030-06-30T23:59:61Z', '2030-01-01t00:00:00z', 'now', '+275760-09-13T00:00:00Z');
+      out.push(
+        '2030-13-01T00:00:00Z',
+        '2031-02-29T00:00:00Z',
+        '2030-01-01',
+        '2030-01-01T00:00:00',
+        '2030-01-01T00:00:00+01:00',
+        '2030-01-01T24:00:01Z',
+        '2030-06-30T23:59:61Z',
+        '2030-01-01t00:00:00z',
+        'now',
+        '+275760-09-13T00:00:00Z',
+      );
     }
     if (s.format === 'email') out.push('no-at-sign', '@example.com', 'a@', 'a@@b.co', 'a b@c.de');
     return out;
@@ -266,7 +322,8 @@ export function schemaValues(document: Obj): SchemaValues {
     const s = resolve(schema);
     const specific: Value[] = [];
     if (Array.isArray(s.enum)) {
-      for (const v of s.enum as Value[]) if (typeof v === 'string') specific.push(v.toUpperCase(), `${v} `, `${v}\u0000`, v.slice(1));
+      for (const v of s.enum as Value[])
+        if (typeof v === 'string') specific.push(v.toUpperCase(), `${v} `, `${v}\u0000`, v.slice(1));
     }
     const types = Array.isArray(s.type) ? (s.type as string[]) : [s.type];
     if (types.includes('string')) specific.push(...invalidStrings(s));
@@ -274,7 +331,23 @@ export function schemaValues(document: Obj): SchemaValues {
       if (typeof s.minimum === 'number') specific.push(s.minimum - 1);
       if (typeof s.maximum === 'number') specific.push(s.maximum + 1);
       // In a query these arrive as text; some parse as integers, most do not.
-      specific.push(1.5, '1e1', '010', '+5', '5.0', ' 5', '0x10', '1_000', '５', 'NaN', 'Infinity', '-Infinity', '1e400', '-0', '');
+      specific.push(
+        1.5,
+        '1e1',
+        '010',
+        '+5',
+        '5.0',
+        ' 5',
+        '0x10',
+        '1_000',
+        '５',
+        'NaN',
+        'Infinity',
+        '-Infinity',
+        '1e400',
+        '-0',
+        '',
+      );
     }
     if (types.includes('boolean')) specific.push('TRUE', 'True', 'yes', '1', '0', 'on', '', 'null');
     if (types.includes('array')) {
@@ -286,7 +359,9 @@ export function schemaValues(document: Obj): SchemaValues {
         fc.constantFrom(...ANY_TYPE),
       );
     }
-    const oneOfBranches = Array.isArray(s.oneOf) ? (s.oneOf as JsonSchema[]).map((branch) => invalid(branch, name)) : [];
+    const oneOfBranches = Array.isArray(s.oneOf)
+      ? (s.oneOf as JsonSchema[]).map((branch) => invalid(branch, name))
+      : [];
     return fc.oneof(
       { weight: 1, arbitrary: fc.constantFrom(...ANY_TYPE) },
       ...(specific.length > 0 ? [{ weight: 3, arbitrary: fc.constantFrom(...specific) }] : []),
@@ -324,7 +399,9 @@ export function schemaValues(document: Obj): SchemaValues {
           const required = new Set(Array.isArray(s.required) ? (s.required as string[]) : []);
           const wanted = typeof s.minProperties === 'number' ? s.minProperties : 0;
           const chosen = properties.filter(([name], i) => required.has(name) || i < wanted);
-          return Object.fromEntries(chosen.map(([property, propertySchema]) => [property, make(propertySchema, property)]));
+          return Object.fromEntries(
+            chosen.map(([property, propertySchema]) => [property, make(propertySchema, property)]),
+          );
         }
         default:
           throw new Error(`no exemplar for the schema ${JSON.stringify(s)}`);

@@ -89,7 +89,12 @@ export class World {
   /** Replaces every placeholder of a generated value with what it names now. */
   resolve(caller: Caller, value: Value, now: number): unknown {
     if (value instanceof IdRef) {
-      const pool = value.pool === 'caller' ? this.callerIds.get(caller) : value.pool === 'organizations' ? this.organizationIds : this.allIds;
+      const pool =
+        value.pool === 'caller'
+          ? this.callerIds.get(caller)
+          : value.pool === 'organizations'
+            ? this.organizationIds
+            : this.allIds;
       const id = pool?.pick(value.index) ?? caller.organization.organization_id;
       return value.upperCase ? id.toUpperCase() : id;
     }
@@ -106,11 +111,15 @@ export class World {
   async send(caller: Caller, method: string, path: string, body?: unknown): Promise<unknown> {
     const response = await this.t.request(`/v1${path}`, {
       method,
-      headers: { ...caller.organization.headers(), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      headers: {
+        ...caller.organization.headers(),
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
-    if (response.status >= 300) throw new Error(`building the world: ${method} ${path} answered ${response.status} ${text}`);
+    if (response.status >= 300)
+      throw new Error(`building the world: ${method} ${path} answered ${response.status} ${text}`);
     const parsed: unknown = JSON.parse(text);
     this.harvest(caller, parsed);
     return parsed;

@@ -23,27 +23,43 @@ describe('POST /host-connections', () => {
 
   test('invitation_token is a string, null or absent', () => {
     expectTypeOf<CreateBody['invitation_token']>().toEqualTypeOf<string | null | undefined>();
-    void client.POST('/host-connections', { params: { header }, body: { host_organization_id: id, invitation_token: null } });
+    void client.POST('/host-connections', {
+      params: { header },
+      body: { host_organization_id: id, invitation_token: null },
+    });
     void client.POST('/host-connections', { params: { header }, body: { host_organization_id: id } });
-    // @ts-expect-error not a number
-    void client.POST('/host-connections', { params: { header }, body: { host_organization_id: id, invitation_token: 1234567890 } });
+    void client.POST('/host-connections', {
+      params: { header },
+      // @ts-expect-error not a number
+      body: { host_organization_id: id, invitation_token: 1234567890 },
+    });
   });
 
   test('the organization headers are named exactly, and both are required', () => {
-    void client.POST('/host-connections', { params: { header: { ...header, 'Idempotency-Key': 'retry-1' } }, body: { host_organization_id: id } });
+    void client.POST('/host-connections', {
+      params: { header: { ...header, 'Idempotency-Key': 'retry-1' } },
+      body: { host_organization_id: id },
+    });
     void client.POST('/host-connections', {
       // @ts-expect-error "Organisation" is not the header's name
       params: { header: { 'Requester-Organisation-ID': id, 'Target-Organization-ID': id } },
       body: { host_organization_id: id },
     });
-    // @ts-expect-error Target-Organization-ID is missing
-    void client.POST('/host-connections', { params: { header: { 'Requester-Organization-ID': id } }, body: { host_organization_id: id } });
+    void client.POST('/host-connections', {
+      // @ts-expect-error Target-Organization-ID is missing
+      params: { header: { 'Requester-Organization-ID': id } },
+      body: { host_organization_id: id },
+    });
   });
 
   test('the response is a HostConnection whose nullable fields are always present', () => {
-    expectTypeOf<operations['createHostConnection']['responses'][201]['content']['application/json']>().toEqualTypeOf<HostConnection>();
+    expectTypeOf<
+      operations['createHostConnection']['responses'][201]['content']['application/json']
+    >().toEqualTypeOf<HostConnection>();
     expectTypeOf<HostConnection['archived_at']>().toEqualTypeOf<string | null>();
-    expectTypeOf<HostConnection['active_action_type']>().toEqualTypeOf<'documents_update_request' | 'analytics_request' | null>();
+    expectTypeOf<HostConnection['active_action_type']>().toEqualTypeOf<
+      'documents_update_request' | 'analytics_request' | null
+    >();
   });
 });
 

@@ -13,11 +13,19 @@ export const guestConnectionHandlers = {
     return { status: 200, body: await updateGuestConnection(store.db, caller.organizationId, path.guest_org_id, body) };
   },
   async createGuestConnectionAction({ path, body }, { store, caller }) {
-    const action = await createGuestConnectionAction(store.db, caller.organizationId, path.guest_org_id, body.action_type);
+    const action = await createGuestConnectionAction(
+      store.db,
+      caller.organizationId,
+      path.guest_org_id,
+      body.action_type,
+    );
     return { status: 201, body: action };
   },
   async listGuestConnectionActions({ path, query }, { store, caller }) {
-    return { status: 200, body: await listGuestConnectionActions(store.db, caller.organizationId, path.guest_org_id, query) };
+    return {
+      status: 200,
+      body: await listGuestConnectionActions(store.db, caller.organizationId, path.guest_org_id, query),
+    };
   },
 } satisfies Pick<
   OperationHandlers,

@@ -10,7 +10,11 @@ import type { OperationHandlers } from '../operation-types.js';
 export const guestInvitationHandlers = {
   async createGuestInvitation({ body }, { store, caller }) {
     const invitation = await createGuestInvitation(store.db, caller.organizationId, body);
-    return { status: 201, body: invitation, headers: { Location: locationOf('getGuestInvitation', { invitation_id: invitation.id }) } };
+    return {
+      status: 201,
+      body: invitation,
+      headers: { Location: locationOf('getGuestInvitation', { invitation_id: invitation.id }) },
+    };
   },
   async listGuestInvitations({ query }, { store, caller }) {
     return { status: 200, body: await listGuestInvitations(store.db, caller.organizationId, query) };
@@ -19,7 +23,10 @@ export const guestInvitationHandlers = {
     return { status: 200, body: await getGuestInvitation(store.db, caller.organizationId, path.invitation_id) };
   },
   async updateGuestInvitation({ path, body }, { store, caller }) {
-    return { status: 200, body: await updateGuestInvitation(store.db, caller.organizationId, path.invitation_id, body) };
+    return {
+      status: 200,
+      body: await updateGuestInvitation(store.db, caller.organizationId, path.invitation_id, body),
+    };
   },
 } satisfies Pick<
   OperationHandlers,

@@ -29,7 +29,10 @@ export const hostConnectionHandlers = {
     return { status: 200, body: await updateHostConnection(store.db, caller.organizationId, path.host_org_id, body) };
   },
   async listHostConnectionActions({ path, query }, { store, caller }) {
-    return { status: 200, body: await listHostConnectionActions(store.db, caller.organizationId, path.host_org_id, query) };
+    return {
+      status: 200,
+      body: await listHostConnectionActions(store.db, caller.organizationId, path.host_org_id, query),
+    };
   },
   async resolveHostConnectionAction({ path }, { store, caller }) {
     const action = await resolveHostConnectionAction(store.db, caller.organizationId, path.host_org_id, path.action_id);

@@ -12,7 +12,11 @@ import { referenceHandlers } from './reference.js';
 import { tokenHandlers } from './token.js';
 
 /** Every operation of the contract: `satisfies` makes a missing or mistyped handler a compile error. */
-export function createHandlers(tokens: TokenIssuer, rateLimits: RateLimits, metrics: { metrics: Metrics; token: string | undefined }): OperationHandlers {
+export function createHandlers(
+  tokens: TokenIssuer,
+  rateLimits: RateLimits,
+  metrics: { metrics: Metrics; token: string | undefined },
+): OperationHandlers {
   return {
     ...tokenHandlers(tokens, rateLimits),
     ...probeHandlers,

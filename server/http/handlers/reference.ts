@@ -82,4 +82,7 @@ export const referenceHandlers = {
   async getContractYaml() {
     return { status: 200, mediaType: 'application/yaml', body: yaml() };
   },
-} satisfies Pick<OperationHandlers, 'getApiReference' | 'getApiReferenceScript' | 'getContractJson' | 'getContractYaml'>;
+} satisfies Pick<
+  OperationHandlers,
+  'getApiReference' | 'getApiReferenceScript' | 'getContractJson' | 'getContractYaml'
+>;

@@ -53,10 +53,7 @@ const statements = [
     'archived_at',
     'created_at',
     'updated_at',
-  ].map(
-    (column) =>
-      `create index invitations_host_${column}_idx on invitations (host_organization_id, ${column}, id)`,
-  ),
+  ].map((column) => `create index invitations_host_${column}_idx on invitations (host_organization_id, ${column}, id)`),
   `create index invitations_host_lower_email_idx on invitations (host_organization_id, lower(email))`,
   `create index invitations_host_status_idx on invitations (host_organization_id, status)`,
 

@@ -33,7 +33,12 @@ function listKeys(lister: Party): { name: string; key: string; nullable: boolean
     ['updated_at', false],
     [`${lister}_archived_at`, true],
     ['active_action_updated_at', true],
-    ...(lister === 'host' ? ([['total_score', true], ['score_updated_at', true]] as const) : []),
+    ...(lister === 'host'
+      ? ([
+          ['total_score', true],
+          ['score_updated_at', true],
+        ] as const)
+      : []),
   ] as const;
   return [...copies, ...own.map(([column, nullable]) => ({ name: column, key: column, nullable }))];
 }
@@ -44,7 +49,9 @@ function listIndexes(lister: Party): string[] {
   return listKeys(lister).flatMap(({ name, key, nullable }) => [
     `create index connections_${lister}_list_${name}_idx on connections (${prefix}, ${key}, ${counterpart})${key === name ? '' : ` include (${name})`}`,
     ...(nullable
-      ? [`create index connections_${lister}_list_${name}_desc_idx on connections (${prefix}, ${key} desc nulls last, ${counterpart} desc)`]
+      ? [
+          `create index connections_${lister}_list_${name}_desc_idx on connections (${prefix}, ${key} desc nulls last, ${counterpart} desc)`,
+        ]
       : []),
   ]);
 }
@@ -110,9 +117,15 @@ const statements = [
   ...['created_at', 'updated_at', 'guest_archived_at', 'active_action_updated_at', 'status'].map(
     (column) => `drop index connections_guest_${column}_idx`,
   ),
-  ...['created_at', 'updated_at', 'host_archived_at', 'active_action_updated_at', 'total_score', 'score_updated_at', 'status'].map(
-    (column) => `drop index connections_host_${column}_idx`,
-  ),
+  ...[
+    'created_at',
+    'updated_at',
+    'host_archived_at',
+    'active_action_updated_at',
+    'total_score',
+    'score_updated_at',
+    'status',
+  ].map((column) => `drop index connections_host_${column}_idx`),
   ...listIndexes('host'),
   ...listIndexes('guest'),
   // `ilike '%text%'` on a copy, among the lister's connections only.
