@@ -9,7 +9,7 @@ export type ConnectionStatus = components['schemas']['ConnectionStatus'];
 export type ActionType = components['schemas']['ActionType'];
 export type ActionStatus = components['schemas']['ActionStatus'];
 
-interface OrganizationsTable {
+export interface OrganizationsTable {
   id: Generated<string>;
   name: string;
   email: string;
@@ -17,7 +17,7 @@ interface OrganizationsTable {
   created_at: Generated<Date>;
 }
 
-interface ApiClientsTable {
+export interface ApiClientsTable {
   client_id: string;
   organization_id: string;
   secret_hash: string;
@@ -25,7 +25,7 @@ interface ApiClientsTable {
   revoked_at: Date | null;
 }
 
-interface InvitationsTable {
+export interface InvitationsTable {
   id: Generated<string>;
   host_organization_id: string;
   email: string;
@@ -76,7 +76,7 @@ export interface ConnectionsTable {
  * How many connections an organization has in one role, status and that role's archive flag,
  * kept by triggers on connections (migration 0008); a count is the sum over its slots.
  */
-interface ConnectionCountsTable {
+export interface ConnectionCountsTable {
   organization_id: string;
   role: 'host' | 'guest';
   status: ConnectionStatus;
@@ -85,7 +85,7 @@ interface ConnectionCountsTable {
   n: number;
 }
 
-interface ConnectionActionsTable {
+export interface ConnectionActionsTable {
   id: Generated<string>;
   host_organization_id: string;
   guest_organization_id: string;
@@ -96,7 +96,7 @@ interface ConnectionActionsTable {
   resolved_at: Date | null;
 }
 
-interface IdempotencyKeysTable {
+export interface IdempotencyKeysTable {
   organization_id: string;
   key: string;
   operation_id: string;
