@@ -1,4 +1,6 @@
 // The requests of each workload, for a target whose operations live under `base`.
+import { operations } from '../generated/operations.js';
+import type { GuestConnectionSearchField } from '../server/store/connection-sides.js';
 import { fixtures, type Caller } from './data.js';
 import type { RequestSpec } from './generator.js';
 
@@ -64,26 +66,25 @@ export type ListSize = (typeof LIST_SIZES)[number];
 export interface ListShape {
   name: string;
   query: string;
-  search?: { field: 'guest_name' | 'guest_email' | 'owner_email'; text: string };
+  search?: { field: GuestConnectionSearchField; text: string };
 }
 
-const ORDERS = [
-  'guest_name',
-  'guest_email',
-  'owner_email',
-  'created_at',
-  'updated_at',
-  'archived_at',
-  'active_action_updated_at',
-  'total_score',
-  'score_updated_at',
-];
-// Three hex digits: each matches about 0.15% of the generated names and e-mails (bench/data.ts).
-const SEARCHES = [
-  { field: 'guest_name', text: 'a1b' },
-  { field: 'guest_email', text: 'c2d' },
-  { field: 'owner_email', text: 'e3f' },
-] as const;
+/** The values the contract allows for one of the guest list's parameters. */
+function allowed(name: 'order_by' | 'search_field'): string[] {
+  const schema = operations.listGuestConnections.parameters.find((parameter) => parameter.name === name)?.schema;
+  if (schema === undefined || !('enum' in schema))
+    throw new Error(`listGuestConnections has no enum parameter ${name}`);
+  return [...schema.enum];
+}
+
+const ORDERS = allowed('order_by');
+// Three hex digits, one text per search field: each matches about 0.15% of the generated names
+// and e-mails (bench/data.ts).
+const SEARCH_TEXTS = ['a1b', 'c2d', 'e3f', '4a5', 'b6c'];
+const SEARCHES = allowed('search_field').map((field, i) => ({
+  field: field as GuestConnectionSearchField,
+  text: SEARCH_TEXTS[i % SEARCH_TEXTS.length] ?? 'a1b',
+}));
 /** The same absolute offset at both sizes, near the end of the 10,000 (9,500 of them connected). */
 export const DEEP_OFFSET = 9400;
 export const LIST_LIMIT = 25;
