@@ -2,7 +2,7 @@
 // strings, defaults filled in), request bodies, and responses (status, media type, body, headers).
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import type { ValidationError } from '../domain/problems.js';
+import type { components } from '../../generated/openapi.js';
 import type {
   Contract,
   ContractHeader,
@@ -12,6 +12,8 @@ import type {
   OperationId,
 } from './document.js';
 
+/** One failing input, as problems list them in `errors`. */
+export type ValidationError = components['schemas']['ValidationError'];
 type InputLocation = ValidationError['location'];
 
 /** Raw request parts as they came over HTTP (header names in any case). */

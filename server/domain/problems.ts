@@ -1,8 +1,8 @@
 import type { components } from '../../generated/openapi.js';
+import type { ValidationError } from '../contract/validation.js';
 
 export type ErrorCode = components['schemas']['ErrorCode'];
 export type Problem = components['schemas']['Problem'];
-export type ValidationError = components['schemas']['ValidationError'];
 
 /** Status and title of every error code of the contract; `Record` makes the list complete. */
 export const problemCatalog: Record<ErrorCode, { status: number; title: string }> = {

@@ -11,7 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { loadContract, type OperationId } from '../../server/contract/document.js';
-import type { ErrorCode, ValidationError } from '../../server/domain/problems.js';
+import type { ValidationError } from '../../server/contract/validation.js';
+import type { ErrorCode } from '../../server/domain/problems.js';
 import { startPrism } from '../setup/prism.js';
 import { createTestApp } from '../support/app.js';
 import {
