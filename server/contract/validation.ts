@@ -50,7 +50,9 @@ function createAjv(contract: Contract, coerce: boolean): Ajv2020 {
   addFormats.default(ajv);
   // ajv-formats' uuid also accepts `urn:uuid:...`, which PostgreSQL refuses: the contract's own
   // Uuid pattern is the format, so Prism, the client types and the server agree.
-  ajv.addFormat('uuid', new RegExp(String(contract.schemas.Uuid?.pattern)));
+  const uuid = contract.schemas.Uuid?.pattern;
+  if (typeof uuid !== 'string') throw new Error('the contract has no Uuid pattern');
+  ajv.addFormat('uuid', new RegExp(uuid));
   ajv.addKeyword({ keyword: 'components' });
   ajv.addSchema({ $id: ROOT_ID, components: { schemas: contract.schemas } });
   return ajv;
@@ -112,6 +114,18 @@ function numberTextErrors(
       return typeof text === 'string' && !(JSON_NUMBER.test(text) && Number.isFinite(Number(text)));
     })
     .map((p) => ({ location, pointer: p.name, message: 'must be a finite JSON number' }));
+}
+
+/** One location's failing parameters: a number's text first, then what the schema says of the rest. */
+function parameterErrors(
+  location: 'path' | 'query' | 'header',
+  values: Record<string, unknown>,
+  validate: ValidateFunction,
+  numbers: OperationValidators['numbers'],
+): ValidationError[] {
+  const syntax = numberTextErrors(location, values, numbers.get(location) ?? []);
+  const schema = validate(values) ? [] : toValidationErrors(location, validate.errors, false);
+  return [...syntax, ...schema.filter((e) => !syntax.some((s) => s.pointer === e.pointer))];
 }
 
 interface OperationValidators {
@@ -203,19 +217,10 @@ export function compileValidators(contract: Contract): ContractValidators {
         const value = lower.get(p.name.toLowerCase());
         if (value !== undefined) header[p.name] = value;
       }
-      const checked = (
-        location: 'path' | 'query' | 'header',
-        values: Record<string, unknown>,
-        validate: ValidateFunction,
-      ) => {
-        const syntax = numberTextErrors(location, values, v.numbers.get(location) ?? []);
-        const schema = validate(values) ? [] : toValidationErrors(location, validate.errors, false);
-        return [...syntax, ...schema.filter((e) => !syntax.some((s) => s.pointer === e.pointer))];
-      };
       const errors = [
-        ...checked('path', path, v.path),
-        ...checked('query', query, v.query),
-        ...checked('header', header, v.header),
+        ...parameterErrors('path', path, v.path, v.numbers),
+        ...parameterErrors('query', query, v.query, v.numbers),
+        ...parameterErrors('header', header, v.header, v.numbers),
       ];
       return { value: { path, query, header }, errors };
     },
