@@ -1,8 +1,7 @@
 // Turns a request into the operation's input: the body read within limits and parsed by its
 // media type, then parameters and body validated against the contract, every failure kept.
 import { loadContract, type ContractOperation } from '../contract/document.js';
-import type { ContractValidators, ValidatedParameters } from '../contract/validation.js';
-import type { ValidationError } from '../contract/validation.js';
+import type { ContractValidators, ValidatedParameters, ValidationError } from '../contract/validation.js';
 import { ProblemError } from '../domain/problems.js';
 
 const BODY_LIMIT_BYTES = loadContract().bodyLimitBytes;
