@@ -162,8 +162,8 @@ class PGliteConnection implements DatabaseConnection {
   readonly #pglite: PGlite;
   /** The named statements this PGlite has parsed: they live as long as its one session. */
   readonly #prepared = new Set<string>();
-  /** The result columns of each, from its first run. */
-  readonly #fields = new Map<string, Results['fields']>();
+  /** The result columns of each, with their parsers, from its first run. */
+  readonly #columns = new Map<string, Columns>();
 
   constructor(pglite: PGlite) {
     this.#pglite = pglite;
@@ -175,8 +175,7 @@ class PGliteConnection implements DatabaseConnection {
       name === undefined
         ? await this.#pglite.query<R>(query.sql, [...query.parameters], { rowMode: 'object' })
         : await this.#executePrepared<R>(name, query);
-    const changesRows = ['INSERT', 'UPDATE', 'DELETE', 'MERGE'].includes(result.command ?? '');
-    return changesRows
+    return ROW_COMMANDS.has(result.command ?? '')
       ? { rows: result.rows, numAffectedRows: BigInt(result.affectedRows ?? 0) }
       : { rows: result.rows };
   }
@@ -196,18 +195,18 @@ class PGliteConnection implements DatabaseConnection {
         this.#prepared.add(name);
       }
       const bind = serialize.bind({ statement: name, values: query.parameters.map(parameterText) });
-      const fields = this.#fields.get(name);
-      if (fields === undefined) {
+      const columns = this.#columns.get(name);
+      if (columns === undefined) {
         const { messages } = await this.#pglite.execProtocol(
           concat([bind, serialize.describe({ type: 'P' }), EXECUTE_SYNC]),
         );
         const [result] = parse.parseResults(messages, this.#pglite.parsers, { rowMode: 'object' }) as Results<R>[];
         if (result === undefined) throw new Error(`prepared statement ${name} returned no result`);
-        this.#fields.set(name, result.fields);
+        this.#columns.set(name, columnsOf(result.fields, this.#pglite.parsers));
         return result;
       }
       const { messages } = await this.#pglite.execProtocol(concat([bind, EXECUTE_SYNC]));
-      return resultOf<R>(messages, fields, this.#pglite.parsers);
+      return resultOf<R>(messages, columns);
     });
   }
 
@@ -228,34 +227,35 @@ function parameterText(value: unknown): string | null {
 const SYNC = protocol.serialize.sync();
 const EXECUTE_SYNC = concat([protocol.serialize.execute(), SYNC]);
 
+/** The commands whose tag counts the rows they changed. */
+const ROW_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
+
+/** A statement's result columns, and the parser of each, as parse.parseResults looks them up. */
+type Columns = { fields: Results['fields']; parsers: (PGlite['parsers'][number] | undefined)[] };
+
+function columnsOf(fields: Results['fields'], parsers: PGlite['parsers']): Columns {
+  return { fields, parsers: fields.map(({ dataTypeID }) => parsers[dataTypeID] ?? types.parsers[dataTypeID]) };
+}
+
 /** What parse.parseResults makes of one statement's messages, with the columns known already. */
-function resultOf<R>(
-  messages: messages.BackendMessage[],
-  fields: Results['fields'],
-  parsers: PGlite['parsers'],
-): Results<R> {
-  const columns = fields.map(({ name, dataTypeID }) => ({
-    name,
-    dataTypeID,
-    parse: parsers[dataTypeID] ?? types.parsers[dataTypeID],
-  }));
+function resultOf<R>(messages: messages.BackendMessage[], { fields, parsers }: Columns): Results<R> {
   const rows: Record<string, unknown>[] = [];
   let command: string | undefined;
   let affectedRows = 0;
   for (const message of messages) {
     if (message.name === 'dataRow') {
       const row: Record<string, unknown> = {};
-      for (const [i, column] of columns.entries()) {
+      for (const [i, { name, dataTypeID }] of fields.entries()) {
         const value = (message as messages.DataRowMessage).fields[i] ?? null;
-        row[column.name] =
-          value === null || column.parse === undefined ? value : column.parse(value, column.dataTypeID);
+        const parse = parsers[i];
+        row[name] = value === null || parse === undefined ? value : parse(value, dataTypeID);
       }
       rows.push(row);
     } else if (message.name === 'commandComplete') {
       const words = (message as messages.CommandCompleteMessage).text.split(' ');
       command = words[0];
       const count = Number.parseInt(words.at(-1) ?? '', 10);
-      if (['INSERT', 'UPDATE', 'DELETE', 'MERGE'].includes(command ?? '') && !Number.isNaN(count)) affectedRows = count;
+      if (ROW_COMMANDS.has(command ?? '') && !Number.isNaN(count)) affectedRows = count;
     }
   }
   return { rows: rows as R[], fields, command, affectedRows };
