@@ -1,15 +1,13 @@
 // `npm start` with DATABASE_URL: a shared JWT_SECRET is required, nothing is seeded, and server
 // processes sharing the database accept each other's tokens. Each run gets a database of its
 // own on the TEST_DATABASE_URL server, so "nothing seeded" is checked on an empty one.
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrganization } from '../../server/domain/admin.js';
-import { openDatabase, type Store } from '../../server/store/database.js';
 import { hasOrganizations } from '../../server/store/organizations.js';
+import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database.js';
 import {
   getOwnOrganization,
   killRunningServers,
@@ -28,34 +26,20 @@ const SHARED_SECRET = 'process-test-shared-secret-0123456789abcdef';
 const OTHER_SECRET = 'process-test-other-secret-0123456789abcdefg';
 
 describe.skipIf(!serverUrl)(title, () => {
-  const databaseName = `connections_process_${randomBytes(6).toString('hex')}`;
+  let scratch: ScratchDatabase;
   let databaseUrl: string;
   let dataDir: string | undefined;
-  let store: Store | undefined;
-
-  async function onServer(statement: string): Promise<void> {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  }
 
   beforeAll(async () => {
-    await onServer(`create database ${databaseName}`);
-    const url = new URL(serverUrl ?? '');
-    url.pathname = `/${databaseName}`;
-    databaseUrl = url.toString();
+    scratch = await createScratchDatabase(serverUrl ?? '', 'connections_process');
+    databaseUrl = scratch.url;
     // Given to every process, to show that with DATABASE_URL nothing is written there.
     dataDir = await mkdtemp(path.join(tmpdir(), 'connections-process-'));
   });
 
   afterAll(async () => {
     await killRunningServers();
-    await store?.close();
-    await onServer(`drop database if exists ${databaseName} with (force)`);
+    await scratch?.drop();
     if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
   });
 
@@ -82,7 +66,7 @@ describe.skipIf(!serverUrl)(title, () => {
       ]);
       expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
     }
-    store = await openDatabase({ databaseUrl, dataDir: '' });
+    const store = await scratch.store();
     expect(await hasOrganizations(store.db)).toBe(false);
 
     const organization = await createOrganization(store.db, {
