@@ -54,14 +54,17 @@ describe.each(engines)('bearer tokens on %s', (engine) => {
     }
   });
 
+  /** The claims of a valid token of `org`, for signing it some other way. */
+  const validClaims = () => ({
+    sub: org.client_id,
+    org: org.organization_id,
+    iat: seconds(),
+    exp: seconds() + 600,
+    jti: randomUUID(),
+  });
+
   it('answers 401 invalid_token for a forged signature and for another algorithm', async () => {
-    const claims = {
-      sub: org.client_id,
-      org: org.organization_id,
-      iat: seconds(),
-      exp: seconds() + 600,
-      jti: randomUUID(),
-    };
+    const claims = validClaims();
     const forged = await sign(claims, 'another-secret-another-secret-another-secret', 'HS256');
     await expect401(await getOwn(`Bearer ${forged}`), 'Bearer error="invalid_token"');
     const hs512 = await sign(claims, TEST_JWT_SECRET, 'HS512');
@@ -73,13 +76,7 @@ describe.each(engines)('bearer tokens on %s', (engine) => {
   });
 
   it('accepts a token signed with its secret by another HS256 implementation (hono/jwt)', async () => {
-    const claims = {
-      sub: org.client_id,
-      org: org.organization_id,
-      iat: seconds(),
-      exp: seconds() + 600,
-      jti: randomUUID(),
-    };
+    const claims = validClaims();
     expect((await getOwn(`Bearer ${await sign(claims, TEST_JWT_SECRET, 'HS256')}`)).status).toBe(200);
   });
 
