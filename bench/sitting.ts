@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { createTokenIssuer } from '../server/domain/tokens.js';
 import { countStatements } from '../test/support/statements.js';
 import * as data from './data.js';
-import { type Generator, type Job, type Outcome, span, startGenerator } from './loadgen.js';
+import { type Generator, type Job, type Outcome, type RequestSpec, span, startGenerator } from './loadgen.js';
 import { cpuSeconds, registerCleanup, residentBytes, stop, stopping } from './processes.js';
 import { type Engine, engineOf, origins, pids, startTarget, type Target, type TargetName } from './targets.js';
 import * as workloads from './workloads.js';
@@ -127,48 +127,43 @@ type Counted = { target: Target; counter: Awaited<ReturnType<typeof countStateme
  * (on the server only, at 10,000: at the large size the requests differ by the host only).
  */
 async function countStatementsPerRequest(s: Sitting, [server, bare]: [Counted, Counted]): Promise<StatementCount[]> {
-  const { sign } = s;
-  const repeat = (spec: ReturnType<typeof workloads.request>) => (n: number) => Array.from({ length: n }, () => spec);
-  const main = workloads.WORKLOADS.map((w) => ({
-    name: w as string,
-    expect: workloads.EXPECTED_STATUS[w],
-    warmups: 2,
-    times: 10,
-    requests:
-      w === 'post'
-        ? (n: number) => (s.guests.get('counting')?.(n) ?? []).map((i) => workloads.request(w, '/v1', sign, i))
-        : repeat(workloads.request(w, '/v1', sign)),
-  }));
-  const shapes = workloads.LIST_SHAPES.map((shape) => ({
-    name: `guest list: ${shape.name}`,
-    expect: 200,
-    warmups: 1,
-    times: 1,
-    requests: repeat(workloads.guestListRequest('/v1', sign, data.fixtures.smallHost, shape)),
-  }));
+  const main = () =>
+    workloads.WORKLOADS.map((w) => {
+      const take = (n: number) => s.guests.get('counting')?.(n) ?? [];
+      const specs = (n: number) =>
+        w === 'post'
+          ? take(n).map((i) => workloads.request(w, '/v1', s.sign, i))
+          : Array(n).fill(workloads.request(w, '/v1', s.sign));
+      return { name: w as string, expect: workloads.EXPECTED_STATUS[w], warm: specs(2), counted: specs(10) };
+    });
+  const shapes = workloads.LIST_SHAPES.map((shape) => {
+    const spec = workloads.guestListRequest('/v1', s.sign, data.fixtures.smallHost, shape);
+    return { name: `guest list: ${shape.name}`, expect: 200, warm: [spec], counted: [spec] };
+  });
   const counts: StatementCount[] = [];
   for (const [{ target, counter }, list] of [
-    [server, [...main, ...shapes]],
-    [bare, main],
+    [server, [...main(), ...shapes]],
+    [bare, main()],
   ] as const) {
     for (const w of list) {
-      const job = (requests: Job['requests']): Job => ({
-        origins: origins(target),
-        connections: 1,
-        requests,
-        once: true,
-        expect: w.expect,
-        warmup: span(0),
-        measure: { seconds: 0, minRequests: requests.length, maxSeconds: 120 },
-        pids: pids(target),
-      });
-      const warm = await s.generator.run(job(w.requests(w.warmups)));
+      const run = (requests: RequestSpec[]) =>
+        s.generator.run({
+          origins: origins(target),
+          pids: pids(target),
+          connections: 1,
+          requests,
+          once: true,
+          expect: w.expect,
+          warmup: span(0),
+          measure: { seconds: 0, minRequests: requests.length, maxSeconds: 120 },
+        });
+      const warm = await run(w.warm);
       counter.take();
-      const outcome = await s.generator.run(job(w.requests(w.times)));
+      const outcome = await run(w.counted);
       const { count, sql } = counter.take();
       if (warm.errors + outcome.errors > 0)
         throw new Error(`counting ${w.name} on ${target.name}: ${warm.firstError ?? outcome.firstError}`);
-      const perRequest = count / w.times;
+      const perRequest = count / w.counted.length;
       counts.push({ target: target.name, workload: w.name, perRequest, sql: sql.slice(0, Math.round(perRequest)) });
       s.progress(`[statements] ${target.name} ${w.name}: ${perRequest} per request`);
     }
