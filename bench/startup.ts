@@ -20,7 +20,10 @@ const SERVER_COMMANDS: Record<string, string[]> = {
 const accepts = (port: number) =>
   new Promise<boolean>((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => resolve(!socket.destroy()));
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once('error', () => resolve(false));
   });
 
