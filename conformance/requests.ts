@@ -2,10 +2,10 @@
 // parameters and body, and at most one mutation; made concrete against the world when it
 // runs; then judged valid or invalid by the contract's own validators, as the server will see it.
 import fc from 'fast-check';
-import { loadContract, type ContractOperation, type ContractParameter } from '../../server/contract/document.js';
-import { contractValidators } from '../support/contract.js';
-import { schemaValues, IdRef, type Value } from '../support/schema-values.js';
-import type { Caller, World } from '../support/world.js';
+import { loadContract, type ContractOperation, type ContractParameter } from '../server/contract/document.js';
+import { contractValidators } from './check.js';
+import { schemaValues, IdRef, type Value } from './schema-values.js';
+import type { Caller, World } from './world.js';
 
 // The two organization headers are the identity of the call, not free inputs: they come from
 // the caller and the chosen target, and mutations reach them like any other parameter.
