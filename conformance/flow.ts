@@ -68,23 +68,17 @@ export async function runFlow(world: World, send: Send, roles: FlowRoles): Promi
       ? undefined
       : `the list does not show ${other.role} ${id(other)}`;
 
-  for (const caller of [host, guest, stranger])
-    await step(
+  const read = (caller: Caller) =>
+    step(
       'reads its organization',
       caller,
       'getOrganization',
       { method: 'GET', path: `/organizations/${id(caller)}` },
       [200],
     );
-  const guestEmail = (
-    await step(
-      'reads its e-mail',
-      guest,
-      'getOrganization',
-      { method: 'GET', path: `/organizations/${id(guest)}` },
-      [200],
-    )
-  ).body.email;
+  await read(host);
+  const guestEmail = (await read(guest)).body.email;
+  await read(stranger);
   const expired_at = new Date(Date.now() + 30 * DAY_MS).toISOString();
 
   /** An invitation from `inviter` accepted by the guest, or 409 when they are connected already. */
