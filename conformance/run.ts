@@ -40,12 +40,18 @@ function sender(baseUrl: string): Send {
   };
 }
 
-async function token(send: Send, role: string, credentials: Credentials): Promise<string> {
+async function token(send: Send, role: string, credentials: Credentials, retry = true): Promise<string> {
   const response = await send('/v1/oauth2/token', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ client_id: credentials.client_id, client_secret: credentials.client_secret }),
   });
+  // A run right after another may meet the limit on failed token requests the fuzzer used up.
+  const wait = Number(response.headers.get('retry-after'));
+  if (response.status === 429 && retry && wait <= 60) {
+    await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+    return token(send, role, credentials, false);
+  }
   const text = await response.text();
   if (response.status !== 200)
     throw new SetupError(

@@ -103,7 +103,11 @@ describe.each(targets)('the contract fuzzer on $engine', ({ engine, skip }) => {
           const changed = changedTables(before, after);
           before = after;
           if ((answer.status >= 400 || request.init.method === 'GET') && changed.length > 0)
-            found.push({ operationId, check: 'changes nothing', message: `a ${answer.status} answer changed rows: ${changed.join('; ')}` });
+            found.push({
+              operationId,
+              check: 'changes nothing',
+              message: `a ${answer.status} answer changed rows: ${changed.join('; ')}`,
+            });
           const leaked = await unrelatedNames(store, world, request.caller, JSON.stringify(answer.body) ?? '');
           if (leaked.length > 0)
             found.push({
