@@ -39,7 +39,7 @@ export function showRequest(path: string, init: RequestInit): ShownRequest {
   };
 }
 
-export const requestLine = (r: ShownRequest): string =>
+const requestLine = (r: ShownRequest): string =>
   `${r.method} ${r.path}${r.body === '' ? '' : ` ${JSON.stringify(r.body)}`}`;
 
 /** One line per finding: `operation — check: message`, the request on the next. */

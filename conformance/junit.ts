@@ -2,9 +2,13 @@
 // flow step, matrix cell and fuzzed operation, a failure per case that broke the contract.
 import { type CaseResult, findingText, type Suite } from './findings.js';
 
-const escape = (text: string): string =>
-  text
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '?')
+/** XML 1.0 allows no control characters but tab and line ends: they become `?`. */
+const allowed = (c: string): boolean => (c.codePointAt(0) ?? 0) >= 0x20 || c === '\t' || c === '\n' || c === '\r';
+
+const xmlText = (text: string): string =>
+  [...text]
+    .map((c) => (allowed(c) ? c : '?'))
+    .join('')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
@@ -15,12 +19,12 @@ export function junitXml(cases: CaseResult[], seed: number): string {
   const suites = [...new Set(cases.map((c) => c.suite))].map((suite: Suite) => {
     const own = cases.filter((c) => c.suite === suite);
     const testcases = own.map((c) => {
-      const open = `    <testcase classname="connections-api-conformance.${suite}" name="${escape(c.name)}"`;
+      const open = `    <testcase classname="connections-api-conformance.${suite}" name="${xmlText(c.name)}"`;
       if (!failed(c)) return `${open}/>`;
       const [first] = c.findings;
       const message = first === undefined ? '' : `${first.operationId} — ${first.check}: ${first.message}`;
       const text = `${c.findings.map(findingText).join('\n')}\nseed: ${seed}`;
-      return `${open}>\n      <failure message="${escape(message.slice(0, 500))}" type="${escape(first?.check ?? '')}">${escape(text)}</failure>\n    </testcase>`;
+      return `${open}>\n      <failure message="${xmlText(message.slice(0, 500))}" type="${xmlText(first?.check ?? '')}">${xmlText(text)}</failure>\n    </testcase>`;
     });
     return `  <testsuite name="${suite}" tests="${own.length}" failures="${own.filter(failed).length}">\n${testcases.join('\n')}\n  </testsuite>`;
   });
