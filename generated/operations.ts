@@ -4,6 +4,13 @@
 export const contract = {
   "basePath": "/v1",
   "bodyLimitBytes": 65536,
+  "rateLimitCosts": {
+    "request": 1,
+    "searchText": 5,
+    "searchTextCharsPerToken": 10,
+    "offsetRowsPerToken": 5000,
+    "offsetMaxTokens": 50
+  },
   "scenarios": [
     "self",
     "host",

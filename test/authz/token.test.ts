@@ -92,6 +92,16 @@ describe.each(engines)('createToken on %s', (engine) => {
     }
   });
 
+  it('answers 400 malformed_json to a repeated client_secret, even when the last one is right', async () => {
+    const response = await t.request('/v1/oauth2/token', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: `{"client_id":${JSON.stringify(org.client_id)},"client_secret":"x","client_secret":${JSON.stringify(org.client_secret)}}`,
+    });
+    expect(response.status).toBe(400);
+    expect((await response.json()) as Problem).toMatchObject({ code: 'malformed_json', detail: expect.stringContaining('"client_secret"') });
+  });
+
   it('refuses credentials over the contract lengths before looking them up', async () => {
     const response = await asJson({ client_id: 'c'.repeat(129), client_secret: 's'.repeat(65) });
     expect(response.status).toBe(422);

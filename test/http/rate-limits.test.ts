@@ -118,8 +118,8 @@ it('an unreachable Redis: one warning without the password, and the in-memory li
   );
   try {
     const key = `org-${Date.now()}`;
-    expect(await limits.organization(key)).toBeUndefined();
-    expect((await limits.organization(key))?.status).toBe(429);
+    expect(await limits.organization(key, 1)).toBeUndefined();
+    expect((await limits.organization(key, 1))?.status).toBe(429);
     await new Promise((resolve) => setTimeout(resolve, 700)); // a few reconnect attempts
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ level: 'warn', message: expect.stringContaining('127.0.0.1:1 is unavailable') });
