@@ -6,7 +6,11 @@
 // same for every shape. Not a test and not part of `npm run bench`.
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../server/store/database.js';
-import { guestConnections, type GuestConnectionOrder, type GuestConnectionSearchField } from '../server/store/connection-sides.js';
+import {
+  guestConnections,
+  type GuestConnectionOrder,
+  type GuestConnectionSearchField,
+} from '../server/store/connection-sides.js';
 import { listConnections, type ConnectionListQuery } from '../server/store/connections.js';
 import { requestCost } from '../server/http/request-cost.js';
 import { cleanUp, guard, registerCleanup, runMain } from './cleanup.js';

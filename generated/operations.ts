@@ -76,7 +76,14 @@ export const operations = {
             "$ref": "#/components/schemas/Problem"
           }
         },
-        "headers": {}
+        "headers": {
+          "WWW-Authenticate": {
+            "required": false,
+            "schema": {
+              "type": "string"
+            }
+          }
+        }
       },
       "413": {
         "content": {
@@ -3319,7 +3326,29 @@ export const operations = {
             "type": "string"
           }
         },
-        "headers": {}
+        "headers": {
+          "Content-Security-Policy": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^default-src 'self';.*frame-ancestors 'none'$"
+            }
+          },
+          "X-Frame-Options": {
+            "required": false,
+            "schema": {
+              "type": "string",
+              "const": "DENY"
+            }
+          },
+          "X-Content-Type-Options": {
+            "required": false,
+            "schema": {
+              "type": "string",
+              "const": "nosniff"
+            }
+          }
+        }
       },
       "400": {
         "content": {
@@ -3372,7 +3401,29 @@ export const operations = {
             "type": "string"
           }
         },
-        "headers": {}
+        "headers": {
+          "Content-Security-Policy": {
+            "required": false,
+            "schema": {
+              "type": "string",
+              "const": "default-src 'none'; frame-ancestors 'none'"
+            }
+          },
+          "X-Frame-Options": {
+            "required": false,
+            "schema": {
+              "type": "string",
+              "const": "DENY"
+            }
+          },
+          "X-Content-Type-Options": {
+            "required": false,
+            "schema": {
+              "type": "string",
+              "const": "nosniff"
+            }
+          }
+        }
       },
       "400": {
         "content": {
@@ -3426,7 +3477,29 @@ export const operations = {
             "additionalProperties": true
           }
         },
-        "headers": {}
+        "headers": {
+          "Content-Security-Policy": {
+            "required": false,
+            "schema": {
+              "type": "string",
+              "const": "default-src 'none'; frame-ancestors 'none'"
+            }
+          },
+          "X-Frame-Options": {
+            "required": false,
+            "schema": {
+              "type": "string",
+              "const": "DENY"
+            }
+          },
+          "X-Content-Type-Options": {
+            "required": false,
+            "schema": {
+              "type": "string",
+              "const": "nosniff"
+            }
+          }
+        }
       },
       "400": {
         "content": {
@@ -3479,7 +3552,29 @@ export const operations = {
             "type": "string"
           }
         },
-        "headers": {}
+        "headers": {
+          "Content-Security-Policy": {
+            "required": false,
+            "schema": {
+              "type": "string",
+              "const": "default-src 'none'; frame-ancestors 'none'"
+            }
+          },
+          "X-Frame-Options": {
+            "required": false,
+            "schema": {
+              "type": "string",
+              "const": "DENY"
+            }
+          },
+          "X-Content-Type-Options": {
+            "required": false,
+            "schema": {
+              "type": "string",
+              "const": "nosniff"
+            }
+          }
+        }
       },
       "400": {
         "content": {
@@ -3532,7 +3627,29 @@ export const operations = {
             "type": "string"
           }
         },
-        "headers": {}
+        "headers": {
+          "Content-Security-Policy": {
+            "required": false,
+            "schema": {
+              "type": "string",
+              "const": "default-src 'none'; frame-ancestors 'none'"
+            }
+          },
+          "X-Frame-Options": {
+            "required": false,
+            "schema": {
+              "type": "string",
+              "const": "DENY"
+            }
+          },
+          "X-Content-Type-Options": {
+            "required": false,
+            "schema": {
+              "type": "string",
+              "const": "nosniff"
+            }
+          }
+        }
       },
       "400": {
         "content": {
@@ -3825,10 +3942,6 @@ export const schemas = {
   "TokenRequest": {
     "type": "object",
     "additionalProperties": false,
-    "required": [
-      "client_id",
-      "client_secret"
-    ],
     "properties": {
       "grant_type": {
         "type": "string",
@@ -3848,9 +3961,7 @@ export const schemas = {
     "type": "object",
     "additionalProperties": false,
     "required": [
-      "grant_type",
-      "client_id",
-      "client_secret"
+      "grant_type"
     ],
     "properties": {
       "grant_type": {
@@ -4457,6 +4568,7 @@ export const schemas = {
     "enum": [
       "malformed_json",
       "malformed_request",
+      "invalid_request",
       "payload_too_large",
       "unsupported_media_type",
       "validation_failed",
@@ -4477,6 +4589,7 @@ export const schemas = {
       "invitation_already_accepted",
       "invitation_expired",
       "no_matching_invitation",
+      "invitation_token_required",
       "idempotency_key_reused",
       "idempotency_key_in_flight",
       "connection_not_connected",

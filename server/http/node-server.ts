@@ -63,7 +63,10 @@ export function createNodeServer(fetch: Fetch, limits: HttpLimits): Server {
 const answered = new WeakSet<Duplex>();
 
 /** The head and body of the problem of `code`, answered before the app, on a connection then closed. */
-function problemParts(code: ErrorCode, detail: string): { status: number; headers: Record<string, string>; body: string } {
+function problemParts(
+  code: ErrorCode,
+  detail: string,
+): { status: number; headers: Record<string, string>; body: string } {
   const problem = problemOf(code, detail);
   const body = JSON.stringify(problem);
   const headers = {
