@@ -45,6 +45,8 @@ describe.skipIf(unavailable !== undefined)(
     let guest: TestOrganization;
     let invitationToken: string;
     const requested: string[] = [];
+    // What the page's Content-Security-Policy blocked: Chromium reports each on the console.
+    const blocked: string[] = [];
 
     /** A host and a guest it invited, made through the API; the guest's invitation token. */
     async function invitedGuest(): Promise<void> {
@@ -96,10 +98,15 @@ describe.skipIf(unavailable !== undefined)(
 
     it('sends POST /host-connections from the page and gets the 201, loading nothing from elsewhere', async () => {
       const page = browser.pages()[0] ?? (await browser.newPage());
-      await page.goto(`${origin}/docs#tag/host-connections/POST/host-connections`, {
+      page.on('console', (message) => {
+        if (/Content Security Policy/i.test(message.text())) blocked.push(message.text());
+      });
+      const loaded = await page.goto(`${origin}/docs#tag/host-connections/POST/host-connections`, {
         waitUntil: 'domcontentloaded',
         timeout: STEP_TIMEOUT_MS,
       });
+      // The page works under its own policy, which allows this server only.
+      expect(await loaded?.headerValue('content-security-policy')).toMatch(/^default-src 'self';/);
 
       const operation = page.locator('section[id$="tag/host-connections/POST/host-connections"]');
       await operation.getByRole('button', { name: /^Test Request/ }).click();
@@ -149,6 +156,7 @@ describe.skipIf(unavailable !== undefined)(
       const network = requested.filter((url) => !/^(data|blob):/.test(url));
       expect(network.length).toBeGreaterThan(0);
       expect(network.filter((url) => new URL(url).origin !== origin)).toEqual([]);
+      expect(blocked).toEqual([]);
     }, 240_000);
   },
 );
