@@ -20,7 +20,7 @@ export interface TokenIssuer {
  * How far ahead of our clock a token's `iat` may be: clocks of the processes sharing the key
  * drift a little, but a token from the future was minted elsewhere, with the key.
  */
-export const MAX_CLOCK_SKEW_SECONDS = 60;
+const MAX_CLOCK_SKEW_SECONDS = 60;
 
 export function createTokenIssuer(options: { secret: string; ttlSeconds: number; now: () => Date }): TokenIssuer {
   const seconds = (): number => Math.floor(options.now().getTime() / 1000);

@@ -5,7 +5,7 @@
 import type { MiddlewareHandler } from 'hono';
 
 /** The Content-Security-Policy of every response that sets none: nothing may load, nothing may frame it. */
-export const DATA_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
+const DATA_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
 
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'X-Content-Type-Options': 'nosniff',
