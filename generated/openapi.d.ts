@@ -23,13 +23,13 @@ export interface paths {
          *     of which half was wrong.
          *
          *     The credentials come one of two ways (RFC 6749 section 2.3.1): `client_id` and
-         *     `client_secret` in the body (`client_secret_post`), or `Authorization: Basic` with the
-         *     form-encoded `client_id`, a colon and the form-encoded `client_secret`, in base64
-         *     (`client_secret_basic`, the `clientSecretBasic` scheme), the body then carrying neither
-         *     (a `client_id` equal to the header's is allowed). Both ways in one request: 400
-         *     `invalid_request`; so are Basic credentials that do not decode. Neither way: 422
-         *     `validation_failed` naming the missing fields. A 401 to Basic credentials carries
-         *     `WWW-Authenticate: Basic`.
+         *     `client_secret` in the body (`client_secret_post`, JSON or form), or, with the form
+         *     encoding, `Authorization: Basic` with the form-encoded `client_id`, a colon and the
+         *     form-encoded `client_secret`, in base64 (`client_secret_basic`, the
+         *     `clientSecretBasic` scheme), the form then carrying neither (a `client_id` equal to
+         *     the header's is allowed). Both ways in one request: 400 `invalid_request`; so are
+         *     Basic credentials that do not decode. Neither way: 422 `validation_failed` naming the
+         *     missing fields. A 401 to Basic credentials carries `WWW-Authenticate: Basic`.
          */
         post: operations["createToken"];
         delete?: never;
@@ -577,15 +577,14 @@ export interface components {
         ClientSecret: string;
         /** @description A one-time invitation token, base64url characters as issued. */
         InvitationToken: string;
-        /** @description `client_id` and `client_secret` are required unless they come as `Authorization: Basic`. */
         TokenRequest: {
             /**
              * @description Optional in JSON; when given it must be `client_credentials`.
              * @enum {string}
              */
             grant_type?: "client_credentials";
-            client_id?: components["schemas"]["ClientId"];
-            client_secret?: components["schemas"]["ClientSecret"];
+            client_id: components["schemas"]["ClientId"];
+            client_secret: components["schemas"]["ClientSecret"];
         };
         /** @description `client_id` and `client_secret` are required unless they come as `Authorization: Basic`. */
         TokenFormRequest: {

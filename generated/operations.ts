@@ -3942,6 +3942,10 @@ export const schemas = {
   "TokenRequest": {
     "type": "object",
     "additionalProperties": false,
+    "required": [
+      "client_id",
+      "client_secret"
+    ],
     "properties": {
       "grant_type": {
         "type": "string",
