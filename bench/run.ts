@@ -1,4 +1,4 @@
-// `npm run bench [-- --mode sitting|profile|startup|store-lists] [options]`: the one entry point.
+// `npm run bench [-- --mode sitting|profile|startup|store-lists|list-costs] [options]`: the one entry point.
 // How it measures, every option and the latest results: docs/benchmarks.md. Progress goes to
 // stderr, the results to stdout, the raw windows (and the SQL of every counted statement) to
 // --out, outside the repository.
@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { cleanUp, machineBusySeconds, runMain, sleep } from './processes.js';
+import { listCosts } from './list-costs.js';
 import { profile } from './profile.js';
 import { describeMachine, type Machine, markdown } from './report.js';
 import { type Options, sit } from './sitting.js';
@@ -40,6 +41,7 @@ const { values: args } = parseArgs({
     'log-errors': { type: 'boolean', default: false },
     cases: { type: 'string', default: 'first,restart,sandbox,mock' },
     command: { type: 'string', default: 'npm' },
+    guests: { type: 'string', default: '20000' },
   },
 });
 
@@ -122,6 +124,10 @@ const modes: Record<string, [() => Promise<void>, number]> = {
         databaseUrl,
       }),
     60 * 60_000,
+  ],
+  'list-costs': [
+    () => listCosts({ guests: Math.round(positive('guests')), runs: Math.round(positive('runs', '30')), databaseUrl }),
+    30 * 60_000,
   ],
 };
 const mode = modes[args.mode ?? ''];
