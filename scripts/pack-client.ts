@@ -37,7 +37,10 @@ cpSync(path.join(root, 'LICENSE'), path.join(staging, 'LICENSE'));
 cpSync(path.join(root, 'scripts/client-package/README.md'), path.join(staging, 'README.md'));
 
 const entry = { types: './dist/client/index.d.ts', import: './dist/client/index.js' };
-const subEntry = (name: string) => ({ types: `./dist/client/${name}/index.d.ts`, import: `./dist/client/${name}/index.js` });
+const subEntry = (name: string) => ({
+  types: `./dist/client/${name}/index.d.ts`,
+  import: `./dist/client/${name}/index.js`,
+});
 // Only `./react` and `./msw` import these, so the plain client installs without them. The ranges
 // are those the entries work with: openapi-react-query 0.5.4 needs TanStack Query 5.80 and
 // openapi-fetch 0.17 (the client's), openapi-msw 2 needs msw 2.10.5; React as TanStack Query allows.

@@ -47,7 +47,10 @@ function parsePrefer(header: string | null): { code: string; example?: string } 
 }
 
 /** The operation's documented answer for the choice; by default its first 2xx and its first example. */
-export function documentedResponse(operationId: OperationId, choice?: { code: string | number; example?: string }): Response {
+export function documentedResponse(
+  operationId: OperationId,
+  choice?: { code: string | number; example?: string },
+): Response {
   const byStatus = responseExamples[operationId] as Record<string, Documented>;
   const status = String(choice?.code ?? Object.keys(byStatus).find((code) => code.startsWith('2')));
   const documented = byStatus[status];
@@ -57,7 +60,8 @@ export function documentedResponse(operationId: OperationId, choice?: { code: st
   if (choice?.example !== undefined && !(choice.example in named))
     throw new Error(`${operationId} documents no example ${choice.example} for ${status}`);
   const body = documented.example ?? (name === undefined ? undefined : named[name]);
-  if (documented.contentType === undefined || body === undefined) return new HttpResponse(null, { status: Number(status) });
+  if (documented.contentType === undefined || body === undefined)
+    return new HttpResponse(null, { status: Number(status) });
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   return new HttpResponse(text, { status: Number(status), headers: { 'Content-Type': documented.contentType } });
 }
@@ -77,7 +81,10 @@ export function connectionsHandlers(options: ConnectionsHandlersOptions): HttpHa
     const handle = http[route.method];
     if (handle === undefined) throw new Error(`no MSW handler for the method ${route.method}`);
     return handle(route.path, ({ request }) =>
-      documentedResponse(operationId as OperationId, parsePrefer(request.headers.get('Prefer')) ?? preferred?.[operationId]),
+      documentedResponse(
+        operationId as OperationId,
+        parsePrefer(request.headers.get('Prefer')) ?? preferred?.[operationId],
+      ),
     );
   });
 }

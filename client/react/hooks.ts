@@ -47,49 +47,73 @@ type LooseInfinite = (
   queryClient?: QueryClient,
 ) => unknown;
 
+type QueryHooks = OpenapiQueryClient<ClientPaths>;
+type LooseMutation = (
+  method: string,
+  path: string,
+  options: { onSuccess?: (...args: unknown[]) => unknown } | undefined,
+  queryClient?: QueryClient,
+) => unknown;
+
+/** openapi-react-query's useMutation, invalidating what the operation can have changed before the caller's onSuccess. */
+function useInvalidatingMutation(
+  hooks: QueryHooks,
+  ...[method, path, options, queryClient]: Parameters<LooseMutation>
+): unknown {
+  const cache = useQueryClient(queryClient);
+  return (hooks.useMutation as unknown as LooseMutation)(
+    method,
+    path,
+    {
+      ...options,
+      onSuccess: async (...args: unknown[]) => {
+        const pathValues = (args[1] as LooseInit)?.params?.path;
+        await cache.invalidateQueries({ predicate: invalidates(method, path, pathValues) });
+        return options?.onSuccess?.(...args);
+      },
+    },
+    queryClient,
+  );
+}
+
+/** openapi-react-query's useInfiniteQuery with limit/offset paging to `total_items`. */
+function useListPages(
+  hooks: QueryHooks,
+  path: string,
+  init: LooseInit,
+  options?: Record<string, unknown>,
+  queryClient?: QueryClient,
+): unknown {
+  const first = init?.params?.query?.offset ?? 0;
+  return (hooks.useInfiniteQuery as unknown as LooseInfinite)(
+    'get',
+    path,
+    init,
+    {
+      ...options,
+      pageParamName: 'offset',
+      initialPageParam: first,
+      getNextPageParam: (last: ListPage<ListPath>, pages: ListPage<ListPath>[]) => {
+        const loaded = pages.reduce((count, page) => count + page.items.length, 0);
+        return last.items.length === 0 || first + loaded >= last.total_items ? undefined : first + loaded;
+      },
+    },
+    queryClient,
+  );
+}
+
 /**
  * `useQuery`, `useSuspenseQuery`, `useMutation`, `queryOptions` typed from the contract's paths,
- * and `useInfiniteQuery` for its lists. Errors are the contract's `Problem`.
+ * and `useInfiniteQuery` for its lists. Errors are the contract's `Problem`. Call it once, at
+ * module level, like openapi-react-query's `createClient`.
  */
 export function createConnectionsHooks(client: ConnectionsClient): ConnectionsHooks {
   const hooks = createQueryHooks<ClientPaths>(client);
-
-  const useMutation: ConnectionsHooks['useMutation'] = (method, path, options, queryClient) => {
-    const cache = useQueryClient(queryClient);
-    return hooks.useMutation(
-      method,
-      path,
-      {
-        ...options,
-        onSuccess: async (...args) => {
-          const pathValues = (args[1] as LooseInit)?.params?.path;
-          await cache.invalidateQueries({ predicate: invalidates(method, path, pathValues) });
-          return options?.onSuccess?.(...args);
-        },
-      },
-      queryClient,
-    );
+  return {
+    ...hooks,
+    useMutation: ((...args: Parameters<LooseMutation>) =>
+      useInvalidatingMutation(hooks, ...args)) as unknown as ConnectionsHooks['useMutation'],
+    useInfiniteQuery: ((path: string, init: LooseInit, options?: Record<string, unknown>, queryClient?: QueryClient) =>
+      useListPages(hooks, path, init, options, queryClient)) as unknown as UseListInfiniteQuery,
   };
-
-  const infinite = hooks.useInfiniteQuery as unknown as LooseInfinite;
-  const useInfiniteQuery = ((path: string, init: LooseInit, options?: Record<string, unknown>, queryClient?: QueryClient) => {
-    const first = init?.params?.query?.offset ?? 0;
-    return infinite(
-      'get',
-      path,
-      init,
-      {
-        ...options,
-        pageParamName: 'offset',
-        initialPageParam: first,
-        getNextPageParam: (last: ListPage<ListPath>, pages: ListPage<ListPath>[]) => {
-          const loaded = pages.reduce((count, page) => count + page.items.length, 0);
-          return last.items.length === 0 || first + loaded >= last.total_items ? undefined : first + loaded;
-        },
-      },
-      queryClient,
-    );
-  }) as UseListInfiniteQuery;
-
-  return { ...hooks, useMutation, useInfiniteQuery };
 }

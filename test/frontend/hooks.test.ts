@@ -5,13 +5,13 @@
 import type { QueryClient } from '@tanstack/react-query';
 import { setupServer } from 'msw/node';
 import { act } from 'react';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createConnectionsClient } from '../../client/index.js';
 import { connectionsHandlers, createConnectionsHttp } from '../../client/msw/index.js';
 import { createConnectionsHooks, invalidatedReads } from '../../client/react/index.js';
 import { responseExamples } from '../../generated/examples.js';
 import { routes } from '../../generated/operations.js';
-import { renderHook, testQueryClient } from './render.js';
+import { renderHook, testQueryClient, waitFor } from './render.js';
 
 const BASE_URL = 'http://api.hooks.test/v1';
 const ME = '9b2e7c4d-1f3a-4e5b-8c6d-7e8f9a0b1c2d';
@@ -33,8 +33,10 @@ describe('createConnectionsHooks', () => {
       () => hooks.useQuery('get', '/host-connections', { params: { query: { statuses: ['connected'] } } }),
       cache,
     );
-    await vi.waitFor(() => expect(result.current.isSuccess).toBe(true));
-    expect(result.current.data?.items[0]?.host_name).toBe(responseExamples.listHostConnections['200'].example.items[0].host_name);
+    await waitFor(() => expect(result.current.isSuccess).toBe(true));
+    expect(result.current.data?.items[0]?.host_name).toBe(
+      responseExamples.listHostConnections['200'].example.items[0].host_name,
+    );
     await result.unmount();
   });
 
@@ -44,7 +46,7 @@ describe('createConnectionsHooks', () => {
       () => hooks.useQuery('get', '/host-connections/{host_org_id}', { params: { path: { host_org_id: HOST_A } } }),
       testQueryClient(),
     );
-    await vi.waitFor(() => expect(result.current.isError).toBe(true));
+    await waitFor(() => expect(result.current.isError).toBe(true));
     expect(result.current.error).toEqual(responseExamples.getHostConnection['404'].examples.host_connection_not_found);
     expect(result.current.error?.code).toBe('host_connection_not_found');
     await result.unmount();
@@ -58,14 +60,17 @@ describe('createConnectionsHooks', () => {
       createConnectionsHttp(BASE_URL).get('/host-connections', ({ query, response }) => {
         const offset = Number(query.get('offset'));
         offsets.push(offset);
-        return response(200).json({ items: all.slice(offset, offset + Number(query.get('limit'))), total_items: all.length });
+        return response(200).json({
+          items: all.slice(offset, offset + Number(query.get('limit'))),
+          total_items: all.length,
+        });
       }),
     );
     const result = await renderHook(
       () => hooks.useInfiniteQuery('/host-connections', { params: { query: { statuses: ['connected'], limit: 2 } } }),
       testQueryClient(),
     );
-    await vi.waitFor(() => expect(result.current.isSuccess).toBe(true));
+    await waitFor(() => expect(result.current.isSuccess).toBe(true));
     while (result.current.hasNextPage) {
       await act(() => result.current.fetchNextPage());
     }
@@ -105,7 +110,10 @@ describe('invalidation after a successful mutation', () => {
       .filter((query) => query.state.isInvalidated)
       .map((query) => {
         const [, path, init] = query.queryKey as [string, string, { params?: { path?: Record<string, string> } }?];
-        return Object.entries(init?.params?.path ?? {}).reduce((p, [name, value]) => p.replace(`{${name}}`, value), path);
+        return Object.entries(init?.params?.path ?? {}).reduce(
+          (p, [name, value]) => p.replace(`{${name}}`, value),
+          path,
+        );
       });
 
   it('POST /host-connections: both connection lists and every connection read, nothing else', async () => {
@@ -168,7 +176,9 @@ describe('invalidation after a successful mutation', () => {
   it('relates every mutation of the table to the reads of its resource', () => {
     const mutations = Object.values(routes).filter((route) => route.method !== 'get');
     expect(
-      Object.fromEntries(mutations.map((route) => [`${route.method} ${route.path}`, invalidatedReads(route.method, route.path)])),
+      Object.fromEntries(
+        mutations.map((route) => [`${route.method} ${route.path}`, invalidatedReads(route.method, route.path)]),
+      ),
     ).toEqual({
       'post /oauth2/token': [],
       'post /guest-invitations': ['/guest-invitations', '/guest-invitations/{invitation_id}'],

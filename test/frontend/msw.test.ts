@@ -29,15 +29,18 @@ function requestTo(operationId: OperationId, headers: Record<string, string> = {
 }
 
 describe('connectionsHandlers', () => {
-  it.each(Object.keys(routes) as OperationId[])('%s answers its first documented success, valid against the contract', async (operationId) => {
-    const response = await fetch(requestTo(operationId));
-    const checked = await validateResponse(operationId, response);
-    expect({ status: checked.status, problems: checked.problems }).toEqual({
-      status: Number(Object.keys(responseExamples[operationId]).find((status) => status.startsWith('2'))),
-      problems: [],
-    });
-    expect(checked.body).toBeDefined();
-  });
+  it.each(Object.keys(routes) as OperationId[])(
+    '%s answers its first documented success, valid against the contract',
+    async (operationId) => {
+      const response = await fetch(requestTo(operationId));
+      const checked = await validateResponse(operationId, response);
+      expect({ status: checked.status, problems: checked.problems }).toEqual({
+        status: Number(Object.keys(responseExamples[operationId]).find((status) => status.startsWith('2'))),
+        problems: [],
+      });
+      expect(checked.body).toBeDefined();
+    },
+  );
 
   it('answers the documented example a request asks for with Prefer: code=…, example=…', async () => {
     const response = await fetch(

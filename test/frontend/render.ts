@@ -3,9 +3,22 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement, type ReactNode } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
+import { vi } from 'vitest';
 
-// React warns about updates outside act() unless told that this is a test environment.
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+// React checks act() only in an environment that says it is a test; off while waiting for the
+// network (as Testing Library's waitFor does), when updates rightly come outside act().
+const environment = globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean };
+environment.IS_REACT_ACT_ENVIRONMENT = true;
+
+/** Retries `check` until it passes, while responses update the page on their own. */
+export async function waitFor(check: () => void): Promise<void> {
+  environment.IS_REACT_ACT_ENVIRONMENT = false;
+  try {
+    await vi.waitFor(check);
+  } finally {
+    environment.IS_REACT_ACT_ENVIRONMENT = true;
+  }
+}
 
 /** A cache that never retries, so a problem shows at once. */
 export const testQueryClient = (): QueryClient =>
@@ -27,12 +40,14 @@ export async function render(node: ReactNode, queryClient: QueryClient): Promise
   };
 }
 
+/** Calls its hook on every render and keeps what it returned. */
+function Probe<T>({ hook, result }: { hook: () => T; result: { current?: T } }): null {
+  result.current = hook();
+  return null;
+}
+
 /** Renders `hook` in a component; `current` is what it returned on the latest render. */
 export async function renderHook<T>(hook: () => T, queryClient: QueryClient): Promise<{ current: T } & Rendered> {
   const result = {} as { current: T };
-  function Probe(): null {
-    result.current = hook();
-    return null;
-  }
-  return Object.assign(result, await render(createElement(Probe), queryClient));
+  return Object.assign(result, await render(createElement(Probe<T>, { hook, result }), queryClient));
 }

@@ -38,9 +38,13 @@ export async function installInto(dir: string, tarball: string, alongside: strin
     path.join(dir, 'package.json'),
     JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }),
   );
-  await run('npm', ['install', tarball, ...alongside, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
-    cwd: dir,
-  });
+  await run(
+    'npm',
+    ['install', tarball, ...alongside, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'],
+    {
+      cwd: dir,
+    },
+  );
 }
 
 /** Runs `node file` in the project; the file prints one JSON line, which is returned parsed. */

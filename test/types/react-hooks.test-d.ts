@@ -5,7 +5,11 @@ import { createConnectionsClient, type components, type ErrorCode } from '../../
 import { connectionsHandlers, createConnectionsHttp } from '../../client/msw/index.js';
 import { createConnectionsHooks } from '../../client/react/index.js';
 
-const client = createConnectionsClient({ baseUrl: 'http://127.0.0.1:3000/v1', requesterOrganizationId: 'x', token: 't' });
+const client = createConnectionsClient({
+  baseUrl: 'http://127.0.0.1:3000/v1',
+  requesterOrganizationId: 'x',
+  token: 't',
+});
 const hooks = createConnectionsHooks(client);
 const ID = '3c90c3cc-0d44-4b50-8888-8dd25736052a';
 type HostConnection = components['schemas']['HostConnection'];
@@ -42,7 +46,10 @@ test('MSW overrides and choices are checked against the contract', () => {
   http.get('/host-connection', ({ response }) => response(200).json({ items: [], total_items: 0 }));
   // @ts-expect-error a list answers { items, total_items }
   http.get('/host-connections', ({ response }) => response(200).json({ items: [] }));
-  connectionsHandlers({ baseUrl: '', prefer: { createHostConnection: { code: 409, example: 'invitation_already_accepted' } } });
+  connectionsHandlers({
+    baseUrl: '',
+    prefer: { createHostConnection: { code: 409, example: 'invitation_already_accepted' } },
+  });
   // @ts-expect-error 418 is not documented for createHostConnection
   connectionsHandlers({ baseUrl: '', prefer: { createHostConnection: { code: 418 } } });
   // @ts-expect-error no such example
