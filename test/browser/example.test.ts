@@ -1,7 +1,8 @@
 // The example frontend (examples/react) as a person uses it: built once with Vite, served from
 // a page origin of its own, opened in Chromium against `npm run sandbox` as the demo guest. It
 // lists no host, shows the API's problem detail for a wrong invitation token, then accepts the
-// demo invitation and lists the host (the mutation's invalidation refetches the list).
+// demo invitation and lists the host (the mutation's invalidation refetches the list). With
+// `?mock`, the same build lists the documented hosts from MSW's service worker instead.
 import { readFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,17 +19,21 @@ import {
   type Credentials,
   type RunningServer,
 } from '../process/server-process.js';
+import { responseExamples } from '../../generated/examples.js';
 import { artifacts, chromiumUnavailable as unavailable, launchChromium, type Chromium } from './chromium.js';
 
 const STEP_TIMEOUT_MS = 30_000;
 const example = fileURLToPath(new URL('../../examples/react/', import.meta.url));
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript' };
+// MSW's service worker, served at the page's root as `npx msw init` would place it.
+const WORKER = 'mockServiceWorker.js';
+const workerFile = fileURLToPath(new URL(`../../node_modules/msw/lib/${WORKER}`, import.meta.url));
 
 /** The built files over HTTP on 127.0.0.1: a page origin apart from the API's, as in production. */
 function serveFiles(dir: string): Promise<Server> {
   const server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://page').pathname.replace(/\/$/, '/index.html');
-    readFile(join(dir, path)).then(
+    readFile(path === `/${WORKER}` ? workerFile : join(dir, path)).then(
       (body) =>
         response.writeHead(200, { 'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(body),
       () => response.writeHead(404).end(),
@@ -110,5 +115,17 @@ describe.skipIf(unavailable !== undefined)(
       await page.screenshot({ path: join(artifacts, 'example-frontend.png'), animations: 'disabled' });
       expect(failures).toEqual([]);
     }, 120_000);
+
+    it("lists the contract's documented hosts with ?mock, answered by MSW's service worker", async () => {
+      const page = await chromium.browser.newPage();
+      const answered = page.waitForResponse((response) => new URL(response.url()).pathname === '/v1/host-connections');
+      await page.goto(`${pageOrigin}/?mock`);
+      // Answered in the page by the worker: the page's origin has no /v1 at all.
+      expect((await answered).fromServiceWorker()).toBe(true);
+      const [documented] = responseExamples.listHostConnections['200'].example.items;
+      await expect
+        .poll(() => page.getByRole('list', { name: 'Host connections' }).innerText())
+        .toBe(`${documented.host_name} <${documented.host_email}>`);
+    }, 60_000);
   },
 );
