@@ -2,36 +2,19 @@
 // POST /host-connections, and sends it from the page's own request client (Scalar's "Test
 // Request") with the guest's token, organization headers and body, and gets the 201. Every
 // request the page makes must go to the server itself: no CDN, font, telemetry or other host.
-// Debian's chromium, driven by playwright-core; never a downloaded browser.
+// Debian's chromium (./chromium.ts).
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestOrganization } from '../support/app.js';
+import { artifacts, chromiumUnavailable as unavailable, launchChromium, type Chromium } from './chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-// Headless, and nothing that reaches out on its own (updates, sync, field trials, QUIC probes).
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const artifacts = fileURLToPath(new URL('../artifacts/', import.meta.url));
 // The page parses a 4 MB script; a busy 2-core machine needs headroom.
 const STEP_TIMEOUT_MS = 60_000;
-
-const unavailable = existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
 
 describe.skipIf(unavailable !== undefined)(
   `the API reference in Chromium${unavailable ? ` (skipped: ${unavailable})` : ''}`,
@@ -39,7 +22,7 @@ describe.skipIf(unavailable !== undefined)(
     let t: TestApp;
     let server: ServerType;
     let origin: string;
-    let profile: string;
+    let chromium: Chromium;
     let browser: BrowserContext;
     let host: TestOrganization;
     let guest: TestOrganization;
@@ -65,13 +48,8 @@ describe.skipIf(unavailable !== undefined)(
     }
 
     async function startBrowser(): Promise<void> {
-      profile = await mkdtemp(join(tmpdir(), 'reference-chromium-'));
-      browser = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        args: FLAGS,
-        viewport: { width: 1280, height: 900 },
-      });
-      browser.setDefaultTimeout(STEP_TIMEOUT_MS);
+      chromium = await launchChromium(STEP_TIMEOUT_MS);
+      browser = chromium.browser;
       browser.on('request', (request) => requested.push(request.url()));
     }
 
@@ -91,9 +69,8 @@ describe.skipIf(unavailable !== undefined)(
     });
 
     afterAll(async () => {
-      await browser?.close();
+      await chromium?.close();
       await new Promise((resolve) => server?.close(resolve));
-      if (profile !== undefined) await rm(profile, { recursive: true, force: true });
     });
 
     it('sends POST /host-connections from the page and gets the 201, loading nothing from elsewhere', async () => {

@@ -12,6 +12,7 @@ import { parse } from 'yaml';
 import { childPids, killRunningServers, startServer } from '../process/server-process.js';
 import { adminOrganizations, runCommand } from '../support/conformance-command.js';
 import { createScratchDatabase } from '../support/scratch-database.js';
+import { frontendPackages, frontendScript } from './frontend.js';
 import { installInto, repo, run, runScript, treeSize, typecheck } from './projects.js';
 
 const MAX_CLIENT_NODE_MODULES = 2 * 1024 * 1024;
@@ -19,6 +20,7 @@ const MAX_CLIENT_NODE_MODULES = 2 * 1024 * 1024;
 let work: string;
 let server: { tarball: string; files: string[]; project: string };
 let client: { tarball: string; stdout: string; project: string };
+let frontendProject: string;
 
 type PackReport = { filename: string; files: { path: string }[] }[];
 
@@ -40,7 +42,12 @@ beforeAll(async () => {
     stdout: clientPacked.stdout,
     project: path.join(work, 'client-consumer'),
   };
-  await Promise.all([installInto(server.project, server.tarball), installInto(client.project, client.tarball)]);
+  frontendProject = path.join(work, 'frontend-consumer');
+  await Promise.all([
+    installInto(server.project, server.tarball),
+    installInto(client.project, client.tarball),
+    installInto(frontendProject, client.tarball, await frontendPackages()),
+  ]);
 }, 300_000);
 
 afterAll(async () => {
@@ -237,6 +244,16 @@ describe('the connections-api-client package (npm run pack:client)', slow, () =>
        // @ts-expect-error not a status of the contract
        export const notStatus: components['schemas']['ConnectionStatus'] = 'pending';`,
     );
+  });
+});
+
+describe('connections-api-client/react and /msw in a frontend project', slow, () => {
+  it('renders a component using the hooks in jsdom against the MSW handlers, which answer the documented example', async () => {
+    const answer = await runScript(frontendProject, 'frontend.mjs', frontendScript);
+    const example = (await contract()).paths['/host-connections']?.get?.responses['200']?.content['application/json']
+      ?.example as { items: { host_name: string }[] } | undefined;
+    expect(example?.items.length).toBeGreaterThan(0);
+    expect(answer).toEqual({ shown: example?.items.map((host) => host.host_name) });
   });
 });
 

@@ -31,16 +31,20 @@ export function run(
   });
 }
 
-/** An empty ES-module project in `dir` with the tarball installed from npm's cache. */
-export async function installInto(dir: string, tarball: string): Promise<void> {
+/** An empty ES-module project in `dir` with the tarball (and `alongside`, e.g. `react@19.3.1`) installed from npm's cache. */
+export async function installInto(dir: string, tarball: string, alongside: string[] = []): Promise<void> {
   await mkdir(dir, { recursive: true });
   await writeFile(
     path.join(dir, 'package.json'),
     JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }),
   );
-  await run('npm', ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
-    cwd: dir,
-  });
+  await run(
+    'npm',
+    ['install', tarball, ...alongside, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'],
+    {
+      cwd: dir,
+    },
+  );
 }
 
 /** Runs `node file` in the project; the file prints one JSON line, which is returned parsed. */
