@@ -1,6 +1,7 @@
 // `npm run build`, and `npm pack` through `prepack`: dist/ as the package ships it. The
 // compiled server and client, the generated types (a .d.ts that tsc does not emit, only
-// reads) and the contract, which the server reads at run time from dist/openapi.yaml; and
+// reads) and the contract, which the server reads at run time from dist/openapi.yaml and
+// dist/generated/openapi.json (a JSON file tsc does not emit either); and
 // Scalar's bundle for /docs with its licence, since the package does not depend on Scalar.
 // `--noCheck`: tsc only emits here; `npm run typecheck` (part of `npm test`) checks the same
 // files, and checking them twice would double the build's time.
@@ -16,7 +17,8 @@ const tsc = `${root}node_modules/typescript/bin/tsc`;
 
 rmSync(`${root}dist`, { recursive: true, force: true });
 execFileSync(process.execPath, [tsc, '-p', `${root}tsconfig.build.json`, '--noCheck'], { stdio: 'inherit' });
-cpSync(`${root}generated/openapi.d.ts`, `${root}dist/generated/openapi.d.ts`);
+for (const file of ['openapi.d.ts', 'openapi.json'])
+  cpSync(`${root}generated/${file}`, `${root}dist/generated/${file}`);
 cpSync(`${root}openapi.yaml`, `${root}dist/openapi.yaml`);
 
 // @scalar/api-reference ships no LICENSE file; its README points to the Scalar repository's MIT

@@ -97,6 +97,7 @@ describe('the connections-api package (npm pack)', slow, () => {
         'package.json',
         'dist/openapi.yaml',
         'dist/generated/openapi.d.ts',
+        'dist/generated/openapi.json',
         'dist/client/index.js',
         'dist/client/index.d.ts',
         'dist/server/index.js',

@@ -10,9 +10,11 @@ import { fileURLToPath } from 'node:url';
 export const BUNDLE_FOLDER = 'api-reference';
 const copied = fileURLToPath(new URL(`../../../${BUNDLE_FOLDER}/standalone.js`, import.meta.url));
 
+const require = createRequire(import.meta.url);
+
 /** The package's own file; its `exports` do not name it, so it is found beside the entry point. */
 export function installedBundle(): string {
-  return join(dirname(createRequire(import.meta.url).resolve('@scalar/api-reference')), 'browser', 'standalone.js');
+  return join(dirname(require.resolve('@scalar/api-reference')), 'browser', 'standalone.js');
 }
 
 export const bundlePath = (): string => (existsSync(copied) ? copied : installedBundle());
