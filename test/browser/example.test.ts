@@ -20,7 +20,7 @@ import {
   type RunningServer,
 } from '../process/server-process.js';
 import { responseExamples } from '../../generated/examples.js';
-import { artifacts, chromiumUnavailable as unavailable, launchChromium, type Chromium } from './chromium.js';
+import { artifacts, type Browser, chromiumUnavailable as unavailable, launchChromium } from '../support/chromium.js';
 
 const STEP_TIMEOUT_MS = 30_000;
 const example = fileURLToPath(new URL('../../examples/react/', import.meta.url));
@@ -48,7 +48,7 @@ describe.skipIf(unavailable !== undefined)(
     let dist: string;
     let files: Server;
     let pageOrigin: string;
-    let chromium: Chromium;
+    let chromium: Browser;
     let sandbox: RunningServer;
     let guest: Credentials;
     let host: Credentials;
@@ -61,7 +61,7 @@ describe.skipIf(unavailable !== undefined)(
       // The build, the browser and the sandbox start side by side.
       [, chromium, sandbox] = await Promise.all([
         build({ root: example, configFile: false, logLevel: 'error', build: { outDir: dist, emptyOutDir: true } }),
-        launchChromium(STEP_TIMEOUT_MS),
+        launchChromium(),
         startServer({ PORT: '0', CORS_ORIGINS: pageOrigin }, ['npm', 'run', 'sandbox']),
       ]);
       const printed = sandbox.process.stdout();
@@ -80,7 +80,7 @@ describe.skipIf(unavailable !== undefined)(
     it('lists the host connections, shows a problem detail, accepts the invitation', async () => {
       const api = `${sandbox.url}/v1`;
       const token = await requestToken(sandbox.url, guest);
-      const page = await chromium.browser.newPage();
+      const page = await chromium.context.newPage();
       const failures: string[] = [];
       page.on('pageerror', (error) => failures.push(error.message));
       await page.goto(`${pageOrigin}/?${new URLSearchParams({ api, org: guest.organization_id, token })}`);
@@ -117,7 +117,7 @@ describe.skipIf(unavailable !== undefined)(
     }, 120_000);
 
     it("lists the contract's documented hosts with ?mock, answered by MSW's service worker", async () => {
-      const page = await chromium.browser.newPage();
+      const page = await chromium.context.newPage();
       const answered = page.waitForResponse((response) => new URL(response.url()).pathname === '/v1/host-connections');
       await page.goto(`${pageOrigin}/?mock`);
       // Answered in the page by the worker: the page's origin has no /v1 at all.
