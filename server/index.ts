@@ -14,4 +14,5 @@ export type {
   OperationResult,
   Caller,
 } from './http/operation-types.js';
-export { ProblemError, problemCatalog, type ErrorCode, type Problem } from './domain/problems.js';
+export { ProblemError, type ErrorCode } from './domain/problems.js';
+export { problemCatalog, type Problem } from './http/problem.js';

@@ -4,11 +4,16 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { authenticate, type Identity } from '../domain/access.js';
 import type { TokenIssuer } from '../domain/tokens.js';
 import type { ActiveClients } from '../store/active-clients.js';
-import { HttpProblem } from './problem.js';
+import { ProblemError } from '../domain/problems.js';
 
 // RFC 7235 `credentials = auth-scheme [ 1*SP token68 ]`; the scheme is case-insensitive.
 const CREDENTIALS = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)(?: +(.*))?$/;
 const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+/** 401 with its challenge: bare without bearer credentials, `error="invalid_token"` with a bad token. */
+function unauthorized(detail: string, challenge: 'Bearer' | 'Bearer error="invalid_token"'): ProblemError {
+  return new ProblemError('invalid_token', detail, { headers: { 'WWW-Authenticate': challenge } });
+}
 
 /** The bearer token of an `Authorization` header; undefined when there is no bearer credential at all. */
 function bearerToken(header: string | undefined): { token: string | undefined } | undefined {
@@ -30,13 +35,11 @@ export async function authenticateRequest(
 ): Promise<Identity> {
   const credential = bearerToken(authorization);
   if (credential === undefined) {
-    throw new HttpProblem('invalid_token', 'A bearer token is required.', { 'WWW-Authenticate': 'Bearer' });
+    throw unauthorized('A bearer token is required.', 'Bearer');
   }
   const identity = credential.token === undefined ? undefined : await authenticate(clients, tokens, credential.token);
   if (identity === undefined) {
-    throw new HttpProblem('invalid_token', 'The bearer token is malformed, forged, expired or revoked.', {
-      'WWW-Authenticate': 'Bearer error="invalid_token"',
-    });
+    throw unauthorized('The bearer token is malformed, forged, expired or revoked.', 'Bearer error="invalid_token"');
   }
   return identity;
 }
@@ -51,11 +54,9 @@ const digest = (value: string): Buffer => createHash('sha256').update(value).dig
 export function checkFixedToken(authorization: string | undefined, expected: string): void {
   const credential = bearerToken(authorization);
   if (credential === undefined) {
-    throw new HttpProblem('invalid_token', 'A bearer token is required.', { 'WWW-Authenticate': 'Bearer' });
+    throw unauthorized('A bearer token is required.', 'Bearer');
   }
   if (credential.token === undefined || !timingSafeEqual(digest(credential.token), digest(expected))) {
-    throw new HttpProblem('invalid_token', 'The bearer token is not the one this endpoint takes.', {
-      'WWW-Authenticate': 'Bearer error="invalid_token"',
-    });
+    throw unauthorized('The bearer token is not the one this endpoint takes.', 'Bearer error="invalid_token"');
   }
 }

@@ -6,7 +6,8 @@
 import { createServer, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { getRequestListener } from '@hono/node-server';
-import { type ErrorCode, problemOf } from '../domain/problems.js';
+import { ProblemError, type ErrorCode } from '../domain/problems.js';
+import { toProblem } from './problem.js';
 
 export interface HttpLimits {
   /** Largest request head (request line and headers), in bytes; over it: 431. */
@@ -61,7 +62,7 @@ const answered = new WeakSet<Duplex>();
 
 /** A whole HTTP answer carrying the problem of `code`, written to the socket as is. */
 function problemAnswer(code: ErrorCode, detail: string): string {
-  const problem = problemOf(code, detail);
+  const problem = toProblem(new ProblemError(code, detail));
   const body = JSON.stringify(problem);
   return [
     `HTTP/1.1 ${problem.status} ${problem.title}`,

@@ -25,7 +25,7 @@ import type { Store } from '../store/database.js';
 import { authenticateRequest } from './auth.js';
 import { errorLine, type AppEnv, type Logger } from './logging.js';
 import type { OperationHandlers, PublicContext, SecuredContext } from './operation-types.js';
-import { HttpProblem, errorOutcome, toResponse, type Outcome } from './problem.js';
+import { errorReply, toResponse, type Reply } from './problem.js';
 import type { RateLimits } from './rate-limits.js';
 import { readOperationRequest } from './request.js';
 import { checkResponse } from './response-check.js';
@@ -60,11 +60,9 @@ const TARGET_HEADER = settings.headers.targetOrganizationId satisfies SecuredHea
 const ORGANIZATION_HEADERS = new Set([REQUESTER_HEADER, TARGET_HEADER].map((name) => name.toLowerCase()));
 
 function invalidInput(errors: ValidationError[]): ProblemError {
-  return new ProblemError(
-    'validation_failed',
-    `${errors.length} input${errors.length === 1 ? ' is' : 's are'} invalid.`,
+  return new ProblemError('validation_failed', `${errors.length} input${errors.length === 1 ? ' is' : 's are'} invalid.`, {
     errors,
-  );
+  });
 }
 
 /** The media type of a handler's result: JSON unless it names another; none when it has no body. */
@@ -77,13 +75,12 @@ async function runOperation(
   operation: ContractOperation,
   c: Context<AppEnv>,
   services: OperationServices,
-): Promise<Outcome> {
+): Promise<Reply> {
   const { store, validators } = services;
   const identity = operation.secured
     ? await authenticateRequest(c.req.header('authorization'), services.tokens, store.activeClients)
     : undefined;
-  const limited = identity === undefined ? undefined : await services.rateLimits.organization(identity.organizationId);
-  if (limited !== undefined) return limited;
+  if (identity !== undefined) await services.rateLimits.organization(identity.organizationId);
   const input = await readOperationRequest(validators, operation, {
     request: c.req.raw,
     path: c.req.param(),
@@ -149,18 +146,18 @@ export function registerOperations(app: Hono<AppEnv>, contract: Contract, servic
     app.on(operation.method.toUpperCase(), honoPath(operation), async (c) => {
       c.set('route', template);
       c.set('operationId', operation.operationId);
-      let outcome: Outcome;
+      let reply: Reply;
       try {
-        outcome = await runOperation(operation, c, services);
+        reply = await runOperation(operation, c, services);
       } catch (error) {
-        outcome = errorOutcome(error, report(c));
+        reply = errorReply(error, report(c));
       }
       if (services.validateResponses) {
-        outcome = checkResponse(services.validators, operation.operationId, outcome, (violation) =>
+        reply = checkResponse(services.validators, operation.operationId, reply, (violation) =>
           report(c)(new Error(violation)),
         );
       }
-      return toResponse(outcome);
+      return toResponse(reply);
     });
   }
 
@@ -168,14 +165,14 @@ export function registerOperations(app: Hono<AppEnv>, contract: Contract, servic
   app.notFound((c) => {
     const route = routes.find((r) => r.pattern.test(c.req.path));
     if (route === undefined) {
-      return toResponse(errorOutcome(new ProblemError('route_not_found', 'No operation at this path.'), report(c)));
+      return toResponse(errorReply(new ProblemError('route_not_found', 'No operation at this path.'), report(c)));
     }
     c.set('route', route.template);
     const allow = route.methods.join(', ');
-    const problem = new HttpProblem('method_not_allowed', `${c.req.method} is not allowed here; use ${allow}.`, {
-      Allow: allow,
+    const problem = new ProblemError('method_not_allowed', `${c.req.method} is not allowed here; use ${allow}.`, {
+      headers: { Allow: allow },
     });
-    return toResponse(errorOutcome(problem, report(c)));
+    return toResponse(errorReply(problem, report(c)));
   });
-  app.onError((error, c) => toResponse(errorOutcome(error, report(c))));
+  app.onError((error, c) => toResponse(errorReply(error, report(c))));
 }

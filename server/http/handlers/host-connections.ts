@@ -5,12 +5,20 @@ import {
   listHostConnections,
   updateHostConnection,
 } from '../../domain/host-connections.js';
+import { asGuest, asHost, type Pair } from '../../store/pair.js';
 import { locationOf } from '../location.js';
 import type { OperationHandlers } from '../operation-types.js';
 
+/** The guest (the caller) and the host its path names. */
+const withHost = (caller: { organizationId: string }, hostOrgId: string): Pair => ({
+  host: asHost(hostOrgId),
+  guest: asGuest(caller.organizationId),
+});
+
 export const hostConnectionHandlers = {
   async createHostConnection({ body, headers }, { store, caller }) {
-    const created = await createHostConnection(store.db, caller.organizationId, body, headers['Idempotency-Key']);
+    const guest = asGuest(caller.organizationId);
+    const created = await createHostConnection(store.db, guest, body, headers['Idempotency-Key']);
     const Location = locationOf('getHostConnection', { host_org_id: created.result.host_organization_id });
     return {
       status: 201,
@@ -20,23 +28,21 @@ export const hostConnectionHandlers = {
     };
   },
   async listHostConnections({ query }, { store, caller }) {
-    return { status: 200, body: await listHostConnections(store.db, caller.organizationId, query) };
+    return { status: 200, body: await listHostConnections(store.db, asGuest(caller.organizationId), query) };
   },
   async getHostConnection({ path }, { store, caller }) {
-    return { status: 200, body: await getHostConnection(store.db, caller.organizationId, path.host_org_id) };
+    return { status: 200, body: await getHostConnection(store.db, withHost(caller, path.host_org_id)) };
   },
   async updateHostConnection({ path, body }, { store, caller }) {
-    return { status: 200, body: await updateHostConnection(store.db, caller.organizationId, path.host_org_id, body) };
+    return { status: 200, body: await updateHostConnection(store.db, withHost(caller, path.host_org_id), body) };
   },
   async listHostConnectionActions({ path, query }, { store, caller }) {
-    return {
-      status: 200,
-      body: await listHostConnectionActions(store.db, caller.organizationId, path.host_org_id, query),
-    };
+    const pair = withHost(caller, path.host_org_id);
+    return { status: 200, body: await listHostConnectionActions(store.db, pair, query) };
   },
   async resolveHostConnectionAction({ path }, { store, caller }) {
-    const action = await resolveHostConnectionAction(store.db, caller.organizationId, path.host_org_id, path.action_id);
-    return { status: 200, body: action };
+    const pair = withHost(caller, path.host_org_id);
+    return { status: 200, body: await resolveHostConnectionAction(store.db, pair, path.action_id) };
   },
 } satisfies Pick<
   OperationHandlers,
