@@ -4,7 +4,13 @@
 import type { Kysely } from 'kysely';
 import type { components } from '../../generated/openapi.js';
 import type { ValidatedQuery } from '../contract/inputs.js';
-import { insertAction, latestActiveActionType, listActions, lockAction, resolveAction } from '../store/connection-actions.js';
+import {
+  insertAction,
+  latestActiveActionType,
+  listActions,
+  lockAction,
+  resolveAction,
+} from '../store/connection-actions.js';
 import { connectionExists, lockConnection, updateConnection } from '../store/connections.js';
 import { isUniqueViolation } from '../store/errors.js';
 import type { List } from '../store/list.js';

@@ -57,11 +57,7 @@ export async function createGuestInvitation(
  * guest scenarios of GET /organizations). Any other id, existing or not, is undefined, the same
  * way and after the same query, so the answer tells a stranger nothing.
  */
-async function allowedParent(
-  db: Kysely<Database>,
-  host: HostId,
-  parentId: string,
-): Promise<Organization | undefined> {
+async function allowedParent(db: Kysely<Database>, host: HostId, parentId: string): Promise<Organization | undefined> {
   if (parentId !== host) {
     const roles = await connectedRoles(db, host, parentId);
     if (!roles.host && !roles.guest) return undefined;

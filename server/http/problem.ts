@@ -109,7 +109,10 @@ export function toResponse(reply: Reply): Response {
   const headers = new Headers(reply.headers);
   if (reply.mediaType === undefined) return new Response(null, { status: reply.status, headers });
   // Text is sent as UTF-8, and says so: without a charset, a client may guess another.
-  headers.set('Content-Type', reply.mediaType.startsWith('text/') ? `${reply.mediaType}; charset=utf-8` : reply.mediaType);
+  headers.set(
+    'Content-Type',
+    reply.mediaType.startsWith('text/') ? `${reply.mediaType}; charset=utf-8` : reply.mediaType,
+  );
   const body = isJsonMediaType(reply.mediaType) ? (reply.bodyText ?? JSON.stringify(reply.body)) : String(reply.body);
   return new Response(body, { status: reply.status, headers });
 }

@@ -60,9 +60,13 @@ const TARGET_HEADER = settings.headers.targetOrganizationId satisfies SecuredHea
 const ORGANIZATION_HEADERS = new Set([REQUESTER_HEADER, TARGET_HEADER].map((name) => name.toLowerCase()));
 
 function invalidInput(errors: ValidationError[]): ProblemError {
-  return new ProblemError('validation_failed', `${errors.length} input${errors.length === 1 ? ' is' : 's are'} invalid.`, {
-    errors,
-  });
+  return new ProblemError(
+    'validation_failed',
+    `${errors.length} input${errors.length === 1 ? ' is' : 's are'} invalid.`,
+    {
+      errors,
+    },
+  );
 }
 
 /** The media type of a handler's result: JSON unless it names another; none when it has no body. */

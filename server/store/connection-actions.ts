@@ -95,5 +95,8 @@ export async function listActions(
   )
     .limit(query.limit)
     .offset(query.offset);
-  return listOf(page, matches.select((eb) => eb.fn.countAll<number>().as('total')));
+  return listOf(
+    page,
+    matches.select((eb) => eb.fn.countAll<number>().as('total')),
+  );
 }

@@ -75,7 +75,10 @@ export async function listInvitations(
   )
     .limit(query.limit)
     .offset(query.offset);
-  return listOf(page, matches.select((eb) => eb.fn.countAll<number>().as('total')));
+  return listOf(
+    page,
+    matches.select((eb) => eb.fn.countAll<number>().as('total')),
+  );
 }
 
 /**

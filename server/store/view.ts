@@ -57,7 +57,7 @@ export function sourcesOf<Row, Context = undefined>() {
  * `Date.prototype.toISOString()` makes of the value (UTC, milliseconds, the microseconds cut
  * off, not rounded). For the years 1 to 9999, the only ones the contract's date-time can hold.
  */
-export function isoText(value: Expression<unknown>): RawBuilder<string> {
+function isoText(value: Expression<unknown>): RawBuilder<string> {
   return sql<string>`to_char(${value} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }
 
@@ -67,9 +67,7 @@ export function selections<Schema, Context>(
   alias: string,
   context: Context,
 ): AliasedRawBuilder<unknown, string>[] {
-  return Object.entries<Source<unknown, Context>>(view).map(([field, source]) =>
-    source.read(alias, context).as(field),
-  );
+  return Object.entries<Source<unknown, Context>>(view).map(([field, source]) => source.read(alias, context).as(field));
 }
 
 // Compiles SQL without a database, for the text of prepared statements.

@@ -70,7 +70,8 @@ export const invitationView: View<Schemas['Invitation'], { now: Date }> = {
   archived_at: invitation.timestamp('archived_at'),
   parent_organization_id: invitation.column('parent_organization_id'),
   parent_organization_name: invitation.expression(
-    (column) => sql<string | null>`(select p.name from organizations p where p.id = ${column('parent_organization_id')})`,
+    (column) =>
+      sql<string | null>`(select p.name from organizations p where p.id = ${column('parent_organization_id')})`,
   ),
 };
 
