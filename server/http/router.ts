@@ -103,7 +103,7 @@ async function runOperation(
     checkRequester(c.req.header(REQUESTER_HEADER) ?? '', identity);
     const target = (c.req.header(TARGET_HEADER) ?? '').toLowerCase();
     const scenario = await resolveScenario(store.db, operation.scenarios, identity.organizationId, target);
-    context = { ...context, caller: { ...identity, targetOrganizationId: target, scenario } };
+    context = { ...context, requester: { ...identity, targetOrganizationId: target, scenario } };
   }
   if (input.errors.length > 0) throw invalidInput(input.errors);
 

@@ -73,12 +73,12 @@ const handlers = `import { getGuestInvitation } from '../../domain/guest-invitat
 import type { OperationHandlers } from '../operation-types.js';
 
 export const mutationHandlers = {
-  async deleteGuestInvitation({ path }, { store, caller }) {
-    await getGuestInvitation(store.db, caller.organizationId, path.invitation_id);
+  async deleteGuestInvitation({ path }, { store, requester }) {
+    await getGuestInvitation(store.db, requester.organizationId, path.invitation_id);
     return { status: 204 };
   },
-  async remindGuestInvitation({ path }, { store, caller }) {
-    return { status: 200, body: await getGuestInvitation(store.db, caller.organizationId, path.invitation_id) };
+  async remindGuestInvitation({ path }, { store, requester }) {
+    return { status: 200, body: await getGuestInvitation(store.db, requester.organizationId, path.invitation_id) };
   },
 } satisfies Pick<OperationHandlers, 'deleteGuestInvitation' | 'remindGuestInvitation'>;
 `;

@@ -9,24 +9,24 @@ import { locationOf } from '../location.js';
 import type { OperationHandlers } from '../operation-types.js';
 
 export const guestInvitationHandlers = {
-  async createGuestInvitation({ body }, { store, caller }) {
-    const invitation = await createGuestInvitation(store.db, asHost(caller.organizationId), body);
+  async createGuestInvitation({ body }, { store, requester }) {
+    const invitation = await createGuestInvitation(store.db, asHost(requester.organizationId), body);
     return {
       status: 201,
       body: invitation,
       headers: { Location: locationOf('getGuestInvitation', { invitation_id: invitation.id }) },
     };
   },
-  async listGuestInvitations({ query }, { store, caller }) {
-    return { status: 200, body: await listGuestInvitations(store.db, asHost(caller.organizationId), query) };
+  async listGuestInvitations({ query }, { store, requester }) {
+    return { status: 200, body: await listGuestInvitations(store.db, asHost(requester.organizationId), query) };
   },
-  async getGuestInvitation({ path }, { store, caller }) {
-    return { status: 200, body: await getGuestInvitation(store.db, asHost(caller.organizationId), path.invitation_id) };
+  async getGuestInvitation({ path }, { store, requester }) {
+    return { status: 200, body: await getGuestInvitation(store.db, asHost(requester.organizationId), path.invitation_id) };
   },
-  async updateGuestInvitation({ path, body }, { store, caller }) {
+  async updateGuestInvitation({ path, body }, { store, requester }) {
     return {
       status: 200,
-      body: await updateGuestInvitation(store.db, asHost(caller.organizationId), path.invitation_id, body),
+      body: await updateGuestInvitation(store.db, asHost(requester.organizationId), path.invitation_id, body),
     };
   },
 } satisfies Pick<

@@ -9,15 +9,15 @@ import { asGuest, asHost, type Pair } from '../../store/pair.js';
 import { locationOf } from '../location.js';
 import type { OperationHandlers } from '../operation-types.js';
 
-/** The guest (the caller) and the host its path names. */
-const withHost = (caller: { organizationId: string }, hostOrgId: string): Pair => ({
+/** The guest (the requester) and the host its path names. */
+const withHost = (requester: { organizationId: string }, hostOrgId: string): Pair => ({
   host: asHost(hostOrgId),
-  guest: asGuest(caller.organizationId),
+  guest: asGuest(requester.organizationId),
 });
 
 export const hostConnectionHandlers = {
-  async createHostConnection({ body, headers }, { store, caller }) {
-    const guest = asGuest(caller.organizationId);
+  async createHostConnection({ body, headers }, { store, requester }) {
+    const guest = asGuest(requester.organizationId);
     const created = await createHostConnection(store.db, guest, body, headers['Idempotency-Key']);
     const Location = locationOf('getHostConnection', { host_org_id: created.result.host_organization_id });
     return {
@@ -27,21 +27,21 @@ export const hostConnectionHandlers = {
       headers: created.replayed ? { Location, 'Idempotency-Replayed': 'true' } : { Location },
     };
   },
-  async listHostConnections({ query }, { store, caller }) {
-    return { status: 200, body: await listHostConnections(store.db, asGuest(caller.organizationId), query) };
+  async listHostConnections({ query }, { store, requester }) {
+    return { status: 200, body: await listHostConnections(store.db, asGuest(requester.organizationId), query) };
   },
-  async getHostConnection({ path }, { store, caller }) {
-    return { status: 200, body: await getHostConnection(store.db, withHost(caller, path.host_org_id)) };
+  async getHostConnection({ path }, { store, requester }) {
+    return { status: 200, body: await getHostConnection(store.db, withHost(requester, path.host_org_id)) };
   },
-  async updateHostConnection({ path, body }, { store, caller }) {
-    return { status: 200, body: await updateHostConnection(store.db, withHost(caller, path.host_org_id), body) };
+  async updateHostConnection({ path, body }, { store, requester }) {
+    return { status: 200, body: await updateHostConnection(store.db, withHost(requester, path.host_org_id), body) };
   },
-  async listHostConnectionActions({ path, query }, { store, caller }) {
-    const pair = withHost(caller, path.host_org_id);
+  async listHostConnectionActions({ path, query }, { store, requester }) {
+    const pair = withHost(requester, path.host_org_id);
     return { status: 200, body: await listHostConnectionActions(store.db, pair, query) };
   },
-  async resolveHostConnectionAction({ path }, { store, caller }) {
-    const pair = withHost(caller, path.host_org_id);
+  async resolveHostConnectionAction({ path }, { store, requester }) {
+    const pair = withHost(requester, path.host_org_id);
     return { status: 200, body: await resolveHostConnectionAction(store.db, pair, path.action_id) };
   },
 } satisfies Pick<
