@@ -21,7 +21,10 @@ export const guestInvitationHandlers = {
     return { status: 200, body: await listGuestInvitations(store.db, asHost(requester.organizationId), query) };
   },
   async getGuestInvitation({ path }, { store, requester }) {
-    return { status: 200, body: await getGuestInvitation(store.db, asHost(requester.organizationId), path.invitation_id) };
+    return {
+      status: 200,
+      body: await getGuestInvitation(store.db, asHost(requester.organizationId), path.invitation_id),
+    };
   },
   async updateGuestInvitation({ path, body }, { store, requester }) {
     return {
