@@ -3,8 +3,9 @@
 // The secrets are shown only then; `admin demo` issues new ones and prints it again.
 import { contract, routes } from '../generated/operations.js';
 import { AdminInputError, createClient, createOrganization } from './domain/admin.js';
-import { createGuestInvitation, listGuestInvitations } from './domain/guest-invitations.js';
+import { createGuestInvitation } from './domain/guest-invitations.js';
 import { connectionExists } from './store/connections.js';
+import { listInvitations } from './store/invitations.js';
 import type { Store } from './store/database.js';
 import { findOrganizationByNameAndEmail, hasOrganizations } from './store/organizations.js';
 import { asGuest, asHost, type HostId } from './store/pair.js';
@@ -96,7 +97,7 @@ async function inviteGuest(store: Store, hostId: HostId, now: Date): Promise<Dem
 
 /** The host's oldest invitation to the demo guest that can still be accepted. */
 async function pendingInvitation(store: Store, hostId: HostId, now: Date): Promise<DemoInvitation | undefined> {
-  const { items } = await listGuestInvitations(
+  const { items } = await listInvitations(
     store.db,
     hostId,
     {

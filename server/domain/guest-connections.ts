@@ -1,12 +1,8 @@
 // The host's side: its view of the guests connected to it.
 import type { Kysely } from 'kysely';
 import type { components } from '../../generated/openapi.js';
-import type { ValidatedQuery } from '../contract/inputs.js';
-import { listConnections } from '../store/connection-lists.js';
-import { guestConnections } from '../store/connection-sides.js';
 import { findGuestConnection, lockConnection, updateConnection } from '../store/connections.js';
-import type { List } from '../store/list.js';
-import type { HostId, Pair } from '../store/pair.js';
+import type { Pair } from '../store/pair.js';
 import type { Database } from '../store/schema.js';
 import { ProblemError } from './problems.js';
 
@@ -16,15 +12,6 @@ export async function getGuestConnection(db: Kysely<Database>, pair: Pair): Prom
   const connection = await findGuestConnection(db, pair);
   if (connection === undefined) throw guestConnectionNotFound();
   return connection;
-}
-
-/** GET /guest-connections: the host's guests. */
-export function listGuestConnections(
-  db: Kysely<Database>,
-  host: HostId,
-  query: ValidatedQuery<'listGuestConnections'>,
-): Promise<List<GuestConnection>> {
-  return listConnections(db, guestConnections, host, query);
 }
 
 /**

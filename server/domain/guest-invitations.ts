@@ -1,9 +1,7 @@
 // The host's side: invitations it sends to future guests.
 import type { Kysely } from 'kysely';
 import type { components } from '../../generated/openapi.js';
-import type { ValidatedQuery } from '../contract/inputs.js';
-import { findInvitation, insertInvitation, listInvitations, setInvitationArchived } from '../store/invitations.js';
-import type { List } from '../store/list.js';
+import { findInvitation, insertInvitation, setInvitationArchived } from '../store/invitations.js';
 import { connectedRoles } from '../store/connections.js';
 import { findOrganization } from '../store/organizations.js';
 import type { HostId } from '../store/pair.js';
@@ -13,7 +11,6 @@ import { isExpired, timestamp } from './mappers.js';
 import { ProblemError } from './problems.js';
 
 type Invitation = components['schemas']['Invitation'];
-type ListQuery = ValidatedQuery<'listGuestInvitations'>;
 
 export async function createGuestInvitation(
   db: Kysely<Database>,
@@ -74,16 +71,6 @@ export async function getGuestInvitation(
   const invitation = await findInvitation(db, host, invitationId, now);
   if (invitation === undefined) throw invitationNotFound();
   return invitation;
-}
-
-/** GET /guest-invitations: the host's invitations. */
-export function listGuestInvitations(
-  db: Kysely<Database>,
-  host: HostId,
-  query: ListQuery,
-  now: Date = new Date(),
-): Promise<List<Invitation>> {
-  return listInvitations(db, host, query, now);
 }
 
 export async function updateGuestInvitation(

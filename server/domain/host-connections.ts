@@ -1,13 +1,9 @@
 // The guest's side: connecting to hosts, and its view of those connections.
 import type { Kysely } from 'kysely';
 import type { components } from '../../generated/openapi.js';
-import type { ValidatedQuery } from '../contract/inputs.js';
-import { listConnections } from '../store/connection-lists.js';
-import { hostConnections } from '../store/connection-sides.js';
 import { connectionExists, findHostConnection, lockConnection, updateConnection } from '../store/connections.js';
 import { isUniqueViolation } from '../store/errors.js';
 import { insertConnectionAndAccept, readCreateContext, type CreateContext } from '../store/host-connection-create.js';
-import type { List } from '../store/list.js';
 import { asHost, type GuestId, type Pair } from '../store/pair.js';
 import type { Connection, Database } from '../store/schema.js';
 import { keyWindowStart, lockIdempotencyKey, replay, requestHash, type Idempotent } from './idempotency.js';
@@ -154,15 +150,6 @@ export async function getHostConnection(db: Kysely<Database>, pair: Pair): Promi
   const connection = await findHostConnection(db, pair);
   if (connection === undefined) throw hostConnectionNotFound();
   return connection;
-}
-
-/** GET /host-connections: the guest's hosts. */
-export function listHostConnections(
-  db: Kysely<Database>,
-  guest: GuestId,
-  query: ValidatedQuery<'listHostConnections'>,
-): Promise<List<HostConnection>> {
-  return listConnections(db, hostConnections, guest, query);
 }
 
 /**

@@ -1,5 +1,7 @@
 import { createGuestConnectionAction, listGuestConnectionActions } from '../../domain/connection-actions.js';
-import { getGuestConnection, listGuestConnections, updateGuestConnection } from '../../domain/guest-connections.js';
+import { getGuestConnection, updateGuestConnection } from '../../domain/guest-connections.js';
+import { listConnections } from '../../store/connection-lists.js';
+import { guestConnections } from '../../store/connection-sides.js';
 import { asGuest, asHost, type Pair } from '../../store/pair.js';
 import type { OperationHandlers } from '../operation-types.js';
 
@@ -11,7 +13,10 @@ const withGuest = (requester: { organizationId: string }, guestOrgId: string): P
 
 export const guestConnectionHandlers = {
   async listGuestConnections({ query }, { store, requester }) {
-    return { status: 200, body: await listGuestConnections(store.db, asHost(requester.organizationId), query) };
+    return {
+      status: 200,
+      body: await listConnections(store.db, guestConnections, asHost(requester.organizationId), query),
+    };
   },
   async getGuestConnection({ path }, { store, requester }) {
     return { status: 200, body: await getGuestConnection(store.db, withGuest(requester, path.guest_org_id)) };

@@ -1,9 +1,5 @@
-import {
-  createGuestInvitation,
-  getGuestInvitation,
-  listGuestInvitations,
-  updateGuestInvitation,
-} from '../../domain/guest-invitations.js';
+import { createGuestInvitation, getGuestInvitation, updateGuestInvitation } from '../../domain/guest-invitations.js';
+import { listInvitations } from '../../store/invitations.js';
 import { asHost } from '../../store/pair.js';
 import { locationOf } from '../location.js';
 import type { OperationHandlers } from '../operation-types.js';
@@ -18,7 +14,7 @@ export const guestInvitationHandlers = {
     };
   },
   async listGuestInvitations({ query }, { store, requester }) {
-    return { status: 200, body: await listGuestInvitations(store.db, asHost(requester.organizationId), query) };
+    return { status: 200, body: await listInvitations(store.db, asHost(requester.organizationId), query, new Date()) };
   },
   async getGuestInvitation({ path }, { store, requester }) {
     return {

@@ -1,10 +1,7 @@
 import { listHostConnectionActions, resolveHostConnectionAction } from '../../domain/connection-actions.js';
-import {
-  createHostConnection,
-  getHostConnection,
-  listHostConnections,
-  updateHostConnection,
-} from '../../domain/host-connections.js';
+import { createHostConnection, getHostConnection, updateHostConnection } from '../../domain/host-connections.js';
+import { listConnections } from '../../store/connection-lists.js';
+import { hostConnections } from '../../store/connection-sides.js';
 import { asGuest, asHost, type Pair } from '../../store/pair.js';
 import { locationOf } from '../location.js';
 import type { OperationHandlers } from '../operation-types.js';
@@ -28,7 +25,10 @@ export const hostConnectionHandlers = {
     };
   },
   async listHostConnections({ query }, { store, requester }) {
-    return { status: 200, body: await listHostConnections(store.db, asGuest(requester.organizationId), query) };
+    return {
+      status: 200,
+      body: await listConnections(store.db, hostConnections, asGuest(requester.organizationId), query),
+    };
   },
   async getHostConnection({ path }, { store, requester }) {
     return { status: 200, body: await getHostConnection(store.db, withHost(requester, path.host_org_id)) };
