@@ -30,8 +30,8 @@ async function serveStatements(): Promise<() => Promise<void>> {
 
   app.get('/v1/host-connections/:host', async (c) => {
     const [connection] = await rows(db, statements.hostConnection, [
-      c.req.header('requester-organization-id'),
       c.req.param('host'),
+      c.req.header('requester-organization-id'),
     ]);
     return c.json(connection as object);
   });

@@ -4,14 +4,14 @@
 // column shows the two apart; update these to match. The hot statements are the server's own
 // (server/store/prepared.ts): the same text, so the same named prepared statements on both engines.
 import { activeClientOrganization } from '../server/store/clients.js';
-import { hostConnectionById } from '../server/store/connections.js';
+import { hostConnectionByPair } from '../server/store/connections.js';
 import { connectStatement, contextByToken } from '../server/store/host-connection-create.js';
 
 /** The revocation check of an authenticated request whose API client is not cached (every POST guest is new). */
 export const activeClient = activeClientOrganization.sql;
 
-/** GET /host-connections/{host_org_id}: $1 the guest (caller), $2 the host. Its client is cached: no revocation check. */
-export const hostConnection = hostConnectionById.sql;
+/** GET /host-connections/{host_org_id}: $1 the host, $2 the guest (caller). Its client is cached: no revocation check. */
+export const hostConnection = hostConnectionByPair.sql;
 
 /** One index range of the default order (the guest's archive flag fixed): the host's id and the key, offset + limit of them. */
 const hostRange = (n: number, range: number): string =>

@@ -12,7 +12,8 @@ import {
   type GuestConnectionOrder,
   type GuestConnectionSearchField,
 } from '../server/store/connection-sides.js';
-import { listConnections, type ConnectionListQuery } from '../server/store/connections.js';
+import { listConnections, type ConnectionListQuery } from '../server/store/connection-lists.js';
+import { asHost } from '../server/store/pair.js';
 import { operations } from '../generated/operations.js';
 import { cleanUp, guard, registerCleanup, runMain } from './cleanup.js';
 import { fixtures } from './data.js';
@@ -127,7 +128,7 @@ async function main(): Promise<void> {
     for (let run = 0; run < runs + 2; run++) {
       for (const [index, [, host]] of hosts.entries()) {
         const started = performance.now();
-        const { total } = await listConnections(store.db, guestConnections, host, query);
+        const { total_items: total } = await listConnections(store.db, guestConnections, asHost(host), query);
         if (run >= 2) times[index]?.push(performance.now() - started); // the first two warm the caches
         exact &&= total === expected[index];
       }

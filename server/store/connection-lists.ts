@@ -25,7 +25,7 @@ export type ConnectionListQuery<Field extends string, Order extends string> = {
 export async function listConnections<Field extends string, Order extends string, Mine extends string, Item>(
   db: Kysely<Database>,
   side: Side<Field, Order, Mine, Item>,
-  organizationId: Mine,
+  organizationId: NoInfer<Mine>,
   query: ConnectionListQuery<Field, Order>,
 ): Promise<List<Item>> {
   const { page, count } = listQueries(db, side, organizationId, query);
@@ -36,7 +36,7 @@ export async function listConnections<Field extends string, Order extends string
 export function listQueries<Field extends string, Order extends string, Mine extends string, Item>(
   db: Kysely<Database>,
   side: Side<Field, Order, Mine, Item>,
-  organizationId: Mine,
+  organizationId: NoInfer<Mine>,
   query: ConnectionListQuery<Field, Order>,
 ) {
   return { page: pageQuery(db, side, organizationId, query), count: countQuery(db, side, organizationId, query) };
@@ -65,7 +65,7 @@ function orderKey(key: ListKey, column: RawBuilder<unknown>): OrderKey {
 function pageQuery<Field extends string, Order extends string, Mine extends string, Item>(
   db: Kysely<Database>,
   side: Side<Field, Order, Mine, Item>,
-  organizationId: Mine,
+  organizationId: NoInfer<Mine>,
   query: ConnectionListQuery<Field, Order>,
 ) {
   const key = side.orderKeys[query.order_by];
@@ -149,7 +149,7 @@ function matching<Field extends string>(
 function countQuery<Field extends string, Order extends string, Mine extends string, Item>(
   db: Kysely<Database>,
   side: Side<Field, Order, Mine, Item>,
-  organizationId: Mine,
+  organizationId: NoInfer<Mine>,
   query: ConnectionListQuery<Field, Order>,
 ) {
   if (query.search_text !== undefined) {

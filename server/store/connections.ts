@@ -62,7 +62,7 @@ export async function updateConnection(trx: Kysely<Database>, pair: Pair, values
 }
 
 const byPair = 'from connections c where c.host_organization_id = $1 and c.guest_organization_id = $2';
-const hostConnectionByPair = prepared<Schemas['HostConnection'], [host: string, guest: string]>(
+export const hostConnectionByPair = prepared<Schemas['HostConnection'], [host: string, guest: string]>(
   'host_connection',
   `select ${selectionText(hostConnectionView, 'c')} ${byPair}`,
 );

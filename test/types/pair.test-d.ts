@@ -50,6 +50,12 @@ describe('a pair', () => {
     void listConnections(db, hostConnections, host, { ...query, search_field: 'host_name', order_by: 'host_name' });
     // @ts-expect-error the guest's id with the host's side description
     void listConnections(db, guestConnections, guest, { ...query, search_field: 'guest_name', order_by: 'guest_name' });
+    // @ts-expect-error a plain string has no role
+    void listConnections(db, guestConnections, '3c90c3cc-0d44-4b50-8888-8dd25736052a', {
+      ...query,
+      search_field: 'guest_name',
+      order_by: 'guest_name',
+    });
     // @ts-expect-error a guest does not invite
     void createGuestInvitation(db, guest, { email: 'a@example.test', expired_at: '2030-01-01T00:00:00Z' });
   });
