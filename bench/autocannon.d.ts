@@ -1,41 +1,31 @@
-// The part of autocannon 8's programmatic API the load generator uses (its README,
-// "API"); the published @types/autocannon describe version 7, which takes one url only.
+// The part of autocannon 8's programmatic API the load generator uses (its README, "API"); the
+// published @types/autocannon describe version 7, which takes one url only.
 declare module 'autocannon' {
   interface Request {
     method?: string;
     path?: string;
     headers?: Record<string, string>;
     body?: string;
-    /** Called before each send; returns the request to send. */
     setupRequest?: (request: Request) => Request;
     onResponse?: (status: number, body: string) => void;
   }
-
   interface Options {
-    /** One url per process; the connections are spread over them. */
     url: string | string[];
     connections: number;
     pipelining: number;
-    /** Seconds. */
+    /** Seconds; `duration` too, ignored with `amount`. */
     timeout: number;
     /** Milliseconds between samples; a stop() takes effect at the next one. */
     sampleInt: number;
-    /** Seconds; ignored when `amount` is set. */
     duration: number;
     amount?: number;
     requests: Request[];
     skipAggregateResult: boolean;
   }
-
   interface Instance {
     stop(): void;
-    on(
-      event: 'response',
-      listener: (client: unknown, status: number, bytes: number, milliseconds: number) => void,
-    ): this;
+    on(event: 'response', listener: (client: unknown, status: number, bytes: number, ms: number) => void): this;
     on(event: 'reqError', listener: (error: Error) => void): this;
   }
-
-  function autocannon(options: Options, done: (error: unknown) => void): Instance;
-  export default autocannon;
+  export default function autocannon(options: Options, done: (error: unknown) => void): Instance;
 }

@@ -1,110 +1,85 @@
-// The benchmark's data, bulk-loaded with plain SQL (generate_series) into the store's tables,
-// the same statements on PostgreSQL and PGlite. Every id and token is derived from a name
-// (`md5(name)::uuid`), so this side computes them without reading anything back.
-import { createHash } from 'node:crypto';
+// The bench's data, bulk-loaded with plain SQL (generate_series) into the store's tables, the
+// same statements on PostgreSQL and PGlite, and its databases, gone at the end: a scratch
+// database on the PostgreSQL server and PGlite directories under $TMPDIR. Every id and token is
+// derived from a name (`md5(name)::uuid`), so this side computes them without reading back.
+import { createHash, randomBytes } from 'node:crypto';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { CompiledQuery } from 'kysely';
+import pg from 'pg';
+import { openDatabase } from '../server/store/database.js';
+import { migrateToLatest } from '../server/store/migrate.js';
+import { registerCleanup } from './processes.js';
+import { type ListShape, listQuery } from './workloads.js';
 
-/** Runs one statement; both pg's Client and PGlite fit. */
-export type Execute = (sql: string, params?: unknown[]) => Promise<{ rows: unknown[] }>;
-
-export interface Sizes {
-  /** Connections of the large guest-connections list (0: none). */
-  largeList: number;
-  /** Connections of the small guest-connections list (0: none). */
-  smallList: number;
-  /** Guests that have not connected yet, each with its own pending invitation. */
-  postGuests: number;
-}
+/** Runs one statement; both pg's Client and a Kysely connection fit. */
+type Execute = (sql: string, params?: unknown[]) => Promise<{ rows: unknown[] }>;
+/** Connections of the two guest lists (0: none); guests not connected yet, each with a pending invitation. */
+export type Sizes = { largeList: number; smallList: number; postGuests: number };
+/** A caller: its organization and API client. */
+export type Caller = { organizationId: string; clientId: string };
 
 const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
-
 /** What PostgreSQL makes of `md5(name)::uuid`. */
-export function uuidOf(name: string): string {
-  const hex = md5(name);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-export const LIST_HOSTS = 25;
-
-/** A caller: its organization and API client. */
-export interface Caller {
-  organizationId: string;
-  clientId: string;
-}
-
+const uuidOf = (name: string): string => md5(name).replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
 const caller = (name: string): Caller => ({
   organizationId: uuidOf(`bench-${name}`),
   clientId: `bench-client-${name}`,
 });
 
 export const fixtures = {
-  /** A guest connected to LIST_HOSTS hosts: its host-connections list, and one of them by id. */
+  /** A guest connected to 25 hosts: its host-connections list, and one of them by id. */
   lister: caller('lister'),
   listedHost: (i: number): string => uuidOf(`bench-lister-host-${i}`),
   /** Hosts of the guest-connections lists. */
   largeHost: caller('large-host'),
   smallHost: caller('small-host'),
-  /** The host every new connection of POST /host-connections is made with. */
+  /** The host every new connection of POST /host-connections is made with, and its fresh guests. */
   postHost: uuidOf('bench-post-host'),
-  postGuest: (i: number): Caller & { invitationToken: string } => ({
+  postGuest: (i: number) => ({
     ...caller(`post-guest-${i}`),
     invitationToken: `bench_invitation_${md5(`bench-invitation-${i}`)}`,
   }),
 };
 
-// Guest i of the lists is `bench-guest-i`; the small list's guests are the first of the large one's.
-const GUEST = `md5('bench-guest-' || i)::uuid`;
+// Organization `bench-<name>`, its e-mails and its API client, for every name of a text array $1.
+const ORGANIZATIONS = `insert into organizations (id, name, email, owner_email, created_at)
+  select md5('bench-' || n)::uuid, l, n || '@bench.example', 'owner-' || n || '@bench.example', now() from`;
+const CLIENTS = `insert into api_clients (client_id, organization_id, secret_hash)
+  select 'bench-client-' || n, md5('bench-' || n)::uuid, 'bench: nobody presents this secret' from`;
+const SERIES = (prefix: string) =>
+  `(select '${prefix}' || i as n, '${prefix}' || i as l from generate_series(1, $1::int) i) s`;
+const GUEST = `md5('bench-guest-' || i)::uuid`; // the small list's guests are the first of the large one's
 
-/** A statement, its parameters, and whether the store's own triggers must see it. */
-type Statement = [string, unknown[], 'triggers'?];
-
-function statements(sizes: Sizes): Statement[] {
-  const listGuests = Math.max(sizes.largeList, sizes.smallList);
-  const organization = (name: string, label: string): [string, unknown[]] => [
-    `insert into organizations (id, name, email, owner_email) values (md5($1)::uuid, $2, $3, $4)`,
-    [`bench-${name}`, label, `${name}@bench.example`, `owner-${name}@bench.example`],
-  ];
-  const client = (name: string): [string, unknown[]] => [
-    `insert into api_clients (client_id, organization_id, secret_hash) values ($1, md5($2)::uuid, 'bench: nobody presents this secret')`,
-    [`bench-client-${name}`, `bench-${name}`],
-  ];
+/** Each statement, its parameters, and whether the store's own triggers must see it. */
+function statements(sizes: Sizes): [string, unknown[], 'triggers'?][] {
+  const names = ['lister', 'large-host', 'small-host', 'parent', 'post-host'];
   return [
-    organization('lister', 'Bench lister'),
-    client('lister'),
-    organization('large-host', 'Bench large host'),
-    client('large-host'),
-    organization('small-host', 'Bench small host'),
-    client('small-host'),
-    organization('parent', 'Bench parent'),
-    [
-      `insert into organizations (id, name, email, owner_email)
-       select md5('bench-lister-host-' || i)::uuid, 'Host ' || lpad(i::text, 2, '0'), 'host-' || i || '@bench.example', 'owner-host-' || i || '@bench.example'
-       from generate_series(1, $1::int) i`,
-      [LIST_HOSTS],
-    ],
+    [`${ORGANIZATIONS} unnest($1::text[], $2::text[]) t(n, l)`, [names, names.map((n) => `Bench ${n}`)]],
+    [`${CLIENTS} unnest($1::text[]) t(n)`, [names.slice(0, 3)]],
+    [`${ORGANIZATIONS} ${SERIES('lister-host-')}`, [25]],
     [
       `insert into connections (host_organization_id, guest_organization_id, status)
        select md5('bench-lister-host-' || i)::uuid, md5('bench-lister')::uuid, 'connected' from generate_series(1, $1::int) i`,
-      [LIST_HOSTS],
+      [25],
       'triggers',
     ],
     // The lists' guests: names and e-mails with random-looking parts, so a substring search
     // matches a steady share of them (about 0.15% for three hex digits).
     [
       `insert into organizations (id, name, email, owner_email, created_at)
-       select ${GUEST}, 'Guest ' || substr(md5('name-' || i), 1, 8),
-         'guest-' || substr(md5('email-' || i), 1, 10) || '@bench.example',
-         'owner-' || substr(md5('owner-' || i), 1, 10) || '@bench.example',
-         now() - (i % 31536000) * interval '1 second'
+       select ${GUEST}, 'Guest ' || substr(md5('name-' || i), 1, 8), 'guest-' || substr(md5('email-' || i), 1, 10) || '@bench.example',
+         'owner-' || substr(md5('owner-' || i), 1, 10) || '@bench.example', now() - (i % 31536000) * interval '1 second'
        from generate_series(1, $1::int) i order by 1`,
-      [listGuests],
+      [Math.max(sizes.largeList, sizes.smallList)],
     ],
     // Their connections: 5% disconnected, 10% archived by the host, 20% without a score,
     // 6% with an active action, 2% with a parent; dates spread over a year.
     [
-      `insert into connections (host_organization_id, guest_organization_id, status, parent_organization_id,
-         host_archived, host_archived_at, total_score, score_updated_at, active_action_type, active_action_updated_at, created_at, updated_at)
-       select h.id, ${GUEST},
-         case when i % 20 = 0 then 'disconnected' else 'connected' end,
+      `insert into connections (host_organization_id, guest_organization_id, status, parent_organization_id, host_archived,
+         host_archived_at, total_score, score_updated_at, active_action_type, active_action_updated_at, created_at, updated_at)
+       select h.id, ${GUEST}, case when i % 20 = 0 then 'disconnected' else 'connected' end,
          case when i % 50 = 0 then md5('bench-parent')::uuid end,
          i % 10 = 0, case when i % 10 = 0 then now() - (i % 86400) * interval '1 second' end,
          case when i % 5 <> 0 then ((i * 37) % 1000) / 10.0 end,
@@ -119,22 +94,12 @@ function statements(sizes: Sizes): Statement[] {
       [sizes.largeList, sizes.smallList],
       'triggers',
     ],
-    organization('post-host', 'Bench host of new connections'),
-    [
-      `insert into organizations (id, name, email, owner_email)
-       select md5('bench-post-guest-' || i)::uuid, 'New guest ' || i, 'post-guest-' || i || '@bench.example', 'owner-post-guest-' || i || '@bench.example'
-       from generate_series(1, $1::int) i order by 1`,
-      [sizes.postGuests],
-    ],
-    [
-      `insert into api_clients (client_id, organization_id, secret_hash)
-       select 'bench-client-post-guest-' || i, md5('bench-post-guest-' || i)::uuid, 'bench: nobody presents this secret'
-       from generate_series(1, $1::int) i`,
-      [sizes.postGuests],
-    ],
+    [`${ORGANIZATIONS} ${SERIES('post-guest-')} order by 1`, [sizes.postGuests]],
+    [`${CLIENTS} ${SERIES('post-guest-')}`, [sizes.postGuests]],
     [
       `insert into invitations (host_organization_id, email, invitation_token, expired_at)
-       select md5('bench-post-host')::uuid, 'post-guest-' || i || '@bench.example', 'bench_invitation_' || md5('bench-invitation-' || i), now() + interval '1 day'
+       select md5('bench-post-host')::uuid, 'post-guest-' || i || '@bench.example', 'bench_invitation_' || md5('bench-invitation-' || i),
+         now() + interval '1 day'
        from generate_series(1, $1::int) i`,
       [sizes.postGuests],
     ],
@@ -144,60 +109,98 @@ function statements(sizes: Sizes): Statement[] {
 const TABLES = ['organizations', 'api_clients', 'invitations', 'connections', 'connection_counts'];
 
 /**
- * Loads everything. Faster than row by row: foreign-key triggers are off for this session
- * (the data is consistent by construction), and the indexes that back no constraint are
- * dropped first and built again, each from its own definition, after the rows are in.
- * Connections are the exception: they are inserted with every trigger on, so that the
- * store's own triggers fill their copies of the organizations' names and e-mails and the
- * counts of the lists, as they do for any write (migrations 0007 and 0008). Measured on
- * PostgreSQL with the indexes dropped, 1,000,000 connections took 36 s that way, and 11 s
- * with the triggers off and the copies joined in by hand (then the counts need a statement
- * of their own); the index builds afterwards take about two minutes either way.
+ * Foreign-key triggers are off for the session (the data is consistent by construction), and
+ * the indexes that back no constraint are dropped first and built again from their own
+ * definitions. Connections are inserted with every trigger on, so the store's own triggers fill
+ * their copies of the organizations' names and e-mails and the lists' counts (migrations 0007,
+ * 0008): 36 s for a million, against 11 s with the triggers off and the copies joined by hand.
  */
-export async function bulkLoad(execute: Execute, sizes: Sizes): Promise<void> {
+async function bulkLoad(execute: Execute, sizes: Sizes): Promise<void> {
   await execute(`set session_replication_role = replica`);
   await execute(`set maintenance_work_mem = '256MB'`);
   const { rows } = await execute(
-    `select i.indexrelid::regclass::text as name, pg_get_indexdef(i.indexrelid) as definition
-     from pg_index i
+    `select i.indexrelid::regclass::text as name, pg_get_indexdef(i.indexrelid) as definition from pg_index i
      where i.indrelid = any (array[${TABLES.map((t) => `'${t}'::regclass`).join(', ')}])
        and not exists (select 1 from pg_constraint c where c.conindid = i.indexrelid)`,
   );
   const indexes = rows as { name: string; definition: string }[];
   for (const { name } of indexes) await execute(`drop index ${name}`);
   for (const [sql, params, triggers] of statements(sizes)) {
-    if (triggers === undefined) {
-      await execute(sql, params);
-      continue;
-    }
-    await execute(`set session_replication_role = origin`);
+    if (triggers) await execute(`set session_replication_role = origin`);
     await execute(sql, params);
-    await execute(`set session_replication_role = replica`);
+    if (triggers) await execute(`set session_replication_role = replica`);
   }
   for (const { definition } of indexes) await execute(definition);
   await execute(`set session_replication_role = origin`);
   for (const table of TABLES) await execute(`vacuum analyze ${table}`);
 }
 
-/**
- * What `total_items` must be for each list shape of one host: counted here with a query of its
- * own (strpos on lower(), not the server's ILIKE), over the connected connections.
- */
-export async function expectedTotals(
-  execute: Execute,
-  host: string,
-  searches: { field: 'guest_name' | 'guest_email' | 'owner_email'; text: string }[],
-): Promise<{ all: number; search: number[] }> {
-  const column = { guest_name: 'g.name', guest_email: 'g.email', owner_email: 'g.owner_email' };
-  const filters = searches.map(
-    (s, i) => `count(*) filter (where strpos(lower(${column[s.field]}), lower($${i + 2})) > 0) as s${i}`,
+/** Migrates and loads a database through the server's own store, on one connection (the load sets session options). */
+async function load(options: { databaseUrl?: string; dataDir: string }, sizes: Sizes): Promise<void> {
+  // Building an index over a million rows takes longer than the timeouts made for requests.
+  const store = await openDatabase({ ...options, statementTimeoutMs: 600_000, acquireTimeoutMs: 600_000 });
+  try {
+    await migrateToLatest(store.db);
+    await store.db
+      .connection()
+      .execute((c) => bulkLoad(async (sql, params = []) => c.executeQuery(CompiledQuery.raw(sql, params)), sizes));
+  } finally {
+    await store.close();
+  }
+}
+
+/** `backendPids`: the backends connected to it now, the PostgreSQL side of the target under load. */
+export type PostgresDatabase = {
+  url: string;
+  backendPids(): Promise<number[]>;
+  query<T>(sql: string, params?: unknown[]): Promise<T[]>;
+};
+
+/** A scratch database, loaded; `serverUrl` names any database of the server, used to create, watch and drop it. */
+export async function postgresDatabase(serverUrl: string, sizes: Sizes): Promise<PostgresDatabase> {
+  const name = `connections_bench_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  registerCleanup(async () => {
+    await admin.query(`drop database if exists ${name} with (force)`).finally(() => admin.end());
+  });
+  await admin.query(`create database ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  await load({ databaseUrl: url.toString(), dataDir: '' }, sizes);
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  registerCleanup(() => client.end());
+  return {
+    url: url.toString(),
+    backendPids: async () =>
+      (await admin.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [name])).rows.map(
+        (row) => row.pid,
+      ),
+    query: async (sql, params) => (await client.query(sql, params)).rows,
+  };
+}
+
+/** One loaded PGlite data directory, copied `copies` times: one per process that opens it. */
+export async function pgliteDirectories(copies: number, sizes: Sizes): Promise<string[]> {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'connections-bench-'));
+  registerCleanup(() => rm(root, { recursive: true, force: true }));
+  const directories = Array.from({ length: Math.max(1, copies) }, (_, i) => path.join(root, `pglite-${i}`));
+  await load({ dataDir: directories[0] ?? '' }, sizes);
+  for (const copy of directories.slice(1)) await cp(directories[0] ?? '', copy, { recursive: true });
+  return directories;
+}
+
+const SEARCHED = { guest_name: 'g.name', guest_email: 'g.email', owner_email: 'g.owner_email' };
+
+/** What `total_items` must be for a list shape of one host: counted here the slow way (strpos on lower(), not ILIKE). */
+export async function expectedTotal(database: PostgresDatabase, host: string, shape: ListShape): Promise<number> {
+  const query = listQuery(shape);
+  const [row] = await database.query<{ total: string }>(
+    `select count(*) as total from connections c join organizations g on g.id = c.guest_organization_id
+     where c.host_organization_id = $1 and c.status = any($2) and ($3::boolean is null or c.host_archived = $3)
+       and ($4::text is null or strpos(lower(${SEARCHED[query.search_field ?? 'guest_name']}), lower($4)) > 0)`,
+    [host, query.statuses, query.archived ?? null, query.search_text ?? null],
   );
-  const { rows } = await execute(
-    `select count(*) as all_rows${filters.map((f) => `, ${f}`).join('')}
-     from connections c join organizations g on g.id = c.guest_organization_id
-     where c.host_organization_id = $1 and c.status = 'connected'`,
-    [host, ...searches.map((s) => s.text)],
-  );
-  const row = rows[0] as Record<string, string>;
-  return { all: Number(row.all_rows), search: searches.map((_, i) => Number(row[`s${i}`])) };
+  return Number(row?.total);
 }

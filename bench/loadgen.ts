@@ -1,157 +1,190 @@
-// The load generator process (started by bench/generator.ts): autocannon, closed loop, one
-// job at a time. Latencies are taken from each response (autocannon's own histogram keeps
-// whole milliseconds only); the CPU of the target's processes is read from /proc at the
-// start and the end of the measured span.
-import autocannon from 'autocannon';
-import type { Job, Outcome, RequestSpec, Span } from './generator.js';
-import { machineBusySeconds, processCpuSeconds } from './proc.js';
+// The load generator: autocannon's programmatic API in a process of its own, apart from the
+// servers and from the orchestrator, one job at a time over IPC. This file is both sides: the
+// orchestrator's `startGenerator()`, and the child (forked with BENCH_LOADGEN=1). Closed loop,
+// keep-alive, no pipelining. Latencies come from each response (autocannon's own histogram
+// keeps whole milliseconds only); the target's CPU is read from /proc at the start and end of
+// the measured span.
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { cpuSeconds, machineBusySeconds, registerCleanup, stop } from './processes.js';
 
-const HARD_LIMIT_SECONDS = 30; // past a span's maxSeconds: the target hangs; stop anyway
-const REQUEST_TIMEOUT_SECONDS = 60;
+export type RequestSpec = { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body?: string };
+/** A phase ends once `seconds` have passed and `minRequests` are answered, or at `maxSeconds`. */
+export type Span = { seconds: number; minRequests: number; maxSeconds: number };
+export const span = (seconds: number): Span => ({ seconds, minRequests: 0, maxSeconds: seconds });
 
-interface Tally {
+/**
+ * `origins`: `http://127.0.0.1:<port>` of each process of the target, the connections spread over
+ * them. `requests` are sent again and again; with `once`, each once, in order (fresh data each).
+ * `totalItems`: what every answer of a list must carry. `pids`: the target's, whose CPU is measured.
+ */
+export type Job = {
+  origins: string[];
+  connections: number;
+  requests: RequestSpec[];
+  once: boolean;
+  expect: number;
+  totalItems?: number;
+  warmup: Span;
+  measure: Span;
+  pids: number[];
+};
+
+/**
+ * `errors`: answers with another status or a wrong `total_items`, warm-up included; the CPU
+ * seconds cover the measured span only; `exhausted`: the `once` requests ran out before its end.
+ */
+export type Outcome = {
+  requests: number;
+  seconds: number;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
   errors: number;
-  statuses: Record<string, number>;
   firstError: string | undefined;
-}
+  serverCpuSeconds: number;
+  generatorCpuSeconds: number;
+  machineBusySeconds: number;
+  exhausted: boolean;
+};
 
-/** Where the next `once` request comes from; shared by the warm-up and the measured span. */
-type Cursor = { next: number };
+/** `onWarm` runs when the warm-up ends and the measured span begins. */
+export type Generator = { run(job: Job, onWarm?: () => void): Promise<Outcome> };
 
-function check(job: Job, tally: Tally, status: number, body: string): void {
-  tally.statuses[status] = (tally.statuses[status] ?? 0) + 1;
-  let problem: string | undefined;
-  if (status !== job.expect) problem = `${status} ${body.slice(0, 300)}`;
-  else if (job.totalItems !== undefined) {
-    const total = (JSON.parse(body) as { total_items?: unknown }).total_items;
-    if (total !== job.totalItems) problem = `total_items ${String(total)}, expected ${job.totalItems}`;
-  }
-  if (problem === undefined) return;
-  tally.errors += 1;
-  tally.firstError ??= problem;
-}
+type Message = { id: number; warm: true } | { id: number; outcome: Outcome } | { id: number; error: string };
 
-function asRequest(spec: RequestSpec) {
+export function startGenerator(): Generator {
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, BENCH_LOADGEN: '1' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  registerCleanup(() => stop({ child }));
+  let next = 0;
+  const waiting = new Map<number, { onWarm?: () => void; resolve(o: Outcome): void; reject(e: Error): void }>();
+  child.on('message', (message: Message) => {
+    const job = waiting.get(message.id);
+    if ('warm' in message) return job?.onWarm?.();
+    waiting.delete(message.id);
+    if ('error' in message) job?.reject(new Error(`load generator: ${message.error}`));
+    else job?.resolve(message.outcome);
+  });
+  child.on('exit', (code) => {
+    for (const job of waiting.values()) job.reject(new Error(`the load generator exited with ${code}`));
+  });
   return {
-    method: spec.method,
-    path: spec.path,
-    headers: spec.headers,
-    ...(spec.body === undefined ? {} : { body: spec.body }),
+    run: (job, onWarm) =>
+      new Promise((resolve, reject) => {
+        waiting.set(next, { onWarm, resolve, reject });
+        child.send({ id: next++, job });
+      }),
   };
 }
 
-/** One autocannon run until `span` says stop; the latencies of the answers within it. */
-function phase<S>(
-  job: Job,
-  span: Span,
-  cursor: Cursor,
-  tally: Tally,
-  sample: () => S,
-): Promise<{ latencies: number[]; seconds: number; exhausted: boolean; end: S }> {
+const HARD_LIMIT_SECONDS = 30; // past a span's maxSeconds the target hangs: stop anyway
+type Tally = { errors: number; firstError: string | undefined };
+
+/** One autocannon run until `span` says stop; `cursor` is where the next `once` request comes from. */
+async function phase<S>(job: Job, span: Span, cursor: { next: number }, tally: Tally, sample: () => S) {
+  const { default: autocannon } = await import('autocannon');
+  const check = (status: number, body: string): void => {
+    let problem: string | undefined;
+    if (status !== job.expect) problem = `${status} ${body.slice(0, 300)}`;
+    else if (job.totalItems !== undefined) {
+      const total = (JSON.parse(body) as { total_items?: unknown }).total_items;
+      if (total !== job.totalItems) problem = `total_items ${String(total)}, expected ${job.totalItems}`;
+    }
+    if (problem === undefined) return;
+    tally.errors += 1;
+    tally.firstError ??= problem;
+  };
   const latencies: number[] = [];
   const started = performance.now();
   let stoppedAt: number | undefined;
   let end: S | undefined;
   const remaining = job.requests.length - cursor.next;
   const request = job.once
-    ? {
-        setupRequest: (req: object) => ({
-          ...req,
-          ...asRequest(job.requests[Math.min(cursor.next++, job.requests.length - 1)] as RequestSpec),
-        }),
-        onResponse: (status: number, body: string) => check(job, tally, status, body),
-      }
-    : {
-        ...asRequest(job.requests[0] as RequestSpec),
-        onResponse: (status: number, body: string) => check(job, tally, status, body),
-      };
-  return new Promise((resolve, reject) => {
+    ? { setupRequest: (req: object) => ({ ...req, ...job.requests[Math.min(cursor.next++, job.requests.length - 1)] }) }
+    : job.requests[0];
+  return new Promise<{ latencies: number[]; seconds: number; exhausted: boolean; end: S }>((resolve, reject) => {
     const instance = autocannon(
       {
         url: job.origins,
         connections: Math.min(job.connections, job.once ? remaining : job.connections),
         pipelining: 1,
-        timeout: REQUEST_TIMEOUT_SECONDS,
+        timeout: 60,
         sampleInt: 100,
         duration: span.maxSeconds + HARD_LIMIT_SECONDS,
         ...(job.once ? { amount: remaining } : {}),
-        requests: [request],
+        requests: [{ ...request, onResponse: check }],
         skipAggregateResult: true,
       },
       (error) => {
         clearTimeout(hardLimit);
         if (error) return reject(error instanceof Error ? error : new Error(String(error)));
-        const exhausted = stoppedAt === undefined;
-        resolve({
-          latencies,
-          seconds: ((stoppedAt ?? performance.now()) - started) / 1000,
-          exhausted,
-          end: end ?? sample(),
-        });
+        const seconds = ((stoppedAt ?? performance.now()) - started) / 1000;
+        resolve({ latencies, seconds, exhausted: stoppedAt === undefined, end: end ?? sample() });
       },
     );
-    // What is sampled at the stop, and the answers counted, cover the same span.
-    const stop = (): void => {
+    // What is sampled at the stop and the answers counted cover the same span.
+    const stopNow = (): void => {
       if (stoppedAt !== undefined) return;
       stoppedAt = performance.now();
       end = sample();
       instance.stop();
     };
-    const hardLimit = setTimeout(stop, (span.maxSeconds + HARD_LIMIT_SECONDS) * 1000);
-    instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
+    const hardLimit = setTimeout(stopNow, (span.maxSeconds + HARD_LIMIT_SECONDS) * 1000);
+    instance.on('response', (_client, _status, _bytes, responseTime) => {
       if (stoppedAt !== undefined) return;
       latencies.push(responseTime);
       const elapsed = (performance.now() - started) / 1000;
-      if ((elapsed >= span.seconds && latencies.length >= span.minRequests) || elapsed >= span.maxSeconds) stop();
+      if ((elapsed >= span.seconds && latencies.length >= span.minRequests) || elapsed >= span.maxSeconds) stopNow();
     });
-    instance.on('reqError', (error: Error) => {
+    instance.on('reqError', (error) => {
       tally.errors += 1;
       tally.firstError ??= `request failed: ${error.message}`;
     });
   });
 }
 
-/** Nearest-rank percentile; NaN for none. */
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? Number.NaN;
-}
+/** Nearest rank; NaN for none. */
+const percentile = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? Number.NaN;
 
-const cpuOf = (pids: number[]): number => pids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0);
-const ownCpu = (): number => {
-  const usage = process.cpuUsage();
-  return (usage.user + usage.system) / 1e6;
-};
-
-async function run(job: Job, warm: () => void): Promise<Outcome> {
-  const cursor: Cursor = { next: 0 };
-  const tally: Tally = { errors: 0, statuses: {}, firstError: undefined };
-  const sample = () => ({ server: cpuOf(job.pids), generator: ownCpu(), machine: machineBusySeconds() });
+async function runJob(job: Job, warm: () => void): Promise<Outcome> {
+  const cursor = { next: 0 };
+  const tally: Tally = { errors: 0, firstError: undefined };
+  const ownCpu = ({ user, system } = process.cpuUsage()) => (user + system) / 1e6;
+  const sample = () => ({
+    server: job.pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0),
+    generator: ownCpu(),
+    machine: machineBusySeconds(),
+  });
   if (job.warmup.maxSeconds > 0) await phase(job, job.warmup, cursor, tally, () => undefined);
   warm();
   const before = sample();
-  const measured = await phase(job, job.measure, cursor, tally, sample);
-  const after = measured.end;
-  const sorted = measured.latencies.sort((a, b) => a - b);
+  const { latencies, seconds, exhausted, end: after } = await phase(job, job.measure, cursor, tally, sample);
+  const sorted = latencies.sort((a, b) => a - b);
   return {
     requests: sorted.length,
-    seconds: measured.seconds,
-    requestsPerSecond: sorted.length / measured.seconds,
+    seconds,
+    requestsPerSecond: sorted.length / seconds,
     p50: percentile(sorted, 0.5),
     p99: percentile(sorted, 0.99),
     ...tally,
     serverCpuSeconds: after.server - before.server,
     generatorCpuSeconds: after.generator - before.generator,
     machineBusySeconds: after.machine - before.machine,
-    exhausted: measured.exhausted,
+    exhausted,
   };
 }
 
-process.on('message', (message: { id: number; job: Job }) => {
-  run(message.job, () => process.send?.({ id: message.id, warm: true })).then(
-    (outcome) => process.send?.({ id: message.id, outcome }),
-    (error: unknown) =>
-      process.send?.({ id: message.id, error: error instanceof Error ? error.message : String(error) }),
-  );
-});
-process.on('SIGTERM', () => process.exit(0));
+if (process.env.BENCH_LOADGEN === '1' && process.send !== undefined) {
+  process.on('message', ({ id, job }: { id: number; job: Job }) => {
+    runJob(job, () => process.send?.({ id, warm: true })).then(
+      (outcome) => process.send?.({ id, outcome }),
+      (error: unknown) => process.send?.({ id, error: error instanceof Error ? error.message : String(error) }),
+    );
+  });
+  process.on('SIGTERM', () => process.exit(0));
+}

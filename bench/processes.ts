@@ -1,38 +1,112 @@
-// The processes under test: each is started by its own pid (node directly, no npm or tsx CLI
-// in between, so the pid measured is the one serving), waited for until it answers HTTP, and
-// stopped by that pid only.
-import { spawn, type ChildProcess } from 'node:child_process';
+// The processes of a bench run, and what must be undone however it ends. Each process is
+// started by its own pid (node directly, no npm or tsx CLI in between, so the pid measured is
+// the one serving), waited for until it answers HTTP, and stopped by that pid only.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('..', import.meta.url));
 // Generous: on a busy machine nine processes compiling the contract and PGlite at once take minutes.
 const READY_TIMEOUT_MS = 300_000;
-const STOP_TIMEOUT_MS = 10_000;
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Undone newest first (servers stop before their database goes), one pass at a time.
+const cleanups: (() => Promise<void>)[] = [];
+const aborter = new AbortController();
+/** Aborted once the run is being stopped early: nothing more is measured. */
+export const stopping = aborter.signal;
+let cleaning: Promise<void> | undefined;
+
+export function registerCleanup(cleanup: () => Promise<void>): void {
+  cleanups.push(cleanup);
+  if (stopping.aborted) void cleanUp(); // made while a stop was under way: undone as well
+}
+
+export function cleanUp(): Promise<void> {
+  cleaning ??= (async () => {
+    for (let next = cleanups.pop(); next !== undefined; next = cleanups.pop())
+      await next().catch((error: unknown) => process.stderr.write(`cleanup failed: ${String(error)}\n`));
+  })().finally(() => {
+    cleaning = undefined;
+  });
+  return cleaning;
+}
+
+function stopEarly(code: number): void {
+  if (stopping.aborted) return;
+  aborter.abort();
+  setTimeout(() => process.exit(code), 60_000).unref();
+  void cleanUp().finally(() => process.exit(code));
+}
+
+/** Runs `main`, cleaning up when it ends or fails, on SIGINT/SIGTERM, on a crash, and past `limitMs`. */
+export function runMain(main: () => Promise<void>, limitMs: number): void {
+  // Not once: under npm a Ctrl-C arrives twice, and a second signal without a listener would cut the cleanup short.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => stopEarly(130));
+  process.on('uncaughtException', (error) => {
+    process.stderr.write(`${error.stack ?? error.message}\n`);
+    stopEarly(1);
+  });
+  setTimeout(() => {
+    process.stderr.write(`the bench ran over ${limitMs / 1000} s: stopping\n`);
+    stopEarly(1);
+  }, limitMs).unref();
+  main()
+    .then(cleanUp)
+    .catch(async (error: unknown) => {
+      if (stopping.aborted) return;
+      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      await cleanUp();
+      process.exit(1);
+    });
+}
+
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux/x86
+const proc = (file: string): string => {
+  try {
+    return readFileSync(`/proc/${file}`, 'utf8');
+  } catch {
+    return '';
+  }
+};
+
+/** User + system seconds of a process, threads included; 0 once it is gone. */
+export function cpuSeconds(pid: number): number {
+  const stat = proc(`${pid}/stat`);
+  // The command name may hold spaces; after it utime is the 12th field, stime the 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return stat === '' ? 0 : (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+/** Seconds the machine has been busy (neither idle nor waiting for I/O) since boot, all cores added. */
+export function machineBusySeconds(): number {
+  const ticks = (proc('stat').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  return (ticks.reduce((sum, t) => sum + t, 0) - (ticks[3] ?? 0) - (ticks[4] ?? 0)) / TICKS_PER_SECOND;
+}
+
+/** VmRSS in bytes; NaN once the process is gone. */
+export const residentBytes = (pid: number): number =>
+  Number(/^VmRSS:\s+(\d+) kB$/m.exec(proc(`${pid}/status`))?.[1] ?? Number.NaN) * 1024;
+
+/** A port nobody listens on now; the process binds it a moment later. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer().once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject()));
+    });
+  });
+}
 
 export interface Process {
   name: string;
   pid: number;
   port: number;
   child: ChildProcess;
-  /** The tail of what it wrote to stderr, for the report when it fails. */
-  stderr(): string;
   /** The first lines it logged at level error (only with `logErrors`). */
-  errors(): string[];
-}
-
-/** A port nobody listens on now; the process binds it a moment later. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
+  errors: string[];
 }
 
 export interface Launch {
@@ -47,53 +121,42 @@ export interface Launch {
   logErrors?: boolean;
 }
 
-/**
- * Resolves once the process answers. `track` gets it right after the spawn, so whoever cleans
- * up can stop a process that is still starting.
- */
-export async function launch(spec: Launch, track: (process: Process) => void): Promise<Process> {
+/** Resolves once the process answers; it is stopped at the cleanup, even while still starting. */
+export async function launch(spec: Launch): Promise<Process> {
   const port = await freePort();
-  // stdout carries the server's request log: still formatted and written, but to /dev/null.
   const child = spawn(process.execPath, spec.args(port), {
     cwd: REPO,
     env: { ...process.env, ...spec.env, HOST: '127.0.0.1', PORT: String(port) },
     stdio: ['ignore', spec.logErrors === true ? 'pipe' : 'ignore', 'pipe'],
   });
+  if (child.pid === undefined) throw new Error(`${spec.name} did not start`);
+  const started: Process = { name: spec.name, pid: child.pid, port, child, errors: [] };
+  registerCleanup(() => stop(started));
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-4000);
   });
-  const errors: string[] = [];
-  let partial = '';
   child.stdout?.on('data', (chunk: Buffer) => {
-    const lines = (partial + chunk.toString('utf8')).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines)
-      if (errors.length < 5 && line.includes('"level":"error"') && line.includes('"error"')) errors.push(line);
+    for (const line of chunk.toString('utf8').split('\n'))
+      if (started.errors.length < 5 && line.includes('"level":"error"')) started.errors.push(line);
   });
-  if (child.pid === undefined) throw new Error(`${spec.name} did not start`);
-  const started: Process = { name: spec.name, pid: child.pid, port, child, stderr: () => stderr, errors: () => errors };
-  track(started);
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
+  for (const deadline = Date.now() + READY_TIMEOUT_MS; Date.now() < deadline; await sleep(200)) {
     if (child.exitCode !== null) throw new Error(`${spec.name} exited with ${child.exitCode}: ${stderr}`);
     const status = await fetch(`http://127.0.0.1:${port}${spec.readyPath}`).then(
       (r) => r.status,
       () => 0,
     );
     if (status !== 0 && (spec.anyStatus === true || status < 300)) return started;
-    await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`${spec.name} was not ready within ${READY_TIMEOUT_MS} ms: ${stderr}`);
 }
 
-/** SIGTERM (a server drains and closes its database), SIGKILL if it does not exit in time. */
-export async function stop(target: Process): Promise<void> {
-  const { child } = target;
+/** SIGTERM (a server drains and closes its database), SIGKILL if it has not exited after 10 s. */
+export async function stop({ child }: { child: ChildProcess }): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
 }

@@ -1,147 +1,129 @@
-// `npm run bench`: every target side by side in one sitting, each its own process, the load
-// generator a process apart. How it measures and the latest results: bench/README.md.
-// Progress goes to stderr; the results table to stdout and to bench/results/.
+// `npm run bench [-- --mode sitting|profile|startup|store-lists] [options]`: the one entry point.
+// How it measures, every option and the latest results: docs/benchmarks.md. Progress goes to
+// stderr, the results to stdout, the raw windows (and the SQL of every counted statement) to
+// --out, outside the repository.
+import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { cleanUp, guard, runMain, stopping } from './cleanup.js';
-import { measureStatements } from './counting.js';
-import { listTotals, measureLists } from './lists.js';
-import { measureWorkload, type Options, type Window } from './measure.js';
-import { measureMemory } from './memory.js';
-import { machineBusySeconds } from './proc.js';
-import { stop } from './processes.js';
-import { describeMachine, writeResults } from './report.js';
-import { prepare } from './sitting.js';
+import { cleanUp, machineBusySeconds, runMain, sleep } from './processes.js';
+import { profile } from './profile.js';
+import { describeMachine, type Machine, markdown } from './report.js';
+import { type Options, sit } from './sitting.js';
+import { startupTimes } from './startup.js';
+import { storeLists } from './store-lists.js';
 import { TARGETS, type TargetName } from './targets.js';
 import { WORKLOADS } from './workloads.js';
 
-// A whole sitting takes under 10 minutes on a quiet machine. On a busy one the memory check
-// gets what is left of BUDGET_MS; a stuck sitting is stopped (and cleaned up) at WATCHDOG_MS.
-const BUDGET_MS = 14 * 60 * 1000;
-const WATCHDOG_MS = 20 * 60 * 1000;
-const SMALL_LIST = 10_000;
-
-const DEFAULTS = {
-  runs: '2',
-  warmup: '1',
-  seconds: '3',
-  connections: '16',
-  'large-list': '1000000',
-  'small-list-seconds': '1',
-  'large-list-seconds': '2',
-  'memory-requests': '100000',
-  targets: TARGETS.join(','),
-  workloads: WORKLOADS.join(','),
-};
 const { values: args } = parseArgs({
   options: {
-    runs: { type: 'string', default: DEFAULTS.runs },
-    warmup: { type: 'string', default: DEFAULTS.warmup },
-    seconds: { type: 'string', default: DEFAULTS.seconds },
-    connections: { type: 'string', default: DEFAULTS.connections },
-    'large-list': { type: 'string', default: DEFAULTS['large-list'] },
-    'small-list-seconds': { type: 'string', default: DEFAULTS['small-list-seconds'] },
-    'large-list-seconds': { type: 'string', default: DEFAULTS['large-list-seconds'] },
-    'memory-requests': { type: 'string', default: DEFAULTS['memory-requests'] },
-    targets: { type: 'string', default: DEFAULTS.targets },
-    workloads: { type: 'string', default: DEFAULTS.workloads },
+    mode: { type: 'string', default: 'sitting' },
+    runs: { type: 'string' },
+    warmup: { type: 'string', default: '1' },
+    seconds: { type: 'string' },
+    connections: { type: 'string', default: '16' },
+    'large-list': { type: 'string', default: '1000000' },
+    'small-list-seconds': { type: 'string', default: '1' },
+    'large-list-seconds': { type: 'string', default: '2' },
+    'memory-requests': { type: 'string', default: '100000' },
+    targets: { type: 'string', default: TARGETS.join(',') },
+    workloads: { type: 'string', default: WORKLOADS.join(',') },
     'database-url': {
       type: 'string',
       default: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     },
+    out: { type: 'string', default: path.join(os.tmpdir(), `connections-bench-${Date.now()}.json`) },
+    // profile: one server, one workload; startup: the cases and the command that starts the server.
+    engine: { type: 'string', default: 'postgres' },
+    workload: { type: 'string', default: 'get' },
+    top: { type: 'string', default: '40' },
+    'log-errors': { type: 'boolean', default: false },
+    cases: { type: 'string', default: 'first,restart,sandbox,mock' },
+    command: { type: 'string', default: 'npm' },
   },
 });
-/** Only a whole sitting replaces bench/results/latest.*; a trial run writes its timestamped file only. */
-const whole = (Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]).every((name) => args[name] === DEFAULTS[name]);
 
-function positive(name: keyof typeof DEFAULTS): number {
-  const value = Number(args[name]);
+function positive(name: keyof typeof args, fallback?: string): number {
+  const value = Number(args[name] ?? fallback);
   if (!Number.isFinite(value) || value <= 0)
     throw new Error(`--${name} must be a positive number, not "${args[name]}"`);
   return value;
 }
-
-const options: Options = {
-  runs: Math.round(positive('runs')),
-  warmup: positive('warmup'),
-  seconds: positive('seconds'),
-  connections: Math.round(positive('connections')),
-  listSizes: { small: SMALL_LIST, large: Math.round(positive('large-list')) },
-  listSeconds: { small: positive('small-list-seconds'), large: positive('large-list-seconds') },
-  memoryRequests: Math.round(positive('memory-requests')),
-};
-if (options.listSizes.large <= SMALL_LIST)
-  throw new Error(`--large-list must be over ${SMALL_LIST}, the small list's size`);
-const selected = (args.targets ?? '').split(',').map((name) => {
-  if (!(TARGETS as readonly string[]).includes(name))
-    throw new Error(`unknown target "${name}"; known: ${TARGETS.join(', ')}`);
-  return name as TargetName;
-});
-
-// A subset of the workloads (a trial of one hot path); the list shapes run only with `list`.
-const workloads = (args.workloads ?? '').split(',').map((name) => {
-  if (!(WORKLOADS as readonly string[]).includes(name))
-    throw new Error(`unknown workload "${name}"; known: ${WORKLOADS.join(', ')}`);
-  return name as (typeof WORKLOADS)[number];
-});
-
-const progress = (line: string): void => void process.stderr.write(`${line}\n`);
-
-async function timed<T>(name: string, work: () => Promise<T>): Promise<T> {
-  const started = performance.now();
-  const result = await work();
-  progress(`${name} done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  return result;
+/** A comma-separated subset of `known`. */
+function subset<T extends string>(name: 'targets' | 'workloads', known: readonly T[]): T[] {
+  return (args[name] ?? '').split(',').map((item) => {
+    if (!(known as readonly string[]).includes(item)) throw new Error(`unknown --${name} "${item}"; known: ${known}`);
+    return item as T;
+  });
 }
+const progress = (line: string): void => void process.stderr.write(`${line}\n`);
+const SMALL_LIST = 10_000;
+const databaseUrl = args['database-url'] ?? '';
+const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
 
-async function main(): Promise<void> {
+// A whole sitting takes under 10 minutes on a quiet machine; on a busy one the memory check gets
+// what is left of 14 minutes, and a stuck sitting is stopped (and cleaned up) at 20.
+async function sitting(): Promise<void> {
+  const options: Options = {
+    runs: Math.round(positive('runs', '2')),
+    warmup: positive('warmup'),
+    seconds: positive('seconds', '3'),
+    connections: Math.round(positive('connections')),
+    listSizes: { small: SMALL_LIST, large: Math.round(positive('large-list')) },
+    listSeconds: { small: positive('small-list-seconds'), large: positive('large-list-seconds') },
+    memoryRequests: Math.round(positive('memory-requests')),
+    targets: subset<TargetName>('targets', TARGETS),
+    workloads: subset('workloads', WORKLOADS),
+    databaseUrl,
+  };
+  if (options.listSizes.large <= SMALL_LIST) throw new Error(`--large-list must be over ${SMALL_LIST}`);
   const started = performance.now();
   const loadAverage = os.loadavg();
   const busy = machineBusySeconds();
-  await new Promise((resolve) => setTimeout(resolve, 1000));
+  await sleep(1000);
   const before = { loadAverage, busySeconds: machineBusySeconds() - busy };
-
-  const { sitting, database, processes, counted } = await prepare(
-    options,
-    selected,
-    args['database-url'] ?? '',
-    progress,
-  );
-  const machine = await describeMachine(database, before);
-  const statements = await timed('statement counting', () => measureStatements(sitting, counted));
-  await Promise.all([...counted.server.target.processes, ...counted.bare.target.processes].map(stop));
-  await Promise.all([counted.server.counter.close(), counted.bare.counter.close()]);
-
-  // Each run measures every workload on every target, the order of the targets turning by one
-  // each run, so a drift in the machine's speed hits all alike.
-  const windows: Window[] = await timed('rounds', async () => {
-    const measured: Window[] = [];
-    for (let run = 0; run < options.runs; run++) {
-      for (const workload of ['constant', ...workloads] as const) {
-        const order = [...sitting.targets.values()].filter((t) => (workload === 'constant') === (t.name === 'hono'));
-        const first = run % Math.max(1, order.length);
-        for (const target of [...order.slice(first), ...order.slice(0, first)]) {
-          stopping.throwIfAborted();
-          measured.push(await measureWorkload(sitting, target, workload, run));
-        }
-      }
-    }
-    return measured;
+  let machine: Machine | undefined;
+  const results = await sit(options, 14 * 60, progress, async (database) => {
+    machine = await describeMachine(database, before);
   });
-  const totals = await listTotals(database);
-  if (workloads.includes('list')) windows.push(...(await timed('list shapes', () => measureLists(sitting, totals))));
-  const memoryMaxSeconds = Math.max(10, (started + BUDGET_MS - performance.now()) / 1000);
-  const memory = await timed('memory', () => measureMemory(sitting, memoryMaxSeconds));
-  if (memory) windows.push(memory.window);
-
-  await Promise.all(processes.map(stop));
   await cleanUp();
-  const wallSeconds = (performance.now() - started) / 1000;
-  console.log(
-    await writeResults({ machine, options, wallSeconds, windows, statements, memory: memory?.memory, totals }, whole),
-  );
-  if (windows.some((w) => w.outcome.errors > 0)) process.exitCode = 1;
+  if (machine === undefined) throw new Error('the sitting described no machine');
+  const report = { ...results, machine, options, command, wallSeconds: (performance.now() - started) / 1000 };
+  await writeFile(args.out ?? '', JSON.stringify(report, null, 2));
+  console.log(`${markdown(report)}\nRaw results: ${args.out}`);
+  if (results.windows.some((w) => w.outcome.errors > 0)) process.exitCode = 1;
 }
 
-guard(WATCHDOG_MS);
-runMain(main);
+const modes: Record<string, [() => Promise<void>, number]> = {
+  sitting: [sitting, 20 * 60_000],
+  profile: [
+    () =>
+      profile({
+        engine: args.engine === 'pglite' ? 'pglite' : 'postgres',
+        workload: args.workload === 'post' ? 'post' : 'get',
+        seconds: positive('seconds', '10'),
+        connections: Math.round(positive('connections')),
+        top: Math.round(positive('top')),
+        logErrors: args['log-errors'] ?? false,
+        databaseUrl,
+      }),
+    10 * 60_000,
+  ],
+  startup: [
+    () => startupTimes(Math.round(positive('runs', '5')), (args.cases ?? '').split(','), args.command ?? ''),
+    30 * 60_000,
+  ],
+  'store-lists': [
+    () =>
+      storeLists({
+        large: Math.round(positive('large-list')),
+        small: SMALL_LIST,
+        runs: Math.round(positive('runs', '20')),
+        databaseUrl,
+      }),
+    60 * 60_000,
+  ],
+};
+const mode = modes[args.mode ?? ''];
+if (mode === undefined) throw new Error(`--mode must be one of ${Object.keys(modes).join(', ')}, not "${args.mode}"`);
+runMain(...mode);

@@ -1,138 +1,311 @@
-// Everything a sitting needs before the first measurement: the data, the tokens, the load
-// generator, every target's processes, and the two instances that count statements.
+// One sitting: the data and every target first, then the statement counting, the rounds of
+// every workload on every target, the list shapes, and the memory check.
 import { randomBytes } from 'node:crypto';
 import { createTokenIssuer } from '../server/domain/tokens.js';
-import { registerCleanup } from './cleanup.js';
-import { fixtures, type Caller, type Sizes } from './data.js';
-import { loadPostgres, pgliteDirectories, postgresDatabase, type PostgresDatabase } from './databases.js';
-import { startGenerator } from './generator.js';
-import type { Counted } from './counting.js';
-import { GuestPool, type Options, type Sitting } from './measure.js';
-import { stop, type Process } from './processes.js';
-import { countStatements } from './statements.js';
-import { startBare, startServer, startTarget, type Engine, type ServerEnv, type TargetName } from './targets.js';
-import type { Sign } from './workloads.js';
+import { countStatements } from '../test/support/statements.js';
+import * as data from './data.js';
+import { type Generator, type Job, type Outcome, type RequestSpec, span, startGenerator } from './loadgen.js';
+import { cpuSeconds, registerCleanup, residentBytes, stop, stopping } from './processes.js';
+import { type Engine, engineOf, origins, pids, startTarget, type Target, type TargetName } from './targets.js';
+import * as workloads from './workloads.js';
+import type { ListShape, Sign, Workload } from './workloads.js';
+
+type Size = 'small' | 'large';
+/** `listSizes`: connections of the two guest lists; `listSeconds`: measured seconds per shape on each. */
+export type Options = {
+  runs: number;
+  warmup: number;
+  seconds: number;
+  connections: number;
+  memoryRequests: number;
+  listSizes: Record<Size, number>;
+  listSeconds: Record<Size, number>;
+  targets: TargetName[];
+  workloads: (typeof workloads.WORKLOADS)[number][];
+  databaseUrl: string;
+};
+/** `databaseCpuSeconds`: of the scratch database's backends over the measured span (PostgreSQL targets). */
+export type Window = {
+  target: TargetName;
+  workload: string;
+  run: number;
+  outcome: Outcome;
+  databaseCpuSeconds?: number;
+};
+/** `sql`: the statements of one request, in the order sent. */
+export type StatementCount = { target: TargetName; workload: string; perRequest: number; sql: string[] };
+/** Resident bytes of the server on PostgreSQL: after a warm-up, the highest seen, after the requests. */
+export type Memory = { requests: number; before: number; peak: number; after: number };
+export type Results = {
+  windows: Window[];
+  statements: StatementCount[];
+  memory?: Memory;
+  phases: Record<string, number>;
+};
+
+/** What the phases share; `guests` hands out fresh guests for POST (the PostgreSQL targets share theirs). */
+type Sitting = {
+  options: Options;
+  generator: Generator;
+  postgres: data.PostgresDatabase;
+  sign: Sign;
+  targets: Target[];
+} & {
+  guests: Map<TargetName | 'counting', (count: number) => number[]>;
+  progress(line: string): void;
+};
 
 // The most POSTs per second a window can take before it runs out of fresh guests (it then ends
 // early, and says so): well above the fastest seen here.
 const POST_RATE_CAP: Record<Engine, number> = { postgres: 2500, pglite: 1500 };
-/** Fresh guests of the two counting instances: 2 warm-up + 10 counted requests each. */
-const COUNTED_GUESTS = 2 * (2 + 10);
+const COUNTED_GUESTS = 2 * (2 + 10); // the statement counting's: 2 warm-up and 10 counted, twice
 
-const ENGINES: Partial<Record<TargetName, Engine>> = {
-  'bare-postgres': 'postgres',
-  'server-postgres': 'postgres',
-  'server-postgres-x2': 'postgres',
-  'bare-pglite': 'pglite',
-  'server-pglite': 'pglite',
-};
+function pool(size: number): (count: number) => number[] {
+  let next = 1;
+  return (count) => {
+    if (next + count - 1 > size) throw new Error(`only ${size} fresh guests were loaded; ${next - 1 + count} needed`);
+    next += count;
+    return Array.from({ length: count }, (_, i) => next - count + i);
+  };
+}
 
 /** Every caller's token, signed with the servers' secret by the server's own issuer. */
-async function signer(jwtSecret: string, postGuests: number): Promise<Sign> {
+export async function signer(jwtSecret: string, postGuests: number): Promise<Sign> {
   const issuer = createTokenIssuer({ secret: jwtSecret, ttlSeconds: 3 * 3600, now: () => new Date() });
-  const callers: Caller[] = [fixtures.lister, fixtures.largeHost, fixtures.smallHost];
-  for (let i = 1; i <= postGuests; i++) callers.push(fixtures.postGuest(i));
   const tokens = new Map<string, string>();
-  for (const caller of callers) tokens.set(caller.clientId, (await issuer.issue(caller)).accessToken);
-  return (caller) => {
-    const token = tokens.get(caller.clientId);
-    if (token === undefined) throw new Error(`no token was signed for ${caller.clientId}`);
-    return token;
+  const guests = Array.from({ length: postGuests }, (_, i) => data.fixtures.postGuest(i + 1));
+  for (const caller of [data.fixtures.lister, data.fixtures.largeHost, data.fixtures.smallHost, ...guests])
+    tokens.set(caller.clientId, (await issuer.issue(caller)).accessToken);
+  return (caller) => tokens.get(caller.clientId) ?? '';
+}
+
+/** One window; the CPU of the scratch database's backends is sampled around its measured span. */
+async function measure(s: Sitting, target: Target, workload: string, run: number, job: Job, onWarm = () => {}) {
+  const database = engineOf(target.name) === 'postgres' ? s.postgres : undefined;
+  const backends = async () => new Map((await database?.backendPids())?.map((pid) => [pid, cpuSeconds(pid)]));
+  let before: Promise<Map<number, number>> | undefined;
+  const o = await s.generator.run(job, () => {
+    onWarm();
+    before = backends();
+  });
+  const [start, end] = [await before, await backends()];
+  // A backend that appeared in between counts whole; one that vanished is lost.
+  const cpu = [...end].reduce((sum, [pid, seconds]) => sum + seconds - (start?.get(pid) ?? 0), 0);
+  s.progress(
+    `[run ${run + 1}] ${target.name} ${workload}: ${o.requestsPerSecond.toFixed(0)} req/s, p50 ${o.p50.toFixed(2)} ms, ` +
+      `p99 ${o.p99.toFixed(2)} ms, ${o.requests} in ${o.seconds.toFixed(1)} s` +
+      (o.errors > 0 ? `, ${o.errors} unexpected answers (first: ${o.firstError})` : '') +
+      (o.exhausted ? ', ran out of fresh guests' : ''),
+  );
+  return { target: target.name, workload, run, outcome: o, databaseCpuSeconds: database && cpu } satisfies Window;
+}
+
+/** A workload on a target for --warmup + --seconds at --connections. Prism keeps nothing: one POST does. */
+function workloadJob(s: Sitting, target: Target, workload: Workload): Job {
+  const { options, sign } = s;
+  const take = workload === 'post' ? s.guests.get(target.name) : undefined;
+  const perWindow = POST_RATE_CAP[engineOf(target.name) ?? 'postgres'] * (options.warmup + options.seconds + 0.5);
+  return {
+    origins: origins(target),
+    connections: options.connections,
+    requests: take?.(Math.ceil(perWindow)).map((i) => workloads.request('post', target.base, sign, i)) ?? [
+      workloads.request(workload, target.base, sign),
+    ],
+    once: take !== undefined,
+    expect: workloads.EXPECTED_STATUS[workload],
+    warmup: span(options.warmup),
+    measure: span(options.seconds),
+    pids: pids(target),
   };
 }
 
-export interface Prepared {
-  sitting: Sitting;
-  database: PostgresDatabase;
-  /** Every process started, the counting instances included. */
-  processes: Process[];
-  counted: { server: Counted; bare: Counted };
+type Counted = { target: Target; counter: Awaited<ReturnType<typeof countStatements>> };
+
+/**
+ * Statements per request, one request at a time, on instances of their own behind the counting
+ * proxy: each main workload 10 times after 2 warm-up requests, each list shape once after one
+ * (on the server only, at 10,000: at the large size the requests differ by the host only).
+ */
+async function countStatementsPerRequest(s: Sitting, [server, bare]: [Counted, Counted]): Promise<StatementCount[]> {
+  const main = () =>
+    workloads.WORKLOADS.map((w) => {
+      const take = (n: number) => s.guests.get('counting')?.(n) ?? [];
+      const specs = (n: number) =>
+        w === 'post'
+          ? take(n).map((i) => workloads.request(w, '/v1', s.sign, i))
+          : Array(n).fill(workloads.request(w, '/v1', s.sign));
+      return { name: w as string, expect: workloads.EXPECTED_STATUS[w], warm: specs(2), counted: specs(10) };
+    });
+  const shapes = workloads.LIST_SHAPES.map((shape) => {
+    const spec = workloads.guestListRequest('/v1', s.sign, data.fixtures.smallHost, shape);
+    return { name: `guest list: ${shape.name}`, expect: 200, warm: [spec], counted: [spec] };
+  });
+  const counts: StatementCount[] = [];
+  for (const [{ target, counter }, list] of [
+    [server, [...main(), ...shapes]],
+    [bare, main()],
+  ] as const) {
+    for (const w of list) {
+      const run = (requests: RequestSpec[]) =>
+        s.generator.run({
+          origins: origins(target),
+          pids: pids(target),
+          connections: 1,
+          requests,
+          once: true,
+          expect: w.expect,
+          warmup: span(0),
+          measure: { seconds: 0, minRequests: requests.length, maxSeconds: 120 },
+        });
+      const warm = await run(w.warm);
+      counter.take();
+      const outcome = await run(w.counted);
+      const { count, sql } = counter.take();
+      if (warm.errors + outcome.errors > 0)
+        throw new Error(`counting ${w.name} on ${target.name}: ${warm.firstError ?? outcome.firstError}`);
+      const perRequest = count / w.counted.length;
+      counts.push({ target: target.name, workload: w.name, perRequest, sql: sql.slice(0, Math.round(perRequest)) });
+      s.progress(`[statements] ${target.name} ${w.name}: ${perRequest} per request`);
+    }
+  }
+  return counts;
 }
 
-export async function prepare(
+export const listWorkload = (options: Options, size: Size, shape: ListShape): string =>
+  `guest list ${options.listSizes[size].toLocaleString('en-US')}: ${shape.name}`;
+
+/**
+ * Every list shape at both sizes on the server on PostgreSQL, one request at a time (the targets
+ * are latencies of one request; at 16 in flight the p50 would be mostly queueing), shape by
+ * shape, small then large, so a drift of the machine hits both alike. At least 3 answers, unless
+ * that takes over twice the seconds; every `total_items` checked against a count of our own.
+ */
+async function measureLists(s: Sitting, target: Target): Promise<Window[]> {
+  const windows: Window[] = [];
+  for (const [index, shape] of workloads.LIST_SHAPES.entries()) {
+    for (const size of ['small', 'large'] as const) {
+      stopping.throwIfAborted();
+      const host = size === 'large' ? data.fixtures.largeHost : data.fixtures.smallHost;
+      const seconds = s.options.listSeconds[size];
+      // The first shape warms the caches for all; each small one gets a short warm-up of its own.
+      const first = index === 0 ? 1 : 0;
+      const job: Job = {
+        origins: origins(target),
+        connections: 1,
+        requests: [workloads.guestListRequest(target.base, s.sign, host, shape)],
+        once: false,
+        expect: 200,
+        totalItems: await data.expectedTotal(s.postgres, host.organizationId, shape),
+        warmup: size === 'small' ? span(0.2) : { seconds: 0, minRequests: first, maxSeconds: first * 60 },
+        measure: { seconds, minRequests: 3, maxSeconds: seconds * 2 },
+        pids: pids(target),
+      };
+      windows.push(await measure(s, target, listWorkload(s.options, size, shape), 0, job));
+    }
+  }
+  return windows;
+}
+
+/** RSS of the server on PostgreSQL around --memory-requests × GET, or as many as `maxSeconds` allow. */
+async function measureMemory(s: Sitting, target: Target, maxSeconds: number) {
+  const pid = target.processes[0]?.pid ?? 0;
+  let before = Number.NaN;
+  let peak = 0;
+  const watch = setInterval(() => (peak = Math.max(peak, residentBytes(pid) || 0)), 500);
+  const job = {
+    ...workloadJob(s, target, 'get'),
+    measure: { seconds: 0, minRequests: s.options.memoryRequests, maxSeconds },
+  };
+  try {
+    const window = await measure(s, target, 'memory: get', 0, job, () => (before = residentBytes(pid)));
+    const after = residentBytes(pid);
+    return { memory: { requests: window.outcome.requests, before, peak: Math.max(peak, after), after }, window };
+  } finally {
+    clearInterval(watch);
+  }
+}
+
+/** The whole sitting; `onDatabase` sees the scratch database once it is loaded. */
+export async function sit(
   options: Options,
-  selected: TargetName[],
-  databaseUrl: string,
+  budgetSeconds: number,
   progress: (line: string) => void,
-): Promise<Prepared> {
-  const elapsed = (since: number): string => `${((performance.now() - since) / 1000).toFixed(1)} s`;
-  const jwtSecret = randomBytes(32).toString('hex');
-  const onEngine = (engine: Engine): TargetName[] => selected.filter((name) => ENGINES[name] === engine);
-  const perWindow = (engine: Engine): number =>
-    Math.ceil(POST_RATE_CAP[engine] * (options.warmup + options.seconds + 0.5));
-  const processes: Process[] = [];
-  const track = (p: Process): void => {
-    processes.push(p);
-    registerCleanup(() => stop(p));
+  onDatabase: (database: data.PostgresDatabase) => Promise<void>,
+): Promise<Results> {
+  const started = performance.now();
+  const phases: Record<string, number> = {};
+  let phaseStart = started;
+  const phase = (name: string): void => {
+    phases[name] = (performance.now() - phaseStart) / 1000;
+    progress(`${name} done in ${phases[name].toFixed(1)} s`);
+    phaseStart = performance.now();
   };
-
+  const onEngine = (engine: Engine) => options.targets.filter((name) => engineOf(name) === engine);
+  const perWindow = (engine: Engine) => Math.ceil(POST_RATE_CAP[engine] * (options.warmup + options.seconds + 0.5));
+  const jwtSecret = randomBytes(32).toString('hex');
   const generator = startGenerator();
-  registerCleanup(() => generator.close());
-
-  // The PostgreSQL load and the PGlite one side by side.
-  let phase = performance.now();
-  const pgSizes: Sizes = {
+  // The PostgreSQL load, the PGlite one and the tokens side by side.
+  const pgSizes: data.Sizes = {
     largeList: options.listSizes.large,
     smallList: options.listSizes.small,
     postGuests: onEngine('postgres').length * options.runs * perWindow('postgres') + COUNTED_GUESTS,
   };
-  const pgliteSizes: Sizes = { largeList: 0, smallList: 0, postGuests: options.runs * perWindow('pglite') };
-  const database = await postgresDatabase(databaseUrl, registerCleanup);
-  const [, pgliteDirs, sign] = await Promise.all([
-    loadPostgres(database, pgSizes),
-    pgliteDirectories(onEngine('pglite').length, pgliteSizes, registerCleanup),
+  const pgliteSizes: data.Sizes = { largeList: 0, smallList: 0, postGuests: options.runs * perWindow('pglite') };
+  const [postgres, pgliteDirs, sign] = await Promise.all([
+    data.postgresDatabase(options.databaseUrl, pgSizes),
+    data.pgliteDirectories(onEngine('pglite').length, pgliteSizes),
     signer(jwtSecret, Math.max(pgSizes.postGuests, pgliteSizes.postGuests)),
   ]);
-  progress(
-    `data loaded in ${elapsed(phase)}: on PostgreSQL ${pgSizes.largeList.toLocaleString('en-US')} + ${pgSizes.smallList.toLocaleString('en-US')} ` +
-      `listed connections and ${pgSizes.postGuests} fresh guests, on PGlite ${pgliteSizes.postGuests} fresh guests`,
-  );
+  await onDatabase(postgres);
+  phase('data load');
 
-  phase = performance.now();
-  const postgres: ServerEnv = { jwtSecret, database: { DATABASE_URL: database.url } };
+  const env = (name: TargetName, url = postgres.url): Record<string, string> =>
+    engineOf(name) === 'pglite'
+      ? { JWT_SECRET: jwtSecret, DATA_DIR: pgliteDirs[onEngine('pglite').indexOf(name)] ?? '' }
+      : { JWT_SECRET: jwtSecret, DATABASE_URL: url };
   const counting = async (name: 'server-postgres' | 'bare-postgres'): Promise<Counted> => {
-    const url = new URL(database.url);
+    const url = new URL(postgres.url);
     const counter = await countStatements({ host: url.hostname, port: Number(url.port || 5432) });
     registerCleanup(() => counter.close());
     url.port = String(counter.port);
-    const env: ServerEnv = { jwtSecret, database: { DATABASE_URL: url.toString() } };
-    const label = `${name} (counting statements)`;
-    const process = await (name === 'server-postgres'
-      ? startServer(label, env, track)
-      : startBare(label, 'sql', env, track));
-    return { target: { name, engine: 'postgres', base: '/v1', processes: [process] }, counter };
+    return { target: await startTarget(name, () => env(name, url.toString())), counter };
   };
-  const context = {
-    postgres,
-    pglite: (name: TargetName) => ({
-      jwtSecret,
-      database: { DATA_DIR: pgliteDirs[onEngine('pglite').indexOf(name)] ?? '' },
-    }),
-    track,
-  };
-  const [server, bare, ...started] = await Promise.all([
+  const [server, bare, ...targets] = await Promise.all([
     counting('server-postgres'),
     counting('bare-postgres'),
-    ...selected.map((name) => startTarget(name, context)),
+    ...options.targets.map((name) => startTarget(name, env)),
   ]);
-  progress(`targets ready in ${elapsed(phase)}`);
+  phase('targets');
+  const postgresGuests = pool(pgSizes.postGuests);
+  const guests: Sitting['guests'] = new Map([['counting', postgresGuests]]);
+  for (const name of onEngine('postgres')) guests.set(name, postgresGuests);
+  for (const name of onEngine('pglite')) guests.set(name, pool(pgliteSizes.postGuests));
+  const s: Sitting = { options, generator, postgres, sign, targets, guests, progress };
 
-  const postgresGuests = new GuestPool(pgSizes.postGuests);
-  const guests: Sitting['guests'] = new Map();
-  for (const name of onEngine('postgres')) guests.set(name, { pool: postgresGuests, perWindow: perWindow('postgres') });
-  // Each PGlite target has a database of its own, a copy of the same data.
-  for (const name of onEngine('pglite'))
-    guests.set(name, { pool: new GuestPool(pgliteSizes.postGuests), perWindow: perWindow('pglite') });
-  const targets = new Map(started.map((target) => [target.name, target]));
-  const sitting: Sitting = {
-    generator,
-    targets,
-    postgres: database,
-    sign,
-    options,
-    guests,
-    countingGuests: postgresGuests,
-    progress,
-  };
-  return { sitting, database, processes, counted: { server, bare } };
+  const statements = await countStatementsPerRequest(s, [server, bare]);
+  await Promise.all([...server.target.processes, ...bare.target.processes].map(stop));
+  phase('statement counting');
+
+  // Each run measures every workload on every target, the order of the targets turning by one
+  // each run, so a drift in the machine's speed hits all alike.
+  const windows: Window[] = [];
+  for (let run = 0; run < options.runs; run++) {
+    for (const workload of ['constant', ...options.workloads] as const) {
+      const order = targets.filter((t) => (workload === 'constant') === (t.name === 'hono'));
+      const first = run % Math.max(1, order.length);
+      for (const target of [...order.slice(first), ...order.slice(0, first)]) {
+        stopping.throwIfAborted();
+        windows.push(await measure(s, target, workload, run, workloadJob(s, target, workload)));
+      }
+    }
+  }
+  phase('rounds');
+  const serverPostgres = targets.find((t) => t.name === 'server-postgres');
+  if (serverPostgres === undefined) return { windows, statements, phases };
+  if (options.workloads.includes('list')) windows.push(...(await measureLists(s, serverPostgres)));
+  phase('list shapes');
+  const left = budgetSeconds - (performance.now() - started) / 1000;
+  const { memory, window } = await measureMemory(s, serverPostgres, Math.max(10, left));
+  phase('memory');
+  return { windows: [...windows, window], statements, memory, phases };
 }

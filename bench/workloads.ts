@@ -1,114 +1,101 @@
-// The requests of each workload, for a target whose operations live under `base`.
-import { operations } from '../generated/operations.js';
-import type { GuestConnectionSearchField } from '../server/store/connection-sides.js';
-import { fixtures, type Caller } from './data.js';
-import type { RequestSpec } from './generator.js';
+// The requests of each workload, for a target whose operations live under `base` (`/v1` on our
+// processes, the root on Prism), and the shapes of the guest-connections list.
+import type { operations } from '../generated/openapi.js';
+import { operations as described } from '../generated/operations.js';
+import { type Caller, fixtures } from './data.js';
+import type { RequestSpec } from './loadgen.js';
 
 export const WORKLOADS = ['get', 'list', 'post'] as const;
-export type Workload = (typeof WORKLOADS)[number];
-
-export const WORKLOAD_LABELS: Record<Workload | 'constant', string> = {
+export type Workload = (typeof WORKLOADS)[number] | 'constant';
+export const WORKLOAD_LABELS: Record<Workload, string> = {
   constant: 'GET / (constant)',
   get: 'GET /host-connections/{id}',
   list: 'GET /host-connections (25 rows)',
   post: 'POST /host-connections',
 };
-
-export const EXPECTED_STATUS: Record<Workload, number> = { get: 200, list: 200, post: 201 };
+export const EXPECTED_STATUS: Record<Workload, number> = { constant: 200, get: 200, list: 200, post: 201 };
 
 /** Signs a token for a caller, as the token endpoint would. */
 export type Sign = (caller: Caller) => string;
 
-function callerHeaders(caller: Caller, sign: Sign): Record<string, string> {
-  return {
-    Authorization: `Bearer ${sign(caller)}`,
-    'Requester-Organization-ID': caller.organizationId,
-    'Target-Organization-ID': caller.organizationId,
-  };
-}
+const headers = (caller: Caller, sign: Sign): Record<string, string> => ({
+  Authorization: `Bearer ${sign(caller)}`,
+  'Requester-Organization-ID': caller.organizationId,
+  'Target-Organization-ID': caller.organizationId,
+});
 
-export const constantRequest: RequestSpec = { method: 'GET', path: '/', headers: {} };
-
-/** The lister reads its connection to one host. */
-export function getRequest(base: string, sign: Sign): RequestSpec {
-  return {
-    method: 'GET',
-    path: `${base}/host-connections/${fixtures.listedHost(1)}`,
-    headers: callerHeaders(fixtures.lister, sign),
-  };
-}
-
-/** The lister's connected hosts: all 25 in one page. */
-export function listRequest(base: string, sign: Sign): RequestSpec {
-  return {
-    method: 'GET',
-    path: `${base}/host-connections?statuses=connected`,
-    headers: callerHeaders(fixtures.lister, sign),
-  };
-}
-
-/** Guest `i` accepts its own invitation: a new connection, so each can be sent once only. */
-export function postRequest(base: string, sign: Sign, i: number): RequestSpec {
-  const guest = fixtures.postGuest(i);
+/**
+ * The lister reads its connection to one host (get), its 25 connected hosts in one page (list);
+ * fresh guest `guest` accepts its own invitation (post: a new connection, so each is sent once).
+ */
+export function request(workload: Workload, base: string, sign: Sign, guest = 1): RequestSpec {
+  if (workload === 'constant') return { method: 'GET', path: '/', headers: {} };
+  if (workload === 'get')
+    return {
+      method: 'GET',
+      path: `${base}/host-connections/${fixtures.listedHost(1)}`,
+      headers: headers(fixtures.lister, sign),
+    };
+  if (workload === 'list')
+    return {
+      method: 'GET',
+      path: `${base}/host-connections?statuses=connected`,
+      headers: headers(fixtures.lister, sign),
+    };
+  const { invitationToken, ...caller } = fixtures.postGuest(guest);
   return {
     method: 'POST',
     path: `${base}/host-connections`,
-    headers: { ...callerHeaders(guest, sign), 'Content-Type': 'application/json' },
-    body: JSON.stringify({ host_organization_id: fixtures.postHost, invitation_token: guest.invitationToken }),
+    headers: { ...headers(caller, sign), 'Content-Type': 'application/json' },
+    body: JSON.stringify({ host_organization_id: fixtures.postHost, invitation_token: invitationToken }),
   };
 }
 
-/** The host with 10,000 connections, and the one with 1,000,000 (fewer in a short trial run). */
-export const LIST_SIZES = ['small', 'large'] as const;
-export type ListSize = (typeof LIST_SIZES)[number];
-
-/** A way of reading the guest-connections list; `search` names the substring searched. */
+export type ListQuery = operations['listGuestConnections']['parameters']['query'];
+/** A way of reading the guest-connections list: what it changes of the default query. */
 export interface ListShape {
   name: string;
-  query: string;
-  search?: { field: GuestConnectionSearchField; text: string };
+  query: Partial<ListQuery>;
 }
 
 /** The values the contract allows for one of the guest list's parameters. */
-function allowed(name: 'order_by' | 'search_field'): string[] {
-  const schema = operations.listGuestConnections.parameters.find((parameter) => parameter.name === name)?.schema;
-  if (schema === undefined || !('enum' in schema))
-    throw new Error(`listGuestConnections has no enum parameter ${name}`);
-  return [...schema.enum];
+function allowed<K extends 'order_by' | 'search_field'>(name: K): NonNullable<ListQuery[K]>[] {
+  const schema = described.listGuestConnections.parameters.find((p) => p.name === name)?.schema;
+  if (schema === undefined || !('enum' in schema)) throw new Error(`listGuestConnections has no enum ${name}`);
+  return [...schema.enum] as NonNullable<ListQuery[K]>[];
 }
 
-const ORDERS = allowed('order_by');
-// Three hex digits, one text per search field: each matches about 0.15% of the generated names
-// and e-mails (bench/data.ts).
-const SEARCH_TEXTS = ['a1b', 'c2d', 'e3f', '4a5', 'b6c'];
-const SEARCHES = allowed('search_field').map((field, i) => ({
-  field: field as GuestConnectionSearchField,
-  text: SEARCH_TEXTS[i % SEARCH_TEXTS.length] ?? 'a1b',
-}));
+// Three hex digits, one per search field: each matches about 0.15% of the generated names and e-mails.
+const SEARCH_TEXTS = ['a1b', 'c2d', 'e3f'];
 /** The same absolute offset at both sizes, near the end of the 10,000 (9,500 of them connected). */
 export const DEEP_OFFSET = 9400;
-export const LIST_LIMIT = 25;
 
 export const LIST_SHAPES: ListShape[] = [
-  ...ORDERS.flatMap((order) =>
-    (['asc', 'desc'] as const).map((dir) => ({
-      name: `order_by=${order} ${dir}`,
-      query: `order_by=${order}&order_dir=${dir}`,
+  ...allowed('order_by').flatMap((order_by) =>
+    (['asc', 'desc'] as const).map((order_dir) => ({
+      name: `order_by=${order_by} ${order_dir}`,
+      query: { order_by, order_dir },
     })),
   ),
-  ...SEARCHES.map((search) => ({
-    name: `search ${search.field} "${search.text}"`,
-    query: `search_field=${search.field}&search_text=${search.text}`,
-    search,
-  })),
-  { name: `offset=${DEEP_OFFSET}`, query: `offset=${DEEP_OFFSET}` },
+  ...allowed('search_field').map((search_field, i) => {
+    const search_text = SEARCH_TEXTS[i % SEARCH_TEXTS.length] ?? 'a1b';
+    return { name: `search ${search_field} "${search_text}"`, query: { search_field, search_text } };
+  }),
+  { name: `offset=${DEEP_OFFSET}`, query: { offset: DEEP_OFFSET } },
+  { name: 'both statuses', query: { statuses: ['connected', 'disconnected'] } },
+  { name: 'archived=true', query: { archived: true } },
+  {
+    name: 'disconnected, archived=true, offset=400',
+    query: { statuses: ['disconnected'], archived: true, offset: 400 },
+  },
 ];
 
-export function guestListRequest(base: string, sign: Sign, size: ListSize, shape: ListShape): RequestSpec {
-  const host = size === 'large' ? fixtures.largeHost : fixtures.smallHost;
-  return {
-    method: 'GET',
-    path: `${base}/guest-connections?statuses=connected&limit=${LIST_LIMIT}&${shape.query}`,
-    headers: callerHeaders(host, sign),
-  };
+/** A shape's whole query: connected ones, 25 a page, unless the shape says otherwise. */
+export const listQuery = (shape: ListShape): ListQuery => ({ statuses: ['connected'], limit: 25, ...shape.query });
+
+export function guestListRequest(base: string, sign: Sign, host: Caller, shape: ListShape): RequestSpec {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(listQuery(shape)))
+    for (const one of [value].flat()) query.append(name, String(one));
+  return { method: 'GET', path: `${base}/guest-connections?${query}`, headers: headers(host, sign) };
 }

@@ -8,7 +8,7 @@ import { createConnectionsClient } from '../client/index.js';
 declare const process: { env: Record<string, string | undefined> } | undefined;
 const setting = (name: string): string => {
   const value = typeof process === 'undefined' ? undefined : process.env[name];
-  if (value === undefined) throw new Error(`set ${name} (see README.md, "The typed client")`);
+  if (value === undefined) throw new Error(`set ${name} (see README.md, "For frontend developers")`);
   return value;
 };
 

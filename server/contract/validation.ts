@@ -1,16 +1,10 @@
 // Validators compiled once from the contract's own schemas: request parameters (coerced from
-// strings, defaults filled in), request bodies, and responses (status, media type, body, headers).
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
+// strings, defaults filled in) and request bodies. Responses are checked in response-check.ts.
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { components } from '../../generated/openapi.js';
-import type {
-  Contract,
-  ContractHeader,
-  ContractOperation,
-  ContractParameter,
-  JsonSchema,
-  OperationId,
-} from './document.js';
+import { anchored, createAjv, objectSchema } from './ajv.js';
+import type { Contract, ContractOperation, ContractParameter, OperationId } from './document.js';
+import { compileResponseCheck, type ResponseCheck, type ResponseToCheck } from './response-check.js';
 
 /** One failing input, as problems list them in `errors`. */
 export type ValidationError = components['schemas']['ValidationError'];
@@ -30,51 +24,6 @@ export interface ValidatedParameters {
   header: Record<string, unknown>;
 }
 
-/** A response as it leaves: `body` is absent when the response has none. */
-interface ResponseToCheck {
-  status: number;
-  mediaType?: string | undefined;
-  body?: unknown;
-  headers: Record<string, string>;
-}
-
-const ROOT_ID = 'https://connections.example.com/openapi.json';
-
-function createAjv(contract: Contract, coerce: boolean): Ajv2020 {
-  const ajv = new Ajv2020({
-    allErrors: true,
-    strict: true,
-    coerceTypes: coerce ? 'array' : false,
-    useDefaults: coerce,
-  });
-  addFormats.default(ajv);
-  // ajv-formats' uuid also accepts `urn:uuid:...`, which PostgreSQL refuses: the contract's own
-  // Uuid pattern is the format, so Prism, the client types and the server agree.
-  const uuid = contract.schemas.Uuid?.pattern;
-  if (typeof uuid !== 'string') throw new Error('the contract has no Uuid pattern');
-  ajv.addFormat('uuid', new RegExp(uuid));
-  ajv.addKeyword({ keyword: 'components' });
-  ajv.addSchema({ $id: ROOT_ID, components: { schemas: contract.schemas } });
-  return ajv;
-}
-
-/** Schemas in the contract point at `#/components/...`; re-anchor them on the registered root. */
-function anchored(schema: JsonSchema): JsonSchema {
-  return JSON.parse(JSON.stringify(schema).replace(/"\$ref":"#\//g, `"$ref":"${ROOT_ID}#/`)) as JsonSchema;
-}
-
-function objectSchema(
-  entries: { name: string; required: boolean; schema: JsonSchema }[],
-  additional: boolean,
-): JsonSchema {
-  return {
-    type: 'object',
-    additionalProperties: additional,
-    properties: Object.fromEntries(entries.map((p) => [p.name, anchored(p.schema)])),
-    required: entries.filter((p) => p.required).map((p) => p.name),
-  };
-}
-
 function toValidationErrors(
   location: InputLocation,
   errors: ErrorObject[] | null | undefined,
@@ -91,9 +40,6 @@ function toValidationErrors(
   }
   return [...seen.values()];
 }
-
-const messages = (errors: ErrorObject[] | null | undefined, prefix = ''): string[] =>
-  (errors ?? []).map((e) => `${prefix}${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
 
 const isNumber = (p: ContractParameter): boolean => p.schema.type === 'integer' || p.schema.type === 'number';
 const JSON_NUMBER = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
@@ -144,14 +90,14 @@ export interface ContractValidators {
   parameters(operationId: OperationId, raw: RawRequest): { value: ValidatedParameters; errors: ValidationError[] };
   /** Validates a parsed body against the schema of its media type. */
   body(operationId: OperationId, mediaType: string, body: unknown): ValidationError[];
-  /** Checks a response against what the contract documents; returns the violations (empty when it conforms). */
+  /** The response check (response-check.ts), its violations as text: what the server's own check reports. */
   response(operationId: OperationId, response: ResponseToCheck): string[];
 }
 
 /**
  * Compiles each operation's schemas once, on first use, so that starting the server compiles
  * nothing (all of them take about half a second): request schemas at the operation's first
- * request, response schemas only where responses are checked (tests).
+ * request, response schemas only where responses are checked (tests, conformance).
  */
 export function compileValidators(contract: Contract): ContractValidators {
   const params = createAjv(contract, true);
@@ -188,20 +134,8 @@ export function compileValidators(contract: Contract): ContractValidators {
     return v;
   };
 
-  const responseValidators = new Map<string, ValidateFunction>();
-  const responseValidator = (key: string, schema: JsonSchema): ValidateFunction => {
-    let validate = responseValidators.get(key);
-    if (validate === undefined) {
-      validate = strict.compile(anchored(schema));
-      responseValidators.set(key, validate);
-    }
-    return validate;
-  };
-  const headerSchema = (headers: Record<string, ContractHeader>): JsonSchema =>
-    objectSchema(
-      Object.entries(headers).map(([name, h]) => ({ name: name.toLowerCase(), ...h })),
-      true,
-    );
+  // Made at the first response checked: a server that checks none (production) never makes one.
+  let responseCheck: ResponseCheck | undefined;
 
   return {
     parameters(operationId, raw) {
@@ -230,34 +164,8 @@ export function compileValidators(contract: Contract): ContractValidators {
       return validate(body) ? [] : toValidationErrors('body', validate.errors, true);
     },
     response(operationId, response) {
-      const operation = contract.byId.get(operationId);
-      const status = String(response.status);
-      const documented = operation?.responses[status];
-      if (operation === undefined || documented === undefined)
-        return [`${operationId} documents no ${status} response`];
-      const violations: string[] = [];
-      const mediaTypes = Object.keys(documented);
-      if (response.mediaType === undefined) {
-        if (mediaTypes.length > 0)
-          violations.push(`the ${status} response has no body; the contract documents ${mediaTypes.join(', ')}`);
-      } else {
-        const schema = documented[response.mediaType];
-        if (schema === undefined)
-          violations.push(`${operationId} documents no ${status} ${response.mediaType} response`);
-        else {
-          const validate = responseValidator(`${operationId} ${status} ${response.mediaType}`, schema);
-          if (!validate(response.body)) violations.push(...messages(validate.errors));
-        }
-      }
-      const headers = Object.fromEntries(
-        Object.entries(response.headers).map(([name, value]) => [name.toLowerCase(), value]),
-      );
-      const validateHeaders = responseValidator(
-        `${operationId} ${status} headers`,
-        headerSchema(operation.responseHeaders[status] ?? {}),
-      );
-      if (!validateHeaders(headers)) violations.push(...messages(validateHeaders.errors, 'header '));
-      return violations;
+      responseCheck ??= compileResponseCheck(contract);
+      return responseCheck(operationId, response).map((v) => v.message);
     },
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { createConnectionsClient } from '../../client/index.js';
-import { UUID } from '../support/uuid.js';
+import { UUID } from '../../conformance/uuid.js';
 import { BASE_URL, json, ORG, OTHER_ORG, organization, problem, scriptedFetch } from './scripted-fetch.js';
 
 const connectBody = { host_organization_id: OTHER_ORG, invitation_token: null };

@@ -13,11 +13,11 @@ import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { loadContract, type OperationId } from '../../server/contract/document.js';
 import type { ValidationError } from '../../server/contract/validation.js';
 import type { ErrorCode } from '../../server/domain/problems.js';
+import { contractValidators } from '../../conformance/check.js';
 import { startPrism } from '../setup/prism.js';
 import { createTestApp } from '../support/app.js';
 import {
   atContractPaths,
-  contractValidators,
   createContractClient,
   successStatus,
   validateResponse,

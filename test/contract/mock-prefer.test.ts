@@ -1,5 +1,5 @@
 // What the Prism mock of openapi.yaml does with the `Prefer` header and with a bad request, as
-// the README's mock section says: static examples by default, `code=` and `example=` pick
+// docs/mock.md says: static examples by default, `code=` and `example=` pick
 // one, `dynamic=true` generates bodies from the schemas, and a refused request gets the
 // operation's own 422 example with the real violation in `sl-violations`.
 import { describe, expect, inject, it } from 'vitest';

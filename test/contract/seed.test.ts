@@ -3,7 +3,7 @@
 // defines it, and every one of its fields must be one the contract requires.
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { contractValidators } from '../support/contract.js';
+import { contractValidators } from '../../conformance/check.js';
 
 const seed = JSON.parse(
   readFileSync(new URL('../fixtures/seed-host-connection.json', import.meta.url), 'utf8'),
@@ -13,7 +13,9 @@ const asCreated = (body: unknown) =>
     status: 201,
     mediaType: 'application/json',
     body,
-    headers: {},
+    headers: {
+      location: `/v1/host-connections/${String((body as { host_organization_id?: unknown }).host_organization_id)}`,
+    },
   });
 
 describe('the seed example of POST /host-connections', () => {

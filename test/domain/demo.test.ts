@@ -10,7 +10,7 @@ import { formatWalkthrough, reissueDemo, seedDemo, type Demo } from '../../serve
 import { openMemoryDatabase, type Store } from '../../server/store/database.js';
 import { migrateToLatest } from '../../server/store/migrate.js';
 import { TEST_JWT_SECRET } from '../support/app.js';
-import { UUID } from '../support/uuid.js';
+import { UUID } from '../../conformance/uuid.js';
 import type { GuestConnection, HostConnection, Invitation } from './flows.js';
 
 function bash(script: string): Promise<{ code: number; stdout: string; stderr: string }> {

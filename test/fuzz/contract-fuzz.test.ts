@@ -1,41 +1,29 @@
-// The contract-driven fuzzer: for every operation of openapi.yaml, requests generated from its
-// own parameter and body schemas, half of them mutated (wrong types, bounds overstepped, bad
-// formats, controls and lone surrogates, huge numbers, calendar edges, missing, extra and
-// repeated fields and parameters, broken JSON, other media types, oversized or non-UTF-8
-// bodies, bad credentials). Every answer must be below 500, of a status the operation
-// documents, with a body its schema accepts; an invalid request must get a 4xx; a 4xx or a GET
-// must change no row of any table; no answer may name an organization the caller has no
-// connection with.
+// The contract fuzzer (conformance/fuzz.ts, the one `connections-api-conformance` runs) on the
+// app over each database, with what only the owner of the database can check on top: a 4xx
+// or a GET changes no row of any table, and no answer names an organization the caller has
+// no connection with. Valid requests must reach the handlers, not stop at 404s.
 //
 // FUZZ_RUNS=n      requests per database (default 2000)
 // FUZZ_SEED=s      the seed (default: a new one each run, printed)
-// FUZZ_PATH=p      with FUZZ_SEED, replays the one case a failure printed (and shrinks it);
+// FUZZ_PATH=p      with FUZZ_SEED, replays the one case a failure printed;
 //                  the world is rebuilt fresh, so a case that needed earlier requests' records may pass
-import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findingText } from '../../conformance/findings.js';
+import { type FuzzFinding, runFuzzer } from '../../conformance/fuzz.js';
+import { UUIDS } from '../../conformance/uuid.js';
+import type { Caller, World } from '../../conformance/world.js';
 import type { Store } from '../../server/store/database.js';
 import { testAppOn, type TestApp } from '../support/app.js';
-import { validateResponse } from '../support/contract.js';
 import { openTestStore } from '../support/database.js';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database.js';
 import { changedTables, snapshotTables } from '../support/snapshot.js';
-import { UUIDS } from '../support/uuid.js';
-import { concreteRequest, requestPlans, type ConcreteRequest } from './requests.js';
-import type { Caller, World } from '../support/world.js';
 import { buildWorld } from './world.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
 const SEED = process.env.FUZZ_SEED === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(process.env.FUZZ_SEED);
 const REPLAY_PATH = process.env.FUZZ_PATH;
 const databaseUrl = process.env.TEST_DATABASE_URL;
-
-interface Finding {
-  path: string;
-  problems: string[];
-  request: string;
-  response: string;
-}
 
 /** The names of world organizations in `text` that have no connection, in any status, with the caller. */
 async function unrelatedNames(store: Store, world: World, caller: Caller, text: string): Promise<string[]> {
@@ -50,35 +38,22 @@ async function unrelatedNames(store: Store, world: World, caller: Caller, text: 
   return named.filter(([id]) => !related.has(id)).map(([, name]) => name);
 }
 
-function describeRequest(request: ConcreteRequest): string {
-  const headers = [...request.init.headers]
-    .filter(([name]) => name !== 'authorization')
-    .map(([n, v]) => `${n}: ${v.slice(0, 80)}`);
-  const body = request.init.body instanceof Uint8Array ? Buffer.from(request.init.body).toString('utf8') : '';
-  const shown = body.length > 300 ? `${body.slice(0, 300)}… (${body.length} bytes)` : body;
-  return `${request.caller.role}: ${request.init.method} ${request.url.slice(0, 300)} [${headers.join('; ')}] ${JSON.stringify(shown)} (${request.verdict}${request.reasons.length > 0 ? `: ${request.reasons.join(', ')}` : ''})`;
-}
-
 /** Grouped by what went wrong, three replayable examples each. */
-function report(engine: string, findings: Finding[]): string {
-  const byKind = new Map<string, Finding[]>();
+function report(engine: string, findings: FuzzFinding[]): string {
+  const byKind = new Map<string, FuzzFinding[]>();
   for (const finding of findings) {
-    const kind = (finding.problems[0] ?? '').replace(UUIDS, '<id>').slice(0, 160);
+    const kind = `${finding.operationId} — ${finding.check}: ${finding.message.replace(UUIDS, '<id>').slice(0, 160)}`;
     byKind.set(kind, [...(byKind.get(kind) ?? []), finding]);
   }
   const lines = [`${findings.length} of the fuzzer's answers on ${engine} break the contract (FUZZ_SEED=${SEED}):`];
   for (const [kind, all] of byKind) {
     lines.push(`\n× ${all.length}: ${kind}`);
-    for (const finding of all.slice(0, 3)) {
+    for (const finding of all.slice(0, 3))
       lines.push(
         `  replay: FUZZ_SEED=${SEED} FUZZ_PATH=${finding.path} npx vitest run test/fuzz/contract-fuzz.test.ts`,
-      );
-      lines.push(
-        `    ${finding.request}`,
+        `    ${findingText(finding)} (${finding.verdict}${finding.reasons.length > 0 ? `: ${finding.reasons.join(', ')}` : ''})`,
         `    → ${finding.response}`,
-        ...finding.problems.slice(1).map((p) => `    also: ${p}`),
       );
-    }
   }
   return lines.join('\n');
 }
@@ -113,79 +88,50 @@ describe.each(targets)('the contract fuzzer on $engine', ({ engine, skip }) => {
   it.skipIf(skip !== undefined)(
     `answers ${RUNS} generated requests within the contract${skip ? ` (skipped: ${skip})` : ''}`,
     async () => {
-      const findings: Finding[] = [];
-      const statuses = new Map<number, number>();
-      const verdicts = { valid: 0, invalid: 0, unknown: 0 };
-      let validSuccesses = 0;
       let before = await snapshotTables(store.db);
-      let run = 0;
       const started = performance.now();
-
-      const property = fc.asyncProperty(requestPlans(), async (plan) => {
-        const path = REPLAY_PATH ?? String(run);
-        run++;
-        const request = concreteRequest(plan, world, Date.now());
-        const response = await t.app.request(request.url, request.init);
-        const checked = await validateResponse(request.operation.operationId, response);
-        const problems: string[] = [];
-        const { status } = checked;
-        if (status >= 500) problems.push(`${request.operation.operationId} answered ${status}`);
-        problems.push(...checked.problems.map((p) => `${request.operation.operationId}: ${p}`));
-        if (request.verdict === 'invalid' && (status < 400 || status >= 500)) {
-          problems.push(`${request.operation.operationId}: an invalid request answered ${status}`);
-        }
-        const body = checked.body as { code?: string; errors?: unknown[] } | undefined;
-        if (status === 422 && body?.code === 'validation_failed' && (body.errors ?? []).length === 0) {
-          problems.push(`${request.operation.operationId}: 422 validation_failed names no failing input`);
-        }
-        const after = await snapshotTables(store.db);
-        if (status >= 400 || request.init.method === 'GET') {
-          const changed = changedTables(before, after);
-          if (changed.length > 0)
-            problems.push(`${request.operation.operationId}: a ${status} answer changed rows: ${changed.join('; ')}`);
-        }
-        before = after;
-        const text = JSON.stringify(checked.body) ?? '';
-        const leaked = await unrelatedNames(store, world, request.caller, text);
-        if (leaked.length > 0)
-          problems.push(
-            `${request.operation.operationId}: answered the ${request.caller.role} with the name of an unconnected organization`,
-          );
-        if (status < 300) world.harvest(request.caller, checked.body);
-
-        statuses.set(status, (statuses.get(status) ?? 0) + 1);
-        verdicts[request.verdict]++;
-        if (request.verdict === 'valid' && status < 300) validSuccesses++;
-        if (problems.length > 0) {
-          const finding = {
-            path,
-            problems,
-            request: describeRequest(request),
-            response: `${status} ${text.slice(0, 400)}`,
-          };
-          findings.push(finding);
-          if (REPLAY_PATH !== undefined) throw new Error(report(engine, [finding]));
-        }
-      });
-      await fc.assert(property, {
+      const result = await runFuzzer({
+        world,
+        send: t.request,
         seed,
-        numRuns: RUNS,
-        endOnFailure: true,
-        ...(REPLAY_PATH === undefined ? {} : { path: REPLAY_PATH }),
+        runs: RUNS,
+        path: REPLAY_PATH,
+        extraChecks: async (request, answer) => {
+          const operationId = request.operation.operationId;
+          const found = [];
+          const after = await snapshotTables(store.db);
+          const changed = changedTables(before, after);
+          before = after;
+          if ((answer.status >= 400 || request.init.method === 'GET') && changed.length > 0)
+            found.push({
+              operationId,
+              check: 'changes nothing',
+              message: `a ${answer.status} answer changed rows: ${changed.join('; ')}`,
+            });
+          const leaked = await unrelatedNames(store, world, request.caller, JSON.stringify(answer.body) ?? '');
+          if (leaked.length > 0)
+            found.push({
+              operationId,
+              check: 'no leak',
+              message: `answered the ${request.caller.role} with the name of an unconnected organization`,
+            });
+          return found;
+        },
       });
-
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      const histogram = [...statuses]
+      const histogram = [...result.statuses]
         .sort(([a], [b]) => a - b)
         .map(([s, n]) => `${s}×${n}`)
         .join(' ');
+      const { verdicts } = result;
       console.log(
-        `fuzz on ${engine}: ${run} requests in ${seconds} s (FUZZ_SEED=${SEED}): ${verdicts.valid} valid (${validSuccesses} answered 2xx), ` +
-          `${verdicts.invalid} invalid, ${verdicts.unknown} raw; statuses ${histogram}; ${findings.length} findings`,
+        `fuzz on ${engine}: ${result.requests} requests in ${seconds} s (FUZZ_SEED=${SEED}): ${verdicts.valid} valid (${result.validSuccesses} answered 2xx), ` +
+          `${verdicts.invalid} invalid, ${verdicts.unknown} raw; statuses ${histogram}; ${result.findings.length} findings`,
       );
-      if (findings.length > 0) throw new Error(report(engine, findings));
+      if (result.findings.length > 0) throw new Error(report(engine, result.findings));
+      expect(result.requests).toBe(REPLAY_PATH === undefined ? RUNS : 1);
       // Valid requests must reach the handlers, not stop at 404s: the world gives them real ids.
-      if (REPLAY_PATH === undefined) expect(validSuccesses).toBeGreaterThan(verdicts.valid / 5);
+      if (REPLAY_PATH === undefined) expect(result.validSuccesses).toBeGreaterThan(verdicts.valid / 5);
     },
     300_000,
   );

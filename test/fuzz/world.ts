@@ -2,7 +2,7 @@
 // archived invitations, actions, and an organization nobody may ever see.
 import { randomUUID } from 'node:crypto';
 import type { TestApp } from '../support/app.js';
-import { World, type Caller } from '../support/world.js';
+import { World, type Caller } from '../../conformance/world.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -15,7 +15,7 @@ type Created = { id?: string; invitation_token?: string };
  * e-mail, for the tokenless path), two for anyone with the token, and an archived one.
  */
 export async function buildWorld(t: TestApp, label: string): Promise<World> {
-  const world = new World(t);
+  const world = new World(t.request);
   const make = async (role: string, calls: boolean): Promise<Caller | undefined> => {
     const name = `${label} ${role} ${randomUUID().slice(0, 8)}`;
     const organization = await t.newOrganization({ name });

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../server/app.js';
 import { TEST_JWT_SECRET, createTestApp, type TestApp, type TestOrganization } from '../support/app.js';
 import { engines } from '../support/database.js';
-import { UUID } from '../support/uuid.js';
+import { UUID } from '../../conformance/uuid.js';
 
 describe.each(engines)('request ids and log lines on %s', (engine) => {
   let t: TestApp;

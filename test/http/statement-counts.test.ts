@@ -1,5 +1,5 @@
 // How many statements the hot requests send, counted as PostgreSQL receives them: each simple
-// Query and each extended-protocol Execute message is one (bench/statements.ts). On PostgreSQL
+// Query and each extended-protocol Execute message is one (test/support/statements.ts). On PostgreSQL
 // the store talks through the benchmark's counting proxy; PGlite has no wire, so the messages
 // handed to it are parsed the same way. BEGIN and COMMIT count.
 //
@@ -8,7 +8,7 @@
 // the revocation lookup of an API client not yet cached (server/store/active-clients.ts).
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countStatements, frontendParser, statementRecorder, type StatementCounter } from '../../bench/statements.js';
+import { countStatements, frontendParser, statementRecorder, type StatementCounter } from '../support/statements.js';
 import { openDatabase, openMemoryDatabase, type Store } from '../../server/store/database.js';
 import { migrateToLatest } from '../../server/store/migrate.js';
 import { testAppOn, type TestApp, type TestOrganization } from '../support/app.js';

@@ -10,6 +10,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse } from 'yaml';
 import { childPids, killRunningServers, startServer } from '../process/server-process.js';
+import { adminOrganizations, runCommand } from '../support/conformance-command.js';
+import { createScratchDatabase } from '../support/scratch-database.js';
 import { installInto, repo, run, runScript, treeSize, typecheck } from './projects.js';
 
 const MAX_CLIENT_NODE_MODULES = 2 * 1024 * 1024;
@@ -92,6 +94,7 @@ describe('the connections-api package (npm pack)', slow, () => {
         'dist/server/index.js',
         'dist/server/index.d.ts',
         'dist/server/main.js',
+        'dist/conformance/cli.js',
         expect.stringMatching(/^pglite-template\/pglite-[\d.]+-[0-9a-f]{12}\.tar\.gz$/),
       ]),
     );
@@ -251,4 +254,47 @@ describe('the compiled server', slow, () => {
       await rm(dataDir, { recursive: true, force: true });
     }
   });
+});
+
+describe('connections-api-conformance, run from the installed package', slow, () => {
+  /** A deployment as an operator makes one: organizations by the admin command, then the server. */
+  async function deployment(env: Record<string, string>, name: string, command?: string[]) {
+    const organizations = await adminOrganizations(path.join(work, `${name}-organizations.json`), repo, env);
+    const { url } = await startServer(env, command);
+    const junit = path.join(work, `${name}-junit.xml`);
+    const args = ['--base-url', `${url}/v1`, '--organizations', organizations, '--requests', '100', '--junit', junit];
+    const run = await runCommand('npx', ['--no-install', 'connections-api-conformance', ...args], server.project);
+    return { run, junit: await readFile(junit, 'utf8') };
+  }
+
+  it('passes against npm start (embedded) and against the server on PostgreSQL, and writes JUnit', async () => {
+    const databaseUrl = process.env.TEST_DATABASE_URL;
+    const scratch = databaseUrl ? await createScratchDatabase(databaseUrl, 'connections_conformance') : undefined;
+    try {
+      const embedded = { DATA_DIR: await mkdtemp(path.join(work, 'embedded-')) };
+      const postgres = scratch && {
+        DATABASE_URL: scratch.url,
+        JWT_SECRET: 'conformance-secret-conformance-secret-0123',
+        DATA_DIR: await mkdtemp(path.join(work, 'postgres-')),
+      };
+      const runs = await Promise.all([
+        deployment(embedded, 'embedded', ['npm', 'start']),
+        ...(postgres ? [deployment(postgres, 'postgres')] : []),
+      ]);
+      // Without TEST_DATABASE_URL only the embedded deployment is checked; with it, both must be.
+      expect(runs.length).toBe(databaseUrl ? 2 : 1);
+      for (const { run, junit } of runs) {
+        expect(run, run.stdout).toMatchObject({ code: 0, stderr: '' });
+        expect(run.stdout).toMatch(/^flow +\d+ +\d+ +0$/m);
+        expect(run.stdout).toMatch(/^fuzz: 100 requests/m);
+        expect(run.stdout).toMatch(/^all \d+ cases passed$/m);
+        expect(junit).toMatch(/<testsuites name="connections-api-conformance" tests="\d+" failures="0">/);
+        for (const suite of ['flow', 'matrix', 'fuzz'])
+          expect(junit).toMatch(new RegExp(`<testsuite name="${suite}" tests="[1-9]\\d*" failures="0">`));
+        expect(junit).toContain('name="createHostConnection × guest"');
+      }
+    } finally {
+      await scratch?.drop();
+    }
+  }, 240_000);
 });

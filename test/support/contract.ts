@@ -3,7 +3,7 @@
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from '../../generated/openapi.js';
 import { loadContract, type ContractOperation, type OperationId } from '../../server/contract/document.js';
-import { compileValidators, type ContractValidators } from '../../server/contract/validation.js';
+import { checkAnswer } from '../../conformance/check.js';
 
 export type Fetch = (request: Request) => Promise<Response>;
 export type ContractClient = Client<paths>;
@@ -26,14 +26,6 @@ export function createContractClient(
       return copy;
     },
   });
-}
-
-let validators: ContractValidators | undefined;
-
-/** Compiling every schema of the contract takes a moment: once per worker. */
-export function contractValidators(): ContractValidators {
-  validators ??= compileValidators(loadContract());
-  return validators;
 }
 
 function contractOperation(operationId: OperationId): ContractOperation {
@@ -59,36 +51,13 @@ export interface CheckedResponse {
   problems: string[];
 }
 
-const isJson = (mediaType: string): boolean => mediaType === 'application/json' || mediaType.endsWith('+json');
-
 /**
  * Checks a response against what the contract documents for the operation: the status, the
  * media type, the body schema and the headers. Reads a clone, so the caller can still read the body.
  */
 export async function validateResponse(operationId: OperationId, response: Response): Promise<CheckedResponse> {
-  const mediaType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-  const text = await (originals.get(response) ?? response).clone().text();
-  let body: unknown = text === '' ? undefined : text;
-  const problems: string[] = [];
-  if (text !== '' && isJson(mediaType)) {
-    try {
-      body = JSON.parse(text);
-    } catch {
-      problems.push(`the ${mediaType} body is not JSON`);
-    }
-  }
-  const headers = Object.fromEntries(response.headers);
-  if (problems.length === 0) {
-    problems.push(
-      ...contractValidators().response(operationId, {
-        status: response.status,
-        mediaType: mediaType || undefined,
-        body,
-        headers,
-      }),
-    );
-  }
-  return { status: response.status, mediaType, body, problems };
+  const { violations, ...answer } = await checkAnswer(operationId, originals.get(response) ?? response);
+  return { ...answer, problems: violations.map((v) => v.message) };
 }
 
 /**

@@ -1,6 +1,7 @@
 // A TCP proxy between the server and PostgreSQL that a test can cut (every socket reset, the
 // port closed: a failover or a network reset) or black-hole (sockets kept open, nothing
-// forwarded either way: a database that hangs), and then restore on the same port.
+// forwarded either way: a database that hangs), and then restore on the same port. `tap` sees
+// what each client sends (one tap per connection), e.g. to count PostgreSQL statements.
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
 export interface TcpProxy {
@@ -14,7 +15,10 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+export async function startTcpProxy(
+  target: { host: string; port: number },
+  tap?: () => (chunk: Buffer) => void,
+): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let holding = false;
   let server: Server | undefined;
@@ -30,6 +34,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     if (holding) return; // accepted, never answered
     const upstream = connect(target.port, target.host);
     track(upstream);
+    if (tap !== undefined) client.on('data', tap());
     const forward = (from: Socket, to: Socket) =>
       from.on('data', (chunk: Buffer) => {
         if (!holding) to.write(chunk);

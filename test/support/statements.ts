@@ -1,10 +1,9 @@
 // A TCP proxy between a process and PostgreSQL that counts the statements it sends: each
 // simple-protocol `Query` ('Q') and each extended-protocol `Execute` ('E') message is one.
 // It also keeps the SQL text of each (from 'Q', or from the 'P' Parse that named it), so the
-// raw results show what a workload runs. Only the client's direction is parsed; the server's
-// answers pass untouched. It sits in front of the counting instances only: measured targets
-// talk to PostgreSQL directly.
-import net from 'node:net';
+// bench's raw results show what a workload runs. Only the client's direction is parsed; the
+// server's answers pass untouched. Used by test/http/statement-counts.test.ts and the bench.
+import { startTcpProxy } from './tcp-proxy.js';
 
 export interface StatementCounter {
   port: number;
@@ -71,52 +70,16 @@ export function statementRecorder(record: (sql: string) => void): (type: string,
   };
 }
 
-export function countStatements(target: { host: string; port: number }): Promise<StatementCounter> {
-  let count = 0;
+export async function countStatements(target: { host: string; port: number }): Promise<StatementCounter> {
   let sql: string[] = [];
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(target.port, target.host);
-    sockets.add(client).add(upstream);
-    const parse = frontendParser(
-      statementRecorder((text) => {
-        count += 1;
-        sql.push(text);
-      }),
-    );
-    client.on('data', (chunk: Buffer) => {
-      parse(chunk);
-      upstream.write(chunk);
-    });
-    upstream.pipe(client);
-    const end = (): void => {
-      client.destroy();
-      upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
-    };
-    client.on('close', end).on('error', end);
-    upstream.on('close', end).on('error', end);
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      if (typeof address !== 'object' || address === null)
-        return reject(new Error('the statement counter has no port'));
-      resolve({
-        port: address.port,
-        take() {
-          const taken = { count, sql };
-          count = 0;
-          sql = [];
-          return taken;
-        },
-        close() {
-          for (const socket of sockets) socket.destroy();
-          return new Promise((done) => server.close(() => done()));
-        },
-      });
-    });
-  });
+  const proxy = await startTcpProxy(target, () => frontendParser(statementRecorder((text) => sql.push(text))));
+  return {
+    port: proxy.port,
+    take() {
+      const taken = { count: sql.length, sql };
+      sql = [];
+      return taken;
+    },
+    close: () => proxy.close(),
+  };
 }

@@ -3,7 +3,7 @@
 // probably refuses (each bound overstepped, wrong types, broken formats). Which one a value
 // really is, is decided later by the contract's validators, never here: these only aim.
 import fc from 'fast-check';
-import type { JsonSchema } from '../../server/contract/document.js';
+import type { JsonSchema } from '../server/contract/document.js';
 
 /** Where an id comes from when the request runs: the caller's own ids, the world's organizations, or any id seen. */
 export type IdPool = 'caller' | 'organizations' | 'world';

@@ -1,16 +1,26 @@
 // Organizations that tests call as, and everything the API has shown them: every id and
 // string a response brings back is harvested, so generated requests can name real records
 // (ids, invitation tokens, client ids) instead of only random ones.
-import type { TestApp, TestOrganization } from '../support/app.js';
-import { FromNow, Harvested, IdRef, type Value } from '../support/schema-values.js';
+import { FromNow, Harvested, IdRef, type Value } from './schema-values.js';
+import { UUID } from './uuid.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Per pool; enough for variety, small enough that a random index often hits a live record. */
 const POOL_LIMIT = 256;
 
+/** An organization with a token, as `admin create-organization` and `POST /oauth2/token` give them. */
+export interface Organization {
+  organization_id: string;
+  client_id: string;
+  client_secret: string;
+  token: string;
+}
+
+/** How requests reach the deployment: `path` includes the base path (`/v1/...`, or `/healthz`). */
+export type Send = (path: string, init: RequestInit) => Promise<Response>;
+
 export interface Caller {
   role: string;
-  organization: TestOrganization;
+  organization: Organization;
   /** Every id this organization was shown, its own first. */
   ids: string[];
 }
@@ -40,14 +50,14 @@ export class World {
   private readonly callerIds = new Map<Caller, Pool>();
   private readonly strings = new Map<string, Pool>();
 
-  constructor(readonly t: TestApp) {}
+  constructor(private readonly transport: Send) {}
 
   /** Every id any caller was shown. */
   get ids(): string[] {
     return this.allIds.values;
   }
 
-  addOrganization(organization: TestOrganization, name: string, role?: string): Caller | undefined {
+  addOrganization(organization: Organization, name: string, role?: string): Caller | undefined {
     this.names.set(organization.organization_id, name);
     this.organizationIds.add(organization.organization_id);
     this.allIds.add(organization.organization_id);
@@ -109,10 +119,12 @@ export class World {
 
   /** A request as `caller`, target itself, with a JSON body; harvests a successful answer. */
   async send(caller: Caller, method: string, path: string, body?: unknown): Promise<unknown> {
-    const response = await this.t.request(`/v1${path}`, {
+    const response = await this.transport(`/v1${path}`, {
       method,
       headers: {
-        ...caller.organization.headers(),
+        Authorization: `Bearer ${caller.organization.token}`,
+        'Requester-Organization-ID': caller.organization.organization_id,
+        'Target-Organization-ID': caller.organization.organization_id,
         ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
       },
       body: body === undefined ? undefined : JSON.stringify(body),

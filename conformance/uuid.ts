@@ -1,6 +1,6 @@
-// The one UUID pattern of the tests: the contract's (components.schemas.Uuid), which request
+// The one UUID pattern of the tests and the conformance command: the contract's (components.schemas.Uuid), which request
 // validation and the store check ids with too.
-import { schemas } from '../../generated/operations.js';
+import { schemas } from '../generated/operations.js';
 
 /** A whole string that is a uuid. */
 export const UUID = new RegExp(schemas.Uuid.pattern);
