@@ -13,6 +13,7 @@ export type {
   OperationHandler,
   OperationInput,
   OperationResult,
-  Caller,
+  Requester,
 } from './http/operation-types.js';
-export { ProblemError, problemCatalog, type ErrorCode, type Problem } from './domain/problems.js';
+export { ProblemError, type ErrorCode } from './domain/problems.js';
+export { problemCatalog, type Problem } from './http/problem.js';

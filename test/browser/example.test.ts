@@ -22,7 +22,6 @@ import {
 import { responseExamples } from '../../generated/examples.js';
 import { artifacts, type Browser, chromiumUnavailable as unavailable, launchChromium } from '../support/chromium.js';
 
-const STEP_TIMEOUT_MS = 30_000;
 const example = fileURLToPath(new URL('../../examples/react/', import.meta.url));
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript' };
 // MSW's service worker, served at the page's root as `npx msw init` would place it.
