@@ -36,13 +36,9 @@ export type StatementCount = { target: TargetName; workload: string; perRequest:
 /** Resident bytes of the server on PostgreSQL: after a warm-up, the highest seen, after the requests. */
 export type Memory = { requests: number; before: number; peak: number; after: number };
 
-/** What the phases share; `guests` hands out fresh guests for POST (the PostgreSQL targets share theirs). */
-type Sitting = {
-  options: Options;
-  postgres: data.PostgresDatabase;
-  sign: Sign;
-  guests: Map<TargetName | 'counting', (count: number) => number[]>;
-};
+/** What the phases share; `guests`: fresh guests for POST (one pool on PostgreSQL, one per PGlite directory). */
+type Sitting = { options: Options; postgres: data.PostgresDatabase; sign: Sign; guests: Map<TargetName, Pool> };
+type Pool = (count: number) => number[];
 type Counted = { target: Target; counter: Awaited<ReturnType<typeof countStatements>> };
 
 const progress = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -51,7 +47,7 @@ const progress = (line: string): void => void process.stderr.write(`${line}\n`);
 const POST_RATE_CAP: Record<Engine, number> = { postgres: 2500, pglite: 1500 };
 const COUNTED_GUESTS = 2 * (2 + 10); // the statement counting's: 2 warm-up and 10 counted, twice
 
-function pool(size: number): (count: number) => number[] {
+function pool(size: number): Pool {
   let next = 1;
   return (count) => {
     if (next + count - 1 > size) throw new Error(`only ${size} fresh guests were loaded; ${next - 1 + count} needed`);
@@ -120,10 +116,9 @@ function workloadJob(s: Sitting, target: Target, workload: Workload): Job {
 async function countStatementsPerRequest(s: Sitting, [server, bare]: [Counted, Counted]): Promise<StatementCount[]> {
   const main = () =>
     workloads.WORKLOADS.map((w) => {
-      const take = (n: number) => s.guests.get('counting')?.(n) ?? [];
       const specs = (n: number) =>
         w === 'post'
-          ? take(n).map((i) => workloads.request(w, '/v1', s.sign, i))
+          ? (s.guests.get('server-postgres')?.(n) ?? []).map((i) => workloads.request(w, '/v1', s.sign, i))
           : Array(n).fill(workloads.request(w, '/v1', s.sign));
       return { name: w as string, expect: workloads.EXPECTED_STATUS[w], warm: specs(2), counted: specs(10) };
     });
@@ -253,8 +248,7 @@ export async function sit<M>(options: Options, budgetSeconds: number, describe: 
   ]);
   phase('targets');
   const postgresGuests = pool(pgSizes.postGuests);
-  const guests: Sitting['guests'] = new Map([['counting', postgresGuests]]);
-  for (const name of onEngine('postgres')) guests.set(name, postgresGuests);
+  const guests = new Map(onEngine('postgres').map((name) => [name, postgresGuests]));
   for (const name of onEngine('pglite')) guests.set(name, pool(pgliteGuests));
   const s: Sitting = { options, postgres, sign, guests };
 
