@@ -1,4 +1,4 @@
-// `npm run bench [-- --mode sitting|profile|startup|store-lists] [options]`: the one entry point.
+// `npm run bench [-- --mode sitting|profile|startup|store-lists|list-costs] [options]`: the one entry point.
 // How it measures, every option and the latest results: docs/benchmarks.md. Progress goes to
 // stderr, the results to stdout, the raw windows (and the SQL of every counted statement) to
 // --out, outside the repository.
@@ -6,6 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { listCosts } from './list-costs.js';
 import { cleanUp, machineBusySeconds, runMain, sleep } from './processes.js';
 import { profile } from './profile.js';
 import { describeMachine, markdown } from './report.js';
@@ -28,11 +29,12 @@ const { values: args } = parseArgs({
     engine: { type: 'string', default: 'postgres' }, // profile
     workload: { type: 'string', default: 'get' }, // profile
     cases: { type: 'string', default: 'first,restart,sandbox,mock' }, // startup
+    guests: { type: 'string', default: '20000' }, // list-costs
   },
 });
 
 /** A whole number of at least 1 (`--seconds` may be a fraction). */
-function positive(name: 'runs' | 'seconds' | 'large-list' | 'memory-requests', fallback?: string): number {
+function positive(name: 'runs' | 'seconds' | 'large-list' | 'memory-requests' | 'guests', fallback?: string): number {
   const value = Number(args[name] ?? fallback);
   if (!(value > 0)) throw new Error(`--${name} must be a positive number, not "${args[name]}"`);
   return name === 'seconds' ? value : Math.round(value);
@@ -71,6 +73,10 @@ const modes: Record<string, [() => Promise<void>, number]> = {
   profile: [() => profile({ engine, workload, seconds: positive('seconds', '10'), databaseUrl }), 10 * 60_000],
   startup: [() => startupTimes(positive('runs', '5'), (args.cases ?? '').split(',')), 30 * 60_000],
   'store-lists': [() => storeLists({ large: largeList, runs: positive('runs', '20'), databaseUrl }), 60 * 60_000],
+  'list-costs': [
+    () => listCosts({ guests: positive('guests'), runs: positive('runs', '30'), databaseUrl }),
+    30 * 60_000,
+  ],
 };
 const mode = modes[args.mode ?? ''];
 if (mode === undefined) throw new Error(`--mode must be one of ${Object.keys(modes).join(', ')}, not "${args.mode}"`);

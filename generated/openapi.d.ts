@@ -21,6 +21,15 @@ export interface paths {
          *     carries the client's organization and lives `expires_in` seconds. Unknown client,
          *     wrong secret and revoked client all answer the same 401 `invalid_client`, with no hint
          *     of which half was wrong.
+         *
+         *     The credentials come one of two ways (RFC 6749 section 2.3.1): `client_id` and
+         *     `client_secret` in the body (`client_secret_post`, JSON or form), or, with the form
+         *     encoding, `Authorization: Basic` with the form-encoded `client_id`, a colon and the
+         *     form-encoded `client_secret`, in base64 (`client_secret_basic`, the
+         *     `clientSecretBasic` scheme), the form then carrying neither (a `client_id` equal to
+         *     the header's is allowed). Both ways in one request: 400 `invalid_request`; so are
+         *     Basic credentials that do not decode. Neither way: 422 `validation_failed` naming the
+         *     missing fields. A 401 to Basic credentials carries `WWW-Authenticate: Basic`.
          */
         post: operations["createToken"];
         delete?: never;
@@ -163,7 +172,11 @@ export interface paths {
          *     4. With `invitation_token` null or absent: the host's oldest pending, unexpired,
          *        unarchived invitation addressed to the requester's `email` or `owner_email`
          *        (case-insensitive) is accepted as `accepted_by_system`; none: 422
-         *        `no_matching_invitation`.
+         *        `no_matching_invitation`. E-mail addresses are neither unique nor verified, so an
+         *        invitation addressed to the `email` or `owner_email` of another organization as
+         *        well is never taken this way: such invitations are passed over for the others,
+         *        and when only such invitations match: 422 `invitation_token_required` (the
+         *        invitation may be meant for the other organization; accept it with its token).
          *     5. Accepting the invitation and creating the connection (`connected`, not archived,
          *        no active action) happen in one transaction: concurrent requests with one token,
          *        on any number of server processes, create exactly one connection.
@@ -512,8 +525,9 @@ export interface paths {
         /**
          * Prometheus metrics
          * @description The server's metrics in the Prometheus text format (version 0.0.4): request durations
-         *     by `operation` (operationId) and `status` (`http_request_duration_seconds`), requests
-         *     in flight, database pool use (`db_pool_connections`, `db_pool_connections_idle`,
+         *     by `operation` (operationId) and `status` (`http_request_duration_seconds`; status
+         *     `499`, as nginx counts it, for a request whose client closed the connection before
+         *     its body arrived: it is answered to no one), requests in flight, database pool use (`db_pool_connections`, `db_pool_connections_idle`,
          *     `db_pool_waiting`), rate-limit rejections by `scope` and the process' own metrics. Not an API operation: it
          *     takes no API token. When the server is started with `METRICS_TOKEN`, it needs
          *     `Authorization: Bearer <METRICS_TOKEN>` (else 401); without it, it is open. Takes no
@@ -572,11 +586,12 @@ export interface components {
             client_id: components["schemas"]["ClientId"];
             client_secret: components["schemas"]["ClientSecret"];
         };
+        /** @description `client_id` and `client_secret` are required unless they come as `Authorization: Basic`. */
         TokenFormRequest: {
             /** @enum {string} */
             grant_type: "client_credentials";
-            client_id: components["schemas"]["ClientId"];
-            client_secret: components["schemas"]["ClientSecret"];
+            client_id?: components["schemas"]["ClientId"];
+            client_secret?: components["schemas"]["ClientSecret"];
         };
         Token: {
             /** @description A signed JWT to send as `Authorization: Bearer <access_token>`. */
@@ -705,7 +720,7 @@ export interface components {
          * @description A stable, machine-readable error code.
          * @enum {string}
          */
-        ErrorCode: "malformed_json" | "malformed_request" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_client" | "invalid_token" | "requester_mismatch" | "not_connected" | "scenario_not_allowed" | "route_not_found" | "method_not_allowed" | "organization_not_found" | "invitation_not_found" | "host_connection_not_found" | "guest_connection_not_found" | "action_not_found" | "self_connection" | "connection_already_exists" | "invitation_already_accepted" | "invitation_expired" | "no_matching_invitation" | "idempotency_key_reused" | "idempotency_key_in_flight" | "connection_not_connected" | "action_already_active" | "action_already_resolved" | "request_header_fields_too_large" | "rate_limited" | "service_unavailable" | "internal_error";
+        ErrorCode: "malformed_json" | "malformed_request" | "invalid_request" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_client" | "invalid_token" | "requester_mismatch" | "not_connected" | "scenario_not_allowed" | "route_not_found" | "method_not_allowed" | "organization_not_found" | "invitation_not_found" | "host_connection_not_found" | "guest_connection_not_found" | "action_not_found" | "self_connection" | "connection_already_exists" | "invitation_already_accepted" | "invitation_expired" | "no_matching_invitation" | "invitation_token_required" | "idempotency_key_reused" | "idempotency_key_in_flight" | "connection_not_connected" | "action_already_active" | "action_already_resolved" | "request_header_fields_too_large" | "rate_limited" | "service_unavailable" | "internal_error";
         ValidationError: {
             /** @enum {string} */
             location: "body" | "query" | "path" | "header";
@@ -1023,7 +1038,14 @@ export interface components {
         ActionStatusFilter: components["schemas"]["ActionStatus"];
     };
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description On every response but the reference page's own; a response is data, nothing in it may load or be framed. */
+        "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'";
+        /** @description On every response; no page of another site may frame this one. */
+        "X-Frame-Options": "DENY";
+        /** @description On every response; the browser must take the `Content-Type` as sent. */
+        "X-Content-Type-Options": "nosniff";
+    };
     pathItems: never;
 }
 export type SchemaUuid = components['schemas']['Uuid'];
@@ -1084,6 +1106,9 @@ export type ParameterOrderDir = components['parameters']['OrderDir'];
 export type ParameterLimit = components['parameters']['Limit'];
 export type ParameterOffset = components['parameters']['Offset'];
 export type ParameterActionStatusFilter = components['parameters']['ActionStatusFilter'];
+export type HeaderContentSecurityPolicy = components['headers']['Content-Security-Policy'];
+export type HeaderXFrameOptions = components['headers']['X-Frame-Options'];
+export type HeaderXContentTypeOptions = components['headers']['X-Content-Type-Options'];
 export type $defs = Record<string, never>;
 export interface operations {
     createToken: {
@@ -1131,10 +1156,20 @@ export interface operations {
                     "application/json": components["schemas"]["Token"];
                 };
             };
-            400: components["responses"]["MalformedJson"];
+            /** @description The body is not JSON, or the credentials were sent both ways or do not decode. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unknown client, wrong secret or revoked client. */
             401: {
                 headers: {
+                    /** @description `Basic realm="oauth2/token", charset="UTF-8"` when the credentials came as `Authorization: Basic`. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1814,8 +1849,10 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             /**
              * @description The request is invalid (`validation_failed`), the host is the requester itself
-             *     (`self_connection`), no pending invitation matches (`no_matching_invitation`), or
-             *     the `Idempotency-Key` was used with another body (`idempotency_key_reused`).
+             *     (`self_connection`), no pending invitation matches (`no_matching_invitation`), the
+             *     only ones that match are addressed to another organization's e-mail as well
+             *     (`invitation_token_required`), or the `Idempotency-Key` was used with another body
+             *     (`idempotency_key_reused`).
              */
             422: {
                 headers: {
@@ -2752,6 +2789,13 @@ export interface operations {
             /** @description The HTML page. */
             200: {
                 headers: {
+                    /**
+                     * @description The page's own policy: scripts, styles, images, fonts and requests from this
+                     *     server only (the one inline script by its hash), and no framing.
+                     */
+                    "Content-Security-Policy": string;
+                    "X-Frame-Options": components["headers"]["X-Frame-Options"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2801,6 +2845,9 @@ export interface operations {
             /** @description The script. */
             200: {
                 headers: {
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    "X-Frame-Options": components["headers"]["X-Frame-Options"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2850,6 +2897,9 @@ export interface operations {
             /** @description The OpenAPI document. */
             200: {
                 headers: {
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    "X-Frame-Options": components["headers"]["X-Frame-Options"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2909,6 +2959,9 @@ export interface operations {
             /** @description The OpenAPI document. */
             200: {
                 headers: {
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    "X-Frame-Options": components["headers"]["X-Frame-Options"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2963,6 +3016,9 @@ export interface operations {
             /** @description The metrics. */
             200: {
                 headers: {
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    "X-Frame-Options": components["headers"]["X-Frame-Options"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
                     [name: string]: unknown;
                 };
                 content: {

@@ -4,6 +4,13 @@
 export const contract = {
   "basePath": "/v1",
   "bodyLimitBytes": 65536,
+  "rateLimitCosts": {
+    "request": 1,
+    "searchText": 5,
+    "searchTextCharsPerToken": 10,
+    "offsetRowsPerToken": 5000,
+    "offsetMaxTokens": 50
+  },
   "scenarios": [
     "self",
     "host",
@@ -69,7 +76,14 @@ export const operations = {
             "$ref": "#/components/schemas/Problem"
           }
         },
-        "headers": {}
+        "headers": {
+          "WWW-Authenticate": {
+            "required": false,
+            "schema": {
+              "type": "string"
+            }
+          }
+        }
       },
       "413": {
         "content": {
@@ -3312,7 +3326,29 @@ export const operations = {
             "type": "string"
           }
         },
-        "headers": {}
+        "headers": {
+          "Content-Security-Policy": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^default-src 'self';.*frame-ancestors 'none'$"
+            }
+          },
+          "X-Frame-Options": {
+            "required": false,
+            "schema": {
+              "type": "string",
+              "const": "DENY"
+            }
+          },
+          "X-Content-Type-Options": {
+            "required": false,
+            "schema": {
+              "type": "string",
+              "const": "nosniff"
+            }
+          }
+        }
       },
       "400": {
         "content": {
@@ -3365,7 +3401,29 @@ export const operations = {
             "type": "string"
           }
         },
-        "headers": {}
+        "headers": {
+          "Content-Security-Policy": {
+            "required": false,
+            "schema": {
+              "type": "string",
+              "const": "default-src 'none'; frame-ancestors 'none'"
+            }
+          },
+          "X-Frame-Options": {
+            "required": false,
+            "schema": {
+              "type": "string",
+              "const": "DENY"
+            }
+          },
+          "X-Content-Type-Options": {
+            "required": false,
+            "schema": {
+              "type": "string",
+              "const": "nosniff"
+            }
+          }
+        }
       },
       "400": {
         "content": {
@@ -3419,7 +3477,29 @@ export const operations = {
             "additionalProperties": true
           }
         },
-        "headers": {}
+        "headers": {
+          "Content-Security-Policy": {
+            "required": false,
+            "schema": {
+              "type": "string",
+              "const": "default-src 'none'; frame-ancestors 'none'"
+            }
+          },
+          "X-Frame-Options": {
+            "required": false,
+            "schema": {
+              "type": "string",
+              "const": "DENY"
+            }
+          },
+          "X-Content-Type-Options": {
+            "required": false,
+            "schema": {
+              "type": "string",
+              "const": "nosniff"
+            }
+          }
+        }
       },
       "400": {
         "content": {
@@ -3472,7 +3552,29 @@ export const operations = {
             "type": "string"
           }
         },
-        "headers": {}
+        "headers": {
+          "Content-Security-Policy": {
+            "required": false,
+            "schema": {
+              "type": "string",
+              "const": "default-src 'none'; frame-ancestors 'none'"
+            }
+          },
+          "X-Frame-Options": {
+            "required": false,
+            "schema": {
+              "type": "string",
+              "const": "DENY"
+            }
+          },
+          "X-Content-Type-Options": {
+            "required": false,
+            "schema": {
+              "type": "string",
+              "const": "nosniff"
+            }
+          }
+        }
       },
       "400": {
         "content": {
@@ -3525,7 +3627,29 @@ export const operations = {
             "type": "string"
           }
         },
-        "headers": {}
+        "headers": {
+          "Content-Security-Policy": {
+            "required": false,
+            "schema": {
+              "type": "string",
+              "const": "default-src 'none'; frame-ancestors 'none'"
+            }
+          },
+          "X-Frame-Options": {
+            "required": false,
+            "schema": {
+              "type": "string",
+              "const": "DENY"
+            }
+          },
+          "X-Content-Type-Options": {
+            "required": false,
+            "schema": {
+              "type": "string",
+              "const": "nosniff"
+            }
+          }
+        }
       },
       "400": {
         "content": {
@@ -3841,9 +3965,7 @@ export const schemas = {
     "type": "object",
     "additionalProperties": false,
     "required": [
-      "grant_type",
-      "client_id",
-      "client_secret"
+      "grant_type"
     ],
     "properties": {
       "grant_type": {
@@ -4450,6 +4572,7 @@ export const schemas = {
     "enum": [
       "malformed_json",
       "malformed_request",
+      "invalid_request",
       "payload_too_large",
       "unsupported_media_type",
       "validation_failed",
@@ -4470,6 +4593,7 @@ export const schemas = {
       "invitation_already_accepted",
       "invitation_expired",
       "no_matching_invitation",
+      "invitation_token_required",
       "idempotency_key_reused",
       "idempotency_key_in_flight",
       "connection_not_connected",

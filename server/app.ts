@@ -11,6 +11,7 @@ import { createMetrics } from './http/metrics.js';
 import type { OperationHandlers } from './http/operation-types.js';
 import { countingRejections, noRateLimits, type RateLimits } from './http/rate-limits.js';
 import { registerOperations } from './http/router.js';
+import { securityHeaders } from './http/security-headers.js';
 import type { Store } from './store/database.js';
 
 export interface AppOptions {
@@ -66,6 +67,7 @@ export function createApp(options: AppOptions): App {
   const log = options.log ?? stdoutLogger;
   const metrics = createMetrics(options.store);
   const app = new Hono<AppEnv>();
+  app.use('*', securityHeaders);
   app.use('*', requestLogging(log));
   app.use('*', metrics.middleware);
   if (options.corsOrigins !== undefined && options.corsOrigins.length > 0) {

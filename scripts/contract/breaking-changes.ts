@@ -10,6 +10,9 @@
 // - A value added to a response enum (a new error `code`, a new status) is not breaking: it is
 //   how this contract grows, and clients are told to expect new values. The tool calls it
 //   breaking in inline responses and non-breaking in `$ref`'d ones; here it is always a note.
+// - A security requirement added to a list that keeps the anonymous alternative `{}` is not
+//   breaking: a request without those credentials still satisfies the list. The tool calls
+//   every added requirement breaking; without `{}` in the list it still is.
 import { apiDiff, type Diff } from 'api-smart-diff';
 
 type Change = { description: string; pointer: string };
@@ -24,9 +27,29 @@ function isResponseEnumAddition(diff: Diff): boolean {
   return diff.action === 'add' && diff.path.includes('responses') && diff.path.at(-2) === 'enum';
 }
 
+/** The value at `path` in `document`; undefined when there is none. */
+function at(document: unknown, path: readonly (string | number)[]): unknown {
+  let node = document;
+  for (const part of path)
+    node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[part] : undefined;
+  return node;
+}
+
+function isOptionalSecurityAddition(diff: Diff, current: unknown): boolean {
+  const list = diff.path.lastIndexOf('security');
+  if (diff.action !== 'add' || list < 0) return false;
+  const requirements = at(current, diff.path.slice(0, list + 1));
+  return (
+    Array.isArray(requirements) &&
+    requirements.some((r) => typeof r === 'object' && r !== null && Object.keys(r).length === 0)
+  );
+}
+
 export function classifyChanges(released: unknown, current: unknown): Classified {
   const diffs = apiDiff(released, current).filter((diff) => diff.path[0] !== 'components');
-  const breaking = diffs.filter((diff) => diff.type === 'breaking' && !isResponseEnumAddition(diff));
+  const breaking = diffs.filter(
+    (diff) => diff.type === 'breaking' && !isResponseEnumAddition(diff) && !isOptionalSecurityAddition(diff, current),
+  );
   return {
     breaking: breaking.map((diff) => ({
       description: diff.description ?? `${diff.action} ${String(diff.path.at(-1))}`,

@@ -154,6 +154,32 @@ function operationTable(document: Obj): Obj {
   return operations;
 }
 
+const RATE_LIMIT_COSTS = {
+  request: 'request',
+  searchText: 'search_text',
+  searchTextCharsPerToken: 'search_text_chars_per_token',
+  offsetRowsPerToken: 'offset_rows_per_token',
+  offsetMaxTokens: 'offset_max_tokens',
+} as const;
+
+/** `x-rate-limit-costs`: every entry a positive integer. */
+function rateLimitCosts(raw: unknown): Record<keyof typeof RATE_LIMIT_COSTS, number> {
+  if (!isObj(raw)) fail('x-rate-limit-costs must be an object');
+  const value = (key: string): number => {
+    const cost = raw[key];
+    if (typeof cost !== 'number' || !Number.isSafeInteger(cost) || cost <= 0)
+      fail(`x-rate-limit-costs.${key} must be a positive integer`);
+    return cost;
+  };
+  return {
+    request: value(RATE_LIMIT_COSTS.request),
+    searchText: value(RATE_LIMIT_COSTS.searchText),
+    searchTextCharsPerToken: value(RATE_LIMIT_COSTS.searchTextCharsPerToken),
+    offsetRowsPerToken: value(RATE_LIMIT_COSTS.offsetRowsPerToken),
+    offsetMaxTokens: value(RATE_LIMIT_COSTS.offsetMaxTokens),
+  };
+}
+
 /** The contract's own settings that are not about one operation. */
 function contractSettings(document: Obj): Obj {
   const limit = document['x-body-limit-bytes'];
@@ -164,6 +190,7 @@ function contractSettings(document: Obj): Obj {
   return {
     basePath: basePathOf(document.servers),
     bodyLimitBytes: limit,
+    rateLimitCosts: rateLimitCosts(document['x-rate-limit-costs']),
     scenarios: Object.keys(scenarios),
     headers: headerNames(document),
   };

@@ -172,6 +172,13 @@ function matchedInvitation(found: CreateContext): Accepted | ProblemError {
       "The host has no pending invitation for this organization's e-mail addresses.",
     );
   }
+  // E-mail addresses are neither unique nor verified: the invitation may be meant for the other.
+  if (found.invitation_email_shared === true) {
+    return new ProblemError(
+      'invitation_token_required',
+      "The host's invitation is addressed to an e-mail of another organization as well; send its invitation_token.",
+    );
+  }
   return { id: found.invitation_id, parentOrganizationId: found.invitation_parent_organization_id };
 }
 

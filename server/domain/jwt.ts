@@ -1,6 +1,6 @@
 // HS256 JSON Web Tokens (RFC 7519) with node:crypto. The HMAC runs synchronously on the event
 // loop, in microseconds: WebCrypto would queue every request's check on libuv's thread pool,
-// behind the scrypt hashes of token requests (bench/README.md, "token contention").
+// behind the scrypt hashes of token requests (docs/benchmarks.md, token-contention.ts).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');

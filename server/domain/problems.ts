@@ -8,6 +8,7 @@ export type Problem = components['schemas']['Problem'];
 export const problemCatalog: Record<ErrorCode, { status: number; title: string }> = {
   malformed_json: { status: 400, title: 'Malformed JSON' },
   malformed_request: { status: 400, title: 'Malformed request' },
+  invalid_request: { status: 400, title: 'Invalid request' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   validation_failed: { status: 422, title: 'Validation failed' },
@@ -28,6 +29,7 @@ export const problemCatalog: Record<ErrorCode, { status: number; title: string }
   invitation_already_accepted: { status: 409, title: 'Invitation already accepted' },
   invitation_expired: { status: 410, title: 'Invitation expired' },
   no_matching_invitation: { status: 422, title: 'No matching invitation' },
+  invitation_token_required: { status: 422, title: 'Invitation token required' },
   idempotency_key_reused: { status: 422, title: 'Idempotency-Key reused' },
   idempotency_key_in_flight: { status: 409, title: 'Request in flight' },
   connection_not_connected: { status: 409, title: 'Connection not connected' },

@@ -1,5 +1,6 @@
 // The bearer credential of a request (RFC 6750) and the 401 challenges that go with it; who the
-// token names is decided by the domain (server/domain/access.ts).
+// token names is decided by the domain (server/domain/access.ts). And the Basic credentials a
+// client may send the token endpoint instead of its body's (RFC 6749 section 2.3.1).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { authenticate, type Identity } from '../domain/access.js';
 import type { TokenIssuer } from '../domain/tokens.js';
@@ -39,6 +40,45 @@ export async function authenticateRequest(
     });
   }
   return identity;
+}
+
+/** What a client says in the `Basic` challenge of a failed client_secret_basic request (RFC 6749 section 5.2). */
+export const BASIC_CHALLENGE = 'Basic realm="oauth2/token", charset="UTF-8"';
+
+export interface ClientCredential {
+  clientId: string;
+  clientSecret: string;
+}
+
+/** application/x-www-form-urlencoded decoding of one value; undefined when a `%` escape is broken. */
+function formDecoded(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The client credentials of a `Basic` Authorization header (client_secret_basic, RFC 6749
+ * section 2.3.1: id and secret each form-encoded, joined by `:`, in base64); undefined when the
+ * header carries no Basic credentials. Malformed ones: 400 invalid_request.
+ */
+export function basicClientCredential(authorization: string | undefined): ClientCredential | undefined {
+  const match = CREDENTIALS.exec(authorization?.trim() ?? '');
+  if (match?.[1]?.toLowerCase() !== 'basic') return undefined;
+  const token = match[2]?.trim() ?? '';
+  const decoded = TOKEN68.test(token) ? Buffer.from(token, 'base64').toString('utf8') : '';
+  const colon = decoded.indexOf(':');
+  const clientId = colon > 0 ? formDecoded(decoded.slice(0, colon)) : undefined;
+  const clientSecret = colon > 0 ? formDecoded(decoded.slice(colon + 1)) : undefined;
+  if (clientId === undefined || clientSecret === undefined) {
+    throw new HttpProblem(
+      'invalid_request',
+      'The Basic credentials are not base64 of the form-encoded client_id, a colon and the form-encoded client_secret.',
+    );
+  }
+  return { clientId, clientSecret };
 }
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();

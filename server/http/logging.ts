@@ -21,6 +21,12 @@ export const stdoutLogger: Logger = (line) => {
   process.stdout.write(`${JSON.stringify(line)}\n`);
 };
 
+/**
+ * The status of a request whose client went away before it was whole (nginx's 499): never sent,
+ * only logged (at info, as `client_closed`) and counted, so it is told apart from our failures.
+ */
+export const CLIENT_CLOSED_STATUS = 499;
+
 /** Echoed (or made) on every response, and logged: ties a client's report to a log line. */
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -43,6 +49,7 @@ export function requestLogging(log: Logger): MiddlewareHandler<AppEnv> {
     log({
       time: new Date().toISOString(),
       level: status >= 500 ? 'error' : 'info',
+      ...(status === CLIENT_CLOSED_STATUS ? { message: 'client_closed' } : {}),
       request_id: requestId,
       method: c.req.method,
       route: c.get('route'),

@@ -2,11 +2,14 @@
 // request reaches Hono: header size, the time to send headers and the whole request, keep-alive
 // reuse and the number of open connections. Errors Node raises while parsing never reach the
 // app; the one a client can fix (headers too large) is answered here as a problem, the others
-// as Node would.
-import { createServer, type Server } from 'node:http';
+// as Node would. Two things Node accepts are refused here too, because the app cannot see
+// them: a repeated Host header (Node keeps the first) and dot segments in the path (the URL
+// the app gets has them resolved, so `/docs/../metrics` would reach `/metrics`).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { getRequestListener } from '@hono/node-server';
 import { type ErrorCode, problemOf } from '../domain/problems.js';
+import { SECURITY_HEADERS } from './security-headers.js';
 
 export interface HttpLimits {
   /** Largest request head (request line and headers), in bytes; over it: 431. */
@@ -48,7 +51,7 @@ export function createNodeServer(fetch: Fetch, limits: HttpLimits): Server {
       // Node checks the two timeouts every 30 s by default, which would stretch them by as much.
       connectionsCheckingInterval: Math.min(1_000, Math.ceil(limits.headersTimeoutMs / 2)),
     },
-    getRequestListener(fetch),
+    refusingBeforeApp(getRequestListener(fetch)),
   );
   server.maxRequestsPerSocket = limits.maxRequestsPerSocket;
   if (limits.maxConnections > 0) server.maxConnections = limits.maxConnections;
@@ -59,18 +62,59 @@ export function createNodeServer(fetch: Fetch, limits: HttpLimits): Server {
 
 const answered = new WeakSet<Duplex>();
 
-/** A whole HTTP answer carrying the problem of `code`, written to the socket as is. */
-function problemAnswer(code: ErrorCode, detail: string): string {
+/** The head and body of the problem of `code`, answered before the app, on a connection then closed. */
+function problemParts(
+  code: ErrorCode,
+  detail: string,
+): { status: number; headers: Record<string, string>; body: string } {
   const problem = problemOf(code, detail);
   const body = JSON.stringify(problem);
-  return [
-    `HTTP/1.1 ${problem.status} ${problem.title}`,
-    'Content-Type: application/problem+json',
-    `Content-Length: ${Buffer.byteLength(body)}`,
-    'Connection: close',
-    '',
-    body,
-  ].join('\r\n');
+  const headers = {
+    'Content-Type': 'application/problem+json',
+    'Content-Length': String(Buffer.byteLength(body)),
+    ...SECURITY_HEADERS,
+    Connection: 'close',
+  };
+  return { status: problem.status, headers, body };
+}
+
+/** A whole HTTP answer carrying the problem of `code`, written to the socket as is. */
+function problemAnswer(code: ErrorCode, detail: string): string {
+  const { status, headers, body } = problemParts(code, detail);
+  const title = problemOf(code, detail).title;
+  return [`HTTP/1.1 ${status} ${title}`, ...Object.entries(headers).map(([n, v]) => `${n}: ${v}`), '', body].join(
+    '\r\n',
+  );
+}
+
+// A `.` or `..` segment, plain or percent-encoded, between `/` or `\` (URL parsers treat both
+// as separators in http URLs).
+const DOT_SEGMENT = /(?:^|[/\\])(?:\.|%2e){1,2}(?:[/\\?#]|$)/i;
+
+/** The problem a request gets before the app sees it; undefined for the requests the app answers. */
+function refusal(request: IncomingMessage): ReturnType<typeof problemParts> | undefined {
+  let hosts = 0;
+  for (let i = 0; i < request.rawHeaders.length; i += 2) {
+    if (request.rawHeaders[i]?.toLowerCase() === 'host') hosts += 1;
+  }
+  // RFC 9112 section 3.2: a request with more than one Host header is answered 400.
+  if (hosts > 1) return problemParts('malformed_request', 'The request has more than one Host header.');
+  const target = request.url ?? '';
+  const path = target.slice(0, target.search(/[?#]|$/));
+  if (DOT_SEGMENT.test(path)) return problemParts('route_not_found', 'No operation at a path with dot segments.');
+  return undefined;
+}
+
+type Listener = (request: IncomingMessage, response: ServerResponse) => void;
+
+function refusingBeforeApp(app: Listener): Listener {
+  return (request, response) => {
+    const refused = refusal(request);
+    if (refused === undefined) return app(request, response);
+    // The body, if any, is not read: the connection closes after the answer.
+    response.shouldKeepAlive = false;
+    response.writeHead(refused.status, refused.headers).end(refused.body);
+  };
 }
 
 /**

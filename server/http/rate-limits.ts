@@ -41,8 +41,11 @@ export interface RateLimitsOptions extends RateLimitSettings {
 }
 
 export interface RateLimits {
-  /** Counts one request of the organization; the 429 to answer when it is over its budget. */
-  organization(organizationId: string): Promise<Outcome | undefined>;
+  /**
+   * Charges one request of the organization `tokens` of its budget (its cost, request-cost.ts);
+   * the 429 to answer when it is over its budget.
+   */
+  organization(organizationId: string, tokens: number): Promise<Outcome | undefined>;
   /**
    * Counts one token request for `clientId` before its secret is checked; throws a 429 when
    * the client_id is over its failures. Call the returned function when the request succeeded:
@@ -129,10 +132,11 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
   const tokenPolicy = `"token-failures";q=${options.tokenFailuresPerMinute};w=60`;
 
   return {
-    async organization(organizationId) {
+    async organization(organizationId, tokens) {
       if (organizationLimiter === undefined) return undefined;
       try {
-        await organizationLimiter.consume(organizationId);
+        // Never more than a second's budget, or a costly request could never pass at all.
+        await organizationLimiter.consume(organizationId, Math.min(tokens, options.perSecond));
         return undefined;
       } catch (rejection) {
         if (!isOverLimit(rejection)) return undefined;
@@ -175,8 +179,8 @@ export function countingRejections(
   rejected: (scope: 'organization' | 'token-failures') => void,
 ): RateLimits {
   return {
-    async organization(organizationId) {
-      const refused = await limits.organization(organizationId);
+    async organization(organizationId, tokens) {
+      const refused = await limits.organization(organizationId, tokens);
       if (refused !== undefined) rejected('organization');
       return refused;
     },

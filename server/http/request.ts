@@ -3,8 +3,20 @@
 import { loadContract, type ContractOperation } from '../contract/document.js';
 import type { ContractValidators, ValidatedParameters, ValidationError } from '../contract/validation.js';
 import { ProblemError } from '../domain/problems.js';
+import { duplicateKey } from './duplicate-keys.js';
 
 const BODY_LIMIT_BYTES = loadContract().bodyLimitBytes;
+
+/**
+ * The client closed the connection before its body arrived whole: its own doing, not a failure
+ * of ours. No answer can reach it; the request is logged and counted apart (router.ts).
+ */
+export class ClientClosedError extends Error {
+  constructor(cause: unknown) {
+    super('the client closed the connection before its request body arrived', { cause });
+    this.name = 'ClientClosedError';
+  }
+}
 
 export interface RequestParts {
   request: Request;
@@ -74,7 +86,14 @@ async function readLimited(stream: ReadableStream<Uint8Array> | null, limit: num
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch (error) {
+      // The stream is the client's socket: it fails only when the client goes away mid-body.
+      throw new ClientClosedError(error);
+    }
+    const { done, value } = chunk;
     if (done) break;
     total += value.byteLength;
     if (total > limit) {
@@ -106,11 +125,19 @@ function acceptedMediaType(header: string | null, accepted: string[]): string {
 }
 
 function parseJson(text: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new ProblemError('malformed_json', 'The request body is not valid JSON.');
   }
+  const repeated = duplicateKey(text);
+  if (repeated !== undefined) {
+    // The key is the client's text: quoted as JSON and cut short, so the detail stays one short line.
+    const shown = JSON.stringify(repeated.length > 64 ? `${repeated.slice(0, 64)}…` : repeated);
+    throw new ProblemError('malformed_json', `The request body repeats the key ${shown} in one object.`);
+  }
+  return value;
 }
 
 /** A repeated field becomes an array, so the schema refuses it (RFC 6749 forbids repeats) instead of one copy winning. */

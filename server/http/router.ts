@@ -4,7 +4,7 @@
 //   2. secured operation (one that needs the API's token: the table's `secured`): the bearer
 //      token (401 invalid_token), before anything about the inputs, so a caller without a
 //      valid token learns nothing about them; then the token organization's rate limit
-//      (429 rate_limited), before anything else costs
+//      (429 rate_limited), charged the request's cost (request-cost.ts), before anything else costs
 //   3. the body envelope: 413 payload_too_large, 415 unsupported_media_type, 400 malformed_json
 //   4. Requester-/Target-Organization-ID malformed or missing: 422 listing every failing input
 //      (they are needed for step 5)
@@ -23,11 +23,12 @@ import { ProblemError } from '../domain/problems.js';
 import type { TokenIssuer } from '../domain/tokens.js';
 import type { Store } from '../store/database.js';
 import { authenticateRequest } from './auth.js';
-import { errorLine, type AppEnv, type Logger } from './logging.js';
+import { CLIENT_CLOSED_STATUS, errorLine, type AppEnv, type Logger } from './logging.js';
 import type { OperationHandlers, PublicContext, SecuredContext } from './operation-types.js';
 import { HttpProblem, errorOutcome, toResponse, type Outcome } from './problem.js';
 import type { RateLimits } from './rate-limits.js';
-import { readOperationRequest } from './request.js';
+import { requestCost } from './request-cost.js';
+import { ClientClosedError, readOperationRequest } from './request.js';
 import { checkResponse } from './response-check.js';
 
 export interface OperationServices {
@@ -82,7 +83,10 @@ async function runOperation(
   const identity = operation.secured
     ? await authenticateRequest(c.req.header('authorization'), services.tokens, store.activeClients)
     : undefined;
-  const limited = identity === undefined ? undefined : await services.rateLimits.organization(identity.organizationId);
+  const limited =
+    identity === undefined
+      ? undefined
+      : await services.rateLimits.organization(identity.organizationId, requestCost(c.req.queries()));
   if (limited !== undefined) return limited;
   const input = await readOperationRequest(validators, operation, {
     request: c.req.raw,
@@ -153,6 +157,8 @@ export function registerOperations(app: Hono<AppEnv>, contract: Contract, servic
       try {
         outcome = await runOperation(operation, c, services);
       } catch (error) {
+        // No one is left to answer; not a problem of the contract, nor an error of ours.
+        if (error instanceof ClientClosedError) return new Response(null, { status: CLIENT_CLOSED_STATUS });
         outcome = errorOutcome(error, report(c));
       }
       if (services.validateResponses) {

@@ -26,6 +26,8 @@ export type CreateContext = {
   invitation_archived: boolean | null;
   invitation_expired_at: Date | null;
   invitation_parent_organization_id: string | null;
+  /** The invitation matched by e-mail is addressed to an e-mail of another organization as well; false for a token's. */
+  invitation_email_shared: boolean | null;
 };
 
 // $1 guest, $2 host, $3 the key (null: none), $4 the start of the key's window; the invitation
@@ -37,7 +39,7 @@ const contextColumns = `
   exists (select from connections c where c.host_organization_id = $2 and c.guest_organization_id = $1) as connected,
   i.id as invitation_id, i.host_organization_id as invitation_host_organization_id, i.status as invitation_status,
   i.archived as invitation_archived, i.expired_at as invitation_expired_at,
-  i.parent_organization_id as invitation_parent_organization_id`;
+  i.parent_organization_id as invitation_parent_organization_id, i.email_shared as invitation_email_shared`;
 const contextJoins = `
   from (select) as one
   left join idempotency_keys k on $3::text is not null and k.organization_id = $1 and k.key = $3 and k.created_at > $4
@@ -53,16 +55,17 @@ export const contextByToken = prepared<
 >(
   'create_host_connection_context_by_token',
   `with invitation as materialized (
-     select ${invitationColumns} from invitations where invitation_token = $5 for update
+     select ${invitationColumns}, false as email_shared from invitations where invitation_token = $5 for update
    )
    select ${contextColumns} ${contextJoins}`,
 );
 
 /**
  * The host's oldest pending, unexpired, unarchived invitation to one of the guest's two
- * addresses (case-insensitive). A request that waited for the lock while another accepted that
- * invitation gets none: PostgreSQL re-checks the locked row only, it does not look for the
- * next match.
+ * addresses (case-insensitive), those addressed to another organization's address as well
+ * last: `email_shared` says when only such a one matched. A request that waited for the lock
+ * while another accepted that invitation gets none: PostgreSQL re-checks the locked row only,
+ * it does not look for the next match.
  */
 const contextByEmail = prepared<
   CreateContext,
@@ -70,10 +73,14 @@ const contextByEmail = prepared<
 >(
   'create_host_connection_context_by_email',
   `with invitation as materialized (
-     select ${invitationColumns} from invitations
+     select ${invitationColumns}, exists (
+         select from organizations o
+         where o.id <> $1 and (lower(o.email) = lower(invitations.email) or lower(o.owner_email) = lower(invitations.email))
+       ) as email_shared
+     from invitations
      where host_organization_id = $2 and status = 'sent' and archived = false and expired_at > $5
        and lower(email) = any ((select array[lower(g.email), lower(g.owner_email)] from organizations g where g.id = $1)::text[])
-     order by created_at, id
+     order by email_shared, created_at, id
      limit 1
      for update
    )

@@ -113,6 +113,24 @@ describe.each(engines)('bearer tokens on %s', (engine) => {
     ).toBe(200);
   });
 
+  it('answers 401 invalid_token for a token dated in the future or living longer than the configured lifetime', async () => {
+    // What a leaked key could mint: well signed, unexpired, naming a live client.
+    const now = seconds();
+    const minted = {
+      'iat ten minutes ahead': { ...validClaims(), iat: now + 600, exp: now + 1200 },
+      'a ten-year token': { ...validClaims(), iat: now, exp: now + 10 * 365 * 86_400 },
+      'one second over the lifetime (3600)': { ...validClaims(), iat: now - 10, exp: now + 3591 },
+    };
+    for (const [name, claims] of Object.entries(minted)) {
+      const response = await getOwn(`Bearer ${await sign(claims, TEST_JWT_SECRET, 'HS256')}`);
+      expect(response.status, name).toBe(401);
+      await expect401(response, 'Bearer error="invalid_token"');
+    }
+    // Within the skew and the lifetime: accepted.
+    const edge = { ...validClaims(), iat: now + 30, exp: now + 30 + 3600 };
+    expect((await getOwn(`Bearer ${await sign(edge, TEST_JWT_SECRET, 'HS256')}`)).status).toBe(200);
+  });
+
   it('answers 401 invalid_token once the client is revoked, before the token expires', async () => {
     const doomed = await t.newOrganization();
     expect((await getOwn(`Bearer ${doomed.token}`, doomed)).status).toBe(200);

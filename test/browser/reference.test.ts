@@ -45,6 +45,8 @@ describe.skipIf(unavailable !== undefined)(
     let guest: TestOrganization;
     let invitationToken: string;
     const requested: string[] = [];
+    // What the page's Content-Security-Policy blocked: Chromium reports each on the console.
+    const blocked: string[] = [];
 
     /** A host and a guest it invited, made through the API; the guest's invitation token. */
     async function invitedGuest(): Promise<void> {
@@ -96,15 +98,24 @@ describe.skipIf(unavailable !== undefined)(
 
     it('sends POST /host-connections from the page and gets the 201, loading nothing from elsewhere', async () => {
       const page = browser.pages()[0] ?? (await browser.newPage());
-      await page.goto(`${origin}/docs#tag/host-connections/POST/host-connections`, {
+      page.on('console', (message) => {
+        if (/Content Security Policy/i.test(message.text())) blocked.push(message.text());
+      });
+      const loaded = await page.goto(`${origin}/docs#tag/host-connections/POST/host-connections`, {
         waitUntil: 'domcontentloaded',
         timeout: STEP_TIMEOUT_MS,
       });
+      // The page works under its own policy, which allows this server only.
+      expect(await loaded?.headerValue('content-security-policy')).toMatch(/^default-src 'self';/);
 
       const operation = page.locator('section[id$="tag/host-connections/POST/host-connections"]');
       await operation.getByRole('button', { name: /^Test Request/ }).click();
       const client = page.getByRole('dialog', { name: 'API Client' });
-      await client.getByRole('button', { name: /^Authentication.*Collapsed/ }).click();
+      // Collapsed or not depends on the contract's security schemes: open it when it is collapsed.
+      const authentication = client.getByRole('button', { name: /^Authentication/ }).first();
+      await authentication.waitFor();
+      if (/Collapsed/.test((await authentication.getAttribute('aria-label')) ?? (await authentication.innerText())))
+        await authentication.click();
       await client.getByRole('textbox', { name: 'Bearer Token' }).fill(guest.token);
       for (const header of ['Requester-Organization-ID', 'Target-Organization-ID']) {
         // The contract's example is preselected; "Add value" takes one of our own.
@@ -149,6 +160,7 @@ describe.skipIf(unavailable !== undefined)(
       const network = requested.filter((url) => !/^(data|blob):/.test(url));
       expect(network.length).toBeGreaterThan(0);
       expect(network.filter((url) => new URL(url).origin !== origin)).toEqual([]);
+      expect(blocked).toEqual([]);
     }, 240_000);
   },
 );

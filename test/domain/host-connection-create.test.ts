@@ -187,8 +187,10 @@ describe.each(engines)('POST /host-connections on %s', (engine) => {
   describe('4. without a token', () => {
     it("accepts a pending invitation to the guest's e-mail, case-insensitively, as accepted_by_system", async () => {
       const host = await t.newOrganization();
-      const guest = await t.newOrganization({ email: 'Finance.Dept@Acme-Case.example' });
-      const invitation = await invite(t, host, 'FINANCE.dept@acme-case.EXAMPLE');
+      // Unique per run: an address another organization has too is never matched (the next rule).
+      const tag = host.organization_id.slice(0, 8);
+      const guest = await t.newOrganization({ email: `Finance.Dept-${tag}@Acme-Case.example` });
+      const invitation = await invite(t, host, `FINANCE.dept-${tag}@acme-case.EXAMPLE`);
       await expectStatus(await connect(t, guest, host.organization_id), 201);
       const accepted = await invitationOf(host, invitation.id);
       expect(accepted.status).toBe('accepted_by_system');
@@ -197,8 +199,9 @@ describe.each(engines)('POST /host-connections on %s', (engine) => {
 
     it("finds an invitation to the guest's owner_email, and treats a null token like an absent one", async () => {
       const host = await t.newOrganization();
-      const guest = await t.newOrganization({ owner_email: 'Boss@Owner-Case.example' });
-      const invitation = await invite(t, host, 'boss@owner-case.example');
+      const tag = host.organization_id.slice(0, 8);
+      const guest = await t.newOrganization({ owner_email: `Boss-${tag}@Owner-Case.example` });
+      const invitation = await invite(t, host, `boss-${tag}@owner-case.example`);
       await expectStatus(await connect(t, guest, host.organization_id, null), 201);
       expect((await invitationOf(host, invitation.id)).status).toBe('accepted_by_system');
     });
@@ -218,6 +221,44 @@ describe.each(engines)('POST /host-connections on %s', (engine) => {
       await expectStatus(await connect(t, guest, host.organization_id), 201);
       expect((await invitationOf(host, older.id)).status).toBe('accepted_by_system');
       expect((await invitationOf(host, newer.id)).status).toBe('sent');
+    });
+
+    it('never takes an invitation to an address another organization has too: 422 invitation_token_required; the token still works', async () => {
+      const host = await t.newOrganization();
+      const shared = `Shared-${host.organization_id.slice(0, 8)}@x.example`;
+      // X has the address as owner_email, Y as email; the host means Y.
+      const x = await t.newOrganization({ owner_email: shared });
+      const y = await t.newOrganization({ email: shared.toLowerCase() });
+      const invitation = await invite(t, host, shared.toUpperCase());
+      for (const caller of [x, y]) {
+        await expectProblem(await connect(t, caller, host.organization_id), 422, 'invitation_token_required');
+        await expectProblem(await connect(t, caller, host.organization_id, null), 422, 'invitation_token_required');
+      }
+      expect((await invitationOf(host, invitation.id)).status).toBe('sent');
+      await expectStatus(await connect(t, y, host.organization_id, invitation.invitation_token), 201);
+      expect((await invitationOf(host, invitation.id)).status).toBe('accepted_by_guest');
+    });
+
+    it("prefers an invitation to an address of the guest's own over an older one to a shared address", async () => {
+      const host = await t.newOrganization();
+      const shared = `shared-${host.organization_id.slice(0, 8)}@x.example`;
+      const guest = await t.newOrganization({ owner_email: shared });
+      await t.newOrganization({ email: shared });
+      const toShared = await invite(t, host, shared);
+      const toOwn = await invite(t, host, `org-${guest.client_id}@example.test`);
+      await t.store.db
+        .updateTable('invitations')
+        .set({ created_at: new Date(Date.now() - 60_000) })
+        .where('id', '=', toShared.id)
+        .execute();
+      await t.store.db
+        .updateTable('organizations')
+        .set({ email: `org-${guest.client_id}@example.test` })
+        .where('id', '=', guest.organization_id)
+        .execute();
+      await expectStatus(await connect(t, guest, host.organization_id), 201);
+      expect((await invitationOf(host, toOwn.id)).status).toBe('accepted_by_system');
+      expect((await invitationOf(host, toShared.id)).status).toBe('sent');
     });
 
     it('ignores expired, archived, accepted and other addresses: 422 no_matching_invitation', async () => {

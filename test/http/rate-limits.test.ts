@@ -6,6 +6,8 @@ import { loadRateLimits } from '../../server/config.js';
 import { contractDocument, loadContract } from '../../server/contract/document.js';
 import type { Problem } from '../../server/domain/problems.js';
 import { createRateLimits, noRateLimits, type RateLimitsOptions } from '../../server/http/rate-limits.js';
+import { requestCost } from '../../server/http/request-cost.js';
+import { contract } from '../../generated/operations.js';
 import { createTestApp, type TestApp, type TestOrganization } from '../support/app.js';
 import { validateResponse } from '../support/contract.js';
 
@@ -72,6 +74,59 @@ describe('the organization budget', () => {
   });
 });
 
+describe('what a request costs of the budget', () => {
+  const PER_SECOND = 20;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp('pglite', {
+      rateLimits: createRateLimits(options({ perSecond: PER_SECOND, burst: PER_SECOND })),
+    });
+  });
+
+  // Each shape from an organization of its own, so each has the whole budget.
+  it.each([
+    ['a plain page', {}],
+    ['a short search', { search_text: 'abc' }],
+    ['a long search of wildcards', { search_text: '%_'.repeat(40) }],
+    ['a deep offset', { offset: '20000' }],
+    ['a search past the end of any list', { search_text: 'a'.repeat(255), offset: '9007199254740991' }],
+  ])('%s: a burst gets as many answers as its cost fits in the budget, the rest 429', async (_, shape) => {
+    const query: Record<string, string> = { statuses: 'connected', ...shape };
+    const cost = requestCost(Object.fromEntries(Object.entries(query).map(([name, value]) => [name, [value]])));
+    const org = await t.newOrganization();
+    const path = `/v1/host-connections?${new URLSearchParams(query)}`;
+    const statuses = (
+      await Promise.all(Array.from({ length: 12 }, () => t.request(path, { headers: org.headers() })))
+    ).map((response) => response.status);
+    // A request never costs more than a second's budget, so even the costliest passes once.
+    const fits = Math.min(12, Math.floor(PER_SECOND / Math.min(cost, PER_SECOND)));
+    expect(statuses.filter((status) => status === 200)).toHaveLength(fits);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(12 - fits);
+  });
+
+  it('costs more for a search and a deep offset, as the contract says', () => {
+    const costs = contract.rateLimitCosts;
+    expect(requestCost({})).toBe(costs.request);
+    expect(requestCost({ search_text: ['abc'] })).toBe(costs.request + costs.searchText);
+    expect(requestCost({ search_text: ['x'.repeat(costs.searchTextCharsPerToken * 3)] })).toBe(
+      costs.request + costs.searchText + 3,
+    );
+    expect(requestCost({ offset: [String(costs.offsetRowsPerToken * 2)] })).toBe(costs.request + 2);
+    expect(requestCost({ offset: ['9007199254740991'] })).toBe(costs.request + costs.offsetMaxTokens);
+    // What the validation will refuse anyway costs a plain request's token.
+    expect(requestCost({ offset: ['-5'], search_text: [''] })).toBe(costs.request);
+    // The description states these numbers: it must state the ones in x-rate-limit-costs.
+    const description = String((contractDocument().info as { description: string }).description).replace(/\s+/g, ' ');
+    for (const phrase of [
+      `it costs ${costs.searchText} tokens more, and 1 more per ${costs.searchTextCharsPerToken} of its characters`,
+      `1 token more per ${costs.offsetRowsPerToken.toLocaleString('en-US')} rows skipped, at most ${costs.offsetMaxTokens} more`,
+    ]) {
+      expect(description).toContain(phrase);
+    }
+  });
+});
+
 describe('failed token requests per client_id', () => {
   let t: TestApp;
 
@@ -118,8 +173,8 @@ it('an unreachable Redis: one warning without the password, and the in-memory li
   );
   try {
     const key = `org-${Date.now()}`;
-    expect(await limits.organization(key)).toBeUndefined();
-    expect((await limits.organization(key))?.status).toBe(429);
+    expect(await limits.organization(key, 1)).toBeUndefined();
+    expect((await limits.organization(key, 1))?.status).toBe(429);
     await new Promise((resolve) => setTimeout(resolve, 700)); // a few reconnect attempts
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ level: 'warn', message: expect.stringContaining('127.0.0.1:1 is unavailable') });

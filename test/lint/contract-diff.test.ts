@@ -86,6 +86,14 @@ const breaks: [kind: string, change: (c: Contract) => void, reported: RegExp][] 
     },
     /search_field/,
   ],
+  [
+    'credentials required where none were',
+    (c) => {
+      const operation = c.paths['/oauth2/token']?.post as unknown as { security: unknown[] };
+      operation.security = [{ clientSecretBasic: [] }];
+    },
+    /security/,
+  ],
 ];
 
 describe('the breaking-change gate', () => {
@@ -106,6 +114,15 @@ describe('the breaking-change gate', () => {
     connection.required.push('nickname');
     schema(grown, 'ErrorCode').enum.push('rate_limited');
     expect(classifyChanges(contract(), grown).breaking).toEqual([]);
+  });
+
+  it('passes a security alternative added beside the anonymous one: a request without it still passes', () => {
+    const grown = contract();
+    const token = grown.paths['/oauth2/token']?.post as unknown as { security: unknown[] };
+    token.security = [{}, { clientSecretBasic: [] }, { metricsToken: [] }];
+    const before = contract();
+    (before.paths['/oauth2/token']?.post as unknown as { security: unknown[] }).security = [];
+    expect(classifyChanges(before, grown).breaking).toEqual([]);
   });
 });
 

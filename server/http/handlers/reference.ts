@@ -2,6 +2,7 @@
 // page loads its script and the contract from this server and nothing from anywhere else (no
 // CDN, fonts, telemetry or Scalar's hosted services), so it works where there is no internet.
 // Each file is read once, on first request: it cannot change while the process runs.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -32,6 +33,28 @@ const escapeHtml = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 /**
+ * The page's policy: everything from this server only; of inline scripts, only the one below
+ * (by its hash). Scalar sets styles from its script, so inline styles are allowed; it shows
+ * images and fonts embedded as data: URLs.
+ */
+function pagePolicy(inlineScript: string): string {
+  const hash = createHash('sha256').update(inlineScript).digest('base64');
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'sha256-${hash}'`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "worker-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/**
  * The page Scalar's own integrations render (its Hono middleware needs Node 22): the bundle,
  * then the reference mounted with a configuration that calls nowhere else.
  */
@@ -51,7 +74,10 @@ const page = once(() => {
     // "Download" links to /openapi.json instead of building a file in the browser.
     documentDownloadType: 'direct',
   };
-  return `<!doctype html>
+  const mount = `
+      Scalar.createApiReference('#app', ${JSON.stringify(configuration).replace(/</g, '\\u003c')});
+    `;
+  const html = `<!doctype html>
 <html>
   <head>
     <title>${escapeHtml(`${info.title} reference`)}</title>
@@ -61,17 +87,17 @@ const page = once(() => {
   <body>
     <div id="app"></div>
     <script src="${pathOf('getApiReferenceScript')}"></script>
-    <script>
-      Scalar.createApiReference('#app', ${JSON.stringify(configuration).replace(/</g, '\\u003c')});
-    </script>
+    <script>${mount}</script>
   </body>
 </html>
 `;
+  return { html, policy: pagePolicy(mount) };
 });
 
 export const referenceHandlers = {
   async getApiReference() {
-    return { status: 200, mediaType: 'text/html', body: page() };
+    const { html, policy } = page();
+    return { status: 200, mediaType: 'text/html', body: html, headers: { 'Content-Security-Policy': policy } };
   },
   async getApiReferenceScript() {
     return { status: 200, mediaType: 'text/javascript', body: script() };
