@@ -89,6 +89,13 @@ export function machineBusySeconds(): number {
 export const residentBytes = (pid: number): number =>
   Number(/^VmRSS:\s+(\d+) kB$/m.exec(proc(`${pid}/status`))?.[1] ?? Number.NaN) * 1024;
 
+/** The status of a GET on a local port; 0 when nothing answers. */
+export const httpStatus = (port: number, path: string): Promise<number> =>
+  fetch(`http://127.0.0.1:${port}${path}`).then(
+    (r) => r.status,
+    () => 0,
+  );
+
 /** A port nobody listens on now; the process binds it a moment later. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -128,10 +135,7 @@ export async function launch(spec: {
   });
   for (const deadline = Date.now() + READY_TIMEOUT_MS; Date.now() < deadline; await sleep(200)) {
     if (child.exitCode !== null) throw new Error(`${spec.name} exited with ${child.exitCode}: ${stderr}`);
-    const status = await fetch(`http://127.0.0.1:${port}${spec.readyPath}`).then(
-      (r) => r.status,
-      () => 0,
-    );
+    const status = await httpStatus(port, spec.readyPath);
     if (status !== 0 && (spec.anyStatus === true || status < 300)) return started;
   }
   throw new Error(`${spec.name} was not ready within ${READY_TIMEOUT_MS} ms: ${stderr}`);

@@ -40,7 +40,7 @@ type Report = {
 type Row = { target: TargetName; workload: string; windows: Window[] };
 
 /** The middle value; the mean of the middle two for an even count; NaN for none. */
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
   const middle = sorted.length / 2;
   return ((sorted[Math.ceil(middle) - 1] ?? Number.NaN) + (sorted[Math.floor(middle)] ?? Number.NaN)) / 2;

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, REPO, registerCleanup, sleep } from './processes.js';
+import { freePort, httpStatus, REPO, registerCleanup, sleep } from './processes.js';
 
 const COMMANDS: Record<string, string[]> = {
   first: ['npm', 'start', '--silent'],
@@ -49,10 +49,7 @@ async function timeOneStart(argv: string[], env: Record<string, string>, anyAnsw
     const listens = performance.now() - started;
     for (; ; await sleep(10)) {
       check();
-      const status = await fetch(`http://127.0.0.1:${port}/readyz`).then(
-        (r) => r.status,
-        () => 0,
-      );
+      const status = await httpStatus(port, '/readyz');
       if (status === 200 || (anyAnswer && status !== 0)) return { listens, ready: performance.now() - started };
     }
   } finally {

@@ -6,11 +6,9 @@ import { listConnections } from '../server/store/connections.js';
 import { openDatabase } from '../server/store/database.js';
 import { expectedTotal, fixtures, postgresDatabase } from './data.js';
 import { registerCleanup } from './processes.js';
+import { median } from './report.js';
 import { SMALL_LIST } from './sitting.js';
 import { LIST_SHAPES, listQuery } from './workloads.js';
-
-const median = (values: number[]): number =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 export async function storeLists(o: { large: number; runs: number; databaseUrl: string }): Promise<void> {
   const started = performance.now();
