@@ -6,7 +6,17 @@ import { countStatements } from '../test/support/statements.js';
 import * as data from './data.js';
 import { generate, type Job, type Outcome, type RequestSpec, span } from './loadgen.js';
 import { cpuSeconds, registerCleanup, residentBytes, stop, stopping } from './processes.js';
-import { type Engine, engineOf, origins, pids, startTarget, TARGETS, type Target, type TargetName } from './targets.js';
+import {
+  type Engine,
+  engineOf,
+  origins,
+  pids,
+  SERVER_SETTINGS,
+  startTarget,
+  TARGETS,
+  type Target,
+  type TargetName,
+} from './targets.js';
 import * as workloads from './workloads.js';
 import type { ListShape, Sign, Workload } from './workloads.js';
 
@@ -58,7 +68,11 @@ function pool(size: number): Pool {
 
 /** Every caller's token, signed with the servers' secret by the server's own issuer. */
 export async function signer(jwtSecret: string, postGuests: number): Promise<Sign> {
-  const issuer = createTokenIssuer({ secret: jwtSecret, ttlSeconds: 3 * 3600, now: () => new Date() });
+  const issuer = createTokenIssuer({
+    secret: jwtSecret,
+    ttlSeconds: Number(SERVER_SETTINGS.TOKEN_TTL_SECONDS),
+    now: () => new Date(),
+  });
   const tokens = new Map<string, string>();
   const guests = Array.from({ length: postGuests }, (_, i) => data.fixtures.postGuest(i + 1));
   for (const caller of [data.fixtures.lister, data.fixtures.largeHost, data.fixtures.smallHost, ...guests])

@@ -35,6 +35,8 @@ export const SERVER_SETTINGS = {
   TOKEN_FAILURES_PER_MINUTE: '0',
   DATABASE_STATEMENT_TIMEOUT_MS: '60000',
   HTTP_MAX_REQUESTS_PER_SOCKET: '0',
+  // The bench's tokens are signed once for the whole sitting; the server takes none that lives longer than this.
+  TOKEN_TTL_SECONDS: String(3 * 3600),
 };
 
 /** `server/main.ts` as `npm start` runs it; `nodeArgs` go before it (the profiler's). */
