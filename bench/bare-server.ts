@@ -9,7 +9,7 @@ import { Hono } from 'hono';
 import { CompiledQuery, type Kysely } from 'kysely';
 import { loadDatabaseConfig } from '../server/config.js';
 import { activeClientOrganization } from '../server/store/clients.js';
-import { hostConnectionById } from '../server/store/connections.js';
+import { hostConnectionByPair } from '../server/store/connections.js';
 import { openDatabase } from '../server/store/database.js';
 import { connectStatement, contextByToken } from '../server/store/host-connection-create.js';
 import type { Database } from '../server/store/schema.js';
@@ -52,10 +52,10 @@ async function serveStatements(): Promise<() => Promise<void>> {
   const { db } = store;
   app.get('/readyz', (c) => c.json({ status: 'ready' }));
 
-  // GET /host-connections/{id}: $1 the guest (caller), $2 the host. Its client is cached: no revocation check.
+  // GET /host-connections/{id}: $1 the host, $2 the guest (caller). Its client is cached: no revocation check.
   app.get('/v1/host-connections/:host', async (c) => {
     const guest = c.req.header('requester-organization-id');
-    const [connection] = await rows(db, hostConnectionById.sql, [guest, c.req.param('host')]);
+    const [connection] = await rows(db, hostConnectionByPair.sql, [c.req.param('host'), guest]);
     return c.json(connection as object);
   });
 
@@ -97,7 +97,8 @@ async function serveStatements(): Promise<() => Promise<void>> {
       ]);
       return inserted;
     });
-    return c.json(connection as object, 201);
+    // The statement returns the guest's view as the JSON text the server sends.
+    return c.body((connection as { json: string }).json, 201, { 'Content-Type': 'application/json' });
   });
   return () => store.close();
 }

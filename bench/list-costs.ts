@@ -9,7 +9,8 @@ import {
   type GuestConnectionSearchField,
   guestConnections,
 } from '../server/store/connection-sides.js';
-import { type ConnectionListQuery, listConnections } from '../server/store/connections.js';
+import { type ConnectionListQuery, listConnections } from '../server/store/connection-lists.js';
+import { asHost } from '../server/store/pair.js';
 import { openDatabase } from '../server/store/database.js';
 import { fixtures, postgresDatabase } from './data.js';
 import { registerCleanup } from './processes.js';
@@ -48,7 +49,7 @@ export async function listCosts(o: { guests: number; runs: number; databaseUrl: 
   const database = await postgresDatabase(o.databaseUrl, { largeList: 0, smallList: o.guests, postGuests: 0 });
   const store = await openDatabase({ databaseUrl: database.url, dataDir: '', statementTimeoutMs: 60_000 });
   registerCleanup(() => store.close());
-  const host = fixtures.smallHost.organizationId;
+  const host = asHost(fixtures.smallHost.organizationId);
   const list = (query: Query) => listConnections(store.db, guestConnections, host, query);
   // Warms the connection's plans and the table's pages, so the first shape is not charged for them.
   for (let i = 0; i < 20; i++) await list(base);

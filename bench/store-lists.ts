@@ -2,7 +2,8 @@
 // connections on PostgreSQL, every list shape timed through the store itself (page and count, no
 // HTTP), p50 of --runs after two warm-up runs, the two sizes taking turns; total_items checked.
 import { guestConnections } from '../server/store/connection-sides.js';
-import { listConnections } from '../server/store/connections.js';
+import { listConnections } from '../server/store/connection-lists.js';
+import { asHost } from '../server/store/pair.js';
 import { openDatabase } from '../server/store/database.js';
 import { expectedTotal, fixtures, postgresDatabase } from './data.js';
 import { registerCleanup } from './processes.js';
@@ -36,7 +37,7 @@ export async function storeLists(o: { large: number; runs: number; databaseUrl: 
     for (let run = 0; run < o.runs + 2; run++) {
       for (const [index, host] of hosts.entries()) {
         const start = performance.now();
-        const { total } = await listConnections(store.db, guestConnections, host, query);
+        const { total_items: total } = await listConnections(store.db, guestConnections, asHost(host), query);
         if (run >= 2) times[index]?.push(performance.now() - start); // the first two warm the caches
         exact &&= total === expected[index];
       }

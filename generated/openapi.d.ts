@@ -1447,7 +1447,10 @@ export interface operations {
             /** @description The invitation was created. */
             201: {
                 headers: {
-                    /** @description The new invitation's URL. */
+                    /**
+                     * @description The new invitation's URL.
+                     * @example /v1/guest-invitations/7d3f4a52-8b1e-4c2d-9f60-1a2b3c4d5e6f
+                     */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -1795,7 +1798,10 @@ export interface operations {
             /** @description The connection was created. */
             201: {
                 headers: {
-                    /** @description `/v1/host-connections/{host_organization_id}`. */
+                    /**
+                     * @description `/v1/host-connections/{host_organization_id}`.
+                     * @example /v1/host-connections/3c90c3cc-0d44-4b50-8888-8dd25736052a
+                     */
                     Location?: string;
                     /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
                     "Idempotency-Replayed"?: "true";
@@ -2792,6 +2798,7 @@ export interface operations {
                     /**
                      * @description The page's own policy: scripts, styles, images, fonts and requests from this
                      *     server only (the one inline script by its hash), and no framing.
+                     * @example default-src 'self'; script-src 'self' 'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'
                      */
                     "Content-Security-Policy": string;
                     "X-Frame-Options": components["headers"]["X-Frame-Options"];

@@ -4,6 +4,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
+import { examplesModule } from './generate/examples.js';
 import { operationTableModule } from './generate/operation-table.js';
 import { generateTypes } from './generate/types.js';
 
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
   const outputs: Record<string, string> = {
     'generated/openapi.d.ts': await generateTypes(pathToFileURL(contractFile)),
     'generated/operations.ts': operationTableModule(document),
+    'generated/examples.ts': examplesModule(document),
     'generated/openapi.json': `${JSON.stringify(document, null, 2)}\n`,
   };
   const stale: string[] = [];

@@ -1,6 +1,7 @@
 // `npm run pack:client [-- --pack-destination DIR]`: the client alone, as a package for
 // frontends: `connections-api-client`, built from client/ and generated/, whose one runtime
-// dependency is openapi-fetch. Its root exports what `connections-api` exports at its root.
+// dependency is openapi-fetch. Its root exports what `connections-api` exports at its root;
+// `./react` (TanStack Query hooks) and `./msw` (MSW handlers) need optional peer dependencies.
 // The tarball is written to DIR (default: here) and its path is the last line printed.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,6 +37,20 @@ cpSync(path.join(root, 'LICENSE'), path.join(staging, 'LICENSE'));
 cpSync(path.join(root, 'scripts/client-package/README.md'), path.join(staging, 'README.md'));
 
 const entry = { types: './dist/client/index.d.ts', import: './dist/client/index.js' };
+const subEntry = (name: string) => ({
+  types: `./dist/client/${name}/index.d.ts`,
+  import: `./dist/client/${name}/index.js`,
+});
+// Only `./react` and `./msw` import these, so the plain client installs without them. The ranges
+// are those the entries work with: openapi-react-query 0.5.4 needs TanStack Query 5.80 and
+// openapi-fetch 0.17 (the client's), openapi-msw 2 needs msw 2.10.5; React as TanStack Query allows.
+const peerDependencies = {
+  react: '^18 || ^19',
+  '@tanstack/react-query': '^5.80.0',
+  'openapi-react-query': '^0.5.4',
+  msw: '^2.10.5',
+  'openapi-msw': '^2.0.0',
+};
 const manifest = {
   name: 'connections-api-client',
   version: server.version,
@@ -46,10 +61,18 @@ const manifest = {
   sideEffects: false,
   main: entry.import,
   types: entry.types,
-  exports: { '.': entry, './types': { types: './dist/generated/openapi.d.ts' }, './package.json': './package.json' },
+  exports: {
+    '.': entry,
+    './react': subEntry('react'),
+    './msw': subEntry('msw'),
+    './types': { types: './dist/generated/openapi.d.ts' },
+    './package.json': './package.json',
+  },
   files: ['dist'],
   // The same pin as the server package's, so both packages behave alike.
   dependencies: { 'openapi-fetch': server.dependencies['openapi-fetch'] },
+  peerDependencies,
+  peerDependenciesMeta: Object.fromEntries(Object.keys(peerDependencies).map((name) => [name, { optional: true }])),
 };
 writeFileSync(path.join(staging, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 

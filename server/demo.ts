@@ -3,10 +3,12 @@
 // The secrets are shown only then; `admin demo` issues new ones and prints it again.
 import { contract, routes } from '../generated/operations.js';
 import { AdminInputError, createClient, createOrganization } from './domain/admin.js';
-import { createGuestInvitation, listGuestInvitations } from './domain/guest-invitations.js';
+import { createGuestInvitation } from './domain/guest-invitations.js';
 import { connectionExists } from './store/connections.js';
+import { listInvitations } from './store/invitations.js';
 import type { Store } from './store/database.js';
 import { findOrganizationByNameAndEmail, hasOrganizations } from './store/organizations.js';
+import { asGuest, asHost, type HostId } from './store/pair.js';
 
 const INVITATION_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
 
@@ -49,7 +51,7 @@ export async function seedDemo(store: Store, now: Date = new Date()): Promise<De
     origin: 'seeded',
     host: { ...host, name: hostInput.name, email: hostInput.email },
     guest: { ...guest, name: guestInput.name, email: guestInput.email },
-    invitation: await inviteGuest(store, host.organization_id, now),
+    invitation: await inviteGuest(store, asHost(host.organization_id), now),
   };
 }
 
@@ -71,18 +73,18 @@ export async function reissueDemo(store: Store, now: Date = new Date()): Promise
     );
   }
   const [hostClient, guestClient] = [await createClient(store.db, host.id), await createClient(store.db, guest.id)];
-  const connected = await connectionExists(store.db, host.id, guest.id);
+  const connected = await connectionExists(store.db, { host: asHost(host.id), guest: asGuest(guest.id) });
   return {
     origin: 'reissued',
     host: { ...hostClient, name: host.name, email: host.email },
     guest: { ...guestClient, name: guest.name, email: guest.email },
     invitation: connected
       ? null
-      : ((await pendingInvitation(store, host.id, now)) ?? (await inviteGuest(store, host.id, now))),
+      : ((await pendingInvitation(store, asHost(host.id), now)) ?? (await inviteGuest(store, asHost(host.id), now))),
   };
 }
 
-async function inviteGuest(store: Store, hostId: string, now: Date): Promise<DemoInvitation> {
+async function inviteGuest(store: Store, hostId: HostId, now: Date): Promise<DemoInvitation> {
   const expiredAt = new Date(now.getTime() + INVITATION_LIFETIME_MS).toISOString();
   const { id, email, invitation_token, expired_at } = await createGuestInvitation(
     store.db,
@@ -94,8 +96,8 @@ async function inviteGuest(store: Store, hostId: string, now: Date): Promise<Dem
 }
 
 /** The host's oldest invitation to the demo guest that can still be accepted. */
-async function pendingInvitation(store: Store, hostId: string, now: Date): Promise<DemoInvitation | undefined> {
-  const { items } = await listGuestInvitations(
+async function pendingInvitation(store: Store, hostId: HostId, now: Date): Promise<DemoInvitation | undefined> {
+  const { items } = await listInvitations(
     store.db,
     hostId,
     {

@@ -5,6 +5,7 @@ export { loadConfig, ConfigError, type Config } from './config.js';
 export { openDatabase, openMemoryDatabase, type Store, type DatabaseOptions } from './store/database.js';
 export { DatabaseLockedError } from './store/errors.js';
 export { migrateToLatest } from './store/migrate.js';
+export { createSandbox, type Sandbox, type SandboxOptions } from './sandbox.js';
 export { createNodeServer, DEFAULT_HTTP_LIMITS, type HttpLimits } from './http/node-server.js';
 export { createRateLimits, noRateLimits, type RateLimits, type RateLimitsOptions } from './http/rate-limits.js';
 export type {
@@ -12,6 +13,7 @@ export type {
   OperationHandler,
   OperationInput,
   OperationResult,
-  Caller,
+  Requester,
 } from './http/operation-types.js';
-export { ProblemError, problemCatalog, type ErrorCode, type Problem } from './domain/problems.js';
+export { ProblemError, type ErrorCode } from './domain/problems.js';
+export { problemCatalog, type Problem } from './http/problem.js';

@@ -22,7 +22,7 @@ function fail(message: string): never {
 }
 
 /** Follows a local `$ref` (`#/components/...`) to the object it names. */
-function resolve(document: Obj, value: unknown): Obj {
+export function resolve(document: Obj, value: unknown): Obj {
   if (!isObj(value)) fail('expected an object');
   const ref = value.$ref;
   if (typeof ref !== 'string') return value;

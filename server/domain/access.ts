@@ -4,7 +4,7 @@
 import type { Kysely } from 'kysely';
 import type { Scenario } from '../contract/document.js';
 import type { ActiveClients } from '../store/active-clients.js';
-import { connectedRoles } from '../store/scenarios.js';
+import { connectedRoles } from '../store/connections.js';
 import type { Database } from '../store/schema.js';
 import { ProblemError } from './problems.js';
 import type { TokenIssuer } from './tokens.js';

@@ -13,27 +13,26 @@ import {
 } from '../store/connection-actions.js';
 import { connectionExists, lockConnection, updateConnection } from '../store/connections.js';
 import { isUniqueViolation } from '../store/errors.js';
-import type { ActionType, ConnectionAction as ActionRow, Database } from '../store/schema.js';
+import type { List } from '../store/list.js';
+import type { Pair } from '../store/pair.js';
+import type { ActionType, Database } from '../store/schema.js';
 import { guestConnectionNotFound } from './guest-connections.js';
 import { hostConnectionNotFound } from './host-connections.js';
-import { toConnectionAction } from './mappers.js';
 import { ProblemError } from './problems.js';
 
 type ConnectionAction = components['schemas']['ConnectionAction'];
-type ActionList = components['schemas']['ConnectionActionList'];
 // Both sides' action lists take the same query.
 type ListQuery = ValidatedQuery<'listGuestConnectionActions'>;
 
 /** The host opens an action; it becomes the connection's active action. */
 export async function createGuestConnectionAction(
   db: Kysely<Database>,
-  hostOrganizationId: string,
-  guestOrganizationId: string,
+  pair: Pair,
   actionType: ActionType,
   now: Date = new Date(),
 ): Promise<ConnectionAction> {
   return db.transaction().execute(async (trx) => {
-    const connection = await lockConnection(trx, hostOrganizationId, guestOrganizationId);
+    const connection = await lockConnection(trx, pair);
     if (connection === undefined) throw guestConnectionNotFound();
     if (connection.status !== 'connected') {
       throw new ProblemError(
@@ -41,11 +40,7 @@ export async function createGuestConnectionAction(
         'The guest has disconnected; actions need a connected connection.',
       );
     }
-    const pair = {
-      hostOrganizationId: connection.host_organization_id,
-      guestOrganizationId: connection.guest_organization_id,
-    };
-    let action: ActionRow;
+    let action: ConnectionAction;
     try {
       action = await insertAction(trx, pair, actionType, now);
     } catch (error) {
@@ -56,7 +51,7 @@ export async function createGuestConnectionAction(
       throw error;
     }
     await setActiveAction(trx, pair, actionType, now);
-    return toConnectionAction(action);
+    return action;
   });
 }
 
@@ -66,18 +61,13 @@ export async function createGuestConnectionAction(
  */
 export async function resolveHostConnectionAction(
   db: Kysely<Database>,
-  guestOrganizationId: string,
-  hostOrganizationId: string,
+  pair: Pair,
   actionId: string,
   now: Date = new Date(),
 ): Promise<ConnectionAction> {
   return db.transaction().execute(async (trx) => {
-    const connection = await lockConnection(trx, hostOrganizationId, guestOrganizationId);
+    const connection = await lockConnection(trx, pair);
     if (connection === undefined) throw hostConnectionNotFound();
-    const pair = {
-      hostOrganizationId: connection.host_organization_id,
-      guestOrganizationId: connection.guest_organization_id,
-    };
     const action = await lockAction(trx, pair, actionId);
     if (action === undefined) throw new ProblemError('action_not_found', 'No such action on this connection.');
     if (action.status === 'resolved') {
@@ -85,56 +75,32 @@ export async function resolveHostConnectionAction(
     }
     const resolved = await resolveAction(trx, action.id, now);
     const active = await latestActiveActionType(trx, pair);
-    if (active !== connection.active_action_type) {
-      await setActiveAction(trx, pair, active, now);
-    }
-    return toConnectionAction(resolved);
+    if (active !== connection.active_action_type) await setActiveAction(trx, pair, active, now);
+    return resolved;
   });
 }
 
-type Pair = { hostOrganizationId: string; guestOrganizationId: string };
-
 /** The connection's active action changed: its type, and when. */
 function setActiveAction(trx: Kysely<Database>, pair: Pair, type: ActionType | null, now: Date): Promise<void> {
-  return updateConnection(trx, pair.hostOrganizationId, pair.guestOrganizationId, {
-    active_action_type: type,
-    active_action_updated_at: now,
-    updated_at: now,
-  });
+  return updateConnection(trx, pair, { active_action_type: type, active_action_updated_at: now, updated_at: now });
 }
 
 /** The host's view of the actions on its connection with the guest. */
 export async function listGuestConnectionActions(
   db: Kysely<Database>,
-  hostOrganizationId: string,
-  guestOrganizationId: string,
+  pair: Pair,
   query: ListQuery,
-): Promise<ActionList> {
-  if (!(await connectionExists(db, hostOrganizationId, guestOrganizationId))) throw guestConnectionNotFound();
-  return actionsOf(db, hostOrganizationId, guestOrganizationId, query);
+): Promise<List<ConnectionAction>> {
+  if (!(await connectionExists(db, pair))) throw guestConnectionNotFound();
+  return listActions(db, pair, query);
 }
 
 /** The guest's view of the actions the host opened on their connection. */
 export async function listHostConnectionActions(
   db: Kysely<Database>,
-  guestOrganizationId: string,
-  hostOrganizationId: string,
+  pair: Pair,
   query: ListQuery,
-): Promise<ActionList> {
-  if (!(await connectionExists(db, hostOrganizationId, guestOrganizationId))) throw hostConnectionNotFound();
-  return actionsOf(db, hostOrganizationId, guestOrganizationId, query);
-}
-
-/** The list parameters arrive with the contract's defaults filled in (`ValidatedQuery`). */
-async function actionsOf(
-  db: Kysely<Database>,
-  hostOrganizationId: string,
-  guestOrganizationId: string,
-  query: ListQuery,
-): Promise<ActionList> {
-  const { rows, total } = await listActions(db, { hostOrganizationId, guestOrganizationId }, query.status, {
-    limit: query.limit,
-    offset: query.offset,
-  });
-  return { items: rows.map(toConnectionAction), total_items: total };
+): Promise<List<ConnectionAction>> {
+  if (!(await connectionExists(db, pair))) throw hostConnectionNotFound();
+  return listActions(db, pair, query);
 }

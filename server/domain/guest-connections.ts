@@ -1,33 +1,17 @@
 // The host's side: its view of the guests connected to it.
 import type { Kysely } from 'kysely';
 import type { components } from '../../generated/openapi.js';
-import type { ValidatedQuery } from '../contract/inputs.js';
-import { guestConnections } from '../store/connection-sides.js';
-import { findConnection, listConnections, lockConnection, updateConnection } from '../store/connections.js';
+import { findGuestConnection, lockConnection, updateConnection } from '../store/connections.js';
+import type { Pair } from '../store/pair.js';
 import type { Database } from '../store/schema.js';
-import { toGuestConnection } from './mappers.js';
 import { ProblemError } from './problems.js';
 
 type GuestConnection = components['schemas']['GuestConnection'];
 
-export async function getGuestConnection(
-  db: Kysely<Database>,
-  hostOrganizationId: string,
-  guestOrganizationId: string,
-): Promise<GuestConnection> {
-  const row = await findConnection(db, guestConnections, hostOrganizationId, guestOrganizationId);
-  if (row === undefined) throw guestConnectionNotFound();
-  return toGuestConnection(row);
-}
-
-/** GET /guest-connections: the host's guests. */
-export async function listGuestConnections(
-  db: Kysely<Database>,
-  hostOrganizationId: string,
-  query: ValidatedQuery<'listGuestConnections'>,
-): Promise<components['schemas']['GuestConnectionList']> {
-  const { rows, total } = await listConnections(db, guestConnections, hostOrganizationId, query);
-  return { items: rows.map(toGuestConnection), total_items: total };
+export async function getGuestConnection(db: Kysely<Database>, pair: Pair): Promise<GuestConnection> {
+  const connection = await findGuestConnection(db, pair);
+  if (connection === undefined) throw guestConnectionNotFound();
+  return connection;
 }
 
 /**
@@ -36,24 +20,21 @@ export async function listGuestConnections(
  */
 export async function updateGuestConnection(
   db: Kysely<Database>,
-  hostOrganizationId: string,
-  guestOrganizationId: string,
+  pair: Pair,
   request: components['schemas']['UpdateGuestConnectionRequest'],
   now: Date = new Date(),
 ): Promise<GuestConnection> {
   return db.transaction().execute(async (trx) => {
-    const current = await lockConnection(trx, hostOrganizationId, guestOrganizationId);
+    const current = await lockConnection(trx, pair);
     if (current === undefined) throw guestConnectionNotFound();
     if (request.archived !== current.host_archived) {
-      await updateConnection(trx, current.host_organization_id, current.guest_organization_id, {
+      await updateConnection(trx, pair, {
         host_archived: request.archived,
         host_archived_at: request.archived ? now : null,
         updated_at: now,
       });
     }
-    const row = await findConnection(trx, guestConnections, hostOrganizationId, guestOrganizationId);
-    if (row === undefined) throw guestConnectionNotFound();
-    return toGuestConnection(row);
+    return getGuestConnection(trx, pair);
   });
 }
 

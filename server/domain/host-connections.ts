@@ -1,25 +1,13 @@
 // The guest's side: connecting to hosts, and its view of those connections.
 import type { Kysely } from 'kysely';
 import type { components } from '../../generated/openapi.js';
-import type { ValidatedQuery } from '../contract/inputs.js';
-import { hostConnections } from '../store/connection-sides.js';
-import {
-  connectionExists,
-  findHostConnection,
-  listConnections,
-  lockConnection,
-  updateConnection,
-} from '../store/connections.js';
+import { connectionExists, findHostConnection, lockConnection, updateConnection } from '../store/connections.js';
 import { isUniqueViolation } from '../store/errors.js';
-import {
-  insertConnectionAndAccept,
-  readCreateContext,
-  type CreateContext,
-  type CreatedConnection,
-} from '../store/host-connection-create.js';
+import { insertConnectionAndAccept, readCreateContext, type CreateContext } from '../store/host-connection-create.js';
+import { asHost, type GuestId, type Pair } from '../store/pair.js';
 import type { Connection, Database } from '../store/schema.js';
 import { keyWindowStart, lockIdempotencyKey, replay, requestHash, type Idempotent } from './idempotency.js';
-import { isExpired, timestamp, toHostConnection } from './mappers.js';
+import { isExpired, timestamp } from './mappers.js';
 import { ProblemError } from './problems.js';
 
 type HostConnection = components['schemas']['HostConnection'];
@@ -43,7 +31,7 @@ const OPERATION_ID = 'createHostConnection';
  */
 export async function createHostConnection(
   db: Kysely<Database>,
-  guestOrganizationId: string,
+  guest: GuestId,
   request: components['schemas']['CreateHostConnectionRequest'],
   idempotencyKey: string | undefined,
   now: Date = new Date(),
@@ -54,16 +42,15 @@ export async function createHostConnection(
     invitation_token: request.invitation_token ?? null,
   };
   const scope = {
-    organizationId: guestOrganizationId,
+    organizationId: guest,
     key: idempotencyKey,
     operationId: OPERATION_ID,
     request: normalized,
   };
   return db.transaction().execute(async (trx) => {
-    if (idempotencyKey !== undefined) await lockIdempotencyKey(trx, guestOrganizationId, idempotencyKey);
+    if (idempotencyKey !== undefined) await lockIdempotencyKey(trx, guest, idempotencyKey);
     const context = await readCreateContext(trx, {
-      guestOrganizationId,
-      hostOrganizationId: normalized.host_organization_id,
+      pair: { host: asHost(normalized.host_organization_id), guest },
       token: normalized.invitation_token,
       key: idempotencyKey,
       keySince: keyWindowStart(now),
@@ -81,30 +68,24 @@ export async function createHostConnection(
     const hostId = context?.host_id;
     if (context === undefined || hostId == null)
       throw new ProblemError('organization_not_found', 'No such organization.');
-    if (hostId === guestOrganizationId)
-      throw new ProblemError('self_connection', 'host_organization_id is the requester itself.');
-    if (context.guest_id === null)
-      throw new Error(`the authenticated organization ${guestOrganizationId} does not exist`);
+    if (hostId === guest) throw new ProblemError('self_connection', 'host_organization_id is the requester itself.');
+    if (context.guest_id === null) throw new Error(`the authenticated organization ${guest} does not exist`);
     if (context.connected) throw connectionAlreadyExists();
 
+    const pair: Pair = { host: asHost(hostId), guest };
     const token = normalized.invitation_token;
     const invitation = token === null ? matchedInvitation(context) : presentedInvitation(context, hostId, now);
     if (invitation instanceof ProblemError) {
       // The read may have waited for the invitation's lock while another request connected this
       // guest: its view of the connection is older than the invitation it found. Look again.
-      if (await connectionExists(trx, hostId, guestOrganizationId)) throw connectionAlreadyExists();
+      if (await connectionExists(trx, pair)) throw connectionAlreadyExists();
       throw invitation;
     }
 
-    // The response is known before the row is written: everything in it is the request's, the
-    // host's or `now`. It is stored with the row, then checked against what the row holds.
-    const result = toHostConnection(withHost(createdConnection(hostId, guestOrganizationId, now), context));
-    const json = JSON.stringify(result);
-    let connection: CreatedConnection;
+    let json: string;
     try {
-      connection = await insertConnectionAndAccept(trx, {
-        hostOrganizationId: hostId,
-        guestOrganizationId,
+      json = await insertConnectionAndAccept(trx, {
+        pair,
         invitationId: invitation.id,
         parentOrganizationId: invitation.parentOrganizationId,
         invitationStatus: token === null ? 'accepted_by_system' : 'accepted_by_guest',
@@ -112,33 +93,16 @@ export async function createHostConnection(
         key:
           idempotencyKey === undefined
             ? undefined
-            : { key: idempotencyKey, operationId: OPERATION_ID, requestHash: hash, result: json },
+            : { key: idempotencyKey, operationId: OPERATION_ID, requestHash: hash },
       });
     } catch (error) {
       // Another request for the same pair, with another invitation, committed first.
       if (isUniqueViolation(error)) throw connectionAlreadyExists();
       throw error;
     }
-    if (JSON.stringify(toHostConnection(withHost(connection, context))) !== json) {
-      throw new Error(`the new connection ${hostId} → ${guestOrganizationId} is not the response made for it`);
-    }
-    return { result, json, replayed: false };
+    // The view's JSON as the database made it: the response, byte for byte the one stored with the key.
+    return { result: JSON.parse(json) as HostConnection, json, replayed: false };
   });
-}
-
-/** The row a new connection becomes: the columns' defaults, and `now`. */
-function createdConnection(hostId: string, guestId: string, now: Date): CreatedConnection {
-  return {
-    host_organization_id: hostId,
-    guest_organization_id: guestId,
-    status: 'connected',
-    guest_archived: false,
-    guest_archived_at: null,
-    active_action_type: null,
-    active_action_updated_at: null,
-    created_at: now,
-    updated_at: now,
-  };
 }
 
 type Accepted = { id: string; parentOrganizationId: string | null };
@@ -189,33 +153,10 @@ function connectionAlreadyExists(): ProblemError {
   );
 }
 
-function withHost(connection: CreatedConnection, host: CreateContext) {
-  return {
-    ...connection,
-    host_name: host.host_name ?? '',
-    host_email: host.host_email ?? '',
-    host_owner_email: host.host_owner_email ?? '',
-  };
-}
-
-export async function getHostConnection(
-  db: Kysely<Database>,
-  guestOrganizationId: string,
-  hostOrganizationId: string,
-): Promise<HostConnection> {
-  const row = await findHostConnection(db, guestOrganizationId, hostOrganizationId);
-  if (row === undefined) throw hostConnectionNotFound();
-  return toHostConnection(row);
-}
-
-/** GET /host-connections: the guest's hosts. */
-export async function listHostConnections(
-  db: Kysely<Database>,
-  guestOrganizationId: string,
-  query: ValidatedQuery<'listHostConnections'>,
-): Promise<components['schemas']['HostConnectionList']> {
-  const { rows, total } = await listConnections(db, hostConnections, guestOrganizationId, query);
-  return { items: rows.map(toHostConnection), total_items: total };
+export async function getHostConnection(db: Kysely<Database>, pair: Pair): Promise<HostConnection> {
+  const connection = await findHostConnection(db, pair);
+  if (connection === undefined) throw hostConnectionNotFound();
+  return connection;
 }
 
 /**
@@ -224,13 +165,12 @@ export async function listHostConnections(
  */
 export async function updateHostConnection(
   db: Kysely<Database>,
-  guestOrganizationId: string,
-  hostOrganizationId: string,
+  pair: Pair,
   request: components['schemas']['UpdateHostConnectionRequest'],
   now: Date = new Date(),
 ): Promise<HostConnection> {
   return db.transaction().execute(async (trx) => {
-    const current = await lockConnection(trx, hostOrganizationId, guestOrganizationId);
+    const current = await lockConnection(trx, pair);
     if (current === undefined) throw hostConnectionNotFound();
     const changes: Partial<Connection> = {};
     if (request.status !== undefined && request.status !== current.status) changes.status = request.status;
@@ -238,15 +178,8 @@ export async function updateHostConnection(
       changes.guest_archived = request.archived;
       changes.guest_archived_at = request.archived ? now : null;
     }
-    if (Object.keys(changes).length > 0) {
-      await updateConnection(trx, current.host_organization_id, current.guest_organization_id, {
-        ...changes,
-        updated_at: now,
-      });
-    }
-    const row = await findHostConnection(trx, guestOrganizationId, hostOrganizationId);
-    if (row === undefined) throw hostConnectionNotFound();
-    return toHostConnection(row);
+    if (Object.keys(changes).length > 0) await updateConnection(trx, pair, { ...changes, updated_at: now });
+    return getHostConnection(trx, pair);
   });
 }
 

@@ -5,11 +5,16 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { authenticate, type Identity } from '../domain/access.js';
 import type { TokenIssuer } from '../domain/tokens.js';
 import type { ActiveClients } from '../store/active-clients.js';
-import { HttpProblem } from './problem.js';
+import { ProblemError } from '../domain/problems.js';
 
 // RFC 7235 `credentials = auth-scheme [ 1*SP token68 ]`; the scheme is case-insensitive.
 const CREDENTIALS = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)(?: +(.*))?$/;
 const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+/** 401 with its challenge: bare without bearer credentials, `error="invalid_token"` with a bad token. */
+function unauthorized(detail: string, challenge: 'Bearer' | 'Bearer error="invalid_token"'): ProblemError {
+  return new ProblemError('invalid_token', detail, { headers: { 'WWW-Authenticate': challenge } });
+}
 
 /** The bearer token of an `Authorization` header; undefined when there is no bearer credential at all. */
 function bearerToken(header: string | undefined): { token: string | undefined } | undefined {
@@ -31,13 +36,11 @@ export async function authenticateRequest(
 ): Promise<Identity> {
   const credential = bearerToken(authorization);
   if (credential === undefined) {
-    throw new HttpProblem('invalid_token', 'A bearer token is required.', { 'WWW-Authenticate': 'Bearer' });
+    throw unauthorized('A bearer token is required.', 'Bearer');
   }
   const identity = credential.token === undefined ? undefined : await authenticate(clients, tokens, credential.token);
   if (identity === undefined) {
-    throw new HttpProblem('invalid_token', 'The bearer token is malformed, forged, expired or revoked.', {
-      'WWW-Authenticate': 'Bearer error="invalid_token"',
-    });
+    throw unauthorized('The bearer token is malformed, forged, expired or revoked.', 'Bearer error="invalid_token"');
   }
   return identity;
 }
@@ -73,7 +76,7 @@ export function basicClientCredential(authorization: string | undefined): Client
   const clientId = colon > 0 ? formDecoded(decoded.slice(0, colon)) : undefined;
   const clientSecret = colon > 0 ? formDecoded(decoded.slice(colon + 1)) : undefined;
   if (clientId === undefined || clientSecret === undefined) {
-    throw new HttpProblem(
+    throw new ProblemError(
       'invalid_request',
       'The Basic credentials are not base64 of the form-encoded client_id, a colon and the form-encoded client_secret.',
     );
@@ -91,11 +94,9 @@ const digest = (value: string): Buffer => createHash('sha256').update(value).dig
 export function checkFixedToken(authorization: string | undefined, expected: string): void {
   const credential = bearerToken(authorization);
   if (credential === undefined) {
-    throw new HttpProblem('invalid_token', 'A bearer token is required.', { 'WWW-Authenticate': 'Bearer' });
+    throw unauthorized('A bearer token is required.', 'Bearer');
   }
   if (credential.token === undefined || !timingSafeEqual(digest(credential.token), digest(expected))) {
-    throw new HttpProblem('invalid_token', 'The bearer token is not the one this endpoint takes.', {
-      'WWW-Authenticate': 'Bearer error="invalid_token"',
-    });
+    throw unauthorized('The bearer token is not the one this endpoint takes.', 'Bearer error="invalid_token"');
   }
 }

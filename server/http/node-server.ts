@@ -8,7 +8,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { getRequestListener } from '@hono/node-server';
-import { type ErrorCode, problemOf } from '../domain/problems.js';
+import { ProblemError, type ErrorCode } from '../domain/problems.js';
+import { toProblem } from './problem.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 
 export interface HttpLimits {
@@ -66,8 +67,8 @@ const answered = new WeakSet<Duplex>();
 function problemParts(
   code: ErrorCode,
   detail: string,
-): { status: number; headers: Record<string, string>; body: string } {
-  const problem = problemOf(code, detail);
+): { status: number; title: string; headers: Record<string, string>; body: string } {
+  const problem = toProblem(new ProblemError(code, detail));
   const body = JSON.stringify(problem);
   const headers = {
     'Content-Type': 'application/problem+json',
@@ -75,13 +76,12 @@ function problemParts(
     ...SECURITY_HEADERS,
     Connection: 'close',
   };
-  return { status: problem.status, headers, body };
+  return { status: problem.status, title: problem.title, headers, body };
 }
 
 /** A whole HTTP answer carrying the problem of `code`, written to the socket as is. */
 function problemAnswer(code: ErrorCode, detail: string): string {
-  const { status, headers, body } = problemParts(code, detail);
-  const title = problemOf(code, detail).title;
+  const { status, title, headers, body } = problemParts(code, detail);
   return [`HTTP/1.1 ${status} ${title}`, ...Object.entries(headers).map(([n, v]) => `${n}: ${v}`), '', body].join(
     '\r\n',
   );

@@ -49,7 +49,7 @@ export type OperationResult<K extends OperationId> = {
 }[keyof Op<K>['responses'] & SuccessStatus];
 
 /** Who is calling, as established by authentication and the scenario check. */
-export interface Caller {
+export interface Requester {
   /** The token's organization (= `Requester-Organization-ID`, cross-checked). */
   organizationId: string;
   clientId: string;
@@ -63,13 +63,13 @@ export interface PublicContext {
   requestId: string;
   /**
    * The request's `Authorization` header, for an operation with a security scheme of its own
-   * that its handler checks (`getMetrics`' metrics token). Secured operations use `caller`.
+   * that its handler checks (`getMetrics`' metrics token). Secured operations use `requester`.
    */
   authorization: string | undefined;
 }
 
 export interface SecuredContext extends PublicContext {
-  caller: Caller;
+  requester: Requester;
 }
 
 export type OperationHandler<K extends OperationId> = (

@@ -3,15 +3,54 @@ import { ProblemError, type ErrorCode } from '../domain/problems.js';
 import { isDatabaseUnavailable } from '../store/errors.js';
 import type { DeclaredHeaders } from './operation-types.js';
 
+export type Problem = components['schemas']['Problem'];
+
 /** How long a client is asked to wait after a 503, in seconds. */
 const RETRY_AFTER_SECONDS = 2;
+
+/** Status and title of every error code of the contract; `Record` makes the list complete. */
+export const problemCatalog: Record<ErrorCode, { status: number; title: string }> = {
+  malformed_json: { status: 400, title: 'Malformed JSON' },
+  malformed_request: { status: 400, title: 'Malformed request' },
+  invalid_request: { status: 400, title: 'Invalid request' },
+  payload_too_large: { status: 413, title: 'Payload too large' },
+  unsupported_media_type: { status: 415, title: 'Unsupported media type' },
+  validation_failed: { status: 422, title: 'Validation failed' },
+  invalid_client: { status: 401, title: 'Invalid client' },
+  invalid_token: { status: 401, title: 'Invalid token' },
+  requester_mismatch: { status: 403, title: 'Requester mismatch' },
+  not_connected: { status: 403, title: 'Not connected' },
+  scenario_not_allowed: { status: 403, title: 'Scenario not allowed' },
+  route_not_found: { status: 404, title: 'Route not found' },
+  method_not_allowed: { status: 405, title: 'Method not allowed' },
+  organization_not_found: { status: 404, title: 'Organization not found' },
+  invitation_not_found: { status: 404, title: 'Invitation not found' },
+  host_connection_not_found: { status: 404, title: 'Host connection not found' },
+  guest_connection_not_found: { status: 404, title: 'Guest connection not found' },
+  action_not_found: { status: 404, title: 'Action not found' },
+  self_connection: { status: 422, title: 'Cannot connect to itself' },
+  connection_already_exists: { status: 409, title: 'Connection already exists' },
+  invitation_already_accepted: { status: 409, title: 'Invitation already accepted' },
+  invitation_expired: { status: 410, title: 'Invitation expired' },
+  no_matching_invitation: { status: 422, title: 'No matching invitation' },
+  invitation_token_required: { status: 422, title: 'Invitation token required' },
+  idempotency_key_reused: { status: 422, title: 'Idempotency-Key reused' },
+  idempotency_key_in_flight: { status: 409, title: 'Request in flight' },
+  connection_not_connected: { status: 409, title: 'Connection not connected' },
+  action_already_active: { status: 409, title: 'Action already active' },
+  action_already_resolved: { status: 409, title: 'Action already resolved' },
+  request_header_fields_too_large: { status: 431, title: 'Request header fields too large' },
+  rate_limited: { status: 429, title: 'Too many requests' },
+  service_unavailable: { status: 503, title: 'Service unavailable' },
+  internal_error: { status: 500, title: 'Internal error' },
+};
 
 /**
  * What the HTTP layer answers, before it becomes a `Response`: one shape for successes and
  * problems. No media type means no body (a 204); a JSON media type's body is serialized, any
  * other is sent as the string it is.
  */
-export interface Outcome {
+export interface Reply {
   status: number;
   mediaType?: string;
   body?: unknown;
@@ -20,31 +59,34 @@ export interface Outcome {
   bodyText?: string;
 }
 
-/** A problem that also needs response headers (`WWW-Authenticate`, `Allow`). Only the HTTP layer raises these. */
-export class HttpProblem extends ProblemError {
-  readonly headers: Record<string, string>;
-
-  constructor(code: ErrorCode, detail: string, headers: Record<string, string> = {}) {
-    super(code, detail);
-    this.headers = headers;
-  }
+/** The problem details of a problem: its code's status, title and type, and its detail and errors. */
+export function toProblem(error: ProblemError): Problem {
+  const { status, title } = problemCatalog[error.code];
+  return {
+    type: `https://connections.example.com/problems/${error.code}`,
+    title,
+    status,
+    detail: error.message,
+    code: error.code,
+    errors: error.errors,
+  };
 }
 
-export function problemOutcome(error: ProblemError): Outcome {
+export function problemReply(error: ProblemError): Reply {
   return {
-    status: error.status,
+    status: problemCatalog[error.code].status,
     mediaType: 'application/problem+json',
-    body: error.toProblem(),
-    headers: error instanceof HttpProblem ? error.headers : {},
+    body: toProblem(error),
+    headers: error.headers,
   };
 }
 
 /** 503 with the headers of the contract's ServiceUnavailable response. */
-export function serviceUnavailable(detail: string): HttpProblem {
+export function serviceUnavailable(detail: string): ProblemError {
   const headers = { 'Retry-After': String(RETRY_AFTER_SECONDS) } satisfies DeclaredHeaders<
     components['responses']['ServiceUnavailable']
   >;
-  return new HttpProblem('service_unavailable', detail, headers);
+  return new ProblemError('service_unavailable', detail, { headers });
 }
 
 /**
@@ -54,27 +96,25 @@ export function serviceUnavailable(detail: string): HttpProblem {
  * before any query runs, so a PostgreSQL error (e.g. 22P02 for a malformed uuid) cannot be
  * caused by a client and stays a 500 on purpose.
  */
-export function errorOutcome(error: unknown, report: (error: unknown) => void): Outcome {
-  if (error instanceof ProblemError) return problemOutcome(error);
+export function errorReply(error: unknown, report: (error: unknown) => void): Reply {
+  if (error instanceof ProblemError) return problemReply(error);
   report(error);
   if (isDatabaseUnavailable(error)) {
-    return problemOutcome(serviceUnavailable('The database is unavailable; retry later.'));
+    return problemReply(serviceUnavailable('The database is unavailable; retry later.'));
   }
-  return problemOutcome(new ProblemError('internal_error', 'The server could not complete the request.'));
+  return problemReply(new ProblemError('internal_error', 'The server could not complete the request.'));
 }
 
 const isJsonMediaType = (mediaType: string): boolean => mediaType === 'application/json' || mediaType.endsWith('+json');
 
-export function toResponse(outcome: Outcome): Response {
-  const headers = new Headers(outcome.headers);
-  if (outcome.mediaType === undefined) return new Response(null, { status: outcome.status, headers });
+export function toResponse(reply: Reply): Response {
+  const headers = new Headers(reply.headers);
+  if (reply.mediaType === undefined) return new Response(null, { status: reply.status, headers });
   // Text is sent as UTF-8, and says so: without a charset, a client may guess another.
   headers.set(
     'Content-Type',
-    outcome.mediaType.startsWith('text/') ? `${outcome.mediaType}; charset=utf-8` : outcome.mediaType,
+    reply.mediaType.startsWith('text/') ? `${reply.mediaType}; charset=utf-8` : reply.mediaType,
   );
-  const body = isJsonMediaType(outcome.mediaType)
-    ? (outcome.bodyText ?? JSON.stringify(outcome.body))
-    : String(outcome.body);
-  return new Response(body, { status: outcome.status, headers });
+  const body = isJsonMediaType(reply.mediaType) ? (reply.bodyText ?? JSON.stringify(reply.body)) : String(reply.body);
+  return new Response(body, { status: reply.status, headers });
 }

@@ -18,10 +18,9 @@ import {
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
 import type { components } from '../../generated/openapi.js';
-import { problemOf } from '../domain/problems.js';
+import { ProblemError } from '../domain/problems.js';
 import type { Logger } from './logging.js';
 import type { DeclaredHeaders } from './operation-types.js';
-import { HttpProblem, type Outcome } from './problem.js';
 
 export interface RateLimitSettings {
   /** Sustained requests a second per organization; 0 turns the organization limit off. */
@@ -43,9 +42,9 @@ export interface RateLimitsOptions extends RateLimitSettings {
 export interface RateLimits {
   /**
    * Charges one request of the organization `tokens` of its budget (its cost, request-cost.ts);
-   * the 429 to answer when it is over its budget.
+   * throws a 429 when it is over its budget.
    */
-  organization(organizationId: string, tokens: number): Promise<Outcome | undefined>;
+  organization(organizationId: string, tokens: number): Promise<void>;
   /**
    * Counts one token request for `clientId` before its secret is checked; throws a 429 when
    * the client_id is over its failures. Call the returned function when the request succeeded:
@@ -59,7 +58,7 @@ const nothingToRefund = async (): Promise<void> => {};
 
 /** The default of an app without limits (tests, and RATE_LIMIT_PER_SECOND=0 with TOKEN_FAILURES_PER_MINUTE=0). */
 export const noRateLimits: RateLimits = {
-  organization: async () => undefined,
+  organization: async () => {},
   tokenAttempt: async () => nothingToRefund,
   close: async () => {},
 };
@@ -69,13 +68,14 @@ const REDIS_COMMAND_TIMEOUT_MS = 250;
 
 const retrySeconds = (res: RateLimiterRes): number => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
 
-/** The headers of the contract's TooManyRequests response, every one of them. */
-function limitHeaders(
-  policy: string,
-  name: string,
-  seconds: number,
-): Required<DeclaredHeaders<components['responses']['TooManyRequests']>> {
-  return { 'Retry-After': String(seconds), 'RateLimit-Policy': policy, RateLimit: `"${name}";r=0;t=${seconds}` };
+/** The 429 of a limit, with every header of the contract's TooManyRequests response. */
+function overLimit(detail: string, policy: string, name: string, seconds: number): ProblemError {
+  const headers: Required<DeclaredHeaders<components['responses']['TooManyRequests']>> = {
+    'Retry-After': String(seconds),
+    'RateLimit-Policy': policy,
+    RateLimit: `"${name}";r=0;t=${seconds}`,
+  };
+  return new ProblemError('rate_limited', detail, { headers });
 }
 
 export function createRateLimits(options: RateLimitsOptions): RateLimits {
@@ -133,21 +133,15 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
 
   return {
     async organization(organizationId, tokens) {
-      if (organizationLimiter === undefined) return undefined;
+      if (organizationLimiter === undefined) return;
       try {
         // Never more than a second's budget, or a costly request could never pass at all.
         await organizationLimiter.consume(organizationId, Math.min(tokens, options.perSecond));
-        return undefined;
       } catch (rejection) {
-        if (!isOverLimit(rejection)) return undefined;
+        if (!isOverLimit(rejection)) return;
         const seconds = retrySeconds(rejection);
-        // Built without an Error: a flood is answered at the cost of an object per request.
-        return {
-          status: 429,
-          mediaType: 'application/problem+json',
-          body: problemOf('rate_limited', `This organization is over its request rate; retry in ${seconds} s.`),
-          headers: limitHeaders(organizationPolicy, 'organization', seconds),
-        };
+        const detail = `This organization is over its request rate; retry in ${seconds} s.`;
+        throw overLimit(detail, organizationPolicy, 'organization', seconds);
       }
     },
     async tokenAttempt(clientId) {
@@ -157,11 +151,8 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
       } catch (rejection) {
         if (!isOverLimit(rejection)) return nothingToRefund;
         const seconds = retrySeconds(rejection);
-        throw new HttpProblem(
-          'rate_limited',
-          `Too many failed token requests for this client_id; retry in ${seconds} s.`,
-          limitHeaders(tokenPolicy, 'token-failures', seconds),
-        );
+        const detail = `Too many failed token requests for this client_id; retry in ${seconds} s.`;
+        throw overLimit(detail, tokenPolicy, 'token-failures', seconds);
       }
       return async () => {
         await tokenLimiter.reward(clientId).catch(() => undefined);
@@ -180,9 +171,12 @@ export function countingRejections(
 ): RateLimits {
   return {
     async organization(organizationId, tokens) {
-      const refused = await limits.organization(organizationId, tokens);
-      if (refused !== undefined) rejected('organization');
-      return refused;
+      try {
+        await limits.organization(organizationId, tokens);
+      } catch (error) {
+        rejected('organization');
+        throw error;
+      }
     },
     async tokenAttempt(clientId) {
       try {

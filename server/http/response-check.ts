@@ -4,17 +4,17 @@
 import type { OperationId } from '../contract/document.js';
 import type { ContractValidators } from '../contract/validation.js';
 import { ProblemError } from '../domain/problems.js';
-import { problemOutcome, type Outcome } from './problem.js';
+import { problemReply, type Reply } from './problem.js';
 
 export function checkResponse(
   validators: ContractValidators,
   operationId: OperationId,
-  outcome: Outcome,
+  reply: Reply,
   report: (violation: string) => void,
-): Outcome {
-  const violations = validators.response(operationId, outcome);
-  if (violations.length === 0) return outcome;
-  const detail = `The ${outcome.status} response of ${operationId} breaks the contract: ${violations.join('; ')}`;
+): Reply {
+  const violations = validators.response(operationId, reply);
+  if (violations.length === 0) return reply;
+  const detail = `The ${reply.status} response of ${operationId} breaks the contract: ${violations.join('; ')}`;
   report(detail);
-  return problemOutcome(new ProblemError('internal_error', detail));
+  return problemReply(new ProblemError('internal_error', detail));
 }

@@ -25,7 +25,7 @@ import type { Store } from '../store/database.js';
 import { authenticateRequest } from './auth.js';
 import { CLIENT_CLOSED_STATUS, errorLine, type AppEnv, type Logger } from './logging.js';
 import type { OperationHandlers, PublicContext, SecuredContext } from './operation-types.js';
-import { HttpProblem, errorOutcome, toResponse, type Outcome } from './problem.js';
+import { errorReply, toResponse, type Reply } from './problem.js';
 import type { RateLimits } from './rate-limits.js';
 import { requestCost } from './request-cost.js';
 import { ClientClosedError, readOperationRequest } from './request.js';
@@ -64,7 +64,9 @@ function invalidInput(errors: ValidationError[]): ProblemError {
   return new ProblemError(
     'validation_failed',
     `${errors.length} input${errors.length === 1 ? ' is' : 's are'} invalid.`,
-    errors,
+    {
+      errors,
+    },
   );
 }
 
@@ -78,16 +80,13 @@ async function runOperation(
   operation: ContractOperation,
   c: Context<AppEnv>,
   services: OperationServices,
-): Promise<Outcome> {
+): Promise<Reply> {
   const { store, validators } = services;
   const identity = operation.secured
     ? await authenticateRequest(c.req.header('authorization'), services.tokens, store.activeClients)
     : undefined;
-  const limited =
-    identity === undefined
-      ? undefined
-      : await services.rateLimits.organization(identity.organizationId, requestCost(c.req.queries()));
-  if (limited !== undefined) return limited;
+  if (identity !== undefined)
+    await services.rateLimits.organization(identity.organizationId, requestCost(c.req.queries()));
   const input = await readOperationRequest(validators, operation, {
     request: c.req.raw,
     path: c.req.param(),
@@ -106,7 +105,7 @@ async function runOperation(
     checkRequester(c.req.header(REQUESTER_HEADER) ?? '', identity);
     const target = (c.req.header(TARGET_HEADER) ?? '').toLowerCase();
     const scenario = await resolveScenario(store.db, operation.scenarios, identity.organizationId, target);
-    context = { ...context, caller: { ...identity, targetOrganizationId: target, scenario } };
+    context = { ...context, requester: { ...identity, targetOrganizationId: target, scenario } };
   }
   if (input.errors.length > 0) throw invalidInput(input.errors);
 
@@ -153,20 +152,20 @@ export function registerOperations(app: Hono<AppEnv>, contract: Contract, servic
     app.on(operation.method.toUpperCase(), honoPath(operation), async (c) => {
       c.set('route', template);
       c.set('operationId', operation.operationId);
-      let outcome: Outcome;
+      let reply: Reply;
       try {
-        outcome = await runOperation(operation, c, services);
+        reply = await runOperation(operation, c, services);
       } catch (error) {
         // No one is left to answer; not a problem of the contract, nor an error of ours.
         if (error instanceof ClientClosedError) return new Response(null, { status: CLIENT_CLOSED_STATUS });
-        outcome = errorOutcome(error, report(c));
+        reply = errorReply(error, report(c));
       }
       if (services.validateResponses) {
-        outcome = checkResponse(services.validators, operation.operationId, outcome, (violation) =>
+        reply = checkResponse(services.validators, operation.operationId, reply, (violation) =>
           report(c)(new Error(violation)),
         );
       }
-      return toResponse(outcome);
+      return toResponse(reply);
     });
   }
 
@@ -174,14 +173,14 @@ export function registerOperations(app: Hono<AppEnv>, contract: Contract, servic
   app.notFound((c) => {
     const route = routes.find((r) => r.pattern.test(c.req.path));
     if (route === undefined) {
-      return toResponse(errorOutcome(new ProblemError('route_not_found', 'No operation at this path.'), report(c)));
+      return toResponse(errorReply(new ProblemError('route_not_found', 'No operation at this path.'), report(c)));
     }
     c.set('route', route.template);
     const allow = route.methods.join(', ');
-    const problem = new HttpProblem('method_not_allowed', `${c.req.method} is not allowed here; use ${allow}.`, {
-      Allow: allow,
+    const problem = new ProblemError('method_not_allowed', `${c.req.method} is not allowed here; use ${allow}.`, {
+      headers: { Allow: allow },
     });
-    return toResponse(errorOutcome(problem, report(c)));
+    return toResponse(errorReply(problem, report(c)));
   });
-  app.onError((error, c) => toResponse(errorOutcome(error, report(c))));
+  app.onError((error, c) => toResponse(errorReply(error, report(c))));
 }

@@ -2,8 +2,11 @@
 // (GET /host-connections), the host its guest connections (GET /guest-connections): the same
 // rows, with "mine" and "the other party" swapped. Everything the store does for either list
 // reads it from one of these two descriptions.
-import type { operations } from '../../generated/openapi.js';
+import type { components, operations } from '../../generated/openapi.js';
+import type { GuestId, HostId } from './pair.js';
 import type { ConnectionsTable } from './schema.js';
+import type { View } from './view.js';
+import { guestConnectionView, hostConnectionView } from './views.js';
 
 type Query<K extends 'listHostConnections' | 'listGuestConnections'> = operations[K]['parameters']['query'];
 export type HostConnectionSearchField = NonNullable<Query<'listHostConnections'>['search_field']>;
@@ -21,7 +24,10 @@ type CopyColumn = 'host_name' | 'host_email' | 'host_owner_email' | 'guest_name'
  */
 export type ListKey = { column: keyof ConnectionsTable & string; lower: boolean; nullable: boolean };
 
-export interface Side<Field extends string, Order extends string> {
+/** One side's list: `Mine` is the lister's id (a guest's or a host's), `Item` what the list shows. */
+export interface Side<Field extends string, Order extends string, Mine extends string = string, Item = unknown> {
+  /** What the list shows of each connection. */
+  view: View<Item>;
   /** The lister's own organization, and its role in connection_counts. */
   mine: OrganizationColumn;
   role: 'host' | 'guest';
@@ -31,6 +37,8 @@ export interface Side<Field extends string, Order extends string> {
   archived: 'host_archived' | 'guest_archived';
   searchColumns: Record<Field, CopyColumn>;
   orderKeys: Record<Order, ListKey>;
+  /** Only types `Mine`: a host's id cannot list the guest's side. */
+  readonly lister?: Mine;
 }
 
 const copy = (column: CopyColumn): ListKey => ({ column, lower: true, nullable: false });
@@ -41,7 +49,13 @@ const own = (column: keyof ConnectionsTable & string, nullable: boolean): ListKe
 });
 
 /** The guest's view: its hosts. */
-export const hostConnections: Side<HostConnectionSearchField, HostConnectionOrder> = {
+export const hostConnections: Side<
+  HostConnectionSearchField,
+  HostConnectionOrder,
+  GuestId,
+  components['schemas']['HostConnection']
+> = {
+  view: hostConnectionView,
   mine: 'guest_organization_id',
   role: 'guest',
   counterpart: 'host_organization_id',
@@ -59,7 +73,13 @@ export const hostConnections: Side<HostConnectionSearchField, HostConnectionOrde
 };
 
 /** The host's view: its guests, with their scores. */
-export const guestConnections: Side<GuestConnectionSearchField, GuestConnectionOrder> = {
+export const guestConnections: Side<
+  GuestConnectionSearchField,
+  GuestConnectionOrder,
+  HostId,
+  components['schemas']['GuestConnection']
+> = {
+  view: guestConnectionView,
   mine: 'host_organization_id',
   role: 'host',
   counterpart: 'guest_organization_id',

@@ -3,8 +3,11 @@
 // a key), one read that also locks the invitation, and one write; BEGIN and COMMIT around them.
 import type { Kysely } from 'kysely';
 import { isUuid } from './organizations.js';
+import type { Pair } from './pair.js';
 import { prepared } from './prepared.js';
-import type { Connection, Database, InvitationStatus } from './schema.js';
+import type { Database, InvitationStatus } from './schema.js';
+import { selectionText } from './view.js';
+import { hostConnectionView } from './views.js';
 
 /** What the read finds: the stored key, both organizations, an existing connection, the locked invitation. */
 export type CreateContext = {
@@ -13,9 +16,6 @@ export type CreateContext = {
   key_request_hash: string | null;
   key_result: string | null;
   host_id: string | null;
-  host_name: string | null;
-  host_email: string | null;
-  host_owner_email: string | null;
   guest_id: string | null;
   /** A connection of the pair exists, in either status (as of the start of this statement). */
   connected: boolean;
@@ -34,7 +34,7 @@ export type CreateContext = {
 // then comes from $5: the token, or (tokenless) `now`.
 const contextColumns = `
   k.operation_id as key_operation_id, k.request_hash as key_request_hash, k.result as key_result,
-  host.id as host_id, host.name as host_name, host.email as host_email, host.owner_email as host_owner_email,
+  host.id as host_id,
   guest.id as guest_id,
   exists (select from connections c where c.host_organization_id = $2 and c.guest_organization_id = $1) as connected,
   i.id as invitation_id, i.host_organization_id as invitation_host_organization_id, i.status as invitation_status,
@@ -96,46 +96,25 @@ const contextByEmail = prepared<
  */
 export async function readCreateContext(
   trx: Kysely<Database>,
-  request: {
-    guestOrganizationId: string;
-    hostOrganizationId: string;
-    token: string | null;
-    key: string | undefined;
-    keySince: Date;
-    now: Date;
-  },
+  request: { pair: Pair; token: string | null; key: string | undefined; keySince: Date; now: Date },
 ): Promise<CreateContext | undefined> {
-  const { guestOrganizationId: guest, hostOrganizationId: host, token, keySince } = request;
-  if (!isUuid(host) || !isUuid(guest)) return undefined;
+  const { pair, token, keySince } = request;
+  if (!isUuid(pair.host) || !isUuid(pair.guest)) return undefined;
   const key = request.key ?? null;
   return token === null
-    ? contextByEmail.first(trx, guest, host, key, keySince, request.now)
-    : contextByToken.first(trx, guest, host, key, keySince, token);
+    ? contextByEmail.first(trx, pair.guest, pair.host, key, keySince, request.now)
+    : contextByToken.first(trx, pair.guest, pair.host, key, keySince, token);
 }
 
-/** The connection's columns the guest's view shows. */
-export type CreatedConnection = Pick<
-  Connection,
-  | 'host_organization_id'
-  | 'guest_organization_id'
-  | 'status'
-  | 'guest_archived'
-  | 'guest_archived_at'
-  | 'active_action_type'
-  | 'active_action_updated_at'
-  | 'created_at'
-  | 'updated_at'
->;
-
-const createdColumns =
-  'host_organization_id, guest_organization_id, status, guest_archived, guest_archived_at, active_action_type, active_action_updated_at, created_at, updated_at';
+// The guest's view of the new row, as JSON text: the response, and the record stored with the key.
+const createdJson = `(select row_to_json(v)::text from (select ${selectionText(hostConnectionView, 'c')} from connection c) v)`;
 
 // $1 host, $2 guest, $3 invitation, $4 its parent, $5 now, $6 the invitation's new status.
 const connectAndAccept = `
   with connection as (
     insert into connections (host_organization_id, guest_organization_id, status, invitation_id, parent_organization_id, created_at, updated_at)
     values ($1, $2, 'connected', $3, $4, $5, $5)
-    returning ${createdColumns}
+    returning *
   ), accepted as (
     update invitations set status = $6, accepted_at = $5, accepted_by_organization_id = $2, updated_at = $5 where id = $3
   )`;
@@ -149,46 +128,46 @@ type ConnectParams = [
   status: InvitationStatus,
 ];
 
-export const connectStatement = prepared<CreatedConnection, ConnectParams>(
+/** What the write returns: the guest's view of the new connection as JSON text. */
+type Created = { json: string };
+
+export const connectStatement = prepared<Created, ConnectParams>(
   'create_host_connection',
-  `${connectAndAccept} select ${createdColumns} from connection`,
+  `${connectAndAccept} select ${createdJson} as json`,
 );
 
-/** The same, and the key's record ($7 key, $8 operation, $9 request hash, $10 result), replacing an expired one. */
-const connectAndSaveKey = prepared<
-  CreatedConnection,
-  [...ConnectParams, key: string, operationId: string, requestHash: string, result: string]
->(
+/** The same, and the key's record ($7 key, $8 operation, $9 request hash), the result being the new view, replacing an expired one. */
+const connectAndSaveKey = prepared<Created, [...ConnectParams, key: string, operationId: string, requestHash: string]>(
   'create_host_connection_with_key',
   `${connectAndAccept}, saved as (
      insert into idempotency_keys (organization_id, key, operation_id, request_hash, result, created_at)
-     values ($2, $7, $8, $9, $10, $5)
+     values ($2, $7, $8, $9, ${createdJson}, $5)
      on conflict (organization_id, key) do update
        set operation_id = excluded.operation_id, request_hash = excluded.request_hash, result = excluded.result, created_at = excluded.created_at
    )
-   select ${createdColumns} from connection`,
+   select ${createdJson} as json`,
 );
 
 export type Connect = {
-  hostOrganizationId: string;
-  guestOrganizationId: string;
+  pair: Pair;
   invitationId: string;
   parentOrganizationId: string | null;
   invitationStatus: Exclude<InvitationStatus, 'sent'>;
   now: Date;
-  /** The Idempotency-Key's record to store with the connection, if the request has a key. */
-  key?: { key: string; operationId: string; requestHash: string; result: string } | undefined;
+  /** The Idempotency-Key's record to store with the connection's view, if the request has a key. */
+  key?: { key: string; operationId: string; requestHash: string } | undefined;
 };
 
 /**
  * One statement: the new connection, the invitation's acceptance and (with a key) the stored
- * result. A concurrent request that made the pair's connection first makes it fail with a
- * unique violation; nothing is written then.
+ * result; returns the guest's view of the connection as the JSON text stored with the key. A
+ * concurrent request that made the pair's connection first makes it fail with a unique
+ * violation; nothing is written then.
  */
-export async function insertConnectionAndAccept(trx: Kysely<Database>, values: Connect): Promise<CreatedConnection> {
+export async function insertConnectionAndAccept(trx: Kysely<Database>, values: Connect): Promise<string> {
   const params: ConnectParams = [
-    values.hostOrganizationId,
-    values.guestOrganizationId,
+    values.pair.host,
+    values.pair.guest,
     values.invitationId,
     values.parentOrganizationId,
     values.now,
@@ -198,7 +177,7 @@ export async function insertConnectionAndAccept(trx: Kysely<Database>, values: C
   const row =
     key === undefined
       ? await connectStatement.first(trx, ...params)
-      : await connectAndSaveKey.first(trx, ...params, key.key, key.operationId, key.requestHash, key.result);
+      : await connectAndSaveKey.first(trx, ...params, key.key, key.operationId, key.requestHash);
   if (row === undefined) throw new Error('the connection insert returned no row');
-  return row;
+  return row.json;
 }

@@ -1,76 +1,84 @@
+// A host's invitations, each read through its view (server/store/views.ts).
 import { sql, type Kysely } from 'kysely';
-import type { operations } from '../../generated/openapi.js';
-import { containsText, direction, lower, type ListResult, type Page } from './lists.js';
+import type { components } from '../../generated/openapi.js';
+import type { ValidatedQuery } from '../contract/inputs.js';
+import { containsText, inListOrder, listOf, lower, type List } from './list.js';
 import { isUuid } from './organizations.js';
-import type { Database, Invitation, InvitationStatus, NewInvitation } from './schema.js';
+import type { HostId } from './pair.js';
+import type { Database, NewInvitation } from './schema.js';
+import { selections } from './view.js';
+import { invitationView } from './views.js';
 
-/** An invitation with the name of its parent organization (null when none). */
-export type InvitationRow = Invitation & { parent_organization_name: string | null };
+type Invitation = components['schemas']['Invitation'];
+type ListQuery = ValidatedQuery<'listGuestInvitations'>;
 
-type ListQuery = NonNullable<operations['listGuestInvitations']['parameters']['query']>;
-type InvitationOrder = NonNullable<ListQuery['order_by']>;
-
-export type InvitationFilter = {
-  statuses?: InvitationStatus[] | undefined;
-  searchText?: string | undefined;
-  expired?: boolean | undefined;
-  archived?: boolean | undefined;
+/** Whether each order's column can be null (sorted last in both directions). */
+const nullable: Record<ListQuery['order_by'], boolean> = {
+  email: false,
+  first_invitation_sent_at: false,
+  last_invitation_sent_at: false,
+  expired_at: false,
+  accepted_at: true,
+  archived_at: true,
+  created_at: false,
+  updated_at: false,
 };
 
-type InvitationOrdering = { orderBy: InvitationOrder; orderDir: 'asc' | 'desc' };
-
-export async function insertInvitation(db: Kysely<Database>, values: NewInvitation): Promise<Invitation> {
-  return db.insertInto('invitations').values(values).returningAll().executeTakeFirstOrThrow();
+export async function insertInvitation(db: Kysely<Database>, values: NewInvitation, now: Date): Promise<Invitation> {
+  return db
+    .insertInto('invitations')
+    .values(values)
+    .returning(selections(invitationView, 'invitations', { now }))
+    .$castTo<Invitation>()
+    .executeTakeFirstOrThrow();
 }
 
-function withParent(db: Kysely<Database>, hostOrganizationId: string) {
-  return db
-    .selectFrom('invitations as i')
-    .leftJoin('organizations as parent', 'parent.id', 'i.parent_organization_id')
-    .where('i.host_organization_id', '=', hostOrganizationId);
+function hostsInvitations(db: Kysely<Database>, host: HostId) {
+  return db.selectFrom('invitations as i').where('i.host_organization_id', '=', host);
 }
 
 /** The host's invitation; another host's is not found. */
 export async function findInvitation(
   db: Kysely<Database>,
-  hostOrganizationId: string,
+  host: HostId,
   id: string,
-): Promise<InvitationRow | undefined> {
+  now: Date,
+): Promise<Invitation | undefined> {
   if (!isUuid(id)) return undefined;
-  return withParent(db, hostOrganizationId)
-    .selectAll('i')
-    .select('parent.name as parent_organization_name')
+  return hostsInvitations(db, host)
+    .select(selections(invitationView, 'i', { now }))
+    .$castTo<Invitation>()
     .where('i.id', '=', id)
     .executeTakeFirst();
 }
 
+/** One page of the host's invitations in the order asked, ties broken by id. */
 export async function listInvitations(
   db: Kysely<Database>,
-  hostOrganizationId: string,
-  filter: InvitationFilter,
-  ordering: InvitationOrdering,
-  page: Page,
+  host: HostId,
+  query: ListQuery,
   now: Date,
-): Promise<ListResult<InvitationRow>> {
-  let matches = withParent(db, hostOrganizationId);
-  if (filter.statuses !== undefined) matches = matches.where('i.status', 'in', filter.statuses);
-  if (filter.searchText !== undefined) matches = matches.where(containsText(sql.ref('i.email'), filter.searchText));
-  if (filter.expired !== undefined) matches = matches.where('i.expired_at', filter.expired ? '<=' : '>', now);
-  if (filter.archived !== undefined) matches = matches.where('i.archived', '=', filter.archived);
+): Promise<List<Invitation>> {
+  let matches = hostsInvitations(db, host);
+  if (query.statuses !== undefined) matches = matches.where('i.status', 'in', query.statuses);
+  if (query.search_text !== undefined) matches = matches.where(containsText(sql.ref('i.email'), query.search_text));
+  if (query.expired !== undefined) matches = matches.where('i.expired_at', query.expired ? '<=' : '>', now);
+  if (query.archived !== undefined) matches = matches.where('i.archived', '=', query.archived);
 
-  const { orderBy, orderDir } = ordering;
-  const [rows, count] = await Promise.all([
-    matches
-      .selectAll('i')
-      .select('parent.name as parent_organization_name')
-      .orderBy(orderBy === 'email' ? lower(sql.ref('i.email')) : sql.ref(`i.${orderBy}`), direction(orderDir))
-      .orderBy('i.id', orderDir)
-      .limit(page.limit)
-      .offset(page.offset)
-      .execute(),
-    matches.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: count.total };
+  const column = sql.ref(`i.${query.order_by}`);
+  const key = { expression: query.order_by === 'email' ? lower(column) : column, nullable: nullable[query.order_by] };
+  const page = inListOrder(
+    matches.select(selections(invitationView, 'i', { now })).$castTo<Invitation>(),
+    key,
+    sql.ref('i.id'),
+    query.order_dir,
+  )
+    .limit(query.limit)
+    .offset(query.offset);
+  return listOf(
+    page,
+    matches.select((eb) => eb.fn.countAll<number>().as('total')),
+  );
 }
 
 /**
@@ -79,7 +87,7 @@ export async function listInvitations(
  */
 export async function setInvitationArchived(
   db: Kysely<Database>,
-  hostOrganizationId: string,
+  host: HostId,
   id: string,
   archived: boolean,
   now: Date,
@@ -92,7 +100,7 @@ export async function setInvitationArchived(
       archived_at: archived ? sql<Date>`coalesce(archived_at, ${now})` : null,
       updated_at: sql<Date>`case when archived = ${archived} then updated_at else ${now} end`,
     })
-    .where('host_organization_id', '=', hostOrganizationId)
+    .where('host_organization_id', '=', host)
     .where('id', '=', id)
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;

@@ -7,7 +7,9 @@ import { connectionCounts } from './migrations/0008_connection_counts.js';
 import type { Database } from './schema.js';
 
 // Listed in code, not read from a folder, so the bundle and tsx see the same migrations.
-// Kysely applies them in order of these names.
+// Kysely applies them in order of these names. The numbers jump from 0002 to 0006 and stay so:
+// a database records the names it applied, and Kysely refuses one whose applied names are not
+// those of this list, so renaming an applied migration would stop every existing database.
 const migrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_exact_idempotent_responses': exactIdempotentResponses,

@@ -1,4 +1,4 @@
-// The statements of the hot paths (every secured request, GET /host-connections/{id}, POST
+// The statements of the hot paths (every secured request, GET of either side's connection, POST
 // /host-connections), written once as SQL and compiled once, at module load, instead of being
 // rebuilt and recompiled by Kysely's builder on every request. Each has a name: both engines'
 // connections prepare a named statement on its first use and from then on only bind and run
@@ -49,14 +49,4 @@ export function prepared<Row, Params extends readonly unknown[]>(name: string, s
 /** The name a hot statement is prepared under; undefined for any other SQL. */
 export function preparedName(sql: string): string | undefined {
   return names.get(sql);
-}
-
-/**
- * A timestamptz column as the contract's date-time text, made by PostgreSQL: what
- * `Date.prototype.toISOString()` makes of the value pg or PGlite would parse (UTC, milliseconds,
- * the microseconds cut off, not rounded), without parsing it into a Date and formatting it back.
- * For the years 1 to 9999, the only ones the contract's date-time can hold.
- */
-export function isoText(column: string): string {
-  return `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }

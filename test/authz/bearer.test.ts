@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
 import { revokeClient } from '../../server/domain/admin.js';
-import type { Problem } from '../../server/domain/problems.js';
+import type { Problem } from '../../server/http/problem.js';
 import { TEST_JWT_SECRET, createTestApp, type TestApp, type TestOrganization } from '../support/app.js';
 import { engines } from '../support/database.js';
 

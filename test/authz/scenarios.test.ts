@@ -2,7 +2,7 @@
 // each operation's x-scenarios decides which it allows.
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Problem } from '../../server/domain/problems.js';
+import type { Problem } from '../../server/http/problem.js';
 import { heldScenarios } from '../../server/domain/access.js';
 import { createTestApp, type TestApp, type TestOrganization } from '../support/app.js';
 import { engines } from '../support/database.js';

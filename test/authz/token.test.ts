@@ -1,7 +1,7 @@
 // POST /oauth2/token: JSON and form; every bad credential is the same 401 invalid_client.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { revokeClient } from '../../server/domain/admin.js';
-import type { Problem } from '../../server/domain/problems.js';
+import type { Problem } from '../../server/http/problem.js';
 import { createTestApp, type TestApp, type TestOrganization } from '../support/app.js';
 import { engines } from '../support/database.js';
 

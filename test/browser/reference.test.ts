@@ -2,36 +2,22 @@
 // POST /host-connections, and sends it from the page's own request client (Scalar's "Test
 // Request") with the guest's token, organization headers and body, and gets the 201. Every
 // request the page makes must go to the server itself: no CDN, font, telemetry or other host.
-// Debian's chromium, driven by playwright-core; never a downloaded browser.
+// Debian's chromium (test/support/chromium.ts).
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestOrganization } from '../support/app.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-// Headless, and nothing that reaches out on its own (updates, sync, field trials, QUIC probes).
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const artifacts = fileURLToPath(new URL('../artifacts/', import.meta.url));
-// The page parses a 4 MB script; a busy 2-core machine needs headroom.
-const STEP_TIMEOUT_MS = 60_000;
-
-const unavailable = existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
+import {
+  artifacts,
+  type Browser,
+  chromiumUnavailable as unavailable,
+  launchChromium,
+  requestsLeaving,
+  STEP_TIMEOUT_MS,
+} from '../support/chromium.js';
 
 describe.skipIf(unavailable !== undefined)(
   `the API reference in Chromium${unavailable ? ` (skipped: ${unavailable})` : ''}`,
@@ -39,12 +25,10 @@ describe.skipIf(unavailable !== undefined)(
     let t: TestApp;
     let server: ServerType;
     let origin: string;
-    let profile: string;
-    let browser: BrowserContext;
+    let chromium: Browser;
     let host: TestOrganization;
     let guest: TestOrganization;
     let invitationToken: string;
-    const requested: string[] = [];
     // What the page's Content-Security-Policy blocked: Chromium reports each on the console.
     const blocked: string[] = [];
 
@@ -64,21 +48,12 @@ describe.skipIf(unavailable !== undefined)(
       invitationToken = ((await invited.json()) as { invitation_token: string }).invitation_token;
     }
 
-    async function startBrowser(): Promise<void> {
-      profile = await mkdtemp(join(tmpdir(), 'reference-chromium-'));
-      browser = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        args: FLAGS,
-        viewport: { width: 1280, height: 900 },
-      });
-      browser.setDefaultTimeout(STEP_TIMEOUT_MS);
-      browser.on('request', (request) => requested.push(request.url()));
-    }
-
     beforeAll(async () => {
       // The browser starts while the database opens.
       await Promise.all([
-        startBrowser(),
+        launchChromium().then((launched) => {
+          chromium = launched;
+        }),
         (async () => {
           t = await createTestApp('pglite');
           server = await new Promise<ServerType>((resolve) => {
@@ -91,13 +66,12 @@ describe.skipIf(unavailable !== undefined)(
     });
 
     afterAll(async () => {
-      await browser?.close();
+      await chromium?.close();
       await new Promise((resolve) => server?.close(resolve));
-      if (profile !== undefined) await rm(profile, { recursive: true, force: true });
     });
 
     it('sends POST /host-connections from the page and gets the 201, loading nothing from elsewhere', async () => {
-      const page = browser.pages()[0] ?? (await browser.newPage());
+      const page = chromium.context.pages()[0] ?? (await chromium.context.newPage());
       page.on('console', (message) => {
         if (/Content Security Policy/i.test(message.text())) blocked.push(message.text());
       });
@@ -157,9 +131,9 @@ describe.skipIf(unavailable !== undefined)(
         ),
       ).toEqual([host.organization_id]);
 
-      const network = requested.filter((url) => !/^(data|blob):/.test(url));
+      const { network, elsewhere } = requestsLeaving(chromium.requested, origin);
       expect(network.length).toBeGreaterThan(0);
-      expect(network.filter((url) => new URL(url).origin !== origin)).toEqual([]);
+      expect(elsewhere).toEqual([]);
       expect(blocked).toEqual([]);
     }, 240_000);
   },

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadContract } from '../../server/contract/document.js';
 import { createGuestInvitation } from '../../server/domain/guest-invitations.js';
 import { ProblemError } from '../../server/domain/problems.js';
+import { asHost } from '../../server/store/pair.js';
 import type { InvitationUpdate } from '../../server/store/schema.js';
 import { createTestApp, type TestApp, type TestOrganization } from '../support/app.js';
 import { engines } from '../support/database.js';
@@ -88,7 +89,7 @@ describe.each(engines)('guest invitations on %s', (engine) => {
       const now = new Date('2031-05-06T07:08:09.010Z');
       const attempt = createGuestInvitation(
         t.store.db,
-        host.organization_id,
+        asHost(host.organization_id),
         { email: 'a@example.test', expired_at: now.toISOString() },
         now,
       );
@@ -97,7 +98,7 @@ describe.each(engines)('guest invitations on %s', (engine) => {
       const justAfter = new Date(now.getTime() + 1).toISOString();
       const created = await createGuestInvitation(
         t.store.db,
-        host.organization_id,
+        asHost(host.organization_id),
         { email: 'a@example.test', expired_at: justAfter },
         now,
       );

@@ -1,6 +1,6 @@
 // Body envelope and validation: 413, 415, 400, and one 422 listing every failing input.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Problem } from '../../server/domain/problems.js';
+import type { Problem } from '../../server/http/problem.js';
 import { loadContract } from '../../server/contract/document.js';
 
 const BODY_LIMIT_BYTES = loadContract().bodyLimitBytes;

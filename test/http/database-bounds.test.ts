@@ -4,7 +4,7 @@
 // a new list operation is covered without editing this file.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadContract, type ContractOperation } from '../../server/contract/document.js';
-import type { Problem } from '../../server/domain/problems.js';
+import type { Problem } from '../../server/http/problem.js';
 import { createTestApp, type TestApp, type TestOrganization } from '../support/app.js';
 import { engines } from '../support/database.js';
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
 import { createOrganization } from '../../server/domain/admin.js';
-import type { Problem } from '../../server/domain/problems.js';
+import type { Problem } from '../../server/http/problem.js';
 import { openMemoryDatabase } from '../../server/store/database.js';
 import { migrateToLatest } from '../../server/store/migrate.js';
 import { TEST_JWT_SECRET } from '../support/app.js';

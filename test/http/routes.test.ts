@@ -1,6 +1,6 @@
 // Routing: the contract's operations at their base paths, 404 and 405 for everything else.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Problem } from '../../server/domain/problems.js';
+import type { Problem } from '../../server/http/problem.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { engines } from '../support/database.js';
 

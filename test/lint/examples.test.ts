@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { type ErrorCode, type Problem, problemOf } from '../../server/domain/problems.js';
+import { ProblemError, type ErrorCode } from '../../server/domain/problems.js';
+import { toProblem, type Problem } from '../../server/http/problem.js';
 
 type Node = Record<string, unknown>;
 
@@ -125,7 +126,7 @@ describe('the examples of openapi.yaml', () => {
     walk(document);
     expect(found.length).toBeGreaterThan(20);
     for (const { code, ...example } of found) {
-      const { status, title, type } = problemOf(code, '');
+      const { status, title, type } = toProblem(new ProblemError(code, ''));
       expect(example, code).toEqual({ status, title, type });
     }
   });

@@ -2,19 +2,14 @@
 // to its root as check.ts): the app and client of the copy, unchanged but for the new
 // handlers, must follow every change of the contract. Prints one JSON line of what it saw.
 import { createConnectionsClient } from './client/index.js';
-import { createApp } from './server/app.js';
+import { appOn } from './copy-app.js';
 import { createOrganization } from './server/domain/admin.js';
 import { openMemoryDatabase } from './server/store/database.js';
 import { migrateToLatest } from './server/store/migrate.js';
 
 const store = await openMemoryDatabase();
 await migrateToLatest(store.db);
-const app = createApp({
-  store,
-  jwtSecret: 'mutation-test-secret-0123456789abcdef',
-  validateResponses: true,
-  log: () => {},
-});
+const app = appOn(store);
 const host = await createOrganization(store.db, {
   name: 'Host',
   email: 'host@example.test',

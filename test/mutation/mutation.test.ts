@@ -1,8 +1,10 @@
-// The promise of the operation table: change the contract, run `npm run generate`, and the
-// compiler names exactly what must be written by hand (the handlers of new operations); once
-// they are written, everything else follows with no other edit. On a copy of the project, the
-// contract gains a 204 DELETE and an idempotent POST, moves to another base path and changes a
-// default; then the copy's own app and client are run against it.
+// The promise of the operation table and of the views: change the contract, run `npm run
+// generate`, and the compiler names exactly what must be written by hand (the handlers of new
+// operations, the view entries of new fields); once they are written, everything else follows
+// with no other edit. On one copy of the project, the contract gains a 204 DELETE and an
+// idempotent POST, moves to another base path, changes a default, and gives HostConnection and
+// GuestConnection a new nullable field whose column a migration adds; then the copy's own app
+// and client are run against it, on PGlite and (with TEST_DATABASE_URL) on PostgreSQL.
 import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
+import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const run = promisify(execFile);
@@ -38,8 +41,15 @@ const invitation = {
   content: { 'application/json': { schema: { $ref: '#/components/schemas/Invitation' } } },
 };
 
+// The new field of both connection views: nullable, so every answer carries it, null or not.
+const NOTE = { oneOf: [{ type: 'string', maxLength: 500 }, { type: 'null' }] };
+
 function mutate(yaml: string): string {
   const document = parseDocument(yaml);
+  for (const schema of ['HostConnection', 'GuestConnection']) {
+    document.setIn(['components', 'schemas', schema, 'properties', 'note'], NOTE);
+    document.addIn(['components', 'schemas', schema, 'required'], 'note');
+  }
   document.setIn(['servers', 0, 'url'], 'http://127.0.0.1:3000/v2');
   document.setIn(['components', 'parameters', 'Limit', 'schema', 'default'], 20);
   document.setIn(['paths', '/guest-invitations/{invitation_id}', 'delete'], {
@@ -70,23 +80,45 @@ function mutate(yaml: string): string {
 }
 
 const handlers = `import { getGuestInvitation } from '../../domain/guest-invitations.js';
+import { asHost } from '../../store/pair.js';
 import type { OperationHandlers } from '../operation-types.js';
 
 export const mutationHandlers = {
-  async deleteGuestInvitation({ path }, { store, caller }) {
-    await getGuestInvitation(store.db, caller.organizationId, path.invitation_id);
+  async deleteGuestInvitation({ path }, { store, requester }) {
+    await getGuestInvitation(store.db, asHost(requester.organizationId), path.invitation_id);
     return { status: 204 };
   },
-  async remindGuestInvitation({ path }, { store, caller }) {
-    return { status: 200, body: await getGuestInvitation(store.db, caller.organizationId, path.invitation_id) };
+  async remindGuestInvitation({ path }, { store, requester }) {
+    return { status: 200, body: await getGuestInvitation(store.db, asHost(requester.organizationId), path.invitation_id) };
   },
 } satisfies Pick<OperationHandlers, 'deleteGuestInvitation' | 'remindGuestInvitation'>;
 `;
 
+/** The migration of the new field's column, and its entry in the migrator's list. */
+const migration = `import { sql, type Kysely, type Migration } from 'kysely';
+
+export const connectionNotes: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await sql\`alter table connections add column note text default 'fresh'\`.execute(db);
+  },
+};
+`;
+
+/** Edits a file of the copy: each [from, to] must match once. */
+async function edit(file: string, replacements: [string, string][]): Promise<void> {
+  let source = await readFile(file, 'utf8');
+  for (const [from, to] of replacements) {
+    if (!source.includes(from)) throw new Error(`${file} has no ${from}`);
+    source = source.replace(from, to);
+  }
+  await writeFile(file, source);
+}
+
 describe('a contract change on a copy of the project', () => {
   let dir: string;
-  const inCopy = (file: string, args: string[]) =>
-    run(file, args, { cwd: dir, env: { ...process.env, NODE_ENV: 'test' } });
+  let scratch: ScratchDatabase | undefined;
+  const inCopy = (file: string, args: string[], env: Record<string, string> = {}) =>
+    run(file, args, { cwd: dir, env: { ...process.env, NODE_ENV: 'test', ...env } });
   // Incremental: the second run re-checks only what the handlers changed.
   const typecheck = () =>
     inCopy(bin('tsc'), [
@@ -110,24 +142,53 @@ describe('a contract change on a copy of the project', () => {
     const tsconfig = JSON.parse(await readFile(join(root, 'tsconfig.json'), 'utf8')) as Record<string, unknown>;
     await writeFile(
       join(dir, 'tsconfig.json'),
-      JSON.stringify({ ...tsconfig, include: ['server', 'client', 'generated', 'scripts', 'check.ts'] }),
+      JSON.stringify({
+        ...tsconfig,
+        include: ['server', 'client', 'generated', 'scripts', 'check.ts', 'check-field.ts'],
+      }),
     );
-    await cp(join(root, 'test/mutation/check.ts'), join(dir, 'check.ts'));
+    for (const check of ['check.ts', 'check-field.ts', 'copy-app.ts'])
+      await cp(join(root, 'test/mutation', check), join(dir, check));
     await writeFile(join(dir, 'openapi.yaml'), mutate(await readFile(join(dir, 'openapi.yaml'), 'utf8')));
+    // The new field's column: a migration, listed in the migrator, and its type in the schema.
+    await writeFile(join(dir, 'server/store/migrations/0009_connection_notes.ts'), migration);
+    await edit(join(dir, 'server/store/migrate.ts'), [
+      [
+        'import type { Database }',
+        "import { connectionNotes } from './migrations/0009_connection_notes.js';\nimport type { Database }",
+      ],
+      [
+        "  '0008_connection_counts': connectionCounts,",
+        "  '0008_connection_counts': connectionCounts,\n  '0009_connection_notes': connectionNotes,",
+      ],
+    ]);
+    await edit(join(dir, 'server/store/schema.ts'), [
+      [
+        '  active_action_type: ActionType | null;\n  active_action_updated_at: Date | null;\n  created_at',
+        '  active_action_type: ActionType | null;\n  active_action_updated_at: Date | null;\n  note: string | null;\n  created_at',
+      ],
+    ]);
     await inCopy(bin('tsx'), ['scripts/generate.ts']);
+    if (process.env.TEST_DATABASE_URL) scratch = await createScratchDatabase(process.env.TEST_DATABASE_URL, 'mutation');
   }, 120_000);
 
   afterAll(async () => {
+    await scratch?.drop();
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
-  it('makes the compiler name the missing handlers, and nothing else', async () => {
+  it('makes the compiler name the missing handlers and view entries, and nothing else', async () => {
     const output = await typecheck();
     const lines = output.split('\n').filter((line) => /error TS/.test(line));
-    expect(lines.length).toBeGreaterThan(0);
-    for (const line of lines) expect(line).toMatch(/^server\/http\/handlers\/index\.ts\(/);
+    const views = lines.filter((line) => line.startsWith('server/store/views.ts('));
+    expect(lines.filter((line) => !views.includes(line)).length).toBeGreaterThan(0);
+    for (const line of lines.filter((line) => !views.includes(line)))
+      expect(line).toMatch(/^server\/http\/handlers\/index\.ts\(/);
     expect(output).toContain('deleteGuestInvitation');
     expect(output).toContain('remindGuestInvitation');
+    // One error per view that lacks the field, each naming it.
+    expect(views).toHaveLength(2);
+    for (const line of views) expect(line).toMatch(/Property 'note' is missing/);
   }, 120_000);
 
   it('follows the contract everywhere once the handlers are written', async () => {
@@ -143,6 +204,17 @@ describe('a contract change on a copy of the project', () => {
         )
         .replace('...probeHandlers,', '...probeHandlers,\n    ...mutationHandlers,'),
     );
+    // One entry per view.
+    await edit(join(dir, 'server/store/views.ts'), [
+      [
+        "  owner_email: connection.column('host_owner_email'),",
+        "  owner_email: connection.column('host_owner_email'),\n  note: connection.column('note'),",
+      ],
+      [
+        "  owner_email: connection.column('guest_owner_email'),",
+        "  owner_email: connection.column('guest_owner_email'),\n  note: connection.column('note'),",
+      ],
+    ]);
     expect(await typecheck()).toBe('');
 
     const { stdout } = await inCopy(bin('tsx'), ['check.ts']);
@@ -165,4 +237,23 @@ describe('a contract change on a copy of the project', () => {
       deleteForStranger: 403,
     });
   }, 180_000);
+
+  it('brings a new field of both connection views into every answer, on both engines', async () => {
+    const field = await inCopy(bin('tsx'), ['check-field.ts'], scratch && { MUTATION_DATABASE_URL: scratch.url });
+    const notes = JSON.parse(field.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+    console.log(`mutation test, the new field: ${JSON.stringify(notes)}`);
+    // The column's default on the new connection, then the value written to it in every other answer.
+    const everywhere = {
+      created: 'fresh',
+      hostConnection: 'changed',
+      hostConnections: 'changed',
+      hostConnectionPatched: 'changed',
+      guestConnection: 'changed',
+      guestConnections: 'changed',
+      guestConnectionPatched: 'changed',
+    };
+    expect(notes).toEqual(
+      scratch === undefined ? { pglite: everywhere } : { pglite: everywhere, postgres: everywhere },
+    );
+  }, 120_000);
 });

@@ -2,23 +2,30 @@
 // `npm run pack:client` each make a tarball; each is installed from npm's cache into an empty
 // project outside the repository, and every export is imported and used from there: the
 // client against the Prism mock, the types under tsc, the server's createApp answering
-// /readyz. Then the compiled server the build left in dist/ runs as `npm run start:prod`.
-// One build per run: everything that needs dist/ is in this file.
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+// /readyz. Then the installed package's compiled server runs as `npm run start:prod`, and its
+// /docs renders in Chromium. One build per run: everything that needs dist/ is in this file.
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse } from 'yaml';
-import { childPids, killRunningServers, startServer } from '../process/server-process.js';
+import { childPids, killRunningServers, type RunningServer, startServer } from '../process/server-process.js';
+import { chromiumUnavailable, launchChromium, requestsLeaving } from '../support/chromium.js';
 import { adminOrganizations, runCommand } from '../support/conformance-command.js';
 import { createScratchDatabase } from '../support/scratch-database.js';
-import { installInto, repo, run, runScript, treeSize, typecheck } from './projects.js';
+import { frontendPackages, frontendScript } from './frontend.js';
+import { installInto, type Run, repo, run, runScript, treeSize, typecheck } from './projects.js';
 
-const MAX_CLIENT_NODE_MODULES = 2 * 1024 * 1024;
+const MiB = 1024 * 1024;
+// The server's dependencies measure about 50 MiB, the package 7, Scalar's bundle 4 of them.
+const MAX_SERVER_NODE_MODULES = 64 * MiB;
+const MAX_CLIENT_NODE_MODULES = 2 * MiB;
 
 let work: string;
-let server: { tarball: string; files: string[]; project: string };
-let client: { tarball: string; stdout: string; project: string };
+let server: { tarball: string; files: string[]; project: string; installed: Run };
+let client: { tarball: string; stdout: string; project: string; installed: Run };
+let frontendProject: string;
 
 type PackReport = { filename: string; files: { path: string }[] }[];
 
@@ -34,13 +41,20 @@ beforeAll(async () => {
     tarball: path.join(work, report.filename),
     files: report.files.map((f) => f.path),
     project: path.join(work, 'server-consumer'),
+    installed: { stdout: '', stderr: '' },
   };
   client = {
     tarball: clientPacked.stdout.trim().split('\n').at(-1) ?? '',
     stdout: clientPacked.stdout,
     project: path.join(work, 'client-consumer'),
+    installed: { stdout: '', stderr: '' },
   };
-  await Promise.all([installInto(server.project, server.tarball), installInto(client.project, client.tarball)]);
+  frontendProject = path.join(work, 'frontend-consumer');
+  [server.installed, client.installed] = await Promise.all([
+    installInto(server.project, server.tarball),
+    installInto(client.project, client.tarball),
+    installInto(frontendProject, client.tarball, await frontendPackages()),
+  ]);
 }, 300_000);
 
 afterAll(async () => {
@@ -89,11 +103,14 @@ describe('the connections-api package (npm pack)', slow, () => {
         'package.json',
         'dist/openapi.yaml',
         'dist/generated/openapi.d.ts',
+        'dist/generated/openapi.json',
         'dist/client/index.js',
         'dist/client/index.d.ts',
         'dist/server/index.js',
         'dist/server/index.d.ts',
         'dist/server/main.js',
+        'dist/api-reference/standalone.js',
+        'dist/api-reference/LICENSE',
         'dist/conformance/cli.js',
         expect.stringMatching(/^pglite-template\/pglite-[\d.]+-[0-9a-f]{12}\.tar\.gz$/),
       ]),
@@ -109,6 +126,15 @@ describe('the connections-api package (npm pack)', slow, () => {
       await readFile(path.join(repo, 'openapi.yaml'), 'utf8'),
     );
     expect(await readFile(path.join(installed, 'LICENSE'), 'utf8')).toMatch(/^MIT License/);
+    expect(await readFile(path.join(installed, 'dist/api-reference/LICENSE'), 'utf8')).toMatch(
+      /^MIT License\s+Copyright \(c\) .* Scalar$/m,
+    );
+  });
+
+  it(`installs with --omit=dev in at most ${MAX_SERVER_NODE_MODULES / MiB} MiB, without Scalar's packages, and npm warns of no engine`, async () => {
+    expect(`${server.installed.stdout}${server.installed.stderr}`).not.toMatch(/EBADENGINE/);
+    expect(existsSync(path.join(server.project, 'node_modules/@scalar'))).toBe(false);
+    expect(await treeSize(path.join(server.project, 'node_modules'))).toBeLessThanOrEqual(MAX_SERVER_NODE_MODULES);
   });
 
   it('exports the client (. and ./client), which answers from the Prism mock', async () => {
@@ -195,7 +221,8 @@ describe('the connections-api package (npm pack)', slow, () => {
 });
 
 describe('the connections-api-client package (npm run pack:client)', slow, () => {
-  it('prints the tarball path as the last line, and installs with openapi-fetch as its only dependency, in at most 2 MiB', async () => {
+  it('prints the tarball path as the last line, and installs with openapi-fetch as its only dependency, in at most 2 MiB, with no engine warning', async () => {
+    expect(`${client.installed.stdout}${client.installed.stderr}`).not.toMatch(/EBADENGINE/);
     expect(client.tarball).toMatch(/connections-api-client-[\d.]+\.tgz$/);
     expect(path.dirname(client.tarball)).toBe(work);
     const manifest = JSON.parse(
@@ -240,19 +267,64 @@ describe('the connections-api-client package (npm run pack:client)', slow, () =>
   });
 });
 
-describe('the compiled server', slow, () => {
-  it('runs as npm run start:prod (node dist/server/main.js) and stops on SIGTERM', async () => {
-    const dataDir = await mkdtemp(path.join(tmpdir(), 'connections-start-prod-'));
-    try {
-      const started = await startServer({ DATA_DIR: dataDir }, ['npm', 'run', 'start:prod']);
-      const [child] = childPids(started.process.pid);
-      expect(await readFile(`/proc/${child}/cmdline`, 'utf8')).toBe('node\0dist/server/main.js\0');
-      expect((await fetch(`${started.url}/readyz`)).status).toBe(200);
-      process.kill(child ?? 0, 'SIGTERM');
-      expect(await started.process.exited).toEqual({ code: 0, signal: null });
-    } finally {
-      await rm(dataDir, { recursive: true, force: true });
-    }
+describe('connections-api-client/react and /msw in a frontend project', slow, () => {
+  it('renders a component using the hooks in jsdom against the MSW handlers, which answer the documented example', async () => {
+    const answer = await runScript(frontendProject, 'frontend.mjs', frontendScript);
+    const example = (await contract()).paths['/host-connections']?.get?.responses['200']?.content['application/json']
+      ?.example as { items: { host_name: string }[] } | undefined;
+    expect(example?.items.length).toBeGreaterThan(0);
+    expect(answer).toEqual({ shown: example?.items.map((host) => host.host_name) });
+  });
+});
+
+describe('the compiled server of the installed package', slow, () => {
+  const installed = () => path.join(server.project, 'node_modules/connections-api');
+  let dataDir: string;
+  let started: RunningServer;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'connections-start-prod-'));
+    started = await startServer({ DATA_DIR: dataDir }, ['npm', '--prefix', installed(), 'run', 'start:prod']);
+  }, 120_000);
+
+  afterAll(async () => {
+    if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const serverPid = () => childPids(started.process.pid)[0] ?? 0;
+
+  it('runs as npm run start:prod (node dist/server/main.js) in the package', async () => {
+    expect(await readFile(`/proc/${serverPid()}/cmdline`, 'utf8')).toBe('node\0dist/server/main.js\0');
+    expect(await realpath(`/proc/${serverPid()}/cwd`)).toBe(await realpath(installed()));
+    expect((await fetch(`${started.url}/readyz`)).status).toBe(200);
+  });
+
+  it.skipIf(chromiumUnavailable !== undefined)(
+    `serves /docs, which renders in Chromium loading nothing from elsewhere${chromiumUnavailable ? ` (skipped: ${chromiumUnavailable})` : ''}`,
+    async () => {
+      const chromium = await launchChromium();
+      try {
+        const page = await chromium.context.newPage();
+        await page.goto(`${started.url}/docs#tag/host-connections/POST/host-connections`);
+        // Rendered from the contract: the operation's own "Test Request" button.
+        await page
+          .locator('section[id$="tag/host-connections/POST/host-connections"]')
+          .getByRole('button', { name: /^Test Request/ })
+          .waitFor();
+        const { network, elsewhere } = requestsLeaving(chromium.requested, started.url);
+        expect(network).toEqual(
+          expect.arrayContaining([`${started.url}/docs/scalar.js`, `${started.url}/openapi.json`]),
+        );
+        expect(elsewhere).toEqual([]);
+      } finally {
+        await chromium.close();
+      }
+    },
+  );
+
+  it('stops on SIGTERM', async () => {
+    process.kill(serverPid(), 'SIGTERM');
+    expect(await started.process.exited).toEqual({ code: 0, signal: null });
   });
 });
 

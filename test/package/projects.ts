@@ -31,14 +31,18 @@ export function run(
   });
 }
 
-/** An empty ES-module project in `dir` with the tarball installed from npm's cache. */
-export async function installInto(dir: string, tarball: string): Promise<void> {
+/**
+ * An empty ES-module project in `dir` with the tarball (and `alongside`, e.g. `react@19.3.1`) installed
+ * from npm's cache, as a user of the package installs it (`--omit=dev`); what npm printed, warnings
+ * included, is returned.
+ */
+export async function installInto(dir: string, tarball: string, alongside: string[] = []): Promise<Run> {
   await mkdir(dir, { recursive: true });
   await writeFile(
     path.join(dir, 'package.json'),
     JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }),
   );
-  await run('npm', ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
+  return run('npm', ['install', tarball, ...alongside, '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund'], {
     cwd: dir,
   });
 }

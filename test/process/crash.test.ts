@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createOrganization, type NewCredentials } from '../../server/domain/admin.js';
 import { createGuestInvitation } from '../../server/domain/guest-invitations.js';
 import { openDatabase, type Store } from '../../server/store/database.js';
+import { asHost } from '../../server/store/pair.js';
 import { migrateToLatest } from '../../server/store/migrate.js';
 import type { Database } from '../../server/store/schema.js';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database.js';
@@ -41,7 +42,7 @@ async function seed(store: Store): Promise<Seeded> {
   const guests = await Promise.all(
     Array.from({ length: GUESTS }, async (_, i) => {
       const credentials = await make(`guest${i}`);
-      const invitation = await createGuestInvitation(store.db, host.organization_id, {
+      const invitation = await createGuestInvitation(store.db, asHost(host.organization_id), {
         email: `guest${i}@example.test`,
         expired_at,
       });

@@ -9,7 +9,7 @@ import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operations, schemas } from '../../generated/operations.js';
 import { guestConnections, hostConnections, type Side } from '../../server/store/connection-sides.js';
-import { listQueries, type ConnectionListQuery } from '../../server/store/connections.js';
+import { listQueries, type ConnectionListQuery } from '../../server/store/connection-lists.js';
 import type { ConnectionStatus, Database } from '../../server/store/schema.js';
 import { engines, insertTestOrganization, openTestStore } from '../support/database.js';
 

@@ -1,19 +1,21 @@
 // The hot statements (server/store/prepared.ts): what a named prepared statement answers on each
-// engine is what the same SQL answers through Kysely's ordinary path, every time it runs, and
-// `isoText` is exactly what the mappers made of the driver's Date.
+// engine is what the same SQL answers through Kysely's ordinary path, every time it runs, and a
+// view's timestamp (server/store/view.ts) is exactly what `toISOString()` makes of the driver's Date.
 import { randomUUID } from 'node:crypto';
 import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Store } from '../../server/store/database.js';
-import { isoText, prepared, preparedName } from '../../server/store/prepared.js';
+import { prepared, preparedName } from '../../server/store/prepared.js';
+import { selectionText, sourcesOf } from '../../server/store/view.js';
 import { engines, openTestStore } from '../support/database.js';
 
 type Row = { id: string; label: string | null; score: number | null; flag: boolean; at: Date; at_text: string };
 
 const TABLE = 'prepared_statement_probe';
+const atText = selectionText({ at_text: sourcesOf<{ at: Date }>().timestamp('at') }, TABLE);
 const select = prepared<Row, [id: string]>(
   'test_prepared_probe_select',
-  `select id, label, score, flag, at, ${isoText('at')} as at_text from ${TABLE} where id = $1`,
+  `select id, label, score, flag, at, ${atText} from ${TABLE} where id = $1`,
 );
 const update = prepared<never, [id: string, label: string | null, at: Date]>(
   'test_prepared_probe_update',
@@ -113,7 +115,7 @@ describe.each([...engines, ...(engines.includes('postgres') ? (['postgres unprep
         );
         const row = await select.first(store.db, id);
         expect(row?.at_text, text).toBe(iso);
-        // PGlite parses years before 1000 into the wrong Date (0001 becomes 2001); isoText does not.
+        // PGlite parses years before 1000 into the wrong Date (0001 becomes 2001); the view's text does not.
         if (!text.startsWith('0')) expect(row?.at.toISOString(), text).toBe(iso);
       }
     });

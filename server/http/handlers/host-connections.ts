@@ -1,16 +1,21 @@
 import { listHostConnectionActions, resolveHostConnectionAction } from '../../domain/connection-actions.js';
-import {
-  createHostConnection,
-  getHostConnection,
-  listHostConnections,
-  updateHostConnection,
-} from '../../domain/host-connections.js';
+import { createHostConnection, getHostConnection, updateHostConnection } from '../../domain/host-connections.js';
+import { listConnections } from '../../store/connection-lists.js';
+import { hostConnections } from '../../store/connection-sides.js';
+import { asGuest, asHost, type Pair } from '../../store/pair.js';
 import { locationOf } from '../location.js';
 import type { OperationHandlers } from '../operation-types.js';
 
+/** The guest (the requester) and the host its path names. */
+const withHost = (requester: { organizationId: string }, hostOrgId: string): Pair => ({
+  host: asHost(hostOrgId),
+  guest: asGuest(requester.organizationId),
+});
+
 export const hostConnectionHandlers = {
-  async createHostConnection({ body, headers }, { store, caller }) {
-    const created = await createHostConnection(store.db, caller.organizationId, body, headers['Idempotency-Key']);
+  async createHostConnection({ body, headers }, { store, requester }) {
+    const guest = asGuest(requester.organizationId);
+    const created = await createHostConnection(store.db, guest, body, headers['Idempotency-Key']);
     const Location = locationOf('getHostConnection', { host_org_id: created.result.host_organization_id });
     return {
       status: 201,
@@ -19,24 +24,25 @@ export const hostConnectionHandlers = {
       headers: created.replayed ? { Location, 'Idempotency-Replayed': 'true' } : { Location },
     };
   },
-  async listHostConnections({ query }, { store, caller }) {
-    return { status: 200, body: await listHostConnections(store.db, caller.organizationId, query) };
-  },
-  async getHostConnection({ path }, { store, caller }) {
-    return { status: 200, body: await getHostConnection(store.db, caller.organizationId, path.host_org_id) };
-  },
-  async updateHostConnection({ path, body }, { store, caller }) {
-    return { status: 200, body: await updateHostConnection(store.db, caller.organizationId, path.host_org_id, body) };
-  },
-  async listHostConnectionActions({ path, query }, { store, caller }) {
+  async listHostConnections({ query }, { store, requester }) {
     return {
       status: 200,
-      body: await listHostConnectionActions(store.db, caller.organizationId, path.host_org_id, query),
+      body: await listConnections(store.db, hostConnections, asGuest(requester.organizationId), query),
     };
   },
-  async resolveHostConnectionAction({ path }, { store, caller }) {
-    const action = await resolveHostConnectionAction(store.db, caller.organizationId, path.host_org_id, path.action_id);
-    return { status: 200, body: action };
+  async getHostConnection({ path }, { store, requester }) {
+    return { status: 200, body: await getHostConnection(store.db, withHost(requester, path.host_org_id)) };
+  },
+  async updateHostConnection({ path, body }, { store, requester }) {
+    return { status: 200, body: await updateHostConnection(store.db, withHost(requester, path.host_org_id), body) };
+  },
+  async listHostConnectionActions({ path, query }, { store, requester }) {
+    const pair = withHost(requester, path.host_org_id);
+    return { status: 200, body: await listHostConnectionActions(store.db, pair, query) };
+  },
+  async resolveHostConnectionAction({ path }, { store, requester }) {
+    const pair = withHost(requester, path.host_org_id);
+    return { status: 200, body: await resolveHostConnectionAction(store.db, pair, path.action_id) };
   },
 } satisfies Pick<
   OperationHandlers,

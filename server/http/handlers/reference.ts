@@ -4,11 +4,10 @@
 // Each file is read once, on first request: it cannot change while the process runs.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { operations } from '../../../generated/operations.js';
 import { contractDocument, contractYaml, type OperationId } from '../../contract/document.js';
 import type { OperationHandlers } from '../operation-types.js';
+import { bundlePath } from './reference-bundle.js';
 
 const pathOf = (operationId: OperationId): string => operations[operationId].basePath + operations[operationId].path;
 
@@ -22,12 +21,7 @@ function once<T>(load: () => T): () => T {
 
 const document = once(contractDocument);
 const yaml = once(contractYaml);
-// The package's standalone (UMD) bundle; its `exports` do not name it, so it is found beside the entry point.
-const require = createRequire(import.meta.url);
-const script = once(() => {
-  const entry = require.resolve('@scalar/api-reference');
-  return readFileSync(join(dirname(entry), 'browser', 'standalone.js'), 'utf8');
-});
+const script = once(() => readFileSync(bundlePath(), 'utf8'));
 
 const escapeHtml = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);

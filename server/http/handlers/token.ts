@@ -5,7 +5,6 @@ import { findClient } from '../../store/clients.js';
 import type { TokenIssuer } from '../../domain/tokens.js';
 import { BASIC_CHALLENGE, basicClientCredential, type ClientCredential } from '../auth.js';
 import type { OperationHandlers } from '../operation-types.js';
-import { HttpProblem } from '../problem.js';
 import type { RateLimits } from '../rate-limits.js';
 
 type TokenBody = { client_id?: string; client_secret?: string };
@@ -19,7 +18,7 @@ function clientCredential(body: TokenBody, authorization: string | undefined): C
   const basic = basicClientCredential(authorization);
   if (basic !== undefined) {
     if (body.client_secret !== undefined || (body.client_id !== undefined && body.client_id !== basic.clientId)) {
-      throw new HttpProblem(
+      throw new ProblemError(
         'invalid_request',
         'Send the client credentials one way: in the Authorization header or in the body, not both.',
       );
@@ -31,11 +30,13 @@ function clientCredential(body: TokenBody, authorization: string | undefined): C
     throw new ProblemError(
       'validation_failed',
       `${missing.length} input${missing.length === 1 ? ' is' : 's are'} invalid.`,
-      missing.map((name) => ({
-        location: 'body',
-        pointer: `/${name}`,
-        message: 'is required, unless the credentials come as Authorization: Basic',
-      })),
+      {
+        errors: missing.map((name) => ({
+          location: 'body',
+          pointer: `/${name}`,
+          message: 'is required, unless the credentials come as Authorization: Basic',
+        })),
+      },
     );
   }
   return { clientId: body.client_id ?? '', clientSecret: body.client_secret ?? '', basic: false };
@@ -59,8 +60,8 @@ export function tokenHandlers(tokens: TokenIssuer, rateLimits: RateLimits) {
         if (client === undefined || client.revoked_at !== null || !secretMatches) {
           wrongCredentials = true;
           // RFC 6749 section 5.2: a client that sent Basic credentials is told the scheme again.
-          const challenge = basic ? { 'WWW-Authenticate': BASIC_CHALLENGE } : undefined;
-          throw new HttpProblem('invalid_client', 'The client credentials are not valid.', challenge);
+          const headers = basic ? { 'WWW-Authenticate': BASIC_CHALLENGE } : undefined;
+          throw new ProblemError('invalid_client', 'The client credentials are not valid.', { headers });
         }
         const token = tokens.issue({ clientId: client.client_id, organizationId: client.organization_id });
         return {

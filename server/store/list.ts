@@ -1,0 +1,60 @@
+// What every list shares (invitations, both sides' connections, actions): a query taken as the
+// contract's validation hands it on, a total order (the key with nulls last in both directions,
+// ties broken by a unique column), and one page of items with the exact number of all matches.
+import {
+  sql,
+  type Expression,
+  type OrderByModifiersCallbackExpression,
+  type RawBuilder,
+  type SelectQueryBuilder,
+} from 'kysely';
+
+export type Direction = 'asc' | 'desc';
+
+/** What a list orders by: an expression, and whether it can be null. */
+export type OrderKey = { expression: Expression<unknown>; nullable: boolean };
+
+/** One page of a list, the contract's `…List` object. */
+export type List<Item> = { items: Item[]; total_items: number };
+
+/**
+ * Nulls last in both directions. Only a nullable key says so descending: its index there is
+ * `desc nulls last`, while a key without nulls is read backwards from its ascending index,
+ * which PostgreSQL matches to `desc` but not to `desc nulls last`.
+ */
+function direction(key: OrderKey, dir: Direction): OrderByModifiersCallbackExpression {
+  return (order) => (dir === 'asc' ? order.asc() : key.nullable ? order.desc().nullsLast() : order.desc());
+}
+
+/** The query in list order: by the key, then by `tieBreak` (unique), both in `dir`. */
+export function inListOrder<DB, TB extends keyof DB, O>(
+  query: SelectQueryBuilder<DB, TB, O>,
+  key: OrderKey,
+  tieBreak: Expression<unknown>,
+  dir: Direction,
+): SelectQueryBuilder<DB, TB, O> {
+  return query.orderBy(key.expression, direction(key, dir)).orderBy(tieBreak, dir);
+}
+
+/** A page's items and the number of all matches, the two statements run side by side. */
+export async function listOf<Item>(
+  page: { execute(): Promise<Item[]> },
+  count: { executeTakeFirstOrThrow(): Promise<{ total: number }> },
+): Promise<List<Item>> {
+  const [items, counted] = await Promise.all([page.execute(), count.executeTakeFirstOrThrow()]);
+  return { items, total_items: counted.total };
+}
+
+/**
+ * `column ILIKE '%text%'`, the user's text taken literally: `%`, `_` and `\` would
+ * otherwise be wildcards or the escape character.
+ */
+export function containsText(column: Expression<string>, text: string): RawBuilder<boolean> {
+  const pattern = `%${text.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+  return sql<boolean>`${column} ilike ${pattern} escape '\\'`;
+}
+
+/** Names and e-mails order and match case-insensitively. */
+export function lower(column: Expression<unknown>): RawBuilder<string> {
+  return sql<string>`lower(${column})`;
+}
