@@ -14,6 +14,7 @@ import { asHost } from '../server/store/pair.js';
 import { openDatabase } from '../server/store/database.js';
 import { fixtures, postgresDatabase } from './data.js';
 import { registerCleanup } from './processes.js';
+import { median } from './report.js';
 
 type Query = ConnectionListQuery<GuestConnectionSearchField, GuestConnectionOrder>;
 const base: Query = {
@@ -43,9 +44,6 @@ const shapes: [string, Partial<Query>][] = [
 /** The query as the rate limit sees it: the raw query string's values. */
 const rawQuery = (query: Query): Record<string, string[]> =>
   Object.fromEntries(Object.entries(query).map(([k, v]) => [k, Array.isArray(v) ? v.map(String) : [String(v)]]));
-
-const median = (values: number[]): number =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 export async function listCosts(o: { guests: number; runs: number; databaseUrl: string }): Promise<void> {
   const database = await postgresDatabase(o.databaseUrl, { largeList: 0, smallList: o.guests, postGuests: 0 });

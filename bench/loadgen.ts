@@ -1,12 +1,9 @@
-// The load generator: autocannon's programmatic API in a process of its own, apart from the
-// servers and from the orchestrator, one job at a time over IPC. This file is both sides: the
-// orchestrator's `startGenerator()`, and the child (forked with BENCH_LOADGEN=1). Closed loop,
-// keep-alive, no pipelining. Latencies come from each response (autocannon's own histogram
-// keeps whole milliseconds only); the target's CPU is read from /proc at the start and end of
-// the measured span.
-import { type ChildProcess, fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { cpuSeconds, machineBusySeconds, registerCleanup, stop } from './processes.js';
+// The load generator: autocannon's programmatic API, in the bench's own process (apart from the
+// servers; the orchestrator is idle while a window runs). Closed loop, keep-alive, no pipelining.
+// Latencies come from each response (autocannon's own histogram keeps whole milliseconds only);
+// the target's CPU is read from /proc at the start and end of the measured span.
+import autocannon from 'autocannon';
+import { cpuSeconds, machineBusySeconds } from './processes.js';
 
 export type RequestSpec = { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body?: string };
 /** A phase ends once `seconds` have passed and `minRequests` are answered, or at `maxSeconds`. */
@@ -48,45 +45,11 @@ export type Outcome = {
   exhausted: boolean;
 };
 
-/** `onWarm` runs when the warm-up ends and the measured span begins. */
-export type Generator = { run(job: Job, onWarm?: () => void): Promise<Outcome> };
-
-type Message = { id: number; warm: true } | { id: number; outcome: Outcome } | { id: number; error: string };
-
-export function startGenerator(): Generator {
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), [], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, BENCH_LOADGEN: '1' },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  registerCleanup(() => stop({ child }));
-  let next = 0;
-  const waiting = new Map<number, { onWarm?: () => void; resolve(o: Outcome): void; reject(e: Error): void }>();
-  child.on('message', (message: Message) => {
-    const job = waiting.get(message.id);
-    if ('warm' in message) return job?.onWarm?.();
-    waiting.delete(message.id);
-    if ('error' in message) job?.reject(new Error(`load generator: ${message.error}`));
-    else job?.resolve(message.outcome);
-  });
-  child.on('exit', (code) => {
-    for (const job of waiting.values()) job.reject(new Error(`the load generator exited with ${code}`));
-  });
-  return {
-    run: (job, onWarm) =>
-      new Promise((resolve, reject) => {
-        waiting.set(next, { onWarm, resolve, reject });
-        child.send({ id: next++, job });
-      }),
-  };
-}
-
 const HARD_LIMIT_SECONDS = 30; // past a span's maxSeconds the target hangs: stop anyway
 type Tally = { errors: number; firstError: string | undefined };
 
 /** One autocannon run until `span` says stop; `cursor` is where the next `once` request comes from. */
 async function phase<S>(job: Job, span: Span, cursor: { next: number }, tally: Tally, sample: () => S) {
-  const { default: autocannon } = await import('autocannon');
   const check = (status: number, body: string): void => {
     let problem: string | undefined;
     if (status !== job.expect) problem = `${status} ${body.slice(0, 300)}`;
@@ -151,7 +114,8 @@ async function phase<S>(job: Job, span: Span, cursor: { next: number }, tally: T
 const percentile = (sorted: number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? Number.NaN;
 
-async function runJob(job: Job, warm: () => void): Promise<Outcome> {
+/** One job: its warm-up, then `onWarm`, then its measured span. */
+export async function generate(job: Job, onWarm = () => {}): Promise<Outcome> {
   const cursor = { next: 0 };
   const tally: Tally = { errors: 0, firstError: undefined };
   const ownCpu = ({ user, system } = process.cpuUsage()) => (user + system) / 1e6;
@@ -161,7 +125,7 @@ async function runJob(job: Job, warm: () => void): Promise<Outcome> {
     machine: machineBusySeconds(),
   });
   if (job.warmup.maxSeconds > 0) await phase(job, job.warmup, cursor, tally, () => undefined);
-  warm();
+  onWarm();
   const before = sample();
   const { latencies, seconds, exhausted, end: after } = await phase(job, job.measure, cursor, tally, sample);
   const sorted = latencies.sort((a, b) => a - b);
@@ -177,14 +141,4 @@ async function runJob(job: Job, warm: () => void): Promise<Outcome> {
     machineBusySeconds: after.machine - before.machine,
     exhausted,
   };
-}
-
-if (process.env.BENCH_LOADGEN === '1' && process.send !== undefined) {
-  process.on('message', ({ id, job }: { id: number; job: Job }) => {
-    runJob(job, () => process.send?.({ id, warm: true })).then(
-      (outcome) => process.send?.({ id, outcome }),
-      (error: unknown) => process.send?.({ id, error: error instanceof Error ? error.message : String(error) }),
-    );
-  });
-  process.on('SIGTERM', () => process.exit(0));
 }

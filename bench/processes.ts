@@ -89,6 +89,13 @@ export function machineBusySeconds(): number {
 export const residentBytes = (pid: number): number =>
   Number(/^VmRSS:\s+(\d+) kB$/m.exec(proc(`${pid}/status`))?.[1] ?? Number.NaN) * 1024;
 
+/** The status of a GET on a local port; 0 when nothing answers. */
+export const httpStatus = (port: number, path: string): Promise<number> =>
+  fetch(`http://127.0.0.1:${port}${path}`).then(
+    (r) => r.status,
+    () => 0,
+  );
+
 /** A port nobody listens on now; the process binds it a moment later. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -100,52 +107,35 @@ export function freePort(): Promise<number> {
   });
 }
 
-export interface Process {
-  name: string;
-  pid: number;
-  port: number;
-  child: ChildProcess;
-  /** The first lines it logged at level error (only with `logErrors`). */
-  errors: string[];
-}
+export type Process = { name: string; pid: number; port: number; child: ChildProcess };
 
-export interface Launch {
+/**
+ * Starts `node <args(port)>` and resolves once `readyPath` answers (any HTTP status counts with
+ * `anyStatus`); the process is stopped at the cleanup, even while still starting.
+ */
+export async function launch(spec: {
   name: string;
-  /** Arguments to node; `port` is the one the process must listen on. */
   args(port: number): string[];
   env?: Record<string, string>;
-  /** A path that answers once the process is ready (any HTTP status counts when `anyStatus`). */
   readyPath: string;
   anyStatus?: boolean;
-  /** Keep the first error lines of its request log (stdout), which otherwise goes to /dev/null. */
-  logErrors?: boolean;
-}
-
-/** Resolves once the process answers; it is stopped at the cleanup, even while still starting. */
-export async function launch(spec: Launch): Promise<Process> {
+}): Promise<Process> {
   const port = await freePort();
   const child = spawn(process.execPath, spec.args(port), {
     cwd: REPO,
     env: { ...process.env, ...spec.env, HOST: '127.0.0.1', PORT: String(port) },
-    stdio: ['ignore', spec.logErrors === true ? 'pipe' : 'ignore', 'pipe'],
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
   if (child.pid === undefined) throw new Error(`${spec.name} did not start`);
-  const started: Process = { name: spec.name, pid: child.pid, port, child, errors: [] };
+  const started: Process = { name: spec.name, pid: child.pid, port, child };
   registerCleanup(() => stop(started));
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-4000);
   });
-  child.stdout?.on('data', (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n'))
-      if (started.errors.length < 5 && line.includes('"level":"error"')) started.errors.push(line);
-  });
   for (const deadline = Date.now() + READY_TIMEOUT_MS; Date.now() < deadline; await sleep(200)) {
     if (child.exitCode !== null) throw new Error(`${spec.name} exited with ${child.exitCode}: ${stderr}`);
-    const status = await fetch(`http://127.0.0.1:${port}${spec.readyPath}`).then(
-      (r) => r.status,
-      () => 0,
-    );
+    const status = await httpStatus(port, spec.readyPath);
     if (status !== 0 && (spec.anyStatus === true || status < 300)) return started;
   }
   throw new Error(`${spec.name} was not ready within ${READY_TIMEOUT_MS} ms: ${stderr}`);

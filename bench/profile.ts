@@ -6,17 +6,14 @@ import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pgliteDirectories, postgresDatabase } from './data.js';
-import { span, startGenerator } from './loadgen.js';
+import { generate, span } from './loadgen.js';
 import { stop } from './processes.js';
-import { signer } from './sitting.js';
+import { CONNECTIONS, signer } from './sitting.js';
 import { type Engine, startServer } from './targets.js';
 import { EXPECTED_STATUS, request } from './workloads.js';
 
-interface Profile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
-  samples: number[];
-  timeDeltas: number[];
-}
+type Frame = { functionName: string; url: string; lineNumber: number };
+type Profile = { nodes: { id: number; callFrame: Frame }[]; samples: number[]; timeDeltas: number[] };
 
 /** A frame's place: its package, or our own source path. */
 function place(url: string): string {
@@ -26,7 +23,8 @@ function place(url: string): string {
   return scope.startsWith('@') ? `${scope}/${name}` : scope;
 }
 
-function summarize(profile: Profile, top: number): string {
+/** Self time: the top 20 files and the top 40 functions. */
+function summarize(profile: Profile): string {
   const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
   const functions = new Map<string, number>();
   const files = new Map<string, number>();
@@ -46,24 +44,17 @@ function summarize(profile: Profile, top: number): string {
       .sort((a, b) => b[1] - a[1])
       .slice(0, count)
       .map(([name, time]) => `${((time / total) * 100).toFixed(1).padStart(5)}%  ${name}`);
+  const sampled = `${(total / 1e6).toFixed(1)} s sampled`;
   return [
-    `self time by file (${(total / 1e6).toFixed(1)} s sampled):`,
+    `self time by file (${sampled}):`,
     ...lines(files, 20),
     '',
     'self time by function:',
-    ...lines(functions, top),
+    ...lines(functions, 40),
   ].join('\n');
 }
 
-export async function profile(o: {
-  engine: Engine;
-  workload: 'get' | 'post';
-  seconds: number;
-  connections: number;
-  top: number;
-  logErrors: boolean;
-  databaseUrl: string;
-}): Promise<void> {
+export async function profile(o: { engine: Engine; workload: 'get' | 'post'; seconds: number; databaseUrl: string }) {
   const jwtSecret = randomBytes(32).toString('hex');
   const postGuests = o.workload === 'post' ? Math.ceil((o.seconds + 2) * 1500) : 0;
   const sizes = { largeList: 0, smallList: 0, postGuests };
@@ -73,11 +64,11 @@ export async function profile(o: {
       : { DATA_DIR: (await pgliteDirectories(1, sizes))[0] ?? '' };
   const profiles = await mkdtemp(path.join(os.tmpdir(), 'connections-profile-'));
   const cpuProf = ['--cpu-prof', `--cpu-prof-dir=${profiles}`];
-  const server = await startServer(`server-${o.engine}`, { ...database, JWT_SECRET: jwtSecret }, cpuProf, o.logErrors);
+  const server = await startServer(`server-${o.engine}`, { ...database, JWT_SECRET: jwtSecret }, cpuProf);
   const sign = await signer(jwtSecret, postGuests);
-  const outcome = await startGenerator().run({
+  const outcome = await generate({
     origins: [`http://127.0.0.1:${server.port}`],
-    connections: o.connections,
+    connections: CONNECTIONS,
     requests:
       o.workload === 'get'
         ? [request('get', '/v1', sign)]
@@ -94,12 +85,11 @@ export async function profile(o: {
       `${outcome.errors} unexpected answers${outcome.firstError ? ` (first: ${outcome.firstError})` : ''}\n`,
   );
   await stop(server);
-  for (const line of server.errors) process.stderr.write(`server error: ${line.slice(0, 2000)}\n`);
   // The main thread's profile is the largest (tsx's loader thread writes one too).
   const files = (await readdir(profiles)).filter((name) => name.endsWith('.cpuprofile'));
   const sizesOf = await Promise.all(files.map(async (name) => (await stat(path.join(profiles, name))).size));
   const file = files[sizesOf.indexOf(Math.max(...sizesOf))];
   if (file === undefined) throw new Error(`no profile was written to ${profiles}`);
-  const summary = summarize(JSON.parse(await readFile(path.join(profiles, file), 'utf8')) as Profile, o.top);
+  const summary = summarize(JSON.parse(await readFile(path.join(profiles, file), 'utf8')) as Profile);
   console.log(`profile: ${path.join(profiles, file)}\n${summary}`);
 }

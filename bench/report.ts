@@ -3,7 +3,8 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import type { PostgresDatabase } from './data.js';
 import { REPO } from './processes.js';
-import { listWorkload, type Options, type Results, type StatementCount, type Window } from './sitting.js';
+import type { Memory, Options, StatementCount, Window } from './sitting.js';
+import { CONNECTIONS, listWorkload, WARMUP_SECONDS } from './sitting.js';
 import { engineOf, LABELS, SERVER_SETTINGS, type TargetName } from './targets.js';
 import { LIST_SHAPES, type ListShape, WORKLOAD_LABELS, WORKLOADS } from './workloads.js';
 
@@ -14,62 +15,62 @@ export async function describeMachine(
 ) {
   const [version] = await database.query<{ server_version: string }>('show server_version');
   const git = (...args: string[]): string => execFileSync('git', args, { cwd: REPO, encoding: 'utf8' }).trim();
+  const dirty = git('status', '--porcelain').length > 0 ? ' (with uncommitted changes)' : '';
   return {
     date: new Date().toISOString(),
-    commit: `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain').length > 0 ? ' (with uncommitted changes)' : ''}`,
+    commit: `${git('rev-parse', '--short', 'HEAD')}${dirty}`,
     cpus: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown'}`,
     memory: `${Math.round(os.totalmem() / 2 ** 30)} GiB`,
     node: process.version,
     postgres: `PostgreSQL ${version?.server_version ?? 'unknown'}, same machine`,
-    loadAverage: before.loadAverage.map((l) => l.toFixed(1)).join(' '), // at the start
-    busyBefore: Math.round(before.busySeconds * 100), // % of one core, in the second before the start
+    loadAverage: before.loadAverage.map((l) => l.toFixed(1)).join(' '),
+    busyBefore: Math.round(before.busySeconds * 100), // % of one core
   };
 }
 
+type Report = {
+  windows: Window[];
+  statements: StatementCount[];
+  memory: Memory;
+  machine: Awaited<ReturnType<typeof describeMachine>>;
+  options: Options;
+  wallSeconds: number;
+  command: string;
+};
+type Row = { target: TargetName; workload: string; windows: Window[] };
+
 /** The middle value; the mean of the middle two for an even count; NaN for none. */
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
   const middle = sorted.length / 2;
   return ((sorted[Math.ceil(middle) - 1] ?? Number.NaN) + (sorted[Math.floor(middle)] ?? Number.NaN)) / 2;
 }
-
-const perRequestMicros = (cpuSeconds: number | undefined, requests: number): number =>
-  cpuSeconds === undefined || requests === 0 ? Number.NaN : (cpuSeconds / requests) * 1e6;
-
 const fixed = (value: number, digits: number): string => (Number.isFinite(value) ? value.toFixed(digits) : '—');
 /** Slow list shapes answer a few requests a second or less: those keep a decimal. */
 const perSecond = (value: number): string => fixed(value, value < 10 ? 1 : 0);
 const ms = (value: number): string => fixed(value, value < 10 ? 2 : value < 100 ? 1 : 0);
-
-type Row = { target: TargetName; workload: string; windows: Window[] };
+const micros = (seconds: number): string => fixed(seconds * 1e6, 0);
+const thousands = (n: number): string => n.toLocaleString('en-US');
 
 function rowsOf(windows: Window[]): Row[] {
   const rows = new Map<string, Row>();
-  for (const { target, workload } of windows)
-    rows.set(`${target} ${workload}`, {
-      target,
-      workload,
-      windows: windows.filter((w) => w.target === target && w.workload === workload),
-    });
+  for (const { target, workload } of windows) {
+    const mine = windows.filter((w) => w.target === target && w.workload === workload);
+    rows.set(`${target} ${workload}`, { target, workload, windows: mine });
+  }
   return [...rows.values()];
 }
 
 /** The median over runs of this row's rate divided by another target's, run by run. */
-function ratio(row: Row, windows: Window[], other: TargetName, otherWorkload = row.workload): number {
-  return median(
-    row.windows.map((w) => {
-      const reference = windows.find((o) => o.target === other && o.workload === otherWorkload && o.run === w.run);
-      return reference === undefined || reference === w
-        ? Number.NaN
-        : w.outcome.requestsPerSecond / reference.outcome.requestsPerSecond;
-    }),
-  );
+function ratio(row: Row | undefined, windows: Window[], other: TargetName, otherWorkload = row?.workload): number {
+  const ratios = row?.windows.map((w) => {
+    const reference = windows.find((o) => o.target === other && o.workload === otherWorkload && o.run === w.run);
+    return reference === undefined || reference === w
+      ? Number.NaN
+      : w.outcome.requestsPerSecond / reference.outcome.requestsPerSecond;
+  });
+  return median(ratios ?? []);
 }
-
-const bareOf = (target: TargetName): TargetName | undefined => {
-  const engine = engineOf(target);
-  return engine === undefined ? undefined : `bare-${engine}`;
-};
 
 /** The counting instance that ran a target's statements (PGlite has no wire to count on). */
 function statementsOf(statements: StatementCount[], target: TargetName, workload: string): number {
@@ -77,9 +78,6 @@ function statementsOf(statements: StatementCount[], target: TargetName, workload
   const name = workload.replace(/^guest list [\d,]+:/, 'guest list:');
   return statements.find((s) => s.target === counted && s.workload === name)?.perRequest ?? Number.NaN;
 }
-
-export type Machine = Awaited<ReturnType<typeof describeMachine>>;
-export type Report = Results & { machine: Machine; options: Options; wallSeconds: number; command: string };
 
 const HEADER =
   'target | workload | req/s | p50 ms | p99 ms | server CPU µs/req | PostgreSQL CPU µs/req | statements/req | ' +
@@ -89,9 +87,9 @@ function table({ windows, statements, options }: Report): string {
   const lines = [`| ${HEADER} |`, `| --- | --- |${' ---: |'.repeat(HEADER.split('|').length - 2)}`];
   for (const row of rowsOf(windows).filter((r) => !r.workload.startsWith('memory'))) {
     const of = (pick: (w: Window) => number): number => median(row.windows.map(pick));
-    const isList = row.workload.startsWith('guest list');
     const isRound = (WORKLOADS as readonly string[]).includes(row.workload);
-    const bare = bareOf(row.target);
+    const engine = engineOf(row.target);
+    const bare: TargetName | undefined = engine && `bare-${engine}`;
     const shape = LIST_SHAPES.find((s) => row.workload === listWorkload(options, 'large', s));
     const small = windows.find((w) => shape !== undefined && w.workload === listWorkload(options, 'small', shape));
     const cells = [
@@ -100,20 +98,14 @@ function table({ windows, statements, options }: Report): string {
       perSecond(of((w) => w.outcome.requestsPerSecond)),
       ms(of((w) => w.outcome.p50)),
       ms(of((w) => w.outcome.p99)),
-      fixed(
-        of((w) => perRequestMicros(w.outcome.serverCpuSeconds, w.outcome.requests)),
-        0,
-      ),
-      fixed(
-        of((w) => perRequestMicros(w.databaseCpuSeconds, w.outcome.requests)),
-        0,
-      ),
+      micros(of((w) => w.outcome.serverCpuSeconds / w.outcome.requests)),
+      micros(of((w) => (w.databaseCpuSeconds ?? Number.NaN) / w.outcome.requests)),
       fixed(statementsOf(statements, row.target, row.workload), 1),
       isRound ? fixed(ratio(row, windows, 'hono', 'constant'), 3) : '',
       isRound && bare !== undefined && bare !== row.target ? fixed(ratio(row, windows, bare), 2) : '',
       isRound && row.target !== 'prism' ? fixed(ratio(row, windows, 'prism'), 2) : '',
       shape === undefined ? '' : small === undefined ? '—' : fixed(of((w) => w.outcome.p50) / small.outcome.p50, 1),
-      !isList
+      !row.workload.startsWith('guest list')
         ? ''
         : row.windows.every((w) => w.outcome.errors === 0)
           ? 'yes'
@@ -124,20 +116,39 @@ function table({ windows, statements, options }: Report): string {
   return lines.join('\n');
 }
 
+const check = (label: string, value: number, goal: number, below = false): string => {
+  const met = Number.isFinite(value) && (below ? value <= goal : value >= goal);
+  return `- ${met ? '✅' : '❌'} ${label}: ${fixed(value, 2)} (target ${below ? '≤' : '≥'} ${goal})`;
+};
+
 function targetChecks({ windows, options, memory }: Report): string[] {
   const rows = rowsOf(windows);
-  const row = (target: TargetName, workload: string) =>
-    rows.find((r) => r.target === target && r.workload === workload);
-  const check = (label: string, value: number, goal: number, below = false): string => {
-    const met = Number.isFinite(value) && (below ? value <= goal : value >= goal);
-    return `- ${met ? '✅' : '❌'} ${label}: ${fixed(value, 2)} (target ${below ? '≤' : '≥'} ${goal})`;
-  };
-  const rate = (target: TargetName, workload: string, other: TargetName): number => {
-    const r = row(target, workload);
-    return r === undefined ? Number.NaN : ratio(r, windows, other);
+  const rate = (target: TargetName, workload: string, other: TargetName): number =>
+    ratio(
+      rows.find((r) => r.target === target && r.workload === workload),
+      windows,
+      other,
+    );
+  const p50 = (size: 'small' | 'large', shape: ListShape): number => {
+    const workload = listWorkload(options, size, shape);
+    return median(
+      windows.filter((w) => w.target === 'server-postgres' && w.workload === workload).map((w) => w.outcome.p50),
+    );
   };
   const get = 'GET /host-connections/{id}, server on';
-  const lines = [
+  const growth = LIST_SHAPES.map((shape) => ({ shape: shape.name, value: p50('large', shape) / p50('small', shape) }));
+  const worst = growth.reduce((a, b) => (b.value > a.value || !Number.isFinite(b.value) ? b : a));
+  const large = thousands(options.listSizes.large);
+  const over = `${growth.filter((g) => g.value > 2).length} of ${growth.length} shapes over 2`;
+  const lists = windows.filter((w) => w.workload.startsWith('guest list'));
+  const wrong = lists.filter((w) => w.outcome.errors > 0).length;
+  const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+  const change = memory.after / memory.before - 1;
+  const all = memory.requests >= options.memoryRequests;
+  const short = all
+    ? ''
+    : ` (only ${thousands(memory.requests)} of ${thousands(options.memoryRequests)} requests before the time ran out)`;
+  return [
     check(`${get} PostgreSQL ÷ Prism mock`, rate('server-postgres', 'get', 'prism'), 3),
     check(`${get} PostgreSQL ÷ bare SQL on PostgreSQL`, rate('server-postgres', 'get', 'bare-postgres'), 0.7),
     check(`${get} PGlite ÷ Prism mock`, rate('server-pglite', 'get', 'prism'), 1),
@@ -147,42 +158,21 @@ function targetChecks({ windows, options, memory }: Report): string[] {
       rate('server-postgres', 'post', 'bare-postgres'),
       0.7,
     ),
-  ];
-  const p50 = (size: 'small' | 'large', shape: ListShape): number =>
-    median(row('server-postgres', listWorkload(options, size, shape))?.windows.map((w) => w.outcome.p50) ?? []);
-  const growth = LIST_SHAPES.map((shape) => ({ shape: shape.name, value: p50('large', shape) / p50('small', shape) }));
-  const worst = growth.reduce((a, b) => (b.value > a.value || !Number.isFinite(b.value) ? b : a));
-  const large = options.listSizes.large.toLocaleString('en-US');
-  const over = `${growth.filter((g) => g.value > 2).length} of ${growth.length} shapes over 2`;
-  lines.push(
     check(
       `${large} connections: the worst list shape's p50 ÷ its p50 at 10,000 (${worst.shape}; ${over})`,
       worst.value,
       2,
       true,
     ),
-  );
-  for (const shape of LIST_SHAPES.filter((s) => s.query.search_text !== undefined))
-    lines.push(check(`${large} connections: p50 ms of ${shape.name}`, p50('large', shape), 50, true));
-  const lists = windows.filter((w) => w.workload.startsWith('guest list'));
-  const wrong = lists.filter((w) => w.outcome.errors > 0).length;
-  lines.push(
+    ...LIST_SHAPES.filter((s) => s.query.search_text !== undefined).map((shape) =>
+      check(`${large} connections: p50 ms of ${shape.name}`, p50('large', shape), 50, true),
+    ),
     `- ${wrong === 0 && lists.length > 0 ? '✅' : '❌'} total_items exact in every answer of ${lists.length} list windows ` +
       `(checked against a count(*) of our own)${wrong > 0 ? `: ${wrong} wrong` : ''}`,
-  );
-  if (memory === undefined) return lines;
-  const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MB`;
-  const change = memory.after / memory.before - 1;
-  const n = (count: number) => count.toLocaleString('en-US');
-  const all = memory.requests >= options.memoryRequests;
-  const short = all
-    ? ''
-    : ` (only ${n(memory.requests)} of ${n(options.memoryRequests)} requests before the time ran out)`;
-  lines.push(
     `- ${change <= 0.1 && all ? '✅' : '❌'} memory flat${short}: RSS of the server on PostgreSQL ${mb(memory.before)} before and ` +
-      `${mb(memory.after)} after ${n(memory.requests)} × ${WORKLOAD_LABELS.get} (peak ${mb(memory.peak)}; ${(change * 100).toFixed(1)}%; ours: flat means ≤ +10%)`,
-  );
-  return lines;
+      `${mb(memory.after)} after ${thousands(memory.requests)} × ${WORKLOAD_LABELS.get} (peak ${mb(memory.peak)}; ` +
+      `${(change * 100).toFixed(1)}%; ours: flat means ≤ +10%)`,
+  ];
 }
 
 function summary({ machine, options, windows, wallSeconds, command }: Report): string {
@@ -192,25 +182,23 @@ function summary({ machine, options, windows, wallSeconds, command }: Report): s
     const o = w.outcome;
     return share(o.machineBusySeconds - o.serverCpuSeconds - o.generatorCpuSeconds - (w.databaseCpuSeconds ?? 0), w);
   });
-  const busiest = windows.reduce((a, b) =>
-    share(b.outcome.generatorCpuSeconds, b) > share(a.outcome.generatorCpuSeconds, a) ? b : a,
-  );
+  const generator = (w: Window) => share(w.outcome.generatorCpuSeconds, w);
+  const busiest = windows.reduce((a, b) => (generator(b) > generator(a) ? b : a));
   const settings = Object.entries(SERVER_SETTINGS).map(([k, v]) => `${k}=${v}`);
-  const sizes = Object.values(options.listSizes).map((n) => n.toLocaleString('en-US'));
   return [
     `Command: \`${command}\`. ${machine.date}, commit ${machine.commit}. Wall time: ${minutes}.`,
     `Machine: ${machine.cpus}, ${machine.memory}, Node ${machine.node}, ${machine.postgres}; load average ${machine.loadAverage} at the start, ` +
       `${machine.busyBefore}% of one core busy in the second before the start; during the measured windows everything else on the machine used ` +
       `${fixed(median(others), 0)}% of one core (median; at most ${fixed(Math.max(...others), 0)}%).`,
-    'Each target its own process, the load generator (autocannon) a process apart, all on the same cores; the generator used at most ' +
-      `${fixed(share(busiest.outcome.generatorCpuSeconds, busiest), 0)}% of one core (${busiest.target} ${busiest.workload}). ` +
-      `${options.connections} connections (list shapes: 1); ${options.runs} runs of ${options.warmup} s warm-up + ${options.seconds} s ` +
+    `Each target its own process, the load generator (autocannon) in the bench's, all on the same cores; the generator used at most ` +
+      `${fixed(generator(busiest), 0)}% of one core (${busiest.target} ${busiest.workload}). ` +
+      `${CONNECTIONS} connections (list shapes: 1); ${options.runs} runs of ${WARMUP_SECONDS} s warm-up + ${options.seconds} s ` +
       `measured per target and workload, medians; limits off (${settings.join(', ')}). ` +
-      `Guest lists: ${sizes.join(' and ')} connections, server on PostgreSQL only.`,
+      `Guest lists: ${Object.values(options.listSizes).map(thousands).join(' and ')} connections, server on PostgreSQL only.`,
   ].join('\n');
 }
 
 /** The markdown printed at the end: the command, the machine, the table, the targets. */
-export function markdown(results: Report): string {
-  return [summary(results), '', table(results), '', '**Targets**', '', ...targetChecks(results), ''].join('\n');
+export function markdown(report: Report): string {
+  return [summary(report), '', table(report), '', '**Targets**', '', ...targetChecks(report), ''].join('\n');
 }

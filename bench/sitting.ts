@@ -1,27 +1,36 @@
 // One sitting: the data and every target first, then the statement counting, the rounds of
-// every workload on every target, the list shapes, and the memory check.
+// every workload on every target, the list shapes at both sizes, and the memory check.
 import { randomBytes } from 'node:crypto';
 import { createTokenIssuer } from '../server/domain/tokens.js';
 import { countStatements } from '../test/support/statements.js';
 import * as data from './data.js';
-import { type Generator, type Job, type Outcome, type RequestSpec, span, startGenerator } from './loadgen.js';
+import { generate, type Job, type Outcome, type RequestSpec, span } from './loadgen.js';
 import { cpuSeconds, registerCleanup, residentBytes, stop, stopping } from './processes.js';
-import { type Engine, engineOf, origins, pids, startTarget, type Target, type TargetName } from './targets.js';
+import {
+  type Engine,
+  engineOf,
+  origins,
+  pids,
+  SERVER_SETTINGS,
+  startTarget,
+  TARGETS,
+  type Target,
+  type TargetName,
+} from './targets.js';
 import * as workloads from './workloads.js';
 import type { ListShape, Sign, Workload } from './workloads.js';
 
+export const SMALL_LIST = 10_000;
+export const WARMUP_SECONDS = 1;
+export const CONNECTIONS = 16;
 type Size = 'small' | 'large';
-/** `listSizes`: connections of the two guest lists; `listSeconds`: measured seconds per shape on each. */
+/** Measured seconds per list shape at each size. */
+const LIST_SECONDS: Record<Size, number> = { small: 1, large: 2 };
 export type Options = {
   runs: number;
-  warmup: number;
   seconds: number;
-  connections: number;
   memoryRequests: number;
   listSizes: Record<Size, number>;
-  listSeconds: Record<Size, number>;
-  targets: TargetName[];
-  workloads: (typeof workloads.WORKLOADS)[number][];
   databaseUrl: string;
 };
 /** `databaseCpuSeconds`: of the scratch database's backends over the measured span (PostgreSQL targets). */
@@ -36,31 +45,19 @@ export type Window = {
 export type StatementCount = { target: TargetName; workload: string; perRequest: number; sql: string[] };
 /** Resident bytes of the server on PostgreSQL: after a warm-up, the highest seen, after the requests. */
 export type Memory = { requests: number; before: number; peak: number; after: number };
-export type Results = {
-  windows: Window[];
-  statements: StatementCount[];
-  memory?: Memory;
-  phases: Record<string, number>;
-};
 
-/** What the phases share; `guests` hands out fresh guests for POST (the PostgreSQL targets share theirs). */
-type Sitting = {
-  options: Options;
-  generator: Generator;
-  postgres: data.PostgresDatabase;
-  sign: Sign;
-  targets: Target[];
-} & {
-  guests: Map<TargetName | 'counting', (count: number) => number[]>;
-  progress(line: string): void;
-};
+/** What the phases share; `guests`: fresh guests for POST (one pool on PostgreSQL, one per PGlite directory). */
+type Sitting = { options: Options; postgres: data.PostgresDatabase; sign: Sign; guests: Map<TargetName, Pool> };
+type Pool = (count: number) => number[];
+type Counted = { target: Target; counter: Awaited<ReturnType<typeof countStatements>> };
 
+const progress = (line: string): void => void process.stderr.write(`${line}\n`);
 // The most POSTs per second a window can take before it runs out of fresh guests (it then ends
 // early, and says so): well above the fastest seen here.
 const POST_RATE_CAP: Record<Engine, number> = { postgres: 2500, pglite: 1500 };
 const COUNTED_GUESTS = 2 * (2 + 10); // the statement counting's: 2 warm-up and 10 counted, twice
 
-function pool(size: number): (count: number) => number[] {
+function pool(size: number): Pool {
   let next = 1;
   return (count) => {
     if (next + count - 1 > size) throw new Error(`only ${size} fresh guests were loaded; ${next - 1 + count} needed`);
@@ -71,7 +68,11 @@ function pool(size: number): (count: number) => number[] {
 
 /** Every caller's token, signed with the servers' secret by the server's own issuer. */
 export async function signer(jwtSecret: string, postGuests: number): Promise<Sign> {
-  const issuer = createTokenIssuer({ secret: jwtSecret, ttlSeconds: 3 * 3600, now: () => new Date() });
+  const issuer = createTokenIssuer({
+    secret: jwtSecret,
+    ttlSeconds: Number(SERVER_SETTINGS.TOKEN_TTL_SECONDS),
+    now: () => new Date(),
+  });
   const tokens = new Map<string, string>();
   const guests = Array.from({ length: postGuests }, (_, i) => data.fixtures.postGuest(i + 1));
   for (const caller of [data.fixtures.lister, data.fixtures.largeHost, data.fixtures.smallHost, ...guests])
@@ -84,14 +85,14 @@ async function measure(s: Sitting, target: Target, workload: string, run: number
   const database = engineOf(target.name) === 'postgres' ? s.postgres : undefined;
   const backends = async () => new Map((await database?.backendPids())?.map((pid) => [pid, cpuSeconds(pid)]));
   let before: Promise<Map<number, number>> | undefined;
-  const o = await s.generator.run(job, () => {
+  const o = await generate(job, () => {
     onWarm();
     before = backends();
   });
   const [start, end] = [await before, await backends()];
   // A backend that appeared in between counts whole; one that vanished is lost.
   const cpu = [...end].reduce((sum, [pid, seconds]) => sum + seconds - (start?.get(pid) ?? 0), 0);
-  s.progress(
+  progress(
     `[run ${run + 1}] ${target.name} ${workload}: ${o.requestsPerSecond.toFixed(0)} req/s, p50 ${o.p50.toFixed(2)} ms, ` +
       `p99 ${o.p99.toFixed(2)} ms, ${o.requests} in ${o.seconds.toFixed(1)} s` +
       (o.errors > 0 ? `, ${o.errors} unexpected answers (first: ${o.firstError})` : '') +
@@ -100,26 +101,26 @@ async function measure(s: Sitting, target: Target, workload: string, run: number
   return { target: target.name, workload, run, outcome: o, databaseCpuSeconds: database && cpu } satisfies Window;
 }
 
-/** A workload on a target for --warmup + --seconds at --connections. Prism keeps nothing: one POST does. */
+const postsPerWindow = (engine: Engine, seconds: number): number =>
+  Math.ceil(POST_RATE_CAP[engine] * (WARMUP_SECONDS + seconds + 0.5));
+
+/** A workload on a target for the warm-up + --seconds at 16 connections. Prism keeps nothing: one POST does. */
 function workloadJob(s: Sitting, target: Target, workload: Workload): Job {
-  const { options, sign } = s;
   const take = workload === 'post' ? s.guests.get(target.name) : undefined;
-  const perWindow = POST_RATE_CAP[engineOf(target.name) ?? 'postgres'] * (options.warmup + options.seconds + 0.5);
+  const posts = take?.(postsPerWindow(engineOf(target.name) ?? 'postgres', s.options.seconds));
   return {
     origins: origins(target),
-    connections: options.connections,
-    requests: take?.(Math.ceil(perWindow)).map((i) => workloads.request('post', target.base, sign, i)) ?? [
-      workloads.request(workload, target.base, sign),
+    connections: CONNECTIONS,
+    requests: posts?.map((i) => workloads.request('post', target.base, s.sign, i)) ?? [
+      workloads.request(workload, target.base, s.sign),
     ],
-    once: take !== undefined,
+    once: posts !== undefined,
     expect: workloads.EXPECTED_STATUS[workload],
-    warmup: span(options.warmup),
-    measure: span(options.seconds),
+    warmup: span(WARMUP_SECONDS),
+    measure: span(s.options.seconds),
     pids: pids(target),
   };
 }
-
-type Counted = { target: Target; counter: Awaited<ReturnType<typeof countStatements>> };
 
 /**
  * Statements per request, one request at a time, on instances of their own behind the counting
@@ -129,10 +130,9 @@ type Counted = { target: Target; counter: Awaited<ReturnType<typeof countStateme
 async function countStatementsPerRequest(s: Sitting, [server, bare]: [Counted, Counted]): Promise<StatementCount[]> {
   const main = () =>
     workloads.WORKLOADS.map((w) => {
-      const take = (n: number) => s.guests.get('counting')?.(n) ?? [];
       const specs = (n: number) =>
         w === 'post'
-          ? take(n).map((i) => workloads.request(w, '/v1', s.sign, i))
+          ? (s.guests.get('server-postgres')?.(n) ?? []).map((i) => workloads.request(w, '/v1', s.sign, i))
           : Array(n).fill(workloads.request(w, '/v1', s.sign));
       return { name: w as string, expect: workloads.EXPECTED_STATUS[w], warm: specs(2), counted: specs(10) };
     });
@@ -147,15 +147,9 @@ async function countStatementsPerRequest(s: Sitting, [server, bare]: [Counted, C
   ] as const) {
     for (const w of list) {
       const run = (requests: RequestSpec[]) =>
-        s.generator.run({
-          origins: origins(target),
-          pids: pids(target),
-          connections: 1,
-          requests,
-          once: true,
-          expect: w.expect,
-          warmup: span(0),
-          measure: { seconds: 0, minRequests: requests.length, maxSeconds: 120 },
+        generate({
+          ...{ origins: origins(target), pids: pids(target), connections: 1, requests, once: true, expect: w.expect },
+          ...{ warmup: span(0), measure: { seconds: 0, minRequests: requests.length, maxSeconds: 120 } },
         });
       const warm = await run(w.warm);
       counter.take();
@@ -165,7 +159,7 @@ async function countStatementsPerRequest(s: Sitting, [server, bare]: [Counted, C
         throw new Error(`counting ${w.name} on ${target.name}: ${warm.firstError ?? outcome.firstError}`);
       const perRequest = count / w.counted.length;
       counts.push({ target: target.name, workload: w.name, perRequest, sql: sql.slice(0, Math.round(perRequest)) });
-      s.progress(`[statements] ${target.name} ${w.name}: ${perRequest} per request`);
+      progress(`[statements] ${target.name} ${w.name}: ${perRequest} per request`);
     }
   }
   return counts;
@@ -186,9 +180,7 @@ async function measureLists(s: Sitting, target: Target): Promise<Window[]> {
     for (const size of ['small', 'large'] as const) {
       stopping.throwIfAborted();
       const host = size === 'large' ? data.fixtures.largeHost : data.fixtures.smallHost;
-      const seconds = s.options.listSeconds[size];
-      // The first shape warms the caches for all; each small one gets a short warm-up of its own.
-      const first = index === 0 ? 1 : 0;
+      const first = index === 0 ? 1 : 0; // the first shape warms the caches for all; each small one warms itself
       const job: Job = {
         origins: origins(target),
         connections: 1,
@@ -197,7 +189,7 @@ async function measureLists(s: Sitting, target: Target): Promise<Window[]> {
         expect: 200,
         totalItems: await data.expectedTotal(s.postgres, host.organizationId, shape),
         warmup: size === 'small' ? span(0.2) : { seconds: 0, minRequests: first, maxSeconds: first * 60 },
-        measure: { seconds, minRequests: 3, maxSeconds: seconds * 2 },
+        measure: { seconds: LIST_SECONDS[size], minRequests: 3, maxSeconds: LIST_SECONDS[size] * 2 },
         pids: pids(target),
       };
       windows.push(await measure(s, target, listWorkload(s.options, size, shape), 0, job));
@@ -225,38 +217,31 @@ async function measureMemory(s: Sitting, target: Target, maxSeconds: number) {
   }
 }
 
-/** The whole sitting; `onDatabase` sees the scratch database once it is loaded. */
-export async function sit(
-  options: Options,
-  budgetSeconds: number,
-  progress: (line: string) => void,
-  onDatabase: (database: data.PostgresDatabase) => Promise<void>,
-): Promise<Results> {
+/** The whole sitting; `describe` sees the scratch database once it is loaded and says what the machine is. */
+export async function sit<M>(options: Options, budgetSeconds: number, describe: (db: data.PostgresDatabase) => M) {
   const started = performance.now();
-  const phases: Record<string, number> = {};
   let phaseStart = started;
   const phase = (name: string): void => {
-    phases[name] = (performance.now() - phaseStart) / 1000;
-    progress(`${name} done in ${phases[name].toFixed(1)} s`);
+    progress(`${name} done in ${((performance.now() - phaseStart) / 1000).toFixed(1)} s`);
     phaseStart = performance.now();
   };
-  const onEngine = (engine: Engine) => options.targets.filter((name) => engineOf(name) === engine);
-  const perWindow = (engine: Engine) => Math.ceil(POST_RATE_CAP[engine] * (options.warmup + options.seconds + 0.5));
+  const onEngine = (engine: Engine) => TARGETS.filter((name) => engineOf(name) === engine);
   const jwtSecret = randomBytes(32).toString('hex');
-  const generator = startGenerator();
   // The PostgreSQL load, the PGlite one and the tokens side by side.
   const pgSizes: data.Sizes = {
     largeList: options.listSizes.large,
     smallList: options.listSizes.small,
-    postGuests: onEngine('postgres').length * options.runs * perWindow('postgres') + COUNTED_GUESTS,
+    postGuests:
+      onEngine('postgres').length * options.runs * postsPerWindow('postgres', options.seconds) + COUNTED_GUESTS,
   };
-  const pgliteSizes: data.Sizes = { largeList: 0, smallList: 0, postGuests: options.runs * perWindow('pglite') };
+  const pgliteGuests = options.runs * postsPerWindow('pglite', options.seconds);
+  const pgliteSizes: data.Sizes = { largeList: 0, smallList: 0, postGuests: pgliteGuests };
   const [postgres, pgliteDirs, sign] = await Promise.all([
     data.postgresDatabase(options.databaseUrl, pgSizes),
     data.pgliteDirectories(onEngine('pglite').length, pgliteSizes),
-    signer(jwtSecret, Math.max(pgSizes.postGuests, pgliteSizes.postGuests)),
+    signer(jwtSecret, Math.max(pgSizes.postGuests, pgliteGuests)),
   ]);
-  await onDatabase(postgres);
+  const machine = await describe(postgres);
   phase('data load');
 
   const env = (name: TargetName, url = postgres.url): Record<string, string> =>
@@ -273,14 +258,13 @@ export async function sit(
   const [server, bare, ...targets] = await Promise.all([
     counting('server-postgres'),
     counting('bare-postgres'),
-    ...options.targets.map((name) => startTarget(name, env)),
+    ...TARGETS.map((name) => startTarget(name, env)),
   ]);
   phase('targets');
   const postgresGuests = pool(pgSizes.postGuests);
-  const guests: Sitting['guests'] = new Map([['counting', postgresGuests]]);
-  for (const name of onEngine('postgres')) guests.set(name, postgresGuests);
-  for (const name of onEngine('pglite')) guests.set(name, pool(pgliteSizes.postGuests));
-  const s: Sitting = { options, generator, postgres, sign, targets, guests, progress };
+  const guests = new Map(onEngine('postgres').map((name) => [name, postgresGuests]));
+  for (const name of onEngine('pglite')) guests.set(name, pool(pgliteGuests));
+  const s: Sitting = { options, postgres, sign, guests };
 
   const statements = await countStatementsPerRequest(s, [server, bare]);
   await Promise.all([...server.target.processes, ...bare.target.processes].map(stop));
@@ -290,9 +274,9 @@ export async function sit(
   // each run, so a drift in the machine's speed hits all alike.
   const windows: Window[] = [];
   for (let run = 0; run < options.runs; run++) {
-    for (const workload of ['constant', ...options.workloads] as const) {
+    for (const workload of ['constant', ...workloads.WORKLOADS] as const) {
       const order = targets.filter((t) => (workload === 'constant') === (t.name === 'hono'));
-      const first = run % Math.max(1, order.length);
+      const first = run % order.length;
       for (const target of [...order.slice(first), ...order.slice(0, first)]) {
         stopping.throwIfAborted();
         windows.push(await measure(s, target, workload, run, workloadJob(s, target, workload)));
@@ -301,11 +285,11 @@ export async function sit(
   }
   phase('rounds');
   const serverPostgres = targets.find((t) => t.name === 'server-postgres');
-  if (serverPostgres === undefined) return { windows, statements, phases };
-  if (options.workloads.includes('list')) windows.push(...(await measureLists(s, serverPostgres)));
+  if (serverPostgres === undefined) throw new Error('no server-postgres target');
+  windows.push(...(await measureLists(s, serverPostgres)));
   phase('list shapes');
   const left = budgetSeconds - (performance.now() - started) / 1000;
   const { memory, window } = await measureMemory(s, serverPostgres, Math.max(10, left));
   phase('memory');
-  return { windows: [...windows, window], statements, memory, phases };
+  return { windows: [...windows, window], statements, memory, machine: await machine };
 }

@@ -8,13 +8,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, REPO, registerCleanup, sleep } from './processes.js';
+import { freePort, httpStatus, REPO, registerCleanup, sleep } from './processes.js';
 
-/** How the server is started: what `npm start` runs, through npm or not, or the compiled build. */
-const SERVER_COMMANDS: Record<string, string[]> = {
-  npm: ['npm', 'start', '--silent'],
-  tsx: [process.execPath, '--import', 'tsx', 'server/main.ts'],
-  dist: [process.execPath, 'dist/server/main.js'],
+const COMMANDS: Record<string, string[]> = {
+  first: ['npm', 'start', '--silent'],
+  restart: ['npm', 'start', '--silent'],
+  sandbox: ['npm', 'run', '--silent', 'sandbox'],
+  mock: ['node_modules/.bin/prism', 'mock', 'openapi.yaml', '--host', '127.0.0.1', '--port', '$PORT'],
 };
 
 const accepts = (port: number) =>
@@ -49,10 +49,7 @@ async function timeOneStart(argv: string[], env: Record<string, string>, anyAnsw
     const listens = performance.now() - started;
     for (; ; await sleep(10)) {
       check();
-      const status = await fetch(`http://127.0.0.1:${port}/readyz`).then(
-        (r) => r.status,
-        () => 0,
-      );
+      const status = await httpStatus(port, '/readyz');
       if (status === 200 || (anyAnswer && status !== 0)) return { listens, ready: performance.now() - started };
     }
   } finally {
@@ -61,48 +58,35 @@ async function timeOneStart(argv: string[], env: Record<string, string>, anyAnsw
   }
 }
 
-async function measureCase(name: string, runs: number, server: string[]) {
+async function measureCase(name: string, runs: number) {
+  const command = COMMANDS[name];
+  if (command === undefined) throw new Error(`unknown case ${name}; known: ${Object.keys(COMMANDS).join(', ')}`);
   const dataDir = () => mkdtemp(path.join(tmpdir(), 'connections-startup-'));
   const restartDir = await dataDir();
   registerCleanup(() => rm(restartDir, { recursive: true, force: true }));
+  if (name === 'restart') await timeOneStart(command, { DATA_DIR: restartDir }); // the start that creates it
   const times: { listens: number; ready: number }[] = [];
-  if (name === 'restart') await timeOneStart(server, { DATA_DIR: restartDir }); // the start that creates it
   for (let run = 0; run < runs; run++) {
-    if (name === 'first') {
-      const fresh = await dataDir();
-      times.push(await timeOneStart(server, { DATA_DIR: fresh }));
-      await rm(fresh, { recursive: true, force: true });
-    } else if (name === 'restart') times.push(await timeOneStart(server, { DATA_DIR: restartDir }));
-    else if (name === 'sandbox') times.push(await timeOneStart(['npm', 'run', '--silent', 'sandbox'], {}));
-    else if (name === 'mock')
-      times.push(
-        await timeOneStart(
-          ['node_modules/.bin/prism', 'mock', 'openapi.yaml', '--host', '127.0.0.1', '--port', '$PORT'],
-          {},
-          true,
-        ),
-      );
-    else throw new Error(`unknown case ${name}; known: first, restart, sandbox, mock`);
+    const fresh = name === 'first' ? await dataDir() : restartDir;
+    times.push(
+      await timeOneStart(command, name === 'first' || name === 'restart' ? { DATA_DIR: fresh } : {}, name === 'mock'),
+    );
+    if (name === 'first') await rm(fresh, { recursive: true, force: true });
   }
   return times;
 }
 
-export async function startupTimes(runs: number, cases: string[], command: string): Promise<void> {
-  const server = SERVER_COMMANDS[command];
-  if (server === undefined) throw new Error(`--command must be one of ${Object.keys(SERVER_COMMANDS).join(', ')}`);
+export async function startupTimes(runs: number, cases: string[]): Promise<void> {
   const seconds = (values: number[]) => {
     const sorted = [...values].sort((a, b) => a - b);
     return [sorted[0], sorted[Math.floor((sorted.length - 1) / 2)], sorted.at(-1)]
       .map((ms) => `${((ms ?? Number.NaN) / 1000).toFixed(2)} s`)
       .join(' / ');
   };
-  console.log(
-    `| case (${command}) | runs | listens: min / median / max | ready: min / median / max |\n| --- | --- | --- | --- |`,
-  );
+  console.log('| case | runs | listens: min / median / max | ready: min / median / max |\n| --- | --- | --- | --- |');
   for (const name of cases) {
-    const times = await measureCase(name, runs, server);
-    console.log(
-      `| ${name} | ${times.length} | ${seconds(times.map((t) => t.listens))} | ${seconds(times.map((t) => t.ready))} |`,
-    );
+    const times = await measureCase(name, runs);
+    const column = (key: 'listens' | 'ready') => seconds(times.map((t) => t[key]));
+    console.log(`| ${name} | ${times.length} | ${column('listens')} | ${column('ready')} |`);
   }
 }

@@ -7,23 +7,17 @@ import { asHost } from '../server/store/pair.js';
 import { openDatabase } from '../server/store/database.js';
 import { expectedTotal, fixtures, postgresDatabase } from './data.js';
 import { registerCleanup } from './processes.js';
+import { median } from './report.js';
+import { SMALL_LIST } from './sitting.js';
 import { LIST_SHAPES, listQuery } from './workloads.js';
 
-const median = (values: number[]): number =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
-
-export async function storeLists(o: {
-  small: number;
-  large: number;
-  runs: number;
-  databaseUrl: string;
-}): Promise<void> {
+export async function storeLists(o: { large: number; runs: number; databaseUrl: string }): Promise<void> {
   const started = performance.now();
-  const database = await postgresDatabase(o.databaseUrl, { largeList: o.large, smallList: o.small, postGuests: 0 });
+  const database = await postgresDatabase(o.databaseUrl, { largeList: o.large, smallList: SMALL_LIST, postGuests: 0 });
   process.stderr.write(`loaded in ${Math.round((performance.now() - started) / 1000)} s\n`);
   const store = await openDatabase({ databaseUrl: database.url, dataDir: '', statementTimeoutMs: 60_000 });
   registerCleanup(() => store.close());
-  const sizes = [o.small, o.large].map((n) => n.toLocaleString('en-US'));
+  const sizes = [SMALL_LIST, o.large].map((n) => n.toLocaleString('en-US'));
   console.log(
     `| shape | p50 ms at ${sizes[0]} | p50 ms at ${sizes[1]} | ratio | total_items exact |\n| --- | ---: | ---: | ---: | --- |`,
   );

@@ -18,17 +18,13 @@ export type Engine = 'postgres' | 'pglite';
 export const engineOf = (name: TargetName): Engine | undefined =>
   name.endsWith('pglite') ? 'pglite' : name.includes('postgres') ? 'postgres' : undefined;
 
-export interface Target {
-  name: TargetName;
-  /** Where the API's operations are: `/v1` on our processes, the root on Prism. */
-  base: string;
-  processes: Process[];
-}
+/** `base`: where the API's operations are, `/v1` on our processes, the root on Prism. */
+export type Target = { name: TargetName; base: string; processes: Process[] };
 export const origins = (t: Target): string[] => t.processes.map((p) => `http://127.0.0.1:${p.port}`);
 export const pids = (t: Target): number[] => t.processes.map((p) => p.pid);
 
 /** The servers' secret, and their database: `DATABASE_URL` or a PGlite `DATA_DIR`. */
-export type ServerEnv = Record<string, string>;
+type ServerEnv = Record<string, string>;
 
 // Rate limits off, and a statement timeout long enough that a slow list is measured as slow
 // instead of cut off at 5 s. No limit of requests per keep-alive connection: past it Node
@@ -39,16 +35,17 @@ export const SERVER_SETTINGS = {
   TOKEN_FAILURES_PER_MINUTE: '0',
   DATABASE_STATEMENT_TIMEOUT_MS: '60000',
   HTTP_MAX_REQUESTS_PER_SOCKET: '0',
+  // The bench's tokens are signed once for the whole sitting; the server takes none that lives longer than this.
+  TOKEN_TTL_SECONDS: String(3 * 3600),
 };
 
 /** `server/main.ts` as `npm start` runs it; `nodeArgs` go before it (the profiler's). */
-export const startServer = (name: string, env: ServerEnv, nodeArgs: string[] = [], logErrors = false) =>
+export const startServer = (name: string, env: ServerEnv, nodeArgs: string[] = []) =>
   launch({
     name,
     args: () => [...nodeArgs, '--import', 'tsx', 'server/main.ts'],
     env: { ...env, ...SERVER_SETTINGS },
     readyPath: '/readyz',
-    logErrors,
   });
 
 /** The ceilings (bench/bare-server.ts): Hono answering a constant, or the server's SQL run bare. */
@@ -78,15 +75,8 @@ export async function startTarget(name: TargetName, env: (name: TargetName) => S
         name,
         args: (port) => [
           prismCli,
-          'mock',
-          'openapi.yaml',
-          '-v',
-          'error',
-          '--no-multiprocess',
-          '--host',
-          '127.0.0.1',
-          '--port',
-          String(port),
+          ...'mock openapi.yaml -v error --no-multiprocess --host 127.0.0.1 --port'.split(' '),
+          `${port}`,
         ],
         readyPath: '/healthz',
         anyStatus: true,
