@@ -1,13 +1,12 @@
 // An answer judged by the contract alone: the operation's documented statuses, media types,
 // body schemas and headers (server/contract/response-check.ts), read from a real Response.
 import { loadContract, type OperationId } from '../server/contract/document.js';
-import { type ResponseViolation, compileResponseCheck, type ResponseCheck } from '../server/contract/response-check.js';
+import type { ResponseViolation } from '../server/contract/response-check.js';
 import { compileValidators, type ContractValidators } from '../server/contract/validation.js';
 
 let validators: ContractValidators | undefined;
-let responseCheck: ResponseCheck | undefined;
 
-/** Request validators, compiled once per process (a request's verdict comes from them). */
+/** The contract's validators, compiled once per process: requests' verdicts and the response check. */
 export function contractValidators(): ContractValidators {
   validators ??= compileValidators(loadContract());
   return validators;
@@ -37,8 +36,7 @@ export async function checkAnswer(operationId: OperationId, response: Response):
       return { status: response.status, mediaType, body, violations: [violation] };
     }
   }
-  responseCheck ??= compileResponseCheck(loadContract());
-  const violations = responseCheck(operationId, {
+  const violations = contractValidators().response(operationId, {
     status: response.status,
     mediaType: mediaType || undefined,
     body,

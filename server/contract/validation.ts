@@ -4,7 +4,12 @@ import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { components } from '../../generated/openapi.js';
 import { anchored, createAjv, objectSchema } from './ajv.js';
 import type { Contract, ContractOperation, ContractParameter, OperationId } from './document.js';
-import { compileResponseCheck, type ResponseCheck, type ResponseToCheck } from './response-check.js';
+import {
+  compileResponseCheck,
+  type ResponseCheck,
+  type ResponseToCheck,
+  type ResponseViolation,
+} from './response-check.js';
 
 /** One failing input, as problems list them in `errors`. */
 export type ValidationError = components['schemas']['ValidationError'];
@@ -90,8 +95,8 @@ export interface ContractValidators {
   parameters(operationId: OperationId, raw: RawRequest): { value: ValidatedParameters; errors: ValidationError[] };
   /** Validates a parsed body against the schema of its media type. */
   body(operationId: OperationId, mediaType: string, body: unknown): ValidationError[];
-  /** The response check (response-check.ts), its violations as text: what the server's own check reports. */
-  response(operationId: OperationId, response: ResponseToCheck): string[];
+  /** The response check (response-check.ts): where the answer breaks the contract, each naming its check. */
+  response(operationId: OperationId, response: ResponseToCheck): ResponseViolation[];
 }
 
 /**
@@ -165,7 +170,7 @@ export function compileValidators(contract: Contract): ContractValidators {
     },
     response(operationId, response) {
       responseCheck ??= compileResponseCheck(contract);
-      return responseCheck(operationId, response).map((v) => v.message);
+      return responseCheck(operationId, response);
     },
   };
 }

@@ -14,7 +14,7 @@ export function checkResponse(
 ): Reply {
   const violations = validators.response(operationId, reply);
   if (violations.length === 0) return reply;
-  const detail = `The ${reply.status} response of ${operationId} breaks the contract: ${violations.join('; ')}`;
+  const detail = `The ${reply.status} response of ${operationId} breaks the contract: ${violations.map((v) => v.message).join('; ')}`;
   report(detail);
   return problemReply(new ProblemError('internal_error', detail));
 }
