@@ -6,13 +6,12 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { listCosts } from './list-costs.js';
 import { cleanUp, machineBusySeconds, runMain, sleep } from './processes.js';
 import { profile } from './profile.js';
 import { describeMachine, markdown } from './report.js';
 import { SMALL_LIST, sit } from './sitting.js';
 import { startupTimes } from './startup.js';
-import { storeLists } from './store-lists.js';
+import { listCosts, storeLists } from './store-lists.js';
 
 const { values: args } = parseArgs({
   options: {
