@@ -31,7 +31,7 @@ export type Job = {
  * `errors`: answers with another status or a wrong `total_items`, warm-up included; the CPU
  * seconds cover the measured span only; `exhausted`: the `once` requests ran out before its end.
  */
-export type Outcome = {
+export type Measurement = {
   requests: number;
   seconds: number;
   requestsPerSecond: number;
@@ -115,7 +115,7 @@ const percentile = (sorted: number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? Number.NaN;
 
 /** One job: its warm-up, then `onWarm`, then its measured span. */
-export async function generate(job: Job, onWarm = () => {}): Promise<Outcome> {
+export async function generate(job: Job, onWarm = () => {}): Promise<Measurement> {
   const cursor = { next: 0 };
   const tally: Tally = { errors: 0, firstError: undefined };
   const ownCpu = ({ user, system } = process.cpuUsage()) => (user + system) / 1e6;

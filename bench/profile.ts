@@ -66,7 +66,7 @@ export async function profile(o: { engine: Engine; workload: 'get' | 'post'; sec
   const cpuProf = ['--cpu-prof', `--cpu-prof-dir=${profiles}`];
   const server = await startServer(`server-${o.engine}`, { ...database, JWT_SECRET: jwtSecret }, cpuProf);
   const sign = await signer(jwtSecret, postGuests);
-  const outcome = await generate({
+  const measured = await generate({
     origins: [`http://127.0.0.1:${server.port}`],
     connections: CONNECTIONS,
     requests:
@@ -80,9 +80,9 @@ export async function profile(o: { engine: Engine; workload: 'get' | 'post'; sec
     pids: [server.pid],
   });
   process.stderr.write(
-    `${o.engine} ${o.workload}: ${outcome.requestsPerSecond.toFixed(0)} req/s under the profiler, ` +
-      `${((outcome.serverCpuSeconds / Math.max(1, outcome.requests)) * 1e6).toFixed(0)} server CPU µs/req, ` +
-      `${outcome.errors} unexpected answers${outcome.firstError ? ` (first: ${outcome.firstError})` : ''}\n`,
+    `${o.engine} ${o.workload}: ${measured.requestsPerSecond.toFixed(0)} req/s under the profiler, ` +
+      `${((measured.serverCpuSeconds / Math.max(1, measured.requests)) * 1e6).toFixed(0)} server CPU µs/req, ` +
+      `${measured.errors} unexpected answers${measured.firstError ? ` (first: ${measured.firstError})` : ''}\n`,
   );
   await stop(server);
   // The main thread's profile is the largest (tsx's loader thread writes one too).

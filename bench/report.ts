@@ -63,7 +63,7 @@ function ratio(row: Row | undefined, windows: Window[], other: TargetName, other
     const reference = windows.find((o) => o.target === other && o.workload === otherWorkload && o.run === w.run);
     return reference === undefined || reference === w
       ? Number.NaN
-      : w.outcome.requestsPerSecond / reference.outcome.requestsPerSecond;
+      : w.measured.requestsPerSecond / reference.measured.requestsPerSecond;
   });
   return median(ratios ?? []);
 }
@@ -91,21 +91,21 @@ function table({ windows, statements, options }: Report): string {
     const cells = [
       LABELS[row.target],
       WORKLOAD_LABELS[row.workload as keyof typeof WORKLOAD_LABELS] ?? row.workload,
-      perSecond(of((w) => w.outcome.requestsPerSecond)),
-      ms(of((w) => w.outcome.p50)),
-      ms(of((w) => w.outcome.p99)),
-      micros(of((w) => w.outcome.serverCpuSeconds / w.outcome.requests)),
-      micros(of((w) => (w.databaseCpuSeconds ?? Number.NaN) / w.outcome.requests)),
+      perSecond(of((w) => w.measured.requestsPerSecond)),
+      ms(of((w) => w.measured.p50)),
+      ms(of((w) => w.measured.p99)),
+      micros(of((w) => w.measured.serverCpuSeconds / w.measured.requests)),
+      micros(of((w) => (w.databaseCpuSeconds ?? Number.NaN) / w.measured.requests)),
       fixed(statementsOf(statements, row.target, row.workload), 1),
       isRound ? fixed(ratio(row, windows, 'hono', 'constant'), 3) : '',
       isRound && bare !== undefined && bare !== row.target ? fixed(ratio(row, windows, bare), 2) : '',
       isRound && row.target !== 'prism' ? fixed(ratio(row, windows, 'prism'), 2) : '',
-      shape === undefined ? '' : small === undefined ? '—' : fixed(of((w) => w.outcome.p50) / small.outcome.p50, 1),
+      shape === undefined ? '' : small === undefined ? '—' : fixed(of((w) => w.measured.p50) / small.measured.p50, 1),
       !row.workload.startsWith('guest list')
         ? ''
-        : row.windows.every((w) => w.outcome.errors === 0)
+        : row.windows.every((w) => w.measured.errors === 0)
           ? 'yes'
-          : `no: ${row.windows[0]?.outcome.firstError}`,
+          : `no: ${row.windows[0]?.measured.firstError}`,
     ];
     lines.push(`| ${cells.join(' | ')} |`);
   }
@@ -128,7 +128,7 @@ function targetChecks({ windows, options, memory }: Report): string[] {
   const p50 = (size: 'small' | 'large', shape: ListShape): number => {
     const workload = listWorkload(options, size, shape);
     return median(
-      windows.filter((w) => w.target === 'server-postgres' && w.workload === workload).map((w) => w.outcome.p50),
+      windows.filter((w) => w.target === 'server-postgres' && w.workload === workload).map((w) => w.measured.p50),
     );
   };
   const get = 'GET /host-connections/{id}, server on';
@@ -137,7 +137,7 @@ function targetChecks({ windows, options, memory }: Report): string[] {
   const large = thousands(options.listSizes.large);
   const over = `${growth.filter((g) => g.value > 2).length} of ${growth.length} shapes over 2`;
   const lists = windows.filter((w) => w.workload.startsWith('guest list'));
-  const wrong = lists.filter((w) => w.outcome.errors > 0).length;
+  const wrong = lists.filter((w) => w.measured.errors > 0).length;
   const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MB`;
   const change = memory.after / memory.before - 1;
   const all = memory.requests >= options.memoryRequests;
@@ -172,12 +172,12 @@ function targetChecks({ windows, options, memory }: Report): string[] {
 }
 
 function summary({ machine, options, windows, wallSeconds, command }: Report): string {
-  const share = (seconds: number, w: Window) => (seconds / w.outcome.seconds) * 100;
+  const share = (seconds: number, w: Window) => (seconds / w.measured.seconds) * 100;
   const others = windows.map((w) => {
-    const o = w.outcome;
+    const o = w.measured;
     return share(o.machineBusySeconds - o.serverCpuSeconds - o.generatorCpuSeconds - (w.databaseCpuSeconds ?? 0), w);
   });
-  const generator = Math.max(...windows.map((w) => share(w.outcome.generatorCpuSeconds, w)));
+  const generator = Math.max(...windows.map((w) => share(w.measured.generatorCpuSeconds, w)));
   const settings = Object.entries(SERVER_SETTINGS).map(([k, v]) => `${k}=${v}`);
   return [
     `\`${command}\`: ${Math.floor(wallSeconds / 60)} min ${Math.round(wallSeconds % 60)} s. ${machine}`,

@@ -62,7 +62,7 @@ async function sitting(): Promise<void> {
   const report = { ...results, options, command, wallSeconds: (performance.now() - started) / 1000 };
   await writeFile(args.out ?? '', JSON.stringify(report, null, 2));
   console.log(`${markdown(report)}\nRaw results: ${args.out}`);
-  if (results.windows.some((w) => w.outcome.errors > 0)) process.exitCode = 1;
+  if (results.windows.some((w) => w.measured.errors > 0)) process.exitCode = 1;
 }
 
 const engine = args.engine === 'pglite' ? 'pglite' : 'postgres';

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { createTokenIssuer } from '../server/domain/tokens.js';
 import { countStatements } from '../test/support/statements.js';
 import * as data from './data.js';
-import { generate, type Job, type Outcome, type RequestSpec, span } from './loadgen.js';
+import { generate, type Job, type Measurement, type RequestSpec, span } from './loadgen.js';
 import { cpuSeconds, registerCleanup, residentBytes, stop, stopping } from './processes.js';
 import {
   type Engine,
@@ -38,7 +38,7 @@ export type Window = {
   target: TargetName;
   workload: string;
   run: number;
-  outcome: Outcome;
+  measured: Measurement;
   databaseCpuSeconds?: number;
 };
 /** `sql`: the statements of one request, in the order sent. */
@@ -66,7 +66,7 @@ function pool(size: number): Pool {
   };
 }
 
-/** Every caller's token, signed with the servers' secret by the server's own issuer. */
+/** Every requester's token, signed with the servers' secret by the server's own issuer. */
 export async function signer(jwtSecret: string, postGuests: number): Promise<Sign> {
   const issuer = createTokenIssuer({
     secret: jwtSecret,
@@ -75,9 +75,9 @@ export async function signer(jwtSecret: string, postGuests: number): Promise<Sig
   });
   const tokens = new Map<string, string>();
   const guests = Array.from({ length: postGuests }, (_, i) => data.fixtures.postGuest(i + 1));
-  for (const caller of [data.fixtures.lister, data.fixtures.largeHost, data.fixtures.smallHost, ...guests])
-    tokens.set(caller.clientId, (await issuer.issue(caller)).accessToken);
-  return (caller) => tokens.get(caller.clientId) ?? '';
+  for (const requester of [data.fixtures.lister, data.fixtures.largeHost, data.fixtures.smallHost, ...guests])
+    tokens.set(requester.clientId, (await issuer.issue(requester)).accessToken);
+  return (requester) => tokens.get(requester.clientId) ?? '';
 }
 
 /** One window; the CPU of the scratch database's backends is sampled around its measured span. */
@@ -92,13 +92,11 @@ async function measure(s: Sitting, target: Target, workload: string, run: number
   const [start, end] = [await before, await backends()];
   // A backend that appeared in between counts whole; one that vanished is lost.
   const cpu = [...end].reduce((sum, [pid, seconds]) => sum + seconds - (start?.get(pid) ?? 0), 0);
+  const failed = `${o.errors > 0 ? `, ${o.errors} unexpected answers (first: ${o.firstError})` : ''}${o.exhausted ? ', ran out of fresh guests' : ''}`;
   progress(
-    `[run ${run + 1}] ${target.name} ${workload}: ${o.requestsPerSecond.toFixed(0)} req/s, p50 ${o.p50.toFixed(2)} ms, ` +
-      `p99 ${o.p99.toFixed(2)} ms, ${o.requests} in ${o.seconds.toFixed(1)} s` +
-      (o.errors > 0 ? `, ${o.errors} unexpected answers (first: ${o.firstError})` : '') +
-      (o.exhausted ? ', ran out of fresh guests' : ''),
+    `[run ${run + 1}] ${target.name} ${workload}: ${o.requestsPerSecond.toFixed(0)} req/s, p50 ${o.p50.toFixed(2)} ms${failed}`,
   );
-  return { target: target.name, workload, run, outcome: o, databaseCpuSeconds: database && cpu } satisfies Window;
+  return { target: target.name, workload, run, measured: o, databaseCpuSeconds: database && cpu } satisfies Window;
 }
 
 const postsPerWindow = (engine: Engine, seconds: number): number =>
@@ -153,10 +151,10 @@ async function countStatementsPerRequest(s: Sitting, [server, bare]: [Counted, C
         });
       const warm = await run(w.warm);
       counter.take();
-      const outcome = await run(w.counted);
+      const measured = await run(w.counted);
       const { count, sql } = counter.take();
-      if (warm.errors + outcome.errors > 0)
-        throw new Error(`counting ${w.name} on ${target.name}: ${warm.firstError ?? outcome.firstError}`);
+      if (warm.errors + measured.errors > 0)
+        throw new Error(`counting ${w.name} on ${target.name}: ${warm.firstError ?? measured.firstError}`);
       const perRequest = count / w.counted.length;
       counts.push({ target: target.name, workload: w.name, perRequest, sql: sql.slice(0, Math.round(perRequest)) });
       progress(`[statements] ${target.name} ${w.name}: ${perRequest} per request`);
@@ -211,7 +209,7 @@ async function measureMemory(s: Sitting, target: Target, maxSeconds: number) {
   try {
     const window = await measure(s, target, 'memory: get', 0, job, () => (before = residentBytes(pid)));
     const after = residentBytes(pid);
-    return { memory: { requests: window.outcome.requests, before, peak: Math.max(peak, after), after }, window };
+    return { memory: { requests: window.measured.requests, before, peak: Math.max(peak, after), after }, window };
   } finally {
     clearInterval(watch);
   }

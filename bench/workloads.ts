@@ -2,7 +2,7 @@
 // processes, the root on Prism), and the shapes of the guest-connections list.
 import type { operations } from '../generated/openapi.js';
 import { operations as described } from '../generated/operations.js';
-import { type Caller, fixtures } from './data.js';
+import { type Requester, fixtures } from './data.js';
 import type { RequestSpec } from './loadgen.js';
 
 export const WORKLOADS = ['get', 'list', 'post'] as const;
@@ -15,13 +15,13 @@ export const WORKLOAD_LABELS: Record<Workload, string> = {
 };
 export const EXPECTED_STATUS: Record<Workload, number> = { constant: 200, get: 200, list: 200, post: 201 };
 
-/** Signs a token for a caller, as the token endpoint would. */
-export type Sign = (caller: Caller) => string;
+/** Signs a token for a requester, as the token endpoint would. */
+export type Sign = (requester: Requester) => string;
 
-const headers = (caller: Caller, sign: Sign): Record<string, string> => ({
-  Authorization: `Bearer ${sign(caller)}`,
-  'Requester-Organization-ID': caller.organizationId,
-  'Target-Organization-ID': caller.organizationId,
+const headers = (requester: Requester, sign: Sign): Record<string, string> => ({
+  Authorization: `Bearer ${sign(requester)}`,
+  'Requester-Organization-ID': requester.organizationId,
+  'Target-Organization-ID': requester.organizationId,
 });
 
 /**
@@ -42,11 +42,11 @@ export function request(workload: Workload, base: string, sign: Sign, guest = 1)
       path: `${base}/host-connections?statuses=connected`,
       headers: headers(fixtures.lister, sign),
     };
-  const { invitationToken, ...caller } = fixtures.postGuest(guest);
+  const { invitationToken, ...requester } = fixtures.postGuest(guest);
   return {
     method: 'POST',
     path: `${base}/host-connections`,
-    headers: { ...headers(caller, sign), 'Content-Type': 'application/json' },
+    headers: { ...headers(requester, sign), 'Content-Type': 'application/json' },
     body: JSON.stringify({ host_organization_id: fixtures.postHost, invitation_token: invitationToken }),
   };
 }
@@ -93,7 +93,7 @@ export const LIST_SHAPES: ListShape[] = [
 /** A shape's whole query: connected ones, 25 a page, unless the shape says otherwise. */
 export const listQuery = (shape: ListShape): ListQuery => ({ statuses: ['connected'], limit: 25, ...shape.query });
 
-export function guestListRequest(base: string, sign: Sign, host: Caller, shape: ListShape): RequestSpec {
+export function guestListRequest(base: string, sign: Sign, host: Requester, shape: ListShape): RequestSpec {
   const query = new URLSearchParams();
   for (const [name, value] of Object.entries(listQuery(shape)))
     for (const one of [value].flat()) query.append(name, String(one));
