@@ -8,9 +8,9 @@ import path from 'node:path';
 import { pgliteDirectories, postgresDatabase } from './data.js';
 import { generate, span } from './loadgen.js';
 import { stop } from './processes.js';
-import { CONNECTIONS, signer } from './sitting.js';
+import { CONNECTIONS } from './sitting.js';
 import { type Engine, startServer } from './targets.js';
-import { EXPECTED_STATUS, request } from './workloads.js';
+import { EXPECTED_STATUS, request, signer } from './workloads.js';
 
 type Frame = { functionName: string; url: string; lineNumber: number };
 type Profile = { nodes: { id: number; callFrame: Frame }[]; samples: number[]; timeDeltas: number[] };

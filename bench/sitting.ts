@@ -1,24 +1,13 @@
 // One sitting: the data and every target first, then the statement counting, the rounds of
 // every workload on every target, the list shapes at both sizes, and the memory check.
 import { randomBytes } from 'node:crypto';
-import { createTokenIssuer } from '../server/domain/tokens.js';
 import { countStatements } from '../test/support/statements.js';
 import * as data from './data.js';
 import { generate, type Job, type Measurement, type RequestSpec, span } from './loadgen.js';
 import { cpuSeconds, registerCleanup, residentBytes, stop, stopping } from './processes.js';
-import {
-  type Engine,
-  engineOf,
-  origins,
-  pids,
-  SERVER_SETTINGS,
-  startTarget,
-  TARGETS,
-  type Target,
-  type TargetName,
-} from './targets.js';
-import * as workloads from './workloads.js';
+import { type Engine, engineOf, origins, pids, startTarget, TARGETS, type Target, type TargetName } from './targets.js';
 import type { ListShape, Sign, Workload } from './workloads.js';
+import * as workloads from './workloads.js';
 
 export const SMALL_LIST = 10_000;
 export const WARMUP_SECONDS = 1;
@@ -26,19 +15,9 @@ export const CONNECTIONS = 16;
 type Size = 'small' | 'large';
 /** Measured seconds per list shape at each size. */
 const LIST_SECONDS: Record<Size, number> = { small: 1, large: 2 };
-export type Options = {
-  runs: number;
-  seconds: number;
-  memoryRequests: number;
-  listSizes: Record<Size, number>;
-  databaseUrl: string;
-};
+export type Options = { runs: number; seconds: number; memoryRequests: number; listSizes: Record<Size, number> };
 /** `databaseCpuSeconds`: of the scratch database's backends over the measured span (PostgreSQL targets). */
-export type Window = {
-  target: TargetName;
-  workload: string;
-  run: number;
-  measured: Measurement;
+export type Window = { target: TargetName; workload: string; run: number; measured: Measurement } & {
   databaseCpuSeconds?: number;
 };
 /** `sql`: the statements of one request, in the order sent. */
@@ -64,20 +43,6 @@ function pool(size: number): Pool {
     next += count;
     return Array.from({ length: count }, (_, i) => next - count + i);
   };
-}
-
-/** Every requester's token, signed with the servers' secret by the server's own issuer. */
-export async function signer(jwtSecret: string, postGuests: number): Promise<Sign> {
-  const issuer = createTokenIssuer({
-    secret: jwtSecret,
-    ttlSeconds: Number(SERVER_SETTINGS.TOKEN_TTL_SECONDS),
-    now: () => new Date(),
-  });
-  const tokens = new Map<string, string>();
-  const guests = Array.from({ length: postGuests }, (_, i) => data.fixtures.postGuest(i + 1));
-  for (const requester of [data.fixtures.lister, data.fixtures.largeHost, data.fixtures.smallHost, ...guests])
-    tokens.set(requester.clientId, (await issuer.issue(requester)).accessToken);
-  return (requester) => tokens.get(requester.clientId) ?? '';
 }
 
 /** One window; the CPU of the scratch database's backends is sampled around its measured span. */
@@ -216,7 +181,11 @@ async function measureMemory(s: Sitting, target: Target, maxSeconds: number) {
 }
 
 /** The whole sitting; `describe` sees the scratch database once it is loaded and says what the machine is. */
-export async function sit<M>(options: Options, budgetSeconds: number, describe: (db: data.PostgresDatabase) => M) {
+export async function sit<M>(
+  options: Options & { databaseUrl: string },
+  budgetSeconds: number,
+  describe: (db: data.PostgresDatabase) => M,
+) {
   const started = performance.now();
   let phaseStart = started;
   const phase = (name: string): void => {
@@ -237,7 +206,7 @@ export async function sit<M>(options: Options, budgetSeconds: number, describe: 
   const [postgres, pgliteDirs, sign] = await Promise.all([
     data.postgresDatabase(options.databaseUrl, pgSizes),
     data.pgliteDirectories(onEngine('pglite').length, pgliteSizes),
-    signer(jwtSecret, Math.max(pgSizes.postGuests, pgliteGuests)),
+    workloads.signer(jwtSecret, Math.max(pgSizes.postGuests, pgliteGuests)),
   ]);
   const machine = await describe(postgres);
   phase('data load');

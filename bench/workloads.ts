@@ -2,8 +2,10 @@
 // processes, the root on Prism), and the shapes of the guest-connections list.
 import type { operations } from '../generated/openapi.js';
 import { operations as described } from '../generated/operations.js';
-import { type Requester, fixtures } from './data.js';
+import { createTokenIssuer } from '../server/domain/tokens.js';
+import { fixtures, type Requester } from './data.js';
 import type { RequestSpec } from './loadgen.js';
+import { SERVER_SETTINGS } from './targets.js';
 
 export const WORKLOADS = ['get', 'list', 'post'] as const;
 export type Workload = (typeof WORKLOADS)[number] | 'constant';
@@ -98,4 +100,18 @@ export function guestListRequest(base: string, sign: Sign, host: Requester, shap
   for (const [name, value] of Object.entries(listQuery(shape)))
     for (const one of [value].flat()) query.append(name, String(one));
   return { method: 'GET', path: `${base}/guest-connections?${query}`, headers: headers(host, sign) };
+}
+
+/** Every requester's token, signed with the servers' secret by the server's own issuer. */
+export async function signer(jwtSecret: string, postGuests: number): Promise<Sign> {
+  const issuer = createTokenIssuer({
+    secret: jwtSecret,
+    ttlSeconds: Number(SERVER_SETTINGS.TOKEN_TTL_SECONDS),
+    now: () => new Date(),
+  });
+  const tokens = new Map<string, string>();
+  const guests = Array.from({ length: postGuests }, (_, i) => fixtures.postGuest(i + 1));
+  for (const requester of [fixtures.lister, fixtures.largeHost, fixtures.smallHost, ...guests])
+    tokens.set(requester.clientId, (await issuer.issue(requester)).accessToken);
+  return (requester) => tokens.get(requester.clientId) ?? '';
 }
