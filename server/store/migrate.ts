@@ -8,7 +8,7 @@ import type { Database } from './schema.js';
 // pattern leaves out its .d.ts files). The numbers jump from 0002 to 0006 and stay so: Kysely
 // refuses a database that applied a name it no longer finds, so a rename would stop every one.
 const folder = new URL('./migrations/', import.meta.url);
-const migrationFile = /^(\d{4}_\w+)\.(?:ts|js)$/;
+const migrationFile = /^(\d{4}_[^.]+)\.(?:ts|js)$/;
 
 const migrationFiles = (): string[] =>
   readdirSync(folder)
