@@ -17,8 +17,9 @@ const sources = `${contractFile} and server/store/migrations`;
 async function main(): Promise<void> {
   const text = await readFile(contractFile, 'utf8');
   const document = parse(text) as Record<string, unknown>;
-  // The database's PGlite starts while the types are generated.
-  const [types, database] = await Promise.all([generateTypes(pathToFileURL(contractFile)), databaseModule()]);
+  // The database's PGlite (when one is needed) starts while the types are generated.
+  const committed = check ? await readFile('generated/database.ts', 'utf8').catch(() => undefined) : undefined;
+  const [types, database] = await Promise.all([generateTypes(pathToFileURL(contractFile)), databaseModule(committed)]);
   const outputs: Record<string, string> = {
     'generated/openapi.d.ts': types,
     'generated/database.ts': database,

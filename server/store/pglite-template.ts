@@ -33,7 +33,7 @@ function packageRoot(from: string): string {
 }
 
 // A data directory is only good for the PGlite build that made it.
-const pgliteVersion = (): string => {
+export const pgliteVersion = (): string => {
   const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
   return (JSON.parse(readFileSync(path.join(packageRoot(entry), 'package.json'), 'utf8')) as { version: string })
     .version;
