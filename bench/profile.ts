@@ -67,7 +67,7 @@ export async function profile(o: { engine: Engine; workload: 'get' | 'post'; sec
   const server = await startServer(`server-${o.engine}`, { ...database, JWT_SECRET: jwtSecret }, cpuProf);
   const sign = await signer(jwtSecret, postGuests);
   const measured = await generate({
-    origins: [`http://127.0.0.1:${server.port}`],
+    processes: [server],
     connections: CONNECTIONS,
     requests:
       o.workload === 'get'
@@ -77,7 +77,6 @@ export async function profile(o: { engine: Engine; workload: 'get' | 'post'; sec
     expect: EXPECTED_STATUS[o.workload],
     warmup: span(1),
     measure: span(o.seconds),
-    pids: [server.pid],
   });
   process.stderr.write(
     `${o.engine} ${o.workload}: ${measured.requestsPerSecond.toFixed(0)} req/s under the profiler, ` +

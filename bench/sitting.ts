@@ -5,7 +5,7 @@ import { countStatements } from '../test/support/statements.js';
 import * as data from './data.js';
 import { generate, type Job, type Measurement, type RequestSpec, span } from './loadgen.js';
 import { cpuSeconds, registerCleanup, residentBytes, stop, stopping } from './processes.js';
-import { type Engine, engineOf, origins, pids, startTarget, TARGETS, type Target, type TargetName } from './targets.js';
+import { type Engine, engineOf, startTarget, TARGETS, type Target, type TargetName } from './targets.js';
 import type { ListShape, Sign, Workload } from './workloads.js';
 import * as workloads from './workloads.js';
 
@@ -72,7 +72,7 @@ function workloadJob(s: Sitting, target: Target, workload: Workload): Job {
   const take = workload === 'post' ? s.guests.get(target.name) : undefined;
   const posts = take?.(postsPerWindow(engineOf(target.name) ?? 'postgres', s.options.seconds));
   return {
-    origins: origins(target),
+    processes: target.processes,
     connections: CONNECTIONS,
     requests: posts?.map((i) => workloads.request('post', target.base, s.sign, i)) ?? [
       workloads.request(workload, target.base, s.sign),
@@ -81,7 +81,6 @@ function workloadJob(s: Sitting, target: Target, workload: Workload): Job {
     expect: workloads.EXPECTED_STATUS[workload],
     warmup: span(WARMUP_SECONDS),
     measure: span(s.options.seconds),
-    pids: pids(target),
   };
 }
 
@@ -111,7 +110,7 @@ async function countStatementsPerRequest(s: Sitting, [server, bare]: [Counted, C
     for (const w of list) {
       const run = (requests: RequestSpec[]) =>
         generate({
-          ...{ origins: origins(target), pids: pids(target), connections: 1, requests, once: true, expect: w.expect },
+          ...{ processes: target.processes, connections: 1, requests, once: true, expect: w.expect },
           ...{ warmup: span(0), measure: { seconds: 0, minRequests: requests.length, maxSeconds: 120 } },
         });
       const warm = await run(w.warm);
@@ -145,7 +144,7 @@ async function measureLists(s: Sitting, target: Target): Promise<Window[]> {
       const host = size === 'large' ? data.fixtures.largeHost : data.fixtures.smallHost;
       const first = index === 0 ? 1 : 0; // the first shape warms the caches for all; each small one warms itself
       const job: Job = {
-        origins: origins(target),
+        processes: target.processes,
         connections: 1,
         requests: [workloads.guestListRequest(target.base, s.sign, host, shape)],
         once: false,
@@ -153,7 +152,6 @@ async function measureLists(s: Sitting, target: Target): Promise<Window[]> {
         totalItems: await data.expectedTotal(s.postgres, host.organizationId, shape),
         warmup: size === 'small' ? span(0.2) : { seconds: 0, minRequests: first, maxSeconds: first * 60 },
         measure: { seconds: LIST_SECONDS[size], minRequests: 3, maxSeconds: LIST_SECONDS[size] * 2 },
-        pids: pids(target),
       };
       windows.push(await measure(s, target, listWorkload(s.options, size, shape), 0, job));
     }

@@ -32,18 +32,10 @@ const headers = (requester: Requester, sign: Sign): Record<string, string> => ({
  */
 export function request(workload: Workload, base: string, sign: Sign, guest = 1): RequestSpec {
   if (workload === 'constant') return { method: 'GET', path: '/', headers: {} };
-  if (workload === 'get')
-    return {
-      method: 'GET',
-      path: `${base}/host-connections/${fixtures.listedHost(1)}`,
-      headers: headers(fixtures.lister, sign),
-    };
-  if (workload === 'list')
-    return {
-      method: 'GET',
-      path: `${base}/host-connections?statuses=connected`,
-      headers: headers(fixtures.lister, sign),
-    };
+  const reads: Partial<Record<Workload, string>> = { get: `/${fixtures.listedHost(1)}`, list: '?statuses=connected' };
+  const read = reads[workload];
+  if (read !== undefined)
+    return { method: 'GET', path: `${base}/host-connections${read}`, headers: headers(fixtures.lister, sign) };
   const { invitationToken, ...requester } = fixtures.postGuest(guest);
   return {
     method: 'POST',
