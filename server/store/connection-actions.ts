@@ -96,6 +96,7 @@ export async function listActions(
     .limit(query.limit)
     .offset(query.offset);
   return listOf(
+    db,
     page,
     matches.select((eb) => eb.fn.countAll<number>().as('total')),
   );

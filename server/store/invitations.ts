@@ -76,6 +76,7 @@ export async function listInvitations(
     .limit(query.limit)
     .offset(query.offset);
   return listOf(
+    db,
     page,
     matches.select((eb) => eb.fn.countAll<number>().as('total')),
   );

@@ -3,11 +3,15 @@
 // ties broken by a unique column), and one page of items with the exact number of all matches.
 import {
   sql,
+  type Compilable,
   type Expression,
   type OrderByModifiersCallbackExpression,
   type RawBuilder,
+  type Kysely,
   type SelectQueryBuilder,
 } from 'kysely';
+import { runShaped } from './prepared.js';
+import type { Database } from './schema.js';
 
 export type Direction = 'asc' | 'desc';
 
@@ -36,13 +40,20 @@ export function inListOrder<DB, TB extends keyof DB, O>(
   return query.orderBy(key.expression, direction(key, dir)).orderBy(tieBreak, dir);
 }
 
-/** A page's items and the number of all matches, the two statements run side by side. */
+/**
+ * A page's items and the number of all matches, the two statements run side by side; with
+ * `prepare`, each is prepared for its shape and runs on a generic plan (prepared.ts, runShaped).
+ */
 export async function listOf<Item>(
-  page: { execute(): Promise<Item[]> },
-  count: { executeTakeFirstOrThrow(): Promise<{ total: number }> },
+  db: Kysely<Database>,
+  page: Compilable<Item>,
+  count: Compilable<{ total: number }>,
+  prepare = false,
 ): Promise<List<Item>> {
-  const [items, counted] = await Promise.all([page.execute(), count.executeTakeFirstOrThrow()]);
-  return { items, total_items: counted.total };
+  const run = <Row>(query: Compilable<Row>): Promise<Row[]> =>
+    prepare ? runShaped(db, query) : db.executeQuery(query.compile()).then((result) => result.rows);
+  const [items, [counted]] = await Promise.all([run(page), run(count)]);
+  return { items, total_items: counted?.total ?? 0 };
 }
 
 /**

@@ -21,7 +21,7 @@ import {
   type TransactionSettings,
 } from 'kysely';
 import { DatabaseClosedError } from './errors.js';
-import { preparedName } from './prepared.js';
+import { ConnectionStatements } from './statement-cache.js';
 
 export class PGliteDialect implements Dialect {
   readonly #pglite: PGlite;
@@ -126,6 +126,7 @@ class PGliteDriver implements Driver {
 
   async rollbackTransaction(): Promise<void> {
     await this.#pglite.exec('rollback');
+    this.#connection.rolledBack();
   }
 
   async savepoint(connection: DatabaseConnection, name: string): Promise<void> {
@@ -164,13 +165,24 @@ class PGliteConnection implements DatabaseConnection {
   readonly #prepared = new Set<string>();
   /** The result columns of each, with their parsers, from its first run. */
   readonly #columns = new Map<string, Columns>();
+  /** Which statements are named, and how the session plans (statement-cache.ts). */
+  readonly #statements = new ConnectionStatements();
 
   constructor(pglite: PGlite) {
     this.#pglite = pglite;
   }
 
+  rolledBack(): void {
+    this.#statements.rolledBack();
+  }
+
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const name = preparedName(query.sql);
+    const { name, evicted, setup } = this.#statements.plan(query.sql, query.parameters.length);
+    if (evicted !== undefined && this.#prepared.delete(evicted)) {
+      this.#columns.delete(evicted);
+      await this.#pglite.exec(`deallocate ${evicted}`);
+    }
+    for (const statement of setup) await this.#pglite.exec(statement);
     const result =
       name === undefined
         ? await this.#pglite.query<R>(query.sql, [...query.parameters], { rowMode: 'object' })
@@ -181,7 +193,7 @@ class PGliteConnection implements DatabaseConnection {
   }
 
   /**
-   * A hot statement (server/store/prepared.ts): parsed once under its name, then each run is
+   * A hot statement or a list's (server/store/prepared.ts): parsed once under its name, then each run is
    * one call into PGlite instead of query()'s five, and PostgreSQL does not parse and plan it
    * again. Its first run also describes its columns; later runs reuse that description (a
    * prepared statement's columns cannot change: PostgreSQL refuses to run it then) and only

@@ -5,9 +5,9 @@ import pg from 'pg';
 import { createActiveClients, lookupInDatabase } from './active-clients.js';
 import { INT8, NUMERIC, parseNumber } from './engine-values.js';
 import { isDatabaseUnavailable } from './errors.js';
-import { preparedName } from './prepared.js';
 import { listenForRevocations } from './revocation-listener.js';
 import type { Database } from './schema.js';
+import { ConnectionStatements } from './statement-cache.js';
 import { ping, type PoolStats, type Store } from './store.js';
 
 export type PoolSettings = {
@@ -55,8 +55,9 @@ export function openPostgres(connectionString: string, settings: PoolSettings): 
 /**
  * The pool as Kysely sees it, with two changes. A client whose query timed out on the client
  * side is destroyed on release instead of reused: its connection may still carry the lost
- * answer. And, with `prepare`, a hot statement goes out as a named prepared statement, which pg
- * parses once per connection and then only binds and runs.
+ * answer. And, with `prepare`, a hot statement or a list's goes out as a named prepared
+ * statement, which pg parses once per connection and then only binds and runs; a list's is
+ * deallocated when the connection's cache of them (statement-cache.ts) makes room.
  */
 function kyselyPool(pool: pg.Pool, prepare: boolean): PostgresPool {
   const guarded = new WeakSet<pg.PoolClient>();
@@ -66,9 +67,10 @@ function kyselyPool(pool: pg.Pool, prepare: boolean): PostgresPool {
     if (!guarded.has(client)) {
       guarded.add(client);
       const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+      const send = prepare ? namedSender(client, query) : query;
       Object.assign(client, {
         query: (...args: unknown[]) =>
-          query(...(prepare ? named(args) : args)).catch((error: unknown) => {
+          send(...args).catch((error: unknown) => {
             if (isDatabaseUnavailable(error)) broken.add(client);
             throw error;
           }),
@@ -82,9 +84,26 @@ function kyselyPool(pool: pg.Pool, prepare: boolean): PostgresPool {
   return { connect, end: () => pool.end() };
 }
 
-/** Kysely calls `query(sql, parameters)`; pg takes `{ name, text, values }` for a named statement. */
-function named(args: unknown[]): unknown[] {
-  const [text, values] = args;
-  const name = typeof text === 'string' ? preparedName(text) : undefined;
-  return name === undefined ? args : [{ name, text, values }];
+/** What pg's client knows of the statements its connection has parsed (not in its types). */
+type ParsedStatements = { connection: { parsedStatements: Record<string, string> } };
+
+/**
+ * Kysely calls `query(sql, parameters)`; pg takes `{ name, text, values }` for a named
+ * statement, and runs what statement-cache.ts asks for first.
+ */
+function namedSender(client: pg.PoolClient, query: (...args: unknown[]) => Promise<unknown>) {
+  const statements = new ConnectionStatements();
+  const parsed = (client as unknown as ParsedStatements).connection.parsedStatements;
+  return async (...args: unknown[]): Promise<unknown> => {
+    const [text, values] = args;
+    if (typeof text !== 'string') return query(...args);
+    const { name, evicted, setup } = statements.plan(text, Array.isArray(values) ? values.length : 0);
+    if (evicted !== undefined && parsed[evicted] !== undefined) {
+      await query(`deallocate ${evicted}`);
+      // pg would otherwise only bind the name next time, to a statement no longer there.
+      delete parsed[evicted];
+    }
+    for (const statement of setup) await query(statement);
+    return name === undefined ? query(...args) : query({ name, text, values });
+  };
 }
