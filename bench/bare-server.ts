@@ -12,6 +12,7 @@ import { activeClientOrganization } from '../server/store/clients.js';
 import { hostConnectionByPair } from '../server/store/connections.js';
 import { openDatabase } from '../server/store/database.js';
 import { connectStatement, contextByToken } from '../server/store/host-connection-create.js';
+import { runShaped } from '../server/store/prepared.js';
 import type { Database } from '../server/store/schema.js';
 
 /** One index range of the default order (the guest's archive flag fixed): the host's id and the key, offset + limit of them. */
@@ -64,9 +65,11 @@ async function serveStatements(): Promise<() => Promise<void>> {
     await rows(db, activeClientOrganization.sql, [clientOf(c.req.header('authorization'))]);
     const guest = c.req.header('requester-organization-id');
     const status = c.req.query('statuses');
+    // Prepared and planned generically, as the server runs a list (runShaped).
+    const shaped = (sql: string, params: unknown[]) => runShaped(db, { compile: () => CompiledQuery.raw(sql, params) });
     const [items, [count]] = await Promise.all([
-      rows(db, hostConnectionPage, [guest, status, false, 50, guest, status, true, 50, 50, 0, guest, 1]),
-      rows(db, hostConnectionCount, [guest, 'guest', status]),
+      shaped(hostConnectionPage, [guest, status, false, 50, guest, status, true, 50, 50, 0, guest, 1]),
+      shaped(hostConnectionCount, [guest, 'guest', status]),
     ]);
     return c.json({ items, total_items: Number((count as { total: string }).total) });
   });

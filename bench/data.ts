@@ -35,6 +35,8 @@ export const fixtures = {
   /** Hosts of the guest-connections lists. */
   largeHost: requester('large-host'),
   smallHost: requester('small-host'),
+  /** The guests of both lists (the small one's are the first of the large one's). */
+  listGuest: (i: number): string => uuidOf(`bench-guest-${i}`),
   /** The host every new connection of POST /host-connections is made with, and its fresh guests. */
   postHost: uuidOf('bench-post-host'),
   postGuest: (i: number) => ({
@@ -135,15 +137,20 @@ async function bulkLoad(execute: Execute, sizes: Sizes): Promise<void> {
   for (const table of TABLES) await execute(`vacuum analyze ${table}`);
 }
 
-/** Migrates and loads a database through the server's own store, on one connection (the load sets session options). */
-async function load(options: { databaseUrl?: string; dataDir: string }, sizes: Sizes): Promise<void> {
+/**
+ * Migrates and loads a database through the server's own store, on one connection (the load
+ * sets session options); returns the seconds of the load itself.
+ */
+async function load(options: { databaseUrl?: string; dataDir: string }, sizes: Sizes): Promise<number> {
   // Building an index over a million rows takes longer than the timeouts made for requests.
   const store = await openDatabase({ ...options, statementTimeoutMs: 600_000, acquireTimeoutMs: 600_000 });
   try {
     await migrateToLatest(store.db);
+    const started = performance.now();
     await store.db
       .connection()
       .execute((c) => bulkLoad(async (sql, params = []) => c.executeQuery(CompiledQuery.raw(sql, params)), sizes));
+    return (performance.now() - started) / 1000;
   } finally {
     await store.close();
   }
@@ -152,6 +159,7 @@ async function load(options: { databaseUrl?: string; dataDir: string }, sizes: S
 /** `backendPids`: the backends connected to it now, the PostgreSQL side of the target under load. */
 export type PostgresDatabase = {
   url: string;
+  loadSeconds: number;
   backendPids(): Promise<number[]>;
   query<T>(sql: string, params?: unknown[]): Promise<T[]>;
 };
@@ -167,12 +175,13 @@ export async function postgresDatabase(serverUrl: string, sizes: Sizes): Promise
   await admin.query(`create database ${name}`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  await load({ databaseUrl: url.toString(), dataDir: '' }, sizes);
+  const loadSeconds = await load({ databaseUrl: url.toString(), dataDir: '' }, sizes);
   const client = new pg.Client({ connectionString: url.toString() });
   await client.connect();
   registerCleanup(() => client.end());
   return {
     url: url.toString(),
+    loadSeconds,
     backendPids: async () =>
       (await admin.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [name])).rows.map(
         (row) => row.pid,

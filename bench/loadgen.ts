@@ -5,7 +5,12 @@
 import autocannon from 'autocannon';
 import { cpuSeconds, machineBusySeconds, type Process } from './processes.js';
 
-export type RequestSpec = { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body?: string };
+export type RequestSpec = {
+  method: 'GET' | 'POST' | 'PATCH';
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+};
 /** A phase ends once `seconds` have passed and `minRequests` are answered, or at `maxSeconds`. */
 export type Span = { seconds: number; minRequests: number; maxSeconds: number };
 export const span = (seconds: number): Span => ({ seconds, minRequests: 0, maxSeconds: seconds });

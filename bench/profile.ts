@@ -54,7 +54,12 @@ function summarize(profile: Profile): string {
   ].join('\n');
 }
 
-export async function profile(o: { engine: Engine; workload: 'get' | 'post'; seconds: number; databaseUrl: string }) {
+export async function profile(o: {
+  engine: Engine;
+  workload: 'get' | 'list' | 'post';
+  seconds: number;
+  databaseUrl: string;
+}) {
   const jwtSecret = randomBytes(32).toString('hex');
   const postGuests = o.workload === 'post' ? Math.ceil((o.seconds + 2) * 1500) : 0;
   const sizes = { largeList: 0, smallList: 0, postGuests };
@@ -70,9 +75,9 @@ export async function profile(o: { engine: Engine; workload: 'get' | 'post'; sec
     processes: [server],
     connections: CONNECTIONS,
     requests:
-      o.workload === 'get'
-        ? [request('get', '/v1', sign)]
-        : Array.from({ length: postGuests }, (_, i) => request('post', '/v1', sign, i + 1)),
+      o.workload === 'post'
+        ? Array.from({ length: postGuests }, (_, i) => request('post', '/v1', sign, i + 1))
+        : [request(o.workload, '/v1', sign)],
     once: o.workload === 'post',
     expect: EXPECTED_STATUS[o.workload],
     warmup: span(1),

@@ -29,6 +29,8 @@ type Report = {
   statements: StatementCount[];
   memory: Memory;
   machine: string;
+  /** Seconds of the main PostgreSQL database's bulk load (plain SQL, indexes built after the rows). */
+  loadSeconds: number;
   options: Options;
   wallSeconds: number;
   command: string;
@@ -117,7 +119,7 @@ const check = (label: string, value: number, goal: number, below = false): strin
   return `- ${met ? '✅' : '❌'} ${label}: ${fixed(value, 2)} (target ${below ? '≤' : '≥'} ${goal})`;
 };
 
-function targetChecks({ windows, options, memory }: Report): string[] {
+function targetChecks({ windows, options, memory, loadSeconds }: Report): string[] {
   const rows = rowsOf(windows);
   const rate = (target: TargetName, workload: string, other: TargetName): number =>
     ratio(
@@ -132,6 +134,15 @@ function targetChecks({ windows, options, memory }: Report): string[] {
     );
   };
   const get = 'GET /host-connections/{id}, server on';
+  const listRow = rows.find((r) => r.target === 'server-postgres' && r.workload === 'list');
+  const listDatabaseMs =
+    median(listRow?.windows.map((w) => (w.databaseCpuSeconds ?? Number.NaN) / w.measured.requests) ?? []) * 1e3;
+  const atScale = (workload: 'post' | 'patch') =>
+    check(
+      `${WORKLOAD_LABELS[workload]}, server on PostgreSQL: rate with ${large} connections (and 10,000 more) ÷ with 10,000`,
+      rate('server-postgres', workload, 'server-postgres-10k'),
+      0.7,
+    );
   const growth = LIST_SHAPES.map((shape) => ({ shape: shape.name, value: p50('large', shape) / p50('small', shape) }));
   const worst = growth.reduce((a, b) => (b.value > a.value || !Number.isFinite(b.value) ? b : a));
   const large = thousands(options.listSizes.large);
@@ -146,9 +157,18 @@ function targetChecks({ windows, options, memory }: Report): string[] {
     : ` (only ${thousands(memory.requests)} of ${thousands(options.memoryRequests)} requests before the time ran out)`;
   return [
     check(`${get} PostgreSQL ÷ Prism mock`, rate('server-postgres', 'get', 'prism'), 3),
-    check(`${get} PostgreSQL ÷ bare SQL on PostgreSQL`, rate('server-postgres', 'get', 'bare-postgres'), 0.7),
-    check(`${get} PGlite ÷ Prism mock`, rate('server-pglite', 'get', 'prism'), 1),
+    check(`${get} PostgreSQL ÷ bare SQL on PostgreSQL`, rate('server-postgres', 'get', 'bare-postgres'), 0.6),
+    check(`${get} PGlite ÷ Prism mock`, rate('server-pglite', 'get', 'prism'), 2),
     check('25-row list, server on PostgreSQL ÷ Prism mock', rate('server-postgres', 'list', 'prism'), 1),
+    check('25-row list, server on PostgreSQL: PostgreSQL CPU ms per list', listDatabaseMs, 0.4, true),
+    atScale('post'),
+    atScale('patch'),
+    check(
+      `bulk load of the main database (${large} + 10,000 connections and the fresh guests), seconds`,
+      loadSeconds,
+      300,
+      true,
+    ),
     check(
       'POST /host-connections, server on PostgreSQL ÷ bare SQL transaction on PostgreSQL',
       rate('server-postgres', 'post', 'bare-postgres'),

@@ -66,7 +66,7 @@ async function sitting(): Promise<void> {
 }
 
 const engine = args.engine === 'pglite' ? 'pglite' : 'postgres';
-const workload = args.workload === 'post' ? 'post' : 'get';
+const workload = (['post', 'list'] as const).find((w) => w === args.workload) ?? 'get';
 const modes: Record<string, [() => Promise<void>, number]> = {
   sitting: [sitting, 20 * 60_000],
   profile: [() => profile({ engine, workload, seconds: positive('seconds', '10'), databaseUrl }), 10 * 60_000],

@@ -26,7 +26,14 @@ export type StatementCount = { target: TargetName; workload: string; perRequest:
 export type Memory = { requests: number; before: number; peak: number; after: number };
 
 /** What the phases share; `guests`: fresh guests for POST (one pool on PostgreSQL, one per PGlite directory). */
-type Sitting = { options: Options; postgres: data.PostgresDatabase; sign: Sign; guests: Map<TargetName, Pool> };
+type Sitting = {
+  options: Options;
+  postgres: data.PostgresDatabase;
+  /** The 10,000 connections' database, server-postgres-10k's. */
+  small: data.PostgresDatabase;
+  sign: Sign;
+  guests: Map<TargetName, Pool>;
+};
 type Pool = (count: number) => number[];
 type Counted = { target: Target; counter: Awaited<ReturnType<typeof countStatements>> };
 
@@ -47,7 +54,8 @@ function pool(size: number): Pool {
 
 /** One window; the CPU of the scratch database's backends is sampled around its measured span. */
 async function measure(s: Sitting, target: Target, workload: string, run: number, job: Job, onWarm = () => {}) {
-  const database = engineOf(target.name) === 'postgres' ? s.postgres : undefined;
+  const database =
+    target.name === 'server-postgres-10k' ? s.small : engineOf(target.name) === 'postgres' ? s.postgres : undefined;
   const backends = async () => new Map((await database?.backendPids())?.map((pid) => [pid, cpuSeconds(pid)]));
   let before: Promise<Map<number, number>> | undefined;
   const o = await generate(job, () => {
@@ -74,9 +82,15 @@ function workloadJob(s: Sitting, target: Target, workload: Workload): Job {
   return {
     processes: target.processes,
     connections: CONNECTIONS,
-    requests: posts?.map((i) => workloads.request('post', target.base, s.sign, i)) ?? [
-      workloads.request(workload, target.base, s.sign),
-    ],
+    requests:
+      posts?.map((i) => workloads.request('post', target.base, s.sign, i)) ??
+      (workload === 'patch'
+        ? workloads.patches(
+            target.base,
+            s.sign,
+            target.name === 'server-postgres' ? data.fixtures.largeHost : data.fixtures.smallHost,
+          )
+        : [workloads.request(workload, target.base, s.sign)]),
     once: posts !== undefined,
     expect: workloads.EXPECTED_STATUS[workload],
     warmup: span(WARMUP_SECONDS),
@@ -95,7 +109,9 @@ async function countStatementsPerRequest(s: Sitting, [server, bare]: [Counted, C
       const specs = (n: number) =>
         w === 'post'
           ? (s.guests.get('server-postgres')?.(n) ?? []).map((i) => workloads.request(w, '/v1', s.sign, i))
-          : Array(n).fill(workloads.request(w, '/v1', s.sign));
+          : w === 'patch'
+            ? workloads.patches('/v1', s.sign, data.fixtures.largeHost).slice(0, n)
+            : Array(n).fill(workloads.request(w, '/v1', s.sign));
       return { name: w as string, expect: workloads.EXPECTED_STATUS[w], warm: specs(2), counted: specs(10) };
     });
   const shapes = workloads.LIST_SHAPES.map((shape) => {
@@ -105,7 +121,7 @@ async function countStatementsPerRequest(s: Sitting, [server, bare]: [Counted, C
   const counts: StatementCount[] = [];
   for (const [{ target, counter }, list] of [
     [server, [...main(), ...shapes]],
-    [bare, main()],
+    [bare, main().filter((w) => w.name !== 'patch')],
   ] as const) {
     for (const w of list) {
       const run = (requests: RequestSpec[]) =>
@@ -193,16 +209,18 @@ export async function sit<M>(
   const onEngine = (engine: Engine) => TARGETS.filter((name) => engineOf(name) === engine);
   const jwtSecret = randomBytes(32).toString('hex');
   // The PostgreSQL load, the PGlite one and the tokens side by side.
+  const postsPerTarget = options.runs * postsPerWindow('postgres', options.seconds);
   const pgSizes: data.Sizes = {
     largeList: options.listSizes.large,
     smallList: options.listSizes.small,
-    postGuests:
-      onEngine('postgres').length * options.runs * postsPerWindow('postgres', options.seconds) + COUNTED_GUESTS,
+    postGuests: (onEngine('postgres').length - 1) * postsPerTarget + COUNTED_GUESTS,
   };
+  const smallSizes: data.Sizes = { largeList: 0, smallList: SMALL_LIST, postGuests: postsPerTarget };
   const pgliteGuests = options.runs * postsPerWindow('pglite', options.seconds);
   const pgliteSizes: data.Sizes = { largeList: 0, smallList: 0, postGuests: pgliteGuests };
-  const [postgres, pgliteDirs, sign] = await Promise.all([
+  const [postgres, small, pgliteDirs, sign] = await Promise.all([
     data.postgresDatabase(options.databaseUrl, pgSizes),
+    data.postgresDatabase(options.databaseUrl, smallSizes),
     data.pgliteDirectories(onEngine('pglite').length, pgliteSizes),
     workloads.signer(jwtSecret, Math.max(pgSizes.postGuests, pgliteGuests)),
   ]);
@@ -212,7 +230,7 @@ export async function sit<M>(
   const env = (name: TargetName, url = postgres.url): Record<string, string> =>
     engineOf(name) === 'pglite'
       ? { JWT_SECRET: jwtSecret, DATA_DIR: pgliteDirs[onEngine('pglite').indexOf(name)] ?? '' }
-      : { JWT_SECRET: jwtSecret, DATABASE_URL: url };
+      : { JWT_SECRET: jwtSecret, DATABASE_URL: name === 'server-postgres-10k' ? small.url : url };
   const counting = async (name: 'server-postgres' | 'bare-postgres'): Promise<Counted> => {
     const url = new URL(postgres.url);
     const counter = await countStatements({ host: url.hostname, port: Number(url.port || 5432) });
@@ -229,7 +247,8 @@ export async function sit<M>(
   const postgresGuests = pool(pgSizes.postGuests);
   const guests = new Map(onEngine('postgres').map((name) => [name, postgresGuests]));
   for (const name of onEngine('pglite')) guests.set(name, pool(pgliteGuests));
-  const s: Sitting = { options, postgres, sign, guests };
+  guests.set('server-postgres-10k', pool(smallSizes.postGuests));
+  const s: Sitting = { options, postgres, small, sign, guests };
 
   const statements = await countStatementsPerRequest(s, [server, bare]);
   await Promise.all([...server.target.processes, ...bare.target.processes].map(stop));
@@ -240,7 +259,11 @@ export async function sit<M>(
   const windows: Window[] = [];
   for (let run = 0; run < options.runs; run++) {
     for (const workload of ['constant', ...workloads.WORKLOADS] as const) {
-      const order = targets.filter((t) => (workload === 'constant') === (t.name === 'hono'));
+      const order = targets.filter((t) =>
+        workload === 'patch'
+          ? t.name === 'server-postgres' || t.name === 'server-postgres-10k'
+          : (workload === 'constant') === (t.name === 'hono'),
+      );
       const first = run % order.length;
       for (const target of [...order.slice(first), ...order.slice(0, first)]) {
         stopping.throwIfAborted();
@@ -256,5 +279,11 @@ export async function sit<M>(
   const left = budgetSeconds - (performance.now() - started) / 1000;
   const { memory, window } = await measureMemory(s, serverPostgres, Math.max(10, left));
   phase('memory');
-  return { windows: [...windows, window], statements, memory, machine: await machine };
+  return {
+    windows: [...windows, window],
+    statements,
+    memory,
+    machine: await machine,
+    loadSeconds: postgres.loadSeconds,
+  };
 }

@@ -11,6 +11,9 @@ export const LABELS = {
   'server-pglite': 'server, PGlite',
   'server-postgres': 'server, PostgreSQL',
   'server-postgres-x2': 'server ×2, PostgreSQL',
+  // The same server on a database of its own holding 10,000 connections only: what writes cost
+  // there against the main database's (the large guest list's, 1,000,000 in a whole sitting).
+  'server-postgres-10k': 'server, PostgreSQL, 10,000 connections',
 };
 export type TargetName = keyof typeof LABELS;
 export const TARGETS = Object.keys(LABELS) as TargetName[];

@@ -7,15 +7,16 @@ import { fixtures, type Requester } from './data.js';
 import type { RequestSpec } from './loadgen.js';
 import { SERVER_SETTINGS } from './targets.js';
 
-export const WORKLOADS = ['get', 'list', 'post'] as const;
+export const WORKLOADS = ['get', 'list', 'post', 'patch'] as const;
 export type Workload = (typeof WORKLOADS)[number] | 'constant';
 export const WORKLOAD_LABELS: Record<Workload, string> = {
   constant: 'GET / (constant)',
   get: 'GET /host-connections/{id}',
   list: 'GET /host-connections (25 rows)',
   post: 'POST /host-connections',
+  patch: 'PATCH /guest-connections/{id}',
 };
-export const EXPECTED_STATUS: Record<Workload, number> = { constant: 200, get: 200, list: 200, post: 201 };
+export const EXPECTED_STATUS: Record<Workload, number> = { constant: 200, get: 200, list: 200, post: 201, patch: 200 };
 
 /** Signs a token for a requester, as the token endpoint would. */
 export type Sign = (requester: Requester) => string;
@@ -44,6 +45,18 @@ export function request(workload: Workload, base: string, sign: Sign, guest = 1)
     body: JSON.stringify({ host_organization_id: fixtures.postHost, invitation_token: invitationToken }),
   };
 }
+
+/**
+ * A host archives and unarchives its guests 1–100 in turn (PATCH /guest-connections/{id}): each
+ * request changes the row and its list indexes. Only the servers on PostgreSQL run it.
+ */
+export const patches = (base: string, sign: Sign, host: Requester): RequestSpec[] =>
+  Array.from({ length: 200 }, (_, i) => ({
+    method: 'PATCH',
+    path: `${base}/guest-connections/${fixtures.listGuest(Math.floor(i / 2) + 1)}`,
+    headers: { ...headers(host, sign), 'Content-Type': 'application/json' },
+    body: JSON.stringify({ archived: i % 2 === 0 }),
+  }));
 
 export type ListQuery = operations['listGuestConnections']['parameters']['query'];
 /** A way of reading the guest-connections list: what it changes of the default query. */
