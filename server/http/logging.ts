@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import type { OperationId } from '../contract/document.js';
+import { requestHeader } from './headers.js';
 
 export type LogLine = Record<string, unknown>;
 export type Logger = (line: LogLine) => void;
@@ -51,7 +52,7 @@ function requestIdFrom(header: string | undefined): string {
 export function requestLogging(log: Logger): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const started = performance.now();
-    const requestId = requestIdFrom(c.req.header(REQUEST_ID_HEADER));
+    const requestId = requestIdFrom(requestHeader(c, REQUEST_ID_HEADER));
     c.set('requestId', requestId);
     c.set('route', null);
     c.set('operationId', null);

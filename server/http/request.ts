@@ -19,7 +19,10 @@ export class ClientClosedError extends Error {
 }
 
 export interface RequestParts {
+  /** Read only for its body. */
   request: Request;
+  /** The request's headers (headers.ts). */
+  headers: Record<string, string>;
   path: Record<string, string>;
   query: Record<string, string[]>;
 }
@@ -42,11 +45,11 @@ export async function readOperationRequest(
   operation: ContractOperation,
   parts: RequestParts,
 ): Promise<OperationRequest> {
-  const body = await readBody(operation, parts.request);
+  const body = await readBody(operation, parts);
   const { value: parameters, errors } = validators.parameters(operation.operationId, {
     path: parts.path,
     query: parts.query,
-    headers: Object.fromEntries(parts.request.headers),
+    headers: parts.headers,
   });
   if (body !== undefined) {
     errors.push(...validators.body(operation.operationId, body.mediaType, body.value));
@@ -57,15 +60,18 @@ export async function readOperationRequest(
 }
 
 /** Undefined when the operation takes no body or none was sent (an empty body counts as none). */
-async function readBody(operation: ContractOperation, request: Request): Promise<ParsedBody | undefined> {
+async function readBody(
+  operation: ContractOperation,
+  { request, headers }: RequestParts,
+): Promise<ParsedBody | undefined> {
   const accepted = Object.keys(operation.requestBody.content);
   // An operation without a request body ignores whatever was sent, as it ignores unknown headers.
   if (accepted.length === 0) return undefined;
-  const declared = Number(request.headers.get('content-length') ?? 0);
+  const declared = Number(headers['content-length'] ?? 0);
   if (declared > BODY_LIMIT_BYTES) throw tooLarge();
   const bytes = await readLimited(request.body, BODY_LIMIT_BYTES);
   if (bytes.byteLength === 0) return undefined;
-  const mediaType = acceptedMediaType(request.headers.get('content-type'), accepted);
+  const mediaType = acceptedMediaType(headers['content-type'] ?? null, accepted);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);

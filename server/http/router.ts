@@ -23,6 +23,7 @@ import { ProblemError } from '../domain/problems.js';
 import type { TokenIssuer } from '../domain/tokens.js';
 import type { Store } from '../store/database.js';
 import { authenticateRequest } from './auth.js';
+import { requestHeader, requestHeaders } from './headers.js';
 import { CLIENT_CLOSED_STATUS, errorLine, type AppEnv, type Logger } from './logging.js';
 import type { OperationHandlers, PublicContext, SecuredContext } from './operation-types.js';
 import { errorReply, toResponse, type Reply } from './problem.js';
@@ -83,7 +84,7 @@ async function runOperation(
 ): Promise<Reply> {
   const { store, validators } = services;
   const identity = operation.secured
-    ? await authenticateRequest(c.req.header('authorization'), services.tokens, store.activeClients)
+    ? await authenticateRequest(requestHeader(c, 'authorization'), services.tokens, store.activeClients)
     : undefined;
   if (identity !== undefined)
     await services.rateLimits.organization(
@@ -92,6 +93,7 @@ async function runOperation(
     );
   const input = await readOperationRequest(validators, operation, {
     request: c.req.raw,
+    headers: requestHeaders(c),
     path: c.req.param(),
     query: c.req.queries(),
   });
@@ -101,12 +103,12 @@ async function runOperation(
   let context: PublicContext | SecuredContext = {
     store,
     requestId: c.get('requestId'),
-    authorization: c.req.header('authorization'),
+    authorization: requestHeader(c, 'authorization'),
   };
   if (identity !== undefined) {
     // Both headers passed validation (the contract requires them as uuids on every secured operation).
-    checkRequester(c.req.header(REQUESTER_HEADER) ?? '', identity);
-    const target = (c.req.header(TARGET_HEADER) ?? '').toLowerCase();
+    checkRequester(requestHeader(c, REQUESTER_HEADER) ?? '', identity);
+    const target = (requestHeader(c, TARGET_HEADER) ?? '').toLowerCase();
     const scenario = await resolveScenario(store.db, operation.scenarios, identity.organizationId, target);
     context = { ...context, requester: { ...identity, targetOrganizationId: target, scenario } };
   }
