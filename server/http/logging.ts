@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import type { OperationId } from '../contract/document.js';
 import { requestHeader } from './headers.js';
+import { complete } from './security-headers.js';
 
 export type LogLine = Record<string, unknown>;
 export type Logger = (line: LogLine) => void;
@@ -57,7 +58,7 @@ export function requestLogging(log: Logger): MiddlewareHandler<AppEnv> {
     c.set('route', null);
     c.set('operationId', null);
     await next();
-    c.res.headers.set(REQUEST_ID_HEADER, requestId);
+    if (!complete.has(c.res)) c.res.headers.set(REQUEST_ID_HEADER, requestId);
     const status = c.res.status;
     log({
       time: new Date().toISOString(),

@@ -1,7 +1,9 @@
 import type { components } from '../../generated/openapi.js';
 import { ProblemError, type ErrorCode } from '../domain/problems.js';
 import { isDatabaseUnavailable } from '../store/errors.js';
+import { REQUEST_ID_HEADER } from './logging.js';
 import type { DeclaredHeaders } from './operation-types.js';
+import { complete, SECURITY_HEADERS } from './security-headers.js';
 
 export type Problem = components['schemas']['Problem'];
 
@@ -107,14 +109,24 @@ export function errorReply(error: unknown, report: (error: unknown) => void): Re
 
 const isJsonMediaType = (mediaType: string): boolean => mediaType === 'application/json' || mediaType.endsWith('+json');
 
-export function toResponse(reply: Reply): Response {
-  const headers = new Headers(reply.headers);
-  if (reply.mediaType === undefined) return new Response(null, { status: reply.status, headers });
-  // Text is sent as UTF-8, and says so: without a charset, a client may guess another.
-  headers.set(
-    'Content-Type',
-    reply.mediaType.startsWith('text/') ? `${reply.mediaType}; charset=utf-8` : reply.mediaType,
-  );
-  const body = isJsonMediaType(reply.mediaType) ? (reply.bodyText ?? JSON.stringify(reply.body)) : String(reply.body);
-  return new Response(body, { status: reply.status, headers });
+/**
+ * The reply as a Response. With `requestId`, it carries every header of its own (the security
+ * headers and the request id), marked so that the middlewares do not touch it: on
+ * @hono/node-server a Response whose headers are a plain record is written without ever
+ * building a fetch `Headers`.
+ */
+export function toResponse(reply: Reply, requestId?: string): Response {
+  const own = requestId === undefined ? {} : { ...SECURITY_HEADERS, [REQUEST_ID_HEADER]: requestId };
+  const headers: Record<string, string> = { ...own, ...reply.headers };
+  let body: string | null = null;
+  if (reply.mediaType !== undefined) {
+    // Text is sent as UTF-8, and says so: without a charset, a client may guess another.
+    headers['Content-Type'] = reply.mediaType.startsWith('text/')
+      ? `${reply.mediaType}; charset=utf-8`
+      : reply.mediaType;
+    body = isJsonMediaType(reply.mediaType) ? (reply.bodyText ?? JSON.stringify(reply.body)) : String(reply.body);
+  }
+  const response = new Response(body, { status: reply.status, headers });
+  if (requestId !== undefined) complete.add(response);
+  return response;
 }

@@ -170,7 +170,7 @@ export function registerOperations(app: Hono<AppEnv>, contract: Contract, servic
           report(c)(new Error(violation)),
         );
       }
-      return toResponse(reply);
+      return toResponse(reply, c.get('requestId'));
     });
   }
 

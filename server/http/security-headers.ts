@@ -13,9 +13,13 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Content-Security-Policy': DATA_CONTENT_SECURITY_POLICY,
 };
 
+/** Responses that carry SECURITY_HEADERS and the request id already (problem.ts, toResponse). */
+export const complete = new WeakSet<Response>();
+
 /** Sets each of SECURITY_HEADERS the response does not set itself. */
 export const securityHeaders: MiddlewareHandler = async (c, next) => {
   await next();
+  if (complete.has(c.res)) return;
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
     if (!c.res.headers.has(name)) c.res.headers.set(name, value);
   }
