@@ -205,6 +205,18 @@ function routesOf(table: Obj): Obj {
   );
 }
 
+/** The top-level `webhooks`: each event type with the schema of its body. */
+function webhookTable(document: Obj): Obj {
+  return Object.fromEntries(
+    Object.entries(isObj(document.webhooks) ? document.webhooks : {}).map(([type, rawItem]) => {
+      const op = resolve(document, rawItem).post;
+      if (!isObj(op) || op.requestBody === undefined) fail(`webhook ${type} needs a post with a request body`);
+      const body = content(document, resolve(document, op.requestBody).content);
+      return [type, { operationId: op.operationId, schema: body['application/json'] ?? {} }];
+    }),
+  );
+}
+
 export function operationTableModule(document: Obj): string {
   const components = isObj(document.components) ? document.components : {};
   const json = (value: unknown) => JSON.stringify(value, null, 2);
@@ -217,6 +229,9 @@ export function operationTableModule(document: Obj): string {
     '',
     '/** Every operation, keyed by operationId: routing, security, scenarios, parameters, bodies and responses. */',
     `export const operations = ${json(table)} as const;`,
+    '',
+    '/** Every event of the top-level `webhooks`, keyed by its type: the schema of its body. */',
+    `export const webhooks = ${json(webhookTable(document))} as const;`,
     '',
     '/** The routing facts alone, for the client: a bundle that imports only these stays small. */',
     `export const routes = ${json(routesOf(table))} as const;`,
