@@ -6,6 +6,7 @@ import { isUniqueViolation } from '../store/errors.js';
 import { insertConnectionAndAccept, readCreateContext, type CreateContext } from '../store/host-connection-create.js';
 import { asHost, type GuestId, type Pair } from '../store/pair.js';
 import type { Connection, Database } from '../store/schema.js';
+import { enqueueEvent, guestConnectionData, invitationData } from '../store/webhook-outbox.js';
 import { keyWindowStart, lockIdempotencyKey, replay, requestHash, type Idempotent } from './idempotency.js';
 import { isExpired, timestamp } from './mappers.js';
 import { ProblemError } from './problems.js';
@@ -27,7 +28,8 @@ const OPERATION_ID = 'createHostConnection';
  * Concurrent requests, in any number of processes, are settled by the database: the invitation
  * lock makes them queue, and the connections primary key refuses a second row for the pair.
  * Refusing the invitation costs one more read, to say why. Everything but the key's lock runs
- * as one statement each, so a success sends BEGIN, 2 or 3 statements, COMMIT.
+ * as one statement each, so a success sends BEGIN, 2 or 3 statements, COMMIT; then one statement
+ * per webhook event (the outbox), which writes nothing when the host has no endpoint for it.
  */
 export async function createHostConnection(
   db: Kysely<Database>,
@@ -100,6 +102,19 @@ export async function createHostConnection(
       if (isUniqueViolation(error)) throw connectionAlreadyExists();
       throw error;
     }
+    // The host hears of both in the same transaction (the outbox).
+    await enqueueEvent(trx, {
+      organizationId: hostId,
+      type: 'guest_connection.created',
+      data: guestConnectionData(pair),
+      now,
+    });
+    await enqueueEvent(trx, {
+      organizationId: hostId,
+      type: 'guest_invitation.accepted',
+      data: invitationData(invitation.id, now),
+      now,
+    });
     // The view's JSON as the database made it: the response, byte for byte the one stored with the key.
     return { result: JSON.parse(json) as HostConnection, json, replayed: false };
   });
@@ -179,6 +194,10 @@ export async function updateHostConnection(
       changes.guest_archived_at = request.archived ? now : null;
     }
     if (Object.keys(changes).length > 0) await updateConnection(trx, pair, { ...changes, updated_at: now });
+    if (changes.status !== undefined) {
+      const data = guestConnectionData(pair);
+      await enqueueEvent(trx, { organizationId: pair.host, type: 'guest_connection.status_changed', data, now });
+    }
     return getHostConnection(trx, pair);
   });
 }

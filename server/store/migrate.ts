@@ -4,6 +4,7 @@ import { exactIdempotentResponses } from './migrations/0002_exact_idempotent_res
 import { clientRevocations } from './migrations/0006_client_revocations.js';
 import { connectionListIndexes } from './migrations/0007_connection_list_indexes.js';
 import { connectionCounts } from './migrations/0008_connection_counts.js';
+import { webhooks } from './migrations/0009_webhooks.js';
 import type { Database } from './schema.js';
 
 // Listed in code, not read from a folder, so the bundle and tsx see the same migrations.
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '0006_client_revocations': clientRevocations,
   '0007_connection_list_indexes': connectionListIndexes,
   '0008_connection_counts': connectionCounts,
+  '0009_webhooks': webhooks,
 };
 
 /** Every migration, in the order they apply. */

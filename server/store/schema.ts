@@ -106,6 +106,48 @@ export interface IdempotencyKeysTable {
   created_at: Generated<Date>;
 }
 
+export type WebhookEventType = components['schemas']['WebhookEventType'];
+export type WebhookDeliveryStatus = components['schemas']['WebhookDeliveryStatus'];
+export type WebhookAttempt = components['schemas']['WebhookAttempt'];
+
+export interface WebhookEndpointsTable {
+  id: Generated<string>;
+  organization_id: string;
+  url: string;
+  description: string | null;
+  event_types: WebhookEventType[];
+  enabled: Generated<boolean>;
+  disabled_reason: string | null;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: Date | null;
+  failing_since: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface WebhookEventsTable {
+  id: Generated<string>;
+  organization_id: string;
+  type: WebhookEventType;
+  body: string;
+  created_at: Date;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Generated<string>;
+  seq: Generated<string>;
+  event_id: string;
+  endpoint_id: string;
+  event_type: WebhookEventType;
+  status: Generated<WebhookDeliveryStatus>;
+  attempt_count: Generated<number>;
+  next_attempt_at: Date | null;
+  claimed_until: Date | null;
+  attempts: Generated<WebhookAttempt[]>;
+  created_at: Date;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   api_clients: ApiClientsTable;
@@ -114,6 +156,9 @@ export interface Database {
   connection_counts: ConnectionCountsTable;
   connection_actions: ConnectionActionsTable;
   idempotency_keys: IdempotencyKeysTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_events: WebhookEventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;
@@ -124,3 +169,5 @@ export type InvitationUpdate = Updateable<InvitationsTable>;
 export type Connection = Selectable<ConnectionsTable>;
 export type ConnectionUpdate = Updateable<ConnectionsTable>;
 export type ConnectionAction = Selectable<ConnectionActionsTable>;
+export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
+export type WebhookDelivery = Selectable<WebhookDeliveriesTable>;
