@@ -122,16 +122,14 @@ describe('webhook endpoints on pglite', () => {
         return { status: 500, body: '', retryAfter: undefined };
       },
     });
-    await t.store.db
-      .transaction()
-      .execute((trx) =>
-        enqueueEvent(trx, {
-          organizationId: org.organization_id,
-          type: 'guest_connection.created',
-          data: objectData({}),
-          now,
-        }),
-      );
+    await t.store.db.transaction().execute((trx) =>
+      enqueueEvent(trx, {
+        organizationId: org.organization_id,
+        type: 'guest_connection.created',
+        data: objectData({}),
+        now,
+      }),
+    );
     await dispatcher.runOnce();
     now = new Date(graceEnd + 1000);
     await dispatcher.runOnce();

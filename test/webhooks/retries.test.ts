@@ -45,16 +45,14 @@ describe('webhook retries on a fake clock', () => {
       },
     });
     const event = (at: Date) =>
-      store.db
-        .transaction()
-        .execute((trx) =>
-          enqueueEvent(trx, {
-            organizationId: org.id,
-            type: 'connection_action.created',
-            data: objectData({}),
-            now: at,
-          }),
-        );
+      store.db.transaction().execute((trx) =>
+        enqueueEvent(trx, {
+          organizationId: org.id,
+          type: 'connection_action.created',
+          data: objectData({}),
+          now: at,
+        }),
+      );
     await event(start);
     const deliveries = () =>
       store.db
