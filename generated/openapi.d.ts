@@ -3186,6 +3186,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",
+                     *           "url": "https://hooks.northwind.example/connections",
+                     *           "event_types": [
+                     *             "guest_connection.created",
+                     *             "guest_invitation.accepted"
+                     *           ],
+                     *           "description": "Loan origination system",
+                     *           "enabled": true,
+                     *           "disabled_reason": null,
+                     *           "secret": null,
+                     *           "previous_secret_expires_at": null,
+                     *           "created_at": "2023-11-07T05:31:56.000Z",
+                     *           "updated_at": "2023-11-07T05:31:56.000Z"
+                     *         }
+                     *       ],
+                     *       "total_items": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookEndpointList"];
                 };
             };
@@ -3495,6 +3517,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e",
+                     *           "webhook_id": "8a7b6c5d-4e3f-4a1b-9c8d-7e6f5a4b3c2d",
+                     *           "endpoint_id": "0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",
+                     *           "event_type": "guest_connection.created",
+                     *           "status": "pending",
+                     *           "created_at": "2023-11-07T05:31:56.000Z",
+                     *           "next_attempt_at": "2023-11-07T05:32:01.000Z",
+                     *           "attempts": [
+                     *             {
+                     *               "attempted_at": "2023-11-07T05:31:56.000Z",
+                     *               "status_code": 503,
+                     *               "error": null,
+                     *               "duration_ms": 42,
+                     *               "response_body": "Service unavailable"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "total_items": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookDeliveryList"];
                 };
             };
@@ -3541,6 +3588,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e",
+                     *       "webhook_id": "8a7b6c5d-4e3f-4a1b-9c8d-7e6f5a4b3c2d",
+                     *       "endpoint_id": "0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",
+                     *       "event_type": "guest_connection.created",
+                     *       "status": "pending",
+                     *       "created_at": "2023-11-07T05:31:56.000Z",
+                     *       "next_attempt_at": "2023-11-08T09:00:00.000Z",
+                     *       "attempts": [
+                     *         {
+                     *           "attempted_at": "2023-11-07T05:31:56.000Z",
+                     *           "status_code": null,
+                     *           "error": "no answer within 15 s",
+                     *           "duration_ms": 15000,
+                     *           "response_body": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookDelivery"];
                 };
             };

@@ -103,7 +103,7 @@ export async function loadConfig(env: Env = process.env): Promise<Config> {
   };
 }
 
-export function loadWebhookConfig(env: Env = process.env): WebhookConfig {
+function loadWebhookConfig(env: Env = process.env): WebhookConfig {
   const dispatch = read(env, 'WEBHOOK_DISPATCH') ?? 'on';
   if (dispatch !== 'on' && dispatch !== 'off')
     throw new ConfigError(`WEBHOOK_DISPATCH must be on or off, not "${dispatch}"`);

@@ -24,10 +24,10 @@ type Schemas = components['schemas'];
 type WebhookEndpoint = Schemas['WebhookEndpoint'];
 
 /** At most this many endpoints per organization: each event costs one delivery per endpoint. */
-export const MAX_ENDPOINTS = 16;
+const MAX_ENDPOINTS = 16;
 
 /** `whsec_` + base64 of 32 random bytes, the Standard Webhooks form of a signing key. */
-export function newSecret(): string {
+function newSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
 }
 

@@ -22,7 +22,7 @@ import { retryAfterMs, retryDelayMs } from './schedule.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 /** An endpoint whose every attempt failed for this long is disabled. */
-export const FAILING_DAYS = 5;
+const FAILING_DAYS = 5;
 const KEPT_BODY_CHARS = 1024;
 
 export type DispatcherOptions = {

@@ -9,7 +9,7 @@ import { isIP } from 'node:net';
 import { isAllowed, refusalOf, type AllowedNetworks } from '../domain/webhook-addresses.js';
 import { hostOf } from '../domain/webhook-urls.js';
 
-export const ATTEMPT_TIMEOUT_MS = 15_000;
+const ATTEMPT_TIMEOUT_MS = 15_000;
 const MAX_READ_BYTES = 64 * 1024;
 
 export type Outgoing = { url: string; headers: Record<string, string>; body: string };

@@ -34,16 +34,14 @@ describe.skipIf(!serverUrl)(
       });
       const now = new Date();
       for (let i = 0; i < EVENTS; i++) {
-        await store.db
-          .transaction()
-          .execute((trx) =>
-            enqueueEvent(trx, {
-              organizationId: org.id,
-              type: 'connection_action.created',
-              data: objectData({ i }),
-              now,
-            }),
-          );
+        await store.db.transaction().execute((trx) =>
+          enqueueEvent(trx, {
+            organizationId: org.id,
+            type: 'connection_action.created',
+            data: objectData({ i }),
+            now,
+          }),
+        );
       }
       const sent: { id: string; by: number }[] = [];
       const dispatchers = [0, 1].map((by) =>
