@@ -28,8 +28,8 @@ const OPERATION_ID = 'createHostConnection';
  * Concurrent requests, in any number of processes, are settled by the database: the invitation
  * lock makes them queue, and the connections primary key refuses a second row for the pair.
  * Refusing the invitation costs one more read, to say why. Everything but the key's lock runs
- * as one statement each, so a success sends BEGIN, 2 or 3 statements, COMMIT; then one statement
- * per webhook event (the outbox), which writes nothing when the host has no endpoint for it.
+ * as one statement each, so a success sends BEGIN, 2 or 3 statements, COMMIT; and one more per
+ * webhook event the host's endpoints subscribe to (the outbox; the read tells which).
  */
 export async function createHostConnection(
   db: Kysely<Database>,
@@ -102,19 +102,17 @@ export async function createHostConnection(
       if (isUniqueViolation(error)) throw connectionAlreadyExists();
       throw error;
     }
-    // The host hears of both in the same transaction (the outbox).
-    await enqueueEvent(trx, {
-      organizationId: hostId,
-      type: 'guest_connection.created',
-      data: guestConnectionData(pair),
-      now,
-    });
-    await enqueueEvent(trx, {
-      organizationId: hostId,
-      type: 'guest_invitation.accepted',
-      data: invitationData(invitation.id, now),
-      now,
-    });
+    // The host hears of both in the same transaction (the outbox); the read said which it
+    // subscribes to, so a host without endpoints costs no statement more.
+    const subscribed = new Set(context.host_webhook_types ?? []);
+    if (subscribed.has('guest_connection.created')) {
+      const data = guestConnectionData(pair);
+      await enqueueEvent(trx, { organizationId: hostId, type: 'guest_connection.created', data, now });
+    }
+    if (subscribed.has('guest_invitation.accepted')) {
+      const data = invitationData(invitation.id, now);
+      await enqueueEvent(trx, { organizationId: hostId, type: 'guest_invitation.accepted', data, now });
+    }
     // The view's JSON as the database made it: the response, byte for byte the one stored with the key.
     return { result: JSON.parse(json) as HostConnection, json, replayed: false };
   });
