@@ -30,8 +30,10 @@ export type DispatcherOptions = {
   send: Send;
   clock?: () => Date;
   random?: () => number;
-  /** Deliveries claimed per round (and sent side by side). */
+  /** Deliveries claimed per round. */
   batchSize?: number;
+  /** Attempts in flight at most (each waits up to 15 s for a receiver). */
+  maxInFlight?: number;
   /** How long a claim holds a delivery; longer than an attempt can take. */
   claimMs?: number;
   /** The polling fallback, and the wait after a failed round. */
@@ -46,7 +48,7 @@ export type Dispatcher = {
   start(): void;
   /** Starts a round now (a notification). */
   wake(): void;
-  /** Stops after the round in flight. */
+  /** Stops claiming, and waits for the attempts in flight. */
   stop(): Promise<void>;
 };
 
@@ -55,6 +57,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const clock = options.clock ?? (() => new Date());
   const random = options.random ?? Math.random;
   const batchSize = options.batchSize ?? 20;
+  const maxInFlight = options.maxInFlight ?? 100;
   const claimMs = options.claimMs ?? 60_000;
   const pollMs = options.pollMs ?? 1000;
   const log = options.log ?? (() => {});
@@ -120,18 +123,20 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     });
   }
 
-  async function runOnce(): Promise<number> {
+  const logLost = (claim: Claimed) => (error: unknown) => {
+    // The result could not be recorded (the database went away): the claim lapses and the
+    // attempt is sent again.
+    log({ level: 'error', msg: 'webhook attempt not recorded', delivery_id: claim.id, error: String(error) });
+  };
+
+  function claim(limit: number): Promise<Claimed[]> {
     const now = clock();
-    const claims = await claimDue(db, now, new Date(now.getTime() + claimMs), batchSize);
-    await Promise.all(
-      claims.map((claim) =>
-        deliver(claim).catch((error: unknown) => {
-          // The result could not be recorded (the database went away): the claim lapses and
-          // the attempt is sent again.
-          log({ level: 'error', msg: 'webhook attempt not recorded', delivery_id: claim.id, error: String(error) });
-        }),
-      ),
-    );
+    return claimDue(db, now, new Date(now.getTime() + claimMs), limit);
+  }
+
+  async function runOnce(): Promise<number> {
+    const claims = await claim(batchSize);
+    await Promise.all(claims.map((claimed) => deliver(claimed).catch(logLost(claimed))));
     return claims.length;
   }
 
@@ -139,18 +144,41 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   let wakeUp: (() => void) | undefined;
   let woken = false;
   let running: Promise<void> | undefined;
+  // Attempts run detached from the rounds, so a slow receiver holds up no other endpoint's.
+  const inFlight = new Set<Promise<void>>();
+
+  function wake(): void {
+    woken = true;
+    wakeUp?.();
+  }
+
+  function dispatch(claimed: Claimed): void {
+    const attempt: Promise<void> = deliver(claimed)
+      .catch(logLost(claimed))
+      .finally(() => {
+        // A full dispatcher claims again as soon as it has room.
+        if (inFlight.size >= maxInFlight) wake();
+        inFlight.delete(attempt);
+      });
+    inFlight.add(attempt);
+  }
 
   async function loop(): Promise<void> {
     while (!stopped) {
       woken = false;
-      let sent = 0;
-      try {
-        sent = await runOnce();
-      } catch (error) {
-        log({ level: 'error', msg: 'webhook dispatch round failed', error: String(error) });
+      const room = Math.min(batchSize, maxInFlight - inFlight.size);
+      let claimed = 0;
+      if (room > 0) {
+        try {
+          const claims = await claim(room);
+          for (const one of claims) dispatch(one);
+          claimed = claims.length;
+        } catch (error) {
+          log({ level: 'error', msg: 'webhook dispatch round failed', error: String(error) });
+        }
       }
       // A full batch may have left more due: go on at once.
-      if (stopped || sent === batchSize || woken) continue;
+      if (stopped || (room > 0 && claimed === room) || woken) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, pollMs);
         wakeUp = () => {
@@ -169,14 +197,12 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       stopped = false;
       running = loop();
     },
-    wake() {
-      woken = true;
-      wakeUp?.();
-    },
+    wake,
     async stop() {
       stopped = true;
       wakeUp?.();
       await running;
+      await Promise.all(inFlight);
     },
   };
 }

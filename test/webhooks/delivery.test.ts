@@ -39,9 +39,10 @@ describe('webhook delivery on pglite', () => {
   });
 
   afterAll(async () => {
+    // The receiver first: it cuts the attempts it holds, which the dispatcher's stop waits for.
+    await receiver.close();
     await unlisten();
     await dispatcher.stop();
-    await receiver.close();
   });
 
   async function register(organization: TestOrganization, path: string, eventTypes = ALL_TYPES): Promise<Endpoint> {
@@ -149,6 +150,31 @@ describe('webhook delivery on pglite', () => {
       .find((e) => e.type === 'guest_invitation.accepted');
     expect(accepted?.data).toMatchObject({ host_organization_id: second.organization_id, status: 'accepted_by_guest' });
     expect(toHost).toHaveLength(2);
+  });
+
+  it("sends on time to one endpoint while another's receiver holds its attempt open", async () => {
+    const { host, guest } = await connectedPair(t);
+    const [slow, fast] = [`/slow-${host.organization_id}`, `/fast-${guest.organization_id}`];
+    await register(host, slow, ['connection_action.resolved']);
+    await register(guest, fast, ['connection_action.created']);
+    receiver.answer = (received) => (received.path === slow ? 'hang' : { status: 200 });
+    const first = await expectStatus<{ id: string }>(
+      await send(t, host, 'POST', `/guest-connections/${guest.organization_id}/actions`, {
+        action_type: 'analytics_request',
+      }),
+      201,
+    );
+    await expectStatus(
+      await send(t, guest, 'POST', `/host-connections/${host.organization_id}/actions/${first.id}/resolution`),
+      200,
+    );
+    await receiver.waitFor(slow, 1);
+    await send(t, host, 'POST', `/guest-connections/${guest.organization_id}/actions`, {
+      action_type: 'documents_update_request',
+    });
+    const toGuest = await receiver.waitFor(fast, 2, 1000);
+    expect(toGuest).toHaveLength(2);
+    receiver.answer = () => ({ status: 200 });
   });
 
   it('sends nothing for a change that rolled back', async () => {
