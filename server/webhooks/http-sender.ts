@@ -62,14 +62,18 @@ export function httpSender(allowed: AllowedNetworks, timeoutMs = ATTEMPT_TIMEOUT
         agent: false,
         signal: AbortSignal.timeout(timeoutMs),
       });
-      request.on('error', (error) =>
+      let answered = false;
+      request.on('error', (error) => {
+        // Once the status came, the answer's own handlers settle the attempt.
+        if (answered) return;
         reject(
           error.name === 'AbortError' || error.name === 'TimeoutError'
             ? new Error(`no answer within ${timeoutMs / 1000} s`)
             : error,
-        ),
-      );
+        );
+      });
       request.on('response', (response) => {
+        answered = true;
         const chunks: Buffer[] = [];
         let read = 0;
         const done = () => {
@@ -85,6 +89,7 @@ export function httpSender(allowed: AllowedNetworks, timeoutMs = ATTEMPT_TIMEOUT
         response.on('end', done);
         // The status came: an answer cut off (timeout, reset) still counts as that status.
         response.on('error', done);
+        response.on('close', done);
       });
       request.end(outgoing.body);
     });
