@@ -56,7 +56,10 @@ describe('webhook delivery on pglite', () => {
   it('sends guest_connection.created to the host within a second, signed and valid against the contract', async () => {
     const host = await t.newOrganization();
     const guest = await t.newOrganization();
-    const endpoint = await register(host, `/created-${host.organization_id}`, ['guest_connection.created']);
+    const endpoint = await register(host, `/created-${host.organization_id}`, [
+      'guest_connection.created',
+      'guest_invitation.accepted',
+    ]);
     expect(endpoint.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     const invitation = await expectStatus<{ invitation_token: string }>(
       await send(t, host, 'POST', '/guest-invitations', {
@@ -73,8 +76,9 @@ describe('webhook delivery on pglite', () => {
       }),
       201,
     );
-    const [received] = await receiver.waitFor(`/created-${host.organization_id}`, 1, 1000);
-    if (received === undefined) throw new Error('nothing received');
+    const both = await receiver.waitFor(`/created-${host.organization_id}`, 2, 1000);
+    const received = both.find((entry) => entry.body.includes('"guest_connection.created"'));
+    if (received === undefined) throw new Error('no guest_connection.created received');
     expect(received.at - committed).toBeLessThan(1000);
     const secret = endpoint.secret ?? '';
     const event = verifyWebhook(received.body, received.headers, secret);
@@ -89,6 +93,11 @@ describe('webhook delivery on pglite', () => {
     expect(new Webhook(secret).verify(received.body, headers)).toEqual(JSON.parse(received.body));
     const validate = createAjv(loadContract(), false).compile(anchored(webhooks['guest_connection.created'].schema));
     expect(validate(JSON.parse(received.body)), JSON.stringify(validate.errors)).toBe(true);
+    const accepted = both.map((entry) => verifyWebhook(entry.body, entry.headers, secret));
+    expect(accepted.find((e) => e.type === 'guest_invitation.accepted')?.data).toMatchObject({
+      status: 'accepted_by_guest',
+      host_organization_id: host.organization_id,
+    });
   });
 
   it('sends every event type once, to the organization it concerns and no other', async () => {
@@ -103,18 +112,18 @@ describe('webhook delivery on pglite', () => {
     // Registered after the pair connected: a new connection of this guest to a second host.
     const second = await t.newOrganization();
     await register(second, `/all-second-${host.organization_id}`);
-    const invitation = await expectStatus<{ invitation_token: string }>(
-      await send(t, second, 'POST', '/guest-invitations', {
-        email: `guest-${guest.organization_id}@example.test`,
-        expired_at: '2099-01-01T00:00:00Z',
-      }),
+    // Without a token: the system finds the invitation by the guest's e-mail.
+    const { email } = await t.store.db
+      .selectFrom('organizations')
+      .select('email')
+      .where('id', '=', guest.organization_id)
+      .executeTakeFirstOrThrow();
+    await expectStatus(
+      await send(t, second, 'POST', '/guest-invitations', { email, expired_at: '2099-01-01T00:00:00Z' }),
       201,
     );
     await expectStatus(
-      await send(t, guest, 'POST', '/host-connections', {
-        host_organization_id: second.organization_id,
-        invitation_token: invitation.invitation_token,
-      }),
+      await send(t, guest, 'POST', '/host-connections', { host_organization_id: second.organization_id }),
       201,
     );
     const action = await expectStatus<{ id: string }>(
@@ -148,7 +157,10 @@ describe('webhook delivery on pglite', () => {
     const accepted = toSecond
       .map((e) => JSON.parse(e.body) as WebhookEvent)
       .find((e) => e.type === 'guest_invitation.accepted');
-    expect(accepted?.data).toMatchObject({ host_organization_id: second.organization_id, status: 'accepted_by_guest' });
+    expect(accepted?.data).toMatchObject({
+      host_organization_id: second.organization_id,
+      status: 'accepted_by_system',
+    });
     expect(toHost).toHaveLength(2);
   });
 

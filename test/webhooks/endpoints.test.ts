@@ -116,6 +116,8 @@ describe('webhook endpoints on pglite', () => {
     const dispatcher = createDispatcher({
       db: t.store.db,
       clock: () => now,
+      // The store is shared: a round must reach this test's delivery whatever else is due.
+      batchSize: 1000,
       send: async (outgoing) => {
         if (outgoing.url.startsWith('https://hooks.example.test/') && outgoing.headers['webhook-id'])
           sent.push(outgoing);
