@@ -1,11 +1,13 @@
 // Two dispatchers on one PostgreSQL database share the work and never send one attempt twice:
 // `for update skip locked` hands each due delivery to one claim.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { openDatabase } from '../../server/store/database.js';
 import { createWebhookEndpoint } from '../../server/domain/webhook-endpoints.js';
 import { DELIVERIES_CHANNEL, enqueueEvent, objectData } from '../../server/store/webhook-outbox.js';
 import { createDispatcher } from '../../server/webhooks/dispatcher.js';
 import { insertTestOrganization } from '../support/database.js';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
 import { loopbackPolicy } from './receiver.js';
 
 const serverUrl = process.env.TEST_DATABASE_URL;
@@ -64,6 +66,53 @@ describe.skipIf(!serverUrl)(
       expect(new Set(sent.map((entry) => entry.id)).size).toBe(EVENTS);
       // Both took part.
       expect(new Set(sent.map((entry) => entry.by)).size).toBe(2);
+    });
+
+    it('keeps going through a database outage, and sends once the database is back', async () => {
+      const scratchDb = scratch as ScratchDatabase;
+      const direct = await scratchDb.store();
+      const url = new URL(scratchDb.url);
+      const proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
+      url.port = String(proxy.port);
+      const proxied = await openDatabase({ databaseUrl: url.toString(), dataDir: '', acquireTimeoutMs: 300 });
+      const org = await insertTestOrganization(direct.db);
+      await createWebhookEndpoint(direct.db, loopbackPolicy, org.id, {
+        url: `https://hooks.example.test/${org.id}`,
+        event_types: ['connection_action.created'],
+      });
+      const failures: unknown[] = [];
+      const sent: string[] = [];
+      const dispatcher = createDispatcher({
+        db: proxied.db,
+        pollMs: 50,
+        log: (line) => failures.push(line),
+        send: async (outgoing) => {
+          sent.push(outgoing.url);
+          return { status: 200, body: '', retryAfter: undefined };
+        },
+      });
+      try {
+        await proxy.cut();
+        dispatcher.start();
+        await direct.db
+          .transaction()
+          .execute((trx) =>
+            enqueueEvent(trx, {
+              organizationId: org.id,
+              type: 'connection_action.created',
+              data: objectData({}),
+              now: new Date(),
+            }),
+          );
+        await vi.waitFor(() => expect(failures.length).toBeGreaterThan(1), { timeout: 5000 });
+        expect(sent).toEqual([]);
+        await proxy.restore();
+        await vi.waitFor(() => expect(sent).toEqual([`https://hooks.example.test/${org.id}`]), { timeout: 5000 });
+      } finally {
+        await dispatcher.stop();
+        await proxied.close();
+        await proxy.close();
+      }
     });
 
     it('wakes a listener in another connection when a change that made deliveries commits, not before', async () => {

@@ -1,10 +1,10 @@
 // verifyWebhook, as a receiver calls it: the event comes back typed, or it throws for a bad
 // signature, a timestamp more than 5 minutes off, an unknown type or a body the contract refuses.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { verifyWebhook, WebhookRejected } from '../../client/webhooks/index.js';
-import { readFileSync } from 'node:fs';
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
 const other = `whsec_${randomBytes(32).toString('base64')}`;
