@@ -17,8 +17,20 @@ export interface AppEnv {
   };
 }
 
+// Stdout to a file or a pipe is a blocking write on Linux: one per line cost a write call per
+// request. Lines of one turn of the event loop go out together, in one write, at its end, and
+// whatever is left when the process exits is written then.
+let pending = '';
+function flush(): void {
+  const text = pending;
+  pending = '';
+  if (text !== '') process.stdout.write(text);
+}
+process.once('exit', flush);
+
 export const stdoutLogger: Logger = (line) => {
-  process.stdout.write(`${JSON.stringify(line)}\n`);
+  if (pending === '') setImmediate(flush);
+  pending += `${JSON.stringify(line)}\n`;
 };
 
 /**

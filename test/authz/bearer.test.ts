@@ -113,6 +113,26 @@ describe.each(engines)('bearer tokens on %s', (engine) => {
     ).toBe(200);
   });
 
+  it('answers 401 invalid_token when a token it accepted before expires: a remembered token is still timed', async () => {
+    let now = new Date();
+    const app = createApp({ store: t.store, jwtSecret: TEST_JWT_SECRET, now: () => now, log: () => {} });
+    const response = await app.request('/v1/oauth2/token', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ client_id: org.client_id, client_secret: org.client_secret }),
+    });
+    const { access_token, expires_in } = (await response.json()) as { access_token: string; expires_in: number };
+    const read = async () =>
+      (
+        await app.request(`/v1/organizations/${org.organization_id}`, {
+          headers: { ...org.headers(), Authorization: `Bearer ${access_token}` },
+        })
+      ).status;
+    expect([await read(), await read()]).toEqual([200, 200]);
+    now = new Date(now.getTime() + expires_in * 1000);
+    expect(await read()).toBe(401);
+  });
+
   it('answers 401 invalid_token for a token dated in the future or living longer than the configured lifetime', async () => {
     // What a leaked key could mint: well signed, unexpired, naming a live client.
     const now = seconds();

@@ -1,6 +1,7 @@
-// Request ids and the one log line per request.
-import { beforeAll, describe, expect, it } from 'vitest';
+// Request ids and the one log line per request, and how lines reach stdout.
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp, type App } from '../../server/app.js';
+import { stdoutLogger } from '../../server/http/logging.js';
 import { TEST_JWT_SECRET, createTestApp, type TestApp, type TestOrganization } from '../support/app.js';
 import { engines } from '../support/database.js';
 import { UUID } from '../../conformance/uuid.js';
@@ -97,5 +98,26 @@ describe.each(engines)('request ids and log lines on %s', (engine) => {
     expect(lines).toContainEqual(
       expect.objectContaining({ level: 'error', request_id: 'boom', status: 500, route: '/healthz' }),
     );
+  });
+});
+
+describe('stdoutLogger', () => {
+  it('writes the lines of one turn of the event loop in one write, in order, at its end', async () => {
+    const writes: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      writes.push(String(chunk));
+      return true;
+    });
+    try {
+      stdoutLogger({ n: 1 });
+      stdoutLogger({ n: 2 });
+      expect(writes).toEqual([]);
+      await new Promise((resolve) => setImmediate(resolve));
+      stdoutLogger({ n: 3 });
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      write.mockRestore();
+    }
+    expect(writes).toEqual(['{"n":1}\n{"n":2}\n', '{"n":3}\n']);
   });
 });

@@ -27,20 +27,29 @@ export function runCommand(
 export type Credentials = { organization_id: string; client_id: string; client_secret: string };
 
 /**
- * `--organizations FILE` as an operator makes it: `npm run -s admin -- create-organization` once
- * per role (one after the other: an embedded database is open in one process at a time).
+ * `--organizations FILE` as an operator makes it: `admin create-organization` once per role, run
+ * as `npm run -s admin --` runs it (without npm's own start-up). On an embedded database one
+ * after the other (it is open in one process at a time); on PostgreSQL side by side.
  */
 export async function adminOrganizations(file: string, cwd: string, env: Record<string, string>): Promise<string> {
-  const organizations: Record<string, Credentials> = {};
-  for (const role of ['host', 'guest', 'stranger']) {
+  const create = async (role: string): Promise<[string, Credentials]> => {
     const email = `${role}-${Date.now()}@conformance.example`;
-    const args = ['run', '-s', 'admin', '--', 'create-organization', '--name', `Conformance ${role}`, '--email', email];
-    const run = await runCommand('npm', [...args, '--owner-email', `owner-${email}`], cwd, env);
+    const args = ['--import', 'tsx', 'scripts/admin.ts', 'create-organization', '--name', `Conformance ${role}`];
+    const run = await runCommand(
+      process.execPath,
+      [...args, '--email', email, '--owner-email', `owner-${email}`],
+      cwd,
+      env,
+    );
     if (run.code !== 0)
       throw new Error(`admin create-organization failed (${run.code}):\n${run.stdout}\n${run.stderr}`);
-    organizations[role] = JSON.parse(run.stdout) as Credentials;
-  }
-  await writeFile(file, JSON.stringify(organizations));
+    return [role, JSON.parse(run.stdout) as Credentials];
+  };
+  const roles = ['host', 'guest', 'stranger'];
+  const created: [string, Credentials][] = [];
+  if (env.DATABASE_URL !== undefined) created.push(...(await Promise.all(roles.map(create))));
+  else for (const role of roles) created.push(await create(role));
+  await writeFile(file, JSON.stringify(Object.fromEntries(created)));
   return file;
 }
 
