@@ -94,16 +94,14 @@ describe.skipIf(!serverUrl)(
       try {
         await proxy.cut();
         dispatcher.start();
-        await direct.db
-          .transaction()
-          .execute((trx) =>
-            enqueueEvent(trx, {
-              organizationId: org.id,
-              type: 'connection_action.created',
-              data: objectData({}),
-              now: new Date(),
-            }),
-          );
+        await direct.db.transaction().execute((trx) =>
+          enqueueEvent(trx, {
+            organizationId: org.id,
+            type: 'connection_action.created',
+            data: objectData({}),
+            now: new Date(),
+          }),
+        );
         await vi.waitFor(() => expect(failures.length).toBeGreaterThan(1), { timeout: 5000 });
         expect(sent).toEqual([]);
         await proxy.restore();
