@@ -3159,9 +3159,9 @@ export const responseExamples = {
         "code": "validation_failed",
         "errors": [
           {
-            "location": "query",
-            "pointer": "limit",
-            "message": "must be <= 100"
+            "location": "path",
+            "pointer": "endpoint_id",
+            "message": "must match pattern \"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$\""
           }
         ]
       }
@@ -3462,9 +3462,9 @@ export const responseExamples = {
         "code": "validation_failed",
         "errors": [
           {
-            "location": "query",
-            "pointer": "limit",
-            "message": "must be <= 100"
+            "location": "path",
+            "pointer": "endpoint_id",
+            "message": "must match pattern \"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$\""
           }
         ]
       }
@@ -3629,9 +3629,9 @@ export const responseExamples = {
         "code": "validation_failed",
         "errors": [
           {
-            "location": "query",
-            "pointer": "limit",
-            "message": "must be <= 100"
+            "location": "body",
+            "pointer": "/grace_period_seconds",
+            "message": "must be <= 86400"
           }
         ]
       }
@@ -3937,9 +3937,9 @@ export const responseExamples = {
         "code": "validation_failed",
         "errors": [
           {
-            "location": "query",
-            "pointer": "limit",
-            "message": "must be <= 100"
+            "location": "path",
+            "pointer": "endpoint_id",
+            "message": "must match pattern \"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$\""
           }
         ]
       }

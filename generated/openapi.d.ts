@@ -978,11 +978,8 @@ export interface components {
             enabled?: boolean;
         };
         CreateWebhookSecretRotationRequest: {
-            /**
-             * @description How long the previous secret still signs, in seconds.
-             * @default 86400
-             */
-            grace_period_seconds: number;
+            /** @description How long the previous secret still signs, in seconds; 86400 when absent. */
+            grace_period_seconds?: number;
         };
         WebhookEndpoint: {
             id: components["schemas"]["Uuid"];
@@ -1384,6 +1381,56 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description One or more inputs are invalid; `errors` lists every one. */
+        EndpointIdInvalid: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "https://connections.example.com/problems/validation_failed",
+                 *       "title": "Validation failed",
+                 *       "status": 422,
+                 *       "detail": "1 input is invalid.",
+                 *       "code": "validation_failed",
+                 *       "errors": [
+                 *         {
+                 *           "location": "path",
+                 *           "pointer": "endpoint_id",
+                 *           "message": "must match pattern \"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$\""
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description One or more inputs are invalid; `errors` lists every one. */
+        GracePeriodInvalid: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "https://connections.example.com/problems/validation_failed",
+                 *       "title": "Validation failed",
+                 *       "status": 422,
+                 *       "detail": "1 input is invalid.",
+                 *       "code": "validation_failed",
+                 *       "errors": [
+                 *         {
+                 *           "location": "body",
+                 *           "pointer": "/grace_period_seconds",
+                 *           "message": "must be <= 86400"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /**
          * @description One or more inputs are invalid (`validation_failed`; a refused `url` is pointer `/url`),
          *     or the organization has 16 endpoints already (`webhook_endpoint_limit_reached`).
@@ -1564,6 +1611,8 @@ export type ResponseInvitationNotFound = components['responses']['InvitationNotF
 export type ResponseHostConnectionNotFound = components['responses']['HostConnectionNotFound'];
 export type ResponseGuestConnectionNotFound = components['responses']['GuestConnectionNotFound'];
 export type ResponseValidationFailed = components['responses']['ValidationFailed'];
+export type ResponseEndpointIdInvalid = components['responses']['EndpointIdInvalid'];
+export type ResponseGracePeriodInvalid = components['responses']['GracePeriodInvalid'];
 export type ResponseWebhookEndpointRefused = components['responses']['WebhookEndpointRefused'];
 export type ResponseWebhookEndpointNotFound = components['responses']['WebhookEndpointNotFound'];
 export type ResponseWebhookDeliveryNotFound = components['responses']['WebhookDeliveryNotFound'];
@@ -3319,7 +3368,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["WebhookEndpointNotFound"];
-            422: components["responses"]["ValidationFailed"];
+            422: components["responses"]["EndpointIdInvalid"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
@@ -3361,7 +3410,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["WebhookEndpointNotFound"];
-            422: components["responses"]["ValidationFailed"];
+            422: components["responses"]["EndpointIdInvalid"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
@@ -3471,7 +3520,7 @@ export interface operations {
             404: components["responses"]["WebhookEndpointNotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["ValidationFailed"];
+            422: components["responses"]["GracePeriodInvalid"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
@@ -3634,7 +3683,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            422: components["responses"]["ValidationFailed"];
+            422: components["responses"]["EndpointIdInvalid"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];

@@ -6091,8 +6091,7 @@ export const schemas = {
       "grace_period_seconds": {
         "type": "integer",
         "minimum": 0,
-        "maximum": 86400,
-        "default": 86400
+        "maximum": 86400
       }
     }
   },
