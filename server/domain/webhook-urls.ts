@@ -10,9 +10,20 @@ export type WebhookPolicy = {
   resolve(host: string): Promise<string[]>;
 };
 
+// A registration waits this long for DNS at most: a name that does not answer in time is refused.
+const RESOLVE_TIMEOUT_MS = 3000;
+
 export async function resolveByDns(host: string): Promise<string[]> {
-  const addresses = await lookup(host, { all: true, verbatim: true });
-  return addresses.map((entry) => entry.address);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('DNS did not answer in time')), RESOLVE_TIMEOUT_MS);
+  });
+  try {
+    const addresses = await Promise.race([lookup(host, { all: true, verbatim: true }), late]);
+    return addresses.map((entry) => entry.address);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The default: public addresses only. */
