@@ -3,6 +3,7 @@
 // connected to), unless WEBHOOK_ALLOWED_NETWORKS lists its network.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { blockListOf, refusalOf } from '../../server/domain/webhook-addresses.js';
+import { checkWebhookUrl, publicOnly } from '../../server/domain/webhook-urls.js';
 import { httpSender } from '../../server/webhooks/http-sender.js';
 import { testAppOn, type TestApp, type TestOrganization } from '../support/app.js';
 import { openTestStore } from '../support/database.js';
@@ -71,6 +72,14 @@ describe('webhook URL addresses', () => {
     const http = await expectProblem(await register('http://93.184.215.14/x'), 422, 'validation_failed');
     expect(http.errors[0]).toMatchObject({ pointer: '/url', message: 'must be an https URL' });
     await expectStatus(await register('https://93.184.215.14/x'), 201);
+  });
+
+  it('resolves a name through DNS at registration: localhost is loopback', async () => {
+    const refused = checkWebhookUrl('https://localhost/x', publicOnly);
+    await expect(refused).rejects.toMatchObject({ errors: [{ pointer: '/url' }] });
+    await expect(refused).rejects.toSatisfy((e: { errors: { message: string }[] }) =>
+      /localhost \((127\.0\.0\.1|::1)\) is a loopback address/.test(e.errors[0]?.message ?? ''),
+    );
   });
 
   it('allows listed networks, and plain http to them', () => {
