@@ -59,7 +59,7 @@ export async function webhookRates(o: { engine: 'pglite' | 'postgres'; seconds: 
     [guest.id, 'connection_action.created'],
   ] as const)
     await createWebhookEndpoint(store.db, policy, org, { url, event_types: [type] });
-  const dispatcher = await startDispatcher(store, { dispatch: true, allowedNetworks: ['127.0.0.0/8'] }, () => {});
+  const dispatcher = await startDispatcher(store, { allowedNetworks: ['127.0.0.0/8'] }, () => {});
   registerCleanup(() => dispatcher.stop().then(() => store.close()));
 
   const started = performance.now();

@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const config = await loadConfig();
   const store = await openDatabase(config);
   await migrateToLatest(store.db);
-  const dispatcher = await startDispatcher(store, { ...config.webhooks, dispatch: true }, stdoutLogger);
+  const dispatcher = await startDispatcher(store, config.webhooks, stdoutLogger);
   const stop = (signal: NodeJS.Signals): void => {
     console.error(`connections-api worker: ${signal}, finishing attempts in flight`);
     void dispatcher

@@ -11,7 +11,7 @@ import { httpSender } from './http-sender.js';
 
 export async function startDispatcher(
   store: Store,
-  config: WebhookConfig,
+  config: Pick<WebhookConfig, 'allowedNetworks'>,
   log: (line: Record<string, unknown>) => void,
 ): Promise<{ stop(): Promise<void> }> {
   // One process holds the embedded database: a claim left in it is one of a process that died.
@@ -28,6 +28,6 @@ export async function startDispatcher(
 }
 
 /** The registration rule of this configuration: the same allowed networks as the dispatcher's. */
-export function webhookPolicyOf(config: WebhookConfig): WebhookPolicy {
+export function webhookPolicyOf(config: Pick<WebhookConfig, 'allowedNetworks'>): WebhookPolicy {
   return { allowedNetworks: blockListOf(config.allowedNetworks), resolve: resolveByDns };
 }
