@@ -1,11 +1,12 @@
-// A server killed (SIGKILL) while its webhook attempts are in flight sends them again after a
-// restart, with the same `webhook-id`: the outbox is in the database, not in the process.
+// A server killed (SIGKILL) while its webhook attempts are in flight: they are sent again, with
+// the same `webhook-id`, by the next process on its database (here `npm run worker`'s, the
+// dispatcher alone): the outbox is in the database, not in the process.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startReceiver, type Receiver } from '../webhooks/receiver.js';
-import { demoOrganization, killRunningServers, requestToken, startServer } from './server-process.js';
+import { demoOrganization, killRunningServers, requestToken, startServer, startWorker } from './server-process.js';
 
 describe('webhooks across a SIGKILL on the embedded database', () => {
   let dataDir: string | undefined;
@@ -17,7 +18,7 @@ describe('webhooks across a SIGKILL on the embedded database', () => {
     if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('delivers the events in flight at the kill after the restart, with the same webhook-id', async () => {
+  it('delivers the events in flight at the kill from the next process, the worker, with the same webhook-id', async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'webhook-restart-'));
     const hooks = await startReceiver();
     receiver = hooks;
@@ -51,7 +52,7 @@ describe('webhooks across a SIGKILL on the embedded database', () => {
     expect(await first.process.signal('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
 
     hooks.answer = () => ({ status: 204 });
-    await startServer(env);
+    await startWorker(env);
     const all = await hooks.waitFor('/host', 4, 20_000);
     const ids = (entries: typeof all) => entries.map((entry) => entry.headers['webhook-id']).sort();
     expect(ids(all.slice(2))).toEqual(ids(inFlight));
