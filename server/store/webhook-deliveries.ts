@@ -44,7 +44,8 @@ export async function makeDue(
   if (!isUuid(id)) return undefined;
   const due = await trx
     .updateTable('webhook_deliveries')
-    .set({ status: 'pending', next_attempt_at: now, claimed_until: null })
+    // An attempt in flight keeps its claim: the retry is the next attempt, not a second one now.
+    .set({ status: 'pending', next_attempt_at: now })
     .where('id', '=', id)
     .where('endpoint_id', '=', endpointId)
     .returning(selections(webhookDeliveryView, 'webhook_deliveries', undefined))
