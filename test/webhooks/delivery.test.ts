@@ -98,6 +98,21 @@ describe('webhook delivery on pglite', () => {
       status: 'accepted_by_guest',
       host_organization_id: host.organization_id,
     });
+
+    // Sent again on request: the same webhook-id and body, a fresh signature.
+    const deliveries = await expectStatus<{ items: { id: string; webhook_id: string; status: string }[] }>(
+      await send(t, host, 'GET', `/webhook-endpoints/${endpoint.id}/deliveries?event_type=guest_connection.created`),
+      200,
+    );
+    const [delivery] = deliveries.items;
+    expect(delivery).toMatchObject({ status: 'succeeded', webhook_id: received.headers['webhook-id'] });
+    await expectStatus(
+      await send(t, host, 'POST', `/webhook-endpoints/${endpoint.id}/deliveries/${delivery?.id}/retries`),
+      202,
+    );
+    const again = (await receiver.waitFor(`/created-${host.organization_id}`, 3, 1000))[2];
+    expect(again?.headers['webhook-id']).toBe(received.headers['webhook-id']);
+    expect(again?.body).toBe(received.body);
   });
 
   it('sends every event type once, to the organization it concerns and no other', async () => {
