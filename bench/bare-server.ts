@@ -52,7 +52,7 @@ async function serveStatements(): Promise<() => Promise<void>> {
   const { db } = store;
   app.get('/readyz', (c) => c.json({ status: 'ready' }));
 
-  // GET /host-connections/{id}: $1 the host, $2 the guest (caller). Its client is cached: no revocation check.
+  // GET /host-connections/{id}: $1 the host, $2 the guest (requester). Its client is cached: no revocation check.
   app.get('/v1/host-connections/:host', async (c) => {
     const guest = c.req.header('requester-organization-id');
     const [connection] = await rows(db, hostConnectionByPair.sql, [c.req.param('host'), guest]);

@@ -17,28 +17,28 @@ import { type ListShape, listQuery } from './workloads.js';
 type Execute = (sql: string, params?: unknown[]) => Promise<{ rows: unknown[] }>;
 /** Connections of the two guest lists (0: none); guests not connected yet, each with a pending invitation. */
 export type Sizes = { largeList: number; smallList: number; postGuests: number };
-/** A caller: its organization and API client. */
-export type Caller = { organizationId: string; clientId: string };
+/** A requester: its organization and API client. */
+export type Requester = { organizationId: string; clientId: string };
 
 const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
 /** What PostgreSQL makes of `md5(name)::uuid`. */
 const uuidOf = (name: string): string => md5(name).replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
-const caller = (name: string): Caller => ({
+const requester = (name: string): Requester => ({
   organizationId: uuidOf(`bench-${name}`),
   clientId: `bench-client-${name}`,
 });
 
 export const fixtures = {
   /** A guest connected to 25 hosts: its host-connections list, and one of them by id. */
-  lister: caller('lister'),
+  lister: requester('lister'),
   listedHost: (i: number): string => uuidOf(`bench-lister-host-${i}`),
   /** Hosts of the guest-connections lists. */
-  largeHost: caller('large-host'),
-  smallHost: caller('small-host'),
+  largeHost: requester('large-host'),
+  smallHost: requester('small-host'),
   /** The host every new connection of POST /host-connections is made with, and its fresh guests. */
   postHost: uuidOf('bench-post-host'),
   postGuest: (i: number) => ({
-    ...caller(`post-guest-${i}`),
+    ...requester(`post-guest-${i}`),
     invitationToken: `bench_invitation_${md5(`bench-invitation-${i}`)}`,
   }),
 };

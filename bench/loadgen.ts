@@ -3,7 +3,7 @@
 // Latencies come from each response (autocannon's own histogram keeps whole milliseconds only);
 // the target's CPU is read from /proc at the start and end of the measured span.
 import autocannon from 'autocannon';
-import { cpuSeconds, machineBusySeconds } from './processes.js';
+import { cpuSeconds, machineBusySeconds, type Process } from './processes.js';
 
 export type RequestSpec = { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body?: string };
 /** A phase ends once `seconds` have passed and `minRequests` are answered, or at `maxSeconds`. */
@@ -11,12 +11,12 @@ export type Span = { seconds: number; minRequests: number; maxSeconds: number };
 export const span = (seconds: number): Span => ({ seconds, minRequests: 0, maxSeconds: seconds });
 
 /**
- * `origins`: `http://127.0.0.1:<port>` of each process of the target, the connections spread over
- * them. `requests` are sent again and again; with `once`, each once, in order (fresh data each).
- * `totalItems`: what every answer of a list must carry. `pids`: the target's, whose CPU is measured.
+ * `processes`: the target's, the connections spread over them, their CPU measured. `requests`
+ * are sent again and again; with `once`, each once, in order (fresh data each). `totalItems`:
+ * what every answer of a list must carry.
  */
 export type Job = {
-  origins: string[];
+  processes: Pick<Process, 'pid' | 'port'>[];
   connections: number;
   requests: RequestSpec[];
   once: boolean;
@@ -24,14 +24,13 @@ export type Job = {
   totalItems?: number;
   warmup: Span;
   measure: Span;
-  pids: number[];
 };
 
 /**
  * `errors`: answers with another status or a wrong `total_items`, warm-up included; the CPU
  * seconds cover the measured span only; `exhausted`: the `once` requests ran out before its end.
  */
-export type Outcome = {
+export type Measurement = {
   requests: number;
   seconds: number;
   requestsPerSecond: number;
@@ -72,7 +71,7 @@ async function phase<S>(job: Job, span: Span, cursor: { next: number }, tally: T
   return new Promise<{ latencies: number[]; seconds: number; exhausted: boolean; end: S }>((resolve, reject) => {
     const instance = autocannon(
       {
-        url: job.origins,
+        url: job.processes.map((p) => `http://127.0.0.1:${p.port}`),
         connections: Math.min(job.connections, job.once ? remaining : job.connections),
         pipelining: 1,
         timeout: 60,
@@ -115,12 +114,12 @@ const percentile = (sorted: number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? Number.NaN;
 
 /** One job: its warm-up, then `onWarm`, then its measured span. */
-export async function generate(job: Job, onWarm = () => {}): Promise<Outcome> {
+export async function generate(job: Job, onWarm = () => {}): Promise<Measurement> {
   const cursor = { next: 0 };
   const tally: Tally = { errors: 0, firstError: undefined };
   const ownCpu = ({ user, system } = process.cpuUsage()) => (user + system) / 1e6;
   const sample = () => ({
-    server: job.pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0),
+    server: job.processes.reduce((sum, p) => sum + cpuSeconds(p.pid), 0),
     generator: ownCpu(),
     machine: machineBusySeconds(),
   });

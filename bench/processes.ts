@@ -27,11 +27,11 @@ export function cleanUp(): Promise<void> {
   cleaning ??= (async () => {
     for (let next = cleanups.pop(); next !== undefined; next = cleanups.pop())
       await next().catch((error: unknown) => process.stderr.write(`cleanup failed: ${String(error)}\n`));
-  })().finally(() => {
-    cleaning = undefined;
-  });
+  })().finally(() => (cleaning = undefined));
   return cleaning;
 }
+
+const fail = (error: unknown) => process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
 
 function stopEarly(code: number): void {
   if (stopping.aborted) return;
@@ -44,25 +44,22 @@ function stopEarly(code: number): void {
 export function runMain(main: () => Promise<void>, limitMs: number): void {
   // Not once: under npm a Ctrl-C arrives twice, and a second signal without a listener would cut the cleanup short.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => stopEarly(130));
-  process.on('uncaughtException', (error) => {
-    process.stderr.write(`${error.stack ?? error.message}\n`);
+  const failed = (error: unknown) => {
+    fail(error);
     stopEarly(1);
-  });
-  setTimeout(() => {
-    process.stderr.write(`the bench ran over ${limitMs / 1000} s: stopping\n`);
-    stopEarly(1);
-  }, limitMs).unref();
+  };
+  process.on('uncaughtException', failed);
+  setTimeout(() => failed(`the bench ran over ${limitMs / 1000} s: stopping`), limitMs).unref();
   main()
     .then(cleanUp)
     .catch(async (error: unknown) => {
       if (stopping.aborted) return;
-      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      fail(error);
       await cleanUp();
       process.exit(1);
     });
 }
 
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux/x86
 const proc = (file: string): string => {
   try {
     return readFileSync(`/proc/${file}`, 'utf8');
@@ -70,13 +67,13 @@ const proc = (file: string): string => {
     return '';
   }
 };
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux/x86
 
 /** User + system seconds of a process, threads included; 0 once it is gone. */
 export function cpuSeconds(pid: number): number {
-  const stat = proc(`${pid}/stat`);
   // The command name may hold spaces; after it utime is the 12th field, stime the 13th.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return stat === '' ? 0 : (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  const fields = proc(`${pid}/stat`).split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / TICKS_PER_SECOND;
 }
 
 /** Seconds the machine has been busy (neither idle nor waiting for I/O) since boot, all cores added. */
@@ -97,15 +94,14 @@ export const httpStatus = (port: number, path: string): Promise<number> =>
   );
 
 /** A port nobody listens on now; the process binds it a moment later. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
     const probe = net.createServer().once('error', reject);
     probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject()));
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
     });
   });
-}
 
 export type Process = { name: string; pid: number; port: number; child: ChildProcess };
 
@@ -127,16 +123,14 @@ export async function launch(spec: {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   if (child.pid === undefined) throw new Error(`${spec.name} did not start`);
-  const started: Process = { name: spec.name, pid: child.pid, port, child };
-  registerCleanup(() => stop(started));
+  registerCleanup(() => stop({ child }));
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString('utf8')).slice(-4000);
-  });
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-4000)));
   for (const deadline = Date.now() + READY_TIMEOUT_MS; Date.now() < deadline; await sleep(200)) {
     if (child.exitCode !== null) throw new Error(`${spec.name} exited with ${child.exitCode}: ${stderr}`);
     const status = await httpStatus(port, spec.readyPath);
-    if (status !== 0 && (spec.anyStatus === true || status < 300)) return started;
+    if (status !== 0 && (spec.anyStatus === true || status < 300))
+      return { name: spec.name, pid: child.pid, port, child };
   }
   throw new Error(`${spec.name} was not ready within ${READY_TIMEOUT_MS} ms: ${stderr}`);
 }
@@ -144,7 +138,7 @@ export async function launch(spec: {
 /** SIGTERM (a server drains and closes its database), SIGKILL if it has not exited after 10 s. */
 export async function stop({ child }: { child: ChildProcess }): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;

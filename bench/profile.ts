@@ -8,9 +8,9 @@ import path from 'node:path';
 import { pgliteDirectories, postgresDatabase } from './data.js';
 import { generate, span } from './loadgen.js';
 import { stop } from './processes.js';
-import { CONNECTIONS, signer } from './sitting.js';
+import { CONNECTIONS } from './sitting.js';
 import { type Engine, startServer } from './targets.js';
-import { EXPECTED_STATUS, request } from './workloads.js';
+import { EXPECTED_STATUS, request, signer } from './workloads.js';
 
 type Frame = { functionName: string; url: string; lineNumber: number };
 type Profile = { nodes: { id: number; callFrame: Frame }[]; samples: number[]; timeDeltas: number[] };
@@ -66,8 +66,8 @@ export async function profile(o: { engine: Engine; workload: 'get' | 'post'; sec
   const cpuProf = ['--cpu-prof', `--cpu-prof-dir=${profiles}`];
   const server = await startServer(`server-${o.engine}`, { ...database, JWT_SECRET: jwtSecret }, cpuProf);
   const sign = await signer(jwtSecret, postGuests);
-  const outcome = await generate({
-    origins: [`http://127.0.0.1:${server.port}`],
+  const measured = await generate({
+    processes: [server],
     connections: CONNECTIONS,
     requests:
       o.workload === 'get'
@@ -77,12 +77,11 @@ export async function profile(o: { engine: Engine; workload: 'get' | 'post'; sec
     expect: EXPECTED_STATUS[o.workload],
     warmup: span(1),
     measure: span(o.seconds),
-    pids: [server.pid],
   });
   process.stderr.write(
-    `${o.engine} ${o.workload}: ${outcome.requestsPerSecond.toFixed(0)} req/s under the profiler, ` +
-      `${((outcome.serverCpuSeconds / Math.max(1, outcome.requests)) * 1e6).toFixed(0)} server CPU µs/req, ` +
-      `${outcome.errors} unexpected answers${outcome.firstError ? ` (first: ${outcome.firstError})` : ''}\n`,
+    `${o.engine} ${o.workload}: ${measured.requestsPerSecond.toFixed(0)} req/s under the profiler, ` +
+      `${((measured.serverCpuSeconds / Math.max(1, measured.requests)) * 1e6).toFixed(0)} server CPU µs/req, ` +
+      `${measured.errors} unexpected answers${measured.firstError ? ` (first: ${measured.firstError})` : ''}\n`,
   );
   await stop(server);
   // The main thread's profile is the largest (tsx's loader thread writes one too).

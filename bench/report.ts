@@ -8,7 +8,7 @@ import { CONNECTIONS, listWorkload, WARMUP_SECONDS } from './sitting.js';
 import { engineOf, LABELS, SERVER_SETTINGS, type TargetName } from './targets.js';
 import { LIST_SHAPES, type ListShape, WORKLOAD_LABELS, WORKLOADS } from './workloads.js';
 
-/** `before`: the load average and the seconds the machine was busy in the second before the start. */
+/** The machine and the commit; `before`: the load average and the share of one core busy in the second before the start. */
 export async function describeMachine(
   database: PostgresDatabase,
   before: { loadAverage: number[]; busySeconds: number },
@@ -16,23 +16,19 @@ export async function describeMachine(
   const [version] = await database.query<{ server_version: string }>('show server_version');
   const git = (...args: string[]): string => execFileSync('git', args, { cwd: REPO, encoding: 'utf8' }).trim();
   const dirty = git('status', '--porcelain').length > 0 ? ' (with uncommitted changes)' : '';
-  return {
-    date: new Date().toISOString(),
-    commit: `${git('rev-parse', '--short', 'HEAD')}${dirty}`,
-    cpus: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown'}`,
-    memory: `${Math.round(os.totalmem() / 2 ** 30)} GiB`,
-    node: process.version,
-    postgres: `PostgreSQL ${version?.server_version ?? 'unknown'}, same machine`,
-    loadAverage: before.loadAverage.map((l) => l.toFixed(1)).join(' '),
-    busyBefore: Math.round(before.busySeconds * 100), // % of one core
-  };
+  return [
+    `${new Date().toISOString()}, commit ${git('rev-parse', '--short', 'HEAD')}${dirty}.`,
+    `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version},`,
+    `PostgreSQL ${version?.server_version} on the same machine; load average ${before.loadAverage.map((l) => l.toFixed(1)).join(' ')}`,
+    `and ${Math.round(before.busySeconds * 100)}% of one core busy in the second before the start;`,
+  ].join(' ');
 }
 
 type Report = {
   windows: Window[];
   statements: StatementCount[];
   memory: Memory;
-  machine: Awaited<ReturnType<typeof describeMachine>>;
+  machine: string;
   options: Options;
   wallSeconds: number;
   command: string;
@@ -67,7 +63,7 @@ function ratio(row: Row | undefined, windows: Window[], other: TargetName, other
     const reference = windows.find((o) => o.target === other && o.workload === otherWorkload && o.run === w.run);
     return reference === undefined || reference === w
       ? Number.NaN
-      : w.outcome.requestsPerSecond / reference.outcome.requestsPerSecond;
+      : w.measured.requestsPerSecond / reference.measured.requestsPerSecond;
   });
   return median(ratios ?? []);
 }
@@ -95,21 +91,21 @@ function table({ windows, statements, options }: Report): string {
     const cells = [
       LABELS[row.target],
       WORKLOAD_LABELS[row.workload as keyof typeof WORKLOAD_LABELS] ?? row.workload,
-      perSecond(of((w) => w.outcome.requestsPerSecond)),
-      ms(of((w) => w.outcome.p50)),
-      ms(of((w) => w.outcome.p99)),
-      micros(of((w) => w.outcome.serverCpuSeconds / w.outcome.requests)),
-      micros(of((w) => (w.databaseCpuSeconds ?? Number.NaN) / w.outcome.requests)),
+      perSecond(of((w) => w.measured.requestsPerSecond)),
+      ms(of((w) => w.measured.p50)),
+      ms(of((w) => w.measured.p99)),
+      micros(of((w) => w.measured.serverCpuSeconds / w.measured.requests)),
+      micros(of((w) => (w.databaseCpuSeconds ?? Number.NaN) / w.measured.requests)),
       fixed(statementsOf(statements, row.target, row.workload), 1),
       isRound ? fixed(ratio(row, windows, 'hono', 'constant'), 3) : '',
       isRound && bare !== undefined && bare !== row.target ? fixed(ratio(row, windows, bare), 2) : '',
       isRound && row.target !== 'prism' ? fixed(ratio(row, windows, 'prism'), 2) : '',
-      shape === undefined ? '' : small === undefined ? '—' : fixed(of((w) => w.outcome.p50) / small.outcome.p50, 1),
+      shape === undefined ? '' : small === undefined ? '—' : fixed(of((w) => w.measured.p50) / small.measured.p50, 1),
       !row.workload.startsWith('guest list')
         ? ''
-        : row.windows.every((w) => w.outcome.errors === 0)
+        : row.windows.every((w) => w.measured.errors === 0)
           ? 'yes'
-          : `no: ${row.windows[0]?.outcome.firstError}`,
+          : `no: ${row.windows[0]?.measured.firstError}`,
     ];
     lines.push(`| ${cells.join(' | ')} |`);
   }
@@ -132,7 +128,7 @@ function targetChecks({ windows, options, memory }: Report): string[] {
   const p50 = (size: 'small' | 'large', shape: ListShape): number => {
     const workload = listWorkload(options, size, shape);
     return median(
-      windows.filter((w) => w.target === 'server-postgres' && w.workload === workload).map((w) => w.outcome.p50),
+      windows.filter((w) => w.target === 'server-postgres' && w.workload === workload).map((w) => w.measured.p50),
     );
   };
   const get = 'GET /host-connections/{id}, server on';
@@ -141,7 +137,7 @@ function targetChecks({ windows, options, memory }: Report): string[] {
   const large = thousands(options.listSizes.large);
   const over = `${growth.filter((g) => g.value > 2).length} of ${growth.length} shapes over 2`;
   const lists = windows.filter((w) => w.workload.startsWith('guest list'));
-  const wrong = lists.filter((w) => w.outcome.errors > 0).length;
+  const wrong = lists.filter((w) => w.measured.errors > 0).length;
   const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MB`;
   const change = memory.after / memory.before - 1;
   const all = memory.requests >= options.memoryRequests;
@@ -176,25 +172,19 @@ function targetChecks({ windows, options, memory }: Report): string[] {
 }
 
 function summary({ machine, options, windows, wallSeconds, command }: Report): string {
-  const minutes = `${Math.floor(wallSeconds / 60)} min ${Math.round(wallSeconds % 60)} s`;
-  const share = (seconds: number, w: Window) => (seconds / w.outcome.seconds) * 100;
+  const share = (seconds: number, w: Window) => (seconds / w.measured.seconds) * 100;
   const others = windows.map((w) => {
-    const o = w.outcome;
+    const o = w.measured;
     return share(o.machineBusySeconds - o.serverCpuSeconds - o.generatorCpuSeconds - (w.databaseCpuSeconds ?? 0), w);
   });
-  const generator = (w: Window) => share(w.outcome.generatorCpuSeconds, w);
-  const busiest = windows.reduce((a, b) => (generator(b) > generator(a) ? b : a));
+  const generator = Math.max(...windows.map((w) => share(w.measured.generatorCpuSeconds, w)));
   const settings = Object.entries(SERVER_SETTINGS).map(([k, v]) => `${k}=${v}`);
   return [
-    `Command: \`${command}\`. ${machine.date}, commit ${machine.commit}. Wall time: ${minutes}.`,
-    `Machine: ${machine.cpus}, ${machine.memory}, Node ${machine.node}, ${machine.postgres}; load average ${machine.loadAverage} at the start, ` +
-      `${machine.busyBefore}% of one core busy in the second before the start; during the measured windows everything else on the machine used ` +
-      `${fixed(median(others), 0)}% of one core (median; at most ${fixed(Math.max(...others), 0)}%).`,
-    `Each target its own process, the load generator (autocannon) in the bench's, all on the same cores; the generator used at most ` +
-      `${fixed(generator(busiest), 0)}% of one core (${busiest.target} ${busiest.workload}). ` +
-      `${CONNECTIONS} connections (list shapes: 1); ${options.runs} runs of ${WARMUP_SECONDS} s warm-up + ${options.seconds} s ` +
-      `measured per target and workload, medians; limits off (${settings.join(', ')}). ` +
-      `Guest lists: ${Object.values(options.listSizes).map(thousands).join(' and ')} connections, server on PostgreSQL only.`,
+    `\`${command}\`: ${Math.floor(wallSeconds / 60)} min ${Math.round(wallSeconds % 60)} s. ${machine}`,
+    `during the measured windows everything else used ${fixed(median(others), 0)}% of one core (median; at most ${fixed(Math.max(...others), 0)}%),`,
+    `the load generator (autocannon, in the bench's process) at most ${fixed(generator, 0)}%. ${CONNECTIONS} connections (list shapes: 1);`,
+    `${options.runs} runs of ${WARMUP_SECONDS} s warm-up + ${options.seconds} s measured per target and workload, medians;`,
+    `limits off (${settings.join(', ')}). Guest lists: ${Object.values(options.listSizes).map(thousands).join(' and ')} connections, server on PostgreSQL only.`,
   ].join('\n');
 }
 

@@ -6,13 +6,12 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { listCosts } from './list-costs.js';
 import { cleanUp, machineBusySeconds, runMain, sleep } from './processes.js';
 import { profile } from './profile.js';
 import { describeMachine, markdown } from './report.js';
 import { SMALL_LIST, sit } from './sitting.js';
 import { startupTimes } from './startup.js';
-import { storeLists } from './store-lists.js';
+import { listCosts, storeLists } from './store-lists.js';
 import { webhookRates } from './webhooks.js';
 
 const { values: args } = parseArgs({
@@ -64,7 +63,7 @@ async function sitting(): Promise<void> {
   const report = { ...results, options, command, wallSeconds: (performance.now() - started) / 1000 };
   await writeFile(args.out ?? '', JSON.stringify(report, null, 2));
   console.log(`${markdown(report)}\nRaw results: ${args.out}`);
-  if (results.windows.some((w) => w.outcome.errors > 0)) process.exitCode = 1;
+  if (results.windows.some((w) => w.measured.errors > 0)) process.exitCode = 1;
 }
 
 const engine = args.engine === 'pglite' ? 'pglite' : 'postgres';

@@ -1,24 +1,13 @@
 // One sitting: the data and every target first, then the statement counting, the rounds of
 // every workload on every target, the list shapes at both sizes, and the memory check.
 import { randomBytes } from 'node:crypto';
-import { createTokenIssuer } from '../server/domain/tokens.js';
 import { countStatements } from '../test/support/statements.js';
 import * as data from './data.js';
-import { generate, type Job, type Outcome, type RequestSpec, span } from './loadgen.js';
+import { generate, type Job, type Measurement, type RequestSpec, span } from './loadgen.js';
 import { cpuSeconds, registerCleanup, residentBytes, stop, stopping } from './processes.js';
-import {
-  type Engine,
-  engineOf,
-  origins,
-  pids,
-  SERVER_SETTINGS,
-  startTarget,
-  TARGETS,
-  type Target,
-  type TargetName,
-} from './targets.js';
-import * as workloads from './workloads.js';
+import { type Engine, engineOf, startTarget, TARGETS, type Target, type TargetName } from './targets.js';
 import type { ListShape, Sign, Workload } from './workloads.js';
+import * as workloads from './workloads.js';
 
 export const SMALL_LIST = 10_000;
 export const WARMUP_SECONDS = 1;
@@ -26,19 +15,9 @@ export const CONNECTIONS = 16;
 type Size = 'small' | 'large';
 /** Measured seconds per list shape at each size. */
 const LIST_SECONDS: Record<Size, number> = { small: 1, large: 2 };
-export type Options = {
-  runs: number;
-  seconds: number;
-  memoryRequests: number;
-  listSizes: Record<Size, number>;
-  databaseUrl: string;
-};
+export type Options = { runs: number; seconds: number; memoryRequests: number; listSizes: Record<Size, number> };
 /** `databaseCpuSeconds`: of the scratch database's backends over the measured span (PostgreSQL targets). */
-export type Window = {
-  target: TargetName;
-  workload: string;
-  run: number;
-  outcome: Outcome;
+export type Window = { target: TargetName; workload: string; run: number; measured: Measurement } & {
   databaseCpuSeconds?: number;
 };
 /** `sql`: the statements of one request, in the order sent. */
@@ -66,20 +45,6 @@ function pool(size: number): Pool {
   };
 }
 
-/** Every caller's token, signed with the servers' secret by the server's own issuer. */
-export async function signer(jwtSecret: string, postGuests: number): Promise<Sign> {
-  const issuer = createTokenIssuer({
-    secret: jwtSecret,
-    ttlSeconds: Number(SERVER_SETTINGS.TOKEN_TTL_SECONDS),
-    now: () => new Date(),
-  });
-  const tokens = new Map<string, string>();
-  const guests = Array.from({ length: postGuests }, (_, i) => data.fixtures.postGuest(i + 1));
-  for (const caller of [data.fixtures.lister, data.fixtures.largeHost, data.fixtures.smallHost, ...guests])
-    tokens.set(caller.clientId, (await issuer.issue(caller)).accessToken);
-  return (caller) => tokens.get(caller.clientId) ?? '';
-}
-
 /** One window; the CPU of the scratch database's backends is sampled around its measured span. */
 async function measure(s: Sitting, target: Target, workload: string, run: number, job: Job, onWarm = () => {}) {
   const database = engineOf(target.name) === 'postgres' ? s.postgres : undefined;
@@ -92,13 +57,11 @@ async function measure(s: Sitting, target: Target, workload: string, run: number
   const [start, end] = [await before, await backends()];
   // A backend that appeared in between counts whole; one that vanished is lost.
   const cpu = [...end].reduce((sum, [pid, seconds]) => sum + seconds - (start?.get(pid) ?? 0), 0);
+  const failed = `${o.errors > 0 ? `, ${o.errors} unexpected answers (first: ${o.firstError})` : ''}${o.exhausted ? ', ran out of fresh guests' : ''}`;
   progress(
-    `[run ${run + 1}] ${target.name} ${workload}: ${o.requestsPerSecond.toFixed(0)} req/s, p50 ${o.p50.toFixed(2)} ms, ` +
-      `p99 ${o.p99.toFixed(2)} ms, ${o.requests} in ${o.seconds.toFixed(1)} s` +
-      (o.errors > 0 ? `, ${o.errors} unexpected answers (first: ${o.firstError})` : '') +
-      (o.exhausted ? ', ran out of fresh guests' : ''),
+    `[run ${run + 1}] ${target.name} ${workload}: ${o.requestsPerSecond.toFixed(0)} req/s, p50 ${o.p50.toFixed(2)} ms${failed}`,
   );
-  return { target: target.name, workload, run, outcome: o, databaseCpuSeconds: database && cpu } satisfies Window;
+  return { target: target.name, workload, run, measured: o, databaseCpuSeconds: database && cpu } satisfies Window;
 }
 
 const postsPerWindow = (engine: Engine, seconds: number): number =>
@@ -109,7 +72,7 @@ function workloadJob(s: Sitting, target: Target, workload: Workload): Job {
   const take = workload === 'post' ? s.guests.get(target.name) : undefined;
   const posts = take?.(postsPerWindow(engineOf(target.name) ?? 'postgres', s.options.seconds));
   return {
-    origins: origins(target),
+    processes: target.processes,
     connections: CONNECTIONS,
     requests: posts?.map((i) => workloads.request('post', target.base, s.sign, i)) ?? [
       workloads.request(workload, target.base, s.sign),
@@ -118,7 +81,6 @@ function workloadJob(s: Sitting, target: Target, workload: Workload): Job {
     expect: workloads.EXPECTED_STATUS[workload],
     warmup: span(WARMUP_SECONDS),
     measure: span(s.options.seconds),
-    pids: pids(target),
   };
 }
 
@@ -148,15 +110,15 @@ async function countStatementsPerRequest(s: Sitting, [server, bare]: [Counted, C
     for (const w of list) {
       const run = (requests: RequestSpec[]) =>
         generate({
-          ...{ origins: origins(target), pids: pids(target), connections: 1, requests, once: true, expect: w.expect },
+          ...{ processes: target.processes, connections: 1, requests, once: true, expect: w.expect },
           ...{ warmup: span(0), measure: { seconds: 0, minRequests: requests.length, maxSeconds: 120 } },
         });
       const warm = await run(w.warm);
       counter.take();
-      const outcome = await run(w.counted);
+      const measured = await run(w.counted);
       const { count, sql } = counter.take();
-      if (warm.errors + outcome.errors > 0)
-        throw new Error(`counting ${w.name} on ${target.name}: ${warm.firstError ?? outcome.firstError}`);
+      if (warm.errors + measured.errors > 0)
+        throw new Error(`counting ${w.name} on ${target.name}: ${warm.firstError ?? measured.firstError}`);
       const perRequest = count / w.counted.length;
       counts.push({ target: target.name, workload: w.name, perRequest, sql: sql.slice(0, Math.round(perRequest)) });
       progress(`[statements] ${target.name} ${w.name}: ${perRequest} per request`);
@@ -182,7 +144,7 @@ async function measureLists(s: Sitting, target: Target): Promise<Window[]> {
       const host = size === 'large' ? data.fixtures.largeHost : data.fixtures.smallHost;
       const first = index === 0 ? 1 : 0; // the first shape warms the caches for all; each small one warms itself
       const job: Job = {
-        origins: origins(target),
+        processes: target.processes,
         connections: 1,
         requests: [workloads.guestListRequest(target.base, s.sign, host, shape)],
         once: false,
@@ -190,7 +152,6 @@ async function measureLists(s: Sitting, target: Target): Promise<Window[]> {
         totalItems: await data.expectedTotal(s.postgres, host.organizationId, shape),
         warmup: size === 'small' ? span(0.2) : { seconds: 0, minRequests: first, maxSeconds: first * 60 },
         measure: { seconds: LIST_SECONDS[size], minRequests: 3, maxSeconds: LIST_SECONDS[size] * 2 },
-        pids: pids(target),
       };
       windows.push(await measure(s, target, listWorkload(s.options, size, shape), 0, job));
     }
@@ -211,14 +172,18 @@ async function measureMemory(s: Sitting, target: Target, maxSeconds: number) {
   try {
     const window = await measure(s, target, 'memory: get', 0, job, () => (before = residentBytes(pid)));
     const after = residentBytes(pid);
-    return { memory: { requests: window.outcome.requests, before, peak: Math.max(peak, after), after }, window };
+    return { memory: { requests: window.measured.requests, before, peak: Math.max(peak, after), after }, window };
   } finally {
     clearInterval(watch);
   }
 }
 
 /** The whole sitting; `describe` sees the scratch database once it is loaded and says what the machine is. */
-export async function sit<M>(options: Options, budgetSeconds: number, describe: (db: data.PostgresDatabase) => M) {
+export async function sit<M>(
+  options: Options & { databaseUrl: string },
+  budgetSeconds: number,
+  describe: (db: data.PostgresDatabase) => M,
+) {
   const started = performance.now();
   let phaseStart = started;
   const phase = (name: string): void => {
@@ -239,7 +204,7 @@ export async function sit<M>(options: Options, budgetSeconds: number, describe: 
   const [postgres, pgliteDirs, sign] = await Promise.all([
     data.postgresDatabase(options.databaseUrl, pgSizes),
     data.pgliteDirectories(onEngine('pglite').length, pgliteSizes),
-    signer(jwtSecret, Math.max(pgSizes.postGuests, pgliteGuests)),
+    workloads.signer(jwtSecret, Math.max(pgSizes.postGuests, pgliteGuests)),
   ]);
   const machine = await describe(postgres);
   phase('data load');

@@ -20,8 +20,6 @@ export const engineOf = (name: TargetName): Engine | undefined =>
 
 /** `base`: where the API's operations are, `/v1` on our processes, the root on Prism. */
 export type Target = { name: TargetName; base: string; processes: Process[] };
-export const origins = (t: Target): string[] => t.processes.map((p) => `http://127.0.0.1:${p.port}`);
-export const pids = (t: Target): number[] => t.processes.map((p) => p.pid);
 
 /** The servers' secret, and their database: `DATABASE_URL` or a PGlite `DATA_DIR`. */
 type ServerEnv = Record<string, string>;

@@ -2,8 +2,10 @@
 // processes, the root on Prism), and the shapes of the guest-connections list.
 import type { operations } from '../generated/openapi.js';
 import { operations as described } from '../generated/operations.js';
-import { type Caller, fixtures } from './data.js';
+import { createTokenIssuer } from '../server/domain/tokens.js';
+import { fixtures, type Requester } from './data.js';
 import type { RequestSpec } from './loadgen.js';
+import { SERVER_SETTINGS } from './targets.js';
 
 export const WORKLOADS = ['get', 'list', 'post'] as const;
 export type Workload = (typeof WORKLOADS)[number] | 'constant';
@@ -15,13 +17,13 @@ export const WORKLOAD_LABELS: Record<Workload, string> = {
 };
 export const EXPECTED_STATUS: Record<Workload, number> = { constant: 200, get: 200, list: 200, post: 201 };
 
-/** Signs a token for a caller, as the token endpoint would. */
-export type Sign = (caller: Caller) => string;
+/** Signs a token for a requester, as the token endpoint would. */
+export type Sign = (requester: Requester) => string;
 
-const headers = (caller: Caller, sign: Sign): Record<string, string> => ({
-  Authorization: `Bearer ${sign(caller)}`,
-  'Requester-Organization-ID': caller.organizationId,
-  'Target-Organization-ID': caller.organizationId,
+const headers = (requester: Requester, sign: Sign): Record<string, string> => ({
+  Authorization: `Bearer ${sign(requester)}`,
+  'Requester-Organization-ID': requester.organizationId,
+  'Target-Organization-ID': requester.organizationId,
 });
 
 /**
@@ -30,23 +32,15 @@ const headers = (caller: Caller, sign: Sign): Record<string, string> => ({
  */
 export function request(workload: Workload, base: string, sign: Sign, guest = 1): RequestSpec {
   if (workload === 'constant') return { method: 'GET', path: '/', headers: {} };
-  if (workload === 'get')
-    return {
-      method: 'GET',
-      path: `${base}/host-connections/${fixtures.listedHost(1)}`,
-      headers: headers(fixtures.lister, sign),
-    };
-  if (workload === 'list')
-    return {
-      method: 'GET',
-      path: `${base}/host-connections?statuses=connected`,
-      headers: headers(fixtures.lister, sign),
-    };
-  const { invitationToken, ...caller } = fixtures.postGuest(guest);
+  const reads: Partial<Record<Workload, string>> = { get: `/${fixtures.listedHost(1)}`, list: '?statuses=connected' };
+  const read = reads[workload];
+  if (read !== undefined)
+    return { method: 'GET', path: `${base}/host-connections${read}`, headers: headers(fixtures.lister, sign) };
+  const { invitationToken, ...requester } = fixtures.postGuest(guest);
   return {
     method: 'POST',
     path: `${base}/host-connections`,
-    headers: { ...headers(caller, sign), 'Content-Type': 'application/json' },
+    headers: { ...headers(requester, sign), 'Content-Type': 'application/json' },
     body: JSON.stringify({ host_organization_id: fixtures.postHost, invitation_token: invitationToken }),
   };
 }
@@ -93,9 +87,23 @@ export const LIST_SHAPES: ListShape[] = [
 /** A shape's whole query: connected ones, 25 a page, unless the shape says otherwise. */
 export const listQuery = (shape: ListShape): ListQuery => ({ statuses: ['connected'], limit: 25, ...shape.query });
 
-export function guestListRequest(base: string, sign: Sign, host: Caller, shape: ListShape): RequestSpec {
+export function guestListRequest(base: string, sign: Sign, host: Requester, shape: ListShape): RequestSpec {
   const query = new URLSearchParams();
   for (const [name, value] of Object.entries(listQuery(shape)))
     for (const one of [value].flat()) query.append(name, String(one));
   return { method: 'GET', path: `${base}/guest-connections?${query}`, headers: headers(host, sign) };
+}
+
+/** Every requester's token, signed with the servers' secret by the server's own issuer. */
+export async function signer(jwtSecret: string, postGuests: number): Promise<Sign> {
+  const issuer = createTokenIssuer({
+    secret: jwtSecret,
+    ttlSeconds: Number(SERVER_SETTINGS.TOKEN_TTL_SECONDS),
+    now: () => new Date(),
+  });
+  const tokens = new Map<string, string>();
+  const guests = Array.from({ length: postGuests }, (_, i) => fixtures.postGuest(i + 1));
+  for (const requester of [fixtures.lister, fixtures.largeHost, fixtures.smallHost, ...guests])
+    tokens.set(requester.clientId, (await issuer.issue(requester)).accessToken);
+  return (requester) => tokens.get(requester.clientId) ?? '';
 }

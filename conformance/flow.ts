@@ -7,14 +7,14 @@
 import type { OperationId } from '../server/contract/document.js';
 import { checkAnswer } from './check.js';
 import { type CaseResult, type Finding, showRequest } from './findings.js';
-import type { Caller, Send, World } from './world.js';
+import type { Requester, Send, World } from './world.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface FlowRoles {
-  host: Caller;
-  guest: Caller;
-  stranger: Caller;
+  host: Requester;
+  guest: Requester;
+  stranger: Requester;
 }
 
 type Body = Record<string, unknown> & { items?: Record<string, unknown>[] };
@@ -22,12 +22,12 @@ type Body = Record<string, unknown> & { items?: Record<string, unknown>[] };
 export async function runFlow(world: World, send: Send, roles: FlowRoles): Promise<CaseResult[]> {
   const { host, guest, stranger } = roles;
   const cases: CaseResult[] = [];
-  const id = (c: Caller) => c.organization.organization_id;
+  const id = (c: Requester) => c.organization.organization_id;
 
   /** One call, checked against the contract and against the statuses the flow expects. */
   async function step(
     name: string,
-    caller: Caller,
+    caller: Requester,
     operationId: OperationId,
     request: { method: string; path: string; body?: unknown },
     expected: number[],
@@ -63,12 +63,12 @@ export async function runFlow(world: World, send: Send, roles: FlowRoles): Promi
     cases.push({ suite: 'flow', name: `${cases.length + 1}. ${caller.role}: ${name}`, findings });
     return { status: answer.status, body };
   }
-  const lists = (other: Caller, field: string) => (body: Body) =>
+  const lists = (other: Requester, field: string) => (body: Body) =>
     body.items?.some((item) => item[field] === id(other))
       ? undefined
       : `the list does not show ${other.role} ${id(other)}`;
 
-  const read = (caller: Caller) =>
+  const read = (caller: Requester) =>
     step(
       'reads its organization',
       caller,
@@ -82,7 +82,7 @@ export async function runFlow(world: World, send: Send, roles: FlowRoles): Promi
   const expired_at = new Date(Date.now() + 30 * DAY_MS).toISOString();
 
   /** An invitation from `inviter` accepted by the guest, or 409 when they are connected already. */
-  const connect = async (inviter: Caller) => {
+  const connect = async (inviter: Requester) => {
     const invitation = await step(
       'invites the guest',
       inviter,
@@ -106,7 +106,7 @@ export async function runFlow(world: World, send: Send, roles: FlowRoles): Promi
       [201, 409],
     );
   };
-  const setStatus = (inviter: Caller, status: string) =>
+  const setStatus = (inviter: Requester, status: string) =>
     step(
       `sets its connection with ${inviter.role} ${status}`,
       guest,

@@ -9,7 +9,7 @@ import { checkAnswer } from './check.js';
 import { type CaseResult, type Finding, type ShownRequest, showRequest } from './findings.js';
 import { IdRef, schemaValues, type Value } from './schema-values.js';
 import { UUIDS } from './uuid.js';
-import type { Caller, Send, World } from './world.js';
+import type { Requester, Send, World } from './world.js';
 
 const REQUESTER = 'Requester-Organization-ID';
 const TARGET = 'Target-Organization-ID';
@@ -26,11 +26,11 @@ export interface TokenCase {
 
 export interface MatrixRoles {
   /** Connected with `guest`, never with `stranger`. */
-  host: Caller;
-  guest: Caller;
-  stranger: Caller;
+  host: Requester;
+  guest: Requester;
+  stranger: Requester;
   /** A caller, and an organization it was connected with and is now disconnected from. */
-  disconnected: { caller: Caller; target: string };
+  disconnected: { caller: Requester; target: string };
 }
 
 export interface MatrixOptions {
@@ -85,7 +85,7 @@ interface Template {
 }
 
 interface Call {
-  caller: Caller;
+  caller: Requester;
   target: string;
   /** The Authorization header; the caller's own token when absent, none when null. */
   authorization?: string | null;
@@ -148,7 +148,7 @@ export function createMatrix(options: MatrixOptions): Matrix {
 
   const templates = new Map(contract.operations.map((op) => [op.operationId, templateOf(op)]));
   /** Per operation: the caller and ids that got a 2xx in an allowed scenario (or the first tried). */
-  const working = new Map<string, { caller: Caller; slots: string[]; success: boolean }>();
+  const working = new Map<string, { caller: Requester; slots: string[]; success: boolean }>();
 
   async function call(
     operation: ContractOperation,
@@ -212,10 +212,10 @@ export function createMatrix(options: MatrixOptions): Matrix {
   });
 
   /** The scenario's calls, with ids from what the caller can see, until one answers 2xx. */
-  async function allowedCell(operation: ContractOperation, callers: [Caller, string][]): Promise<Finding[]> {
+  async function allowedCell(operation: ContractOperation, requesters: [Requester, string][]): Promise<Finding[]> {
     const template = templates.get(operation.operationId) as Template;
     const failures: Finding[] = [];
-    for (const [caller, target] of callers) {
+    for (const [caller, target] of requesters) {
       for (const slots of assignments(caller.ids, template.slots, MAX_TRIES)) {
         const { response, shown } = await call(operation, slots, { caller, target });
         const { status, problems } = await contractProblems(operation, response);
@@ -273,7 +273,7 @@ export function createMatrix(options: MatrixOptions): Matrix {
     if (token !== undefined) return { authorization: token.variants[0]?.[1] ?? null };
     return {};
   };
-  const self = (c: Caller): [Caller, string] => [c, c.organization.organization_id];
+  const self = (c: Requester): [Requester, string] => [c, c.organization.organization_id];
 
   async function cells(): Promise<CaseResult[]> {
     const results: CaseResult[] = [];
@@ -302,7 +302,7 @@ export function createMatrix(options: MatrixOptions): Matrix {
         continue;
       }
       // The scenarios first: they find ids that reach the handler, which the refusals reuse.
-      const scenarioCallers: Record<Scenario, [Caller, string][]> = {
+      const scenarioRequesters: Record<Scenario, [Requester, string][]> = {
         self: [self(host), self(guest)],
         host: [[host, guest.organization.organization_id]],
         guest: [[guest, host.organization.organization_id]],
@@ -310,7 +310,7 @@ export function createMatrix(options: MatrixOptions): Matrix {
       for (const scenario of SCENARIOS) {
         await cell(scenario, () =>
           operation.scenarios.includes(scenario)
-            ? allowedCell(operation, scenarioCallers[scenario])
+            ? allowedCell(operation, scenarioRequesters[scenario])
             : refusedCell(operation, variant(scenario), 403, 'scenario_not_allowed'),
         );
       }

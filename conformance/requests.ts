@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { loadContract, type ContractOperation, type ContractParameter } from '../server/contract/document.js';
 import { contractValidators } from './check.js';
 import { schemaValues, IdRef, type Value } from './schema-values.js';
-import type { Caller, World } from './world.js';
+import type { Requester, World } from './world.js';
 
 // The two organization headers are the identity of the call, not free inputs: they come from
 // the caller and the chosen target, and mutations reach them like any other parameter.
@@ -59,7 +59,7 @@ export interface Plan {
 
 export interface ConcreteRequest {
   operation: ContractOperation;
-  caller: Caller;
+  caller: Requester;
   url: string;
   init: RequestInit & { method: string; headers: Headers };
   /** Valid or invalid by the contract; unknown when a raw mutation makes the server's view uncertain. */
@@ -360,7 +360,7 @@ function parseBody(bytes: Uint8Array, mediaType: string): { value: unknown } | u
 export function concreteRequest(plan: Plan, world: World, now: number): ConcreteRequest {
   const operation = loadContract().byId.get(plan.operationId as ContractOperation['operationId']);
   if (operation === undefined) throw new Error(`no operation ${plan.operationId}`);
-  const caller = world.callers[plan.caller % world.callers.length] as Caller;
+  const caller = world.requesters[plan.caller % world.requesters.length] as Requester;
   const resolve = (value: Value) => world.resolve(caller, value, now);
   const m = plan.mutation;
   const reasons: string[] = [];
@@ -416,7 +416,7 @@ export function concreteRequest(plan: Plan, world: World, now: number): Concrete
 
   if (operation.secured) {
     const token = caller.organization.token;
-    const other = world.callers[(plan.caller + 1) % world.callers.length]?.organization.token ?? token;
+    const other = world.requesters[(plan.caller + 1) % world.requesters.length]?.organization.token ?? token;
     const authorization =
       m?.kind !== 'auth'
         ? `Bearer ${token}`

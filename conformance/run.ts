@@ -7,7 +7,7 @@ import { runFlow } from './flow.js';
 import { runFuzzer } from './fuzz.js';
 import { junitXml } from './junit.js';
 import { createMatrix, tokenCases } from './matrix.js';
-import { type Caller, type Organization, type Send, World } from './world.js';
+import { type Requester, type Organization, type Send, World } from './world.js';
 
 export type Credentials = Omit<Organization, 'token'>;
 export const ROLES = ['host', 'guest', 'stranger'] as const;
@@ -84,17 +84,17 @@ export async function runConformance(options: RunOptions, out: (line: string) =>
   // Reachable at all: any answer of the readiness probe will do; a 503 is for the checks to judge.
   await send('/readyz', { method: 'GET' });
   const world = new World(send);
-  const callers = {} as Record<(typeof ROLES)[number], Caller>;
+  const requesters = {} as Record<(typeof ROLES)[number], Requester>;
   for (const role of ROLES) {
     const credentials = options.organizations[role];
     const organization = { ...credentials, token: await token(send, role, credentials) };
-    callers[role] = world.addOrganization(organization, role, role) as Caller;
+    requesters[role] = world.addOrganization(organization, role, role) as Requester;
   }
-  const { host, guest, stranger } = callers;
+  const { host, guest, stranger } = requesters;
   const cases: CaseResult[] = [];
 
   show('flow…');
-  cases.push(...(await runFlow(world, send, callers)));
+  cases.push(...(await runFlow(world, send, requesters)));
   const matrix = createMatrix({
     world,
     send,

@@ -18,12 +18,16 @@ export interface Organization {
 /** How requests reach the deployment: `path` includes the base path (`/v1/...`, or `/healthz`). */
 export type Send = (path: string, init: RequestInit) => Promise<Response>;
 
-export interface Caller {
+/** An organization the world sends requests as (the server's word: the requester), in a role of the run. */
+export interface Requester {
   role: string;
   organization: Organization;
   /** Every id this organization was shown, its own first. */
   ids: string[];
 }
+
+/** The old name, still imported by test/fuzz (the lead's files this issue does not edit); remove with those imports. */
+export type Caller = Requester;
 
 /** A list that keeps its first-seen order and ignores repeats. */
 class Pool {
@@ -42,12 +46,12 @@ class Pool {
 }
 
 export class World {
-  readonly callers: Caller[] = [];
-  /** Organization id → name, for every organization of the world, callers or not. */
+  readonly requesters: Requester[] = [];
+  /** Organization id → name, for every organization of the world, requesters or not. */
   readonly names = new Map<string, string>();
   private readonly organizationIds = new Pool();
   private readonly allIds = new Pool();
-  private readonly callerIds = new Map<Caller, Pool>();
+  private readonly requesterIds = new Map<Requester, Pool>();
   private readonly strings = new Map<string, Pool>();
 
   constructor(private readonly transport: Send) {}
@@ -57,19 +61,19 @@ export class World {
     return this.allIds.values;
   }
 
-  addOrganization(organization: Organization, name: string, role?: string): Caller | undefined {
+  addOrganization(organization: Organization, name: string, role?: string): Requester | undefined {
     this.names.set(organization.organization_id, name);
     this.organizationIds.add(organization.organization_id);
     this.allIds.add(organization.organization_id);
     this.remember('client_id', organization.client_id);
     this.remember('client_secret', organization.client_secret);
     if (role === undefined) return undefined;
-    const caller: Caller = { role, organization, ids: [] };
+    const caller: Requester = { role, organization, ids: [] };
     const pool = new Pool();
-    this.callerIds.set(caller, pool);
+    this.requesterIds.set(caller, pool);
     pool.add(organization.organization_id);
     caller.ids = pool.values;
-    this.callers.push(caller);
+    this.requesters.push(caller);
     return caller;
   }
 
@@ -83,13 +87,13 @@ export class World {
   }
 
   /** Takes every uuid (for the caller's and the world's id pools) and every string (by property name) of a body. */
-  harvest(caller: Caller, body: unknown, name?: string): void {
+  harvest(caller: Requester, body: unknown, name?: string): void {
     if (Array.isArray(body)) for (const item of body) this.harvest(caller, item, name);
     else if (typeof body === 'object' && body !== null) {
       for (const [key, value] of Object.entries(body)) this.harvest(caller, value, key);
     } else if (typeof body === 'string') {
       if (UUID.test(body)) {
-        this.callerIds.get(caller)?.add(body.toLowerCase());
+        this.requesterIds.get(caller)?.add(body.toLowerCase());
         this.allIds.add(body.toLowerCase());
       }
       if (name !== undefined) this.remember(name, body);
@@ -97,11 +101,11 @@ export class World {
   }
 
   /** Replaces every placeholder of a generated value with what it names now. */
-  resolve(caller: Caller, value: Value, now: number): unknown {
+  resolve(caller: Requester, value: Value, now: number): unknown {
     if (value instanceof IdRef) {
       const pool =
         value.pool === 'caller'
-          ? this.callerIds.get(caller)
+          ? this.requesterIds.get(caller)
           : value.pool === 'organizations'
             ? this.organizationIds
             : this.allIds;
@@ -118,7 +122,7 @@ export class World {
   }
 
   /** A request as `caller`, target itself, with a JSON body; harvests a successful answer. */
-  async send(caller: Caller, method: string, path: string, body?: unknown): Promise<unknown> {
+  async send(caller: Requester, method: string, path: string, body?: unknown): Promise<unknown> {
     const response = await this.transport(`/v1${path}`, {
       method,
       headers: {

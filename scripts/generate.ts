@@ -1,21 +1,28 @@
-// `npm run generate`: everything derived from openapi.yaml, written into generated/.
+// `npm run generate`: everything derived from openapi.yaml, and the tables' types from the
+// migrations (generated/database.ts), written into generated/.
 // `npm run generate:check` (`--check`) writes nothing and fails when a file there is stale.
 // Paths are relative to the working directory, so a copy of the contract can be generated too.
 import { readFile, writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
+import { databaseModule } from './generate/database.js';
 import { examplesModule } from './generate/examples.js';
 import { operationTableModule } from './generate/operation-table.js';
 import { generateTypes } from './generate/types.js';
 
 const check = process.argv.includes('--check');
 const contractFile = 'openapi.yaml';
+const sources = `${contractFile} and server/store/migrations`;
 
 async function main(): Promise<void> {
   const text = await readFile(contractFile, 'utf8');
   const document = parse(text) as Record<string, unknown>;
+  // The database's PGlite (when one is needed) starts while the types are generated.
+  const committed = check ? await readFile('generated/database.ts', 'utf8').catch(() => undefined) : undefined;
+  const [types, database] = await Promise.all([generateTypes(pathToFileURL(contractFile)), databaseModule(committed)]);
   const outputs: Record<string, string> = {
-    'generated/openapi.d.ts': await generateTypes(pathToFileURL(contractFile)),
+    'generated/openapi.d.ts': types,
+    'generated/database.ts': database,
     'generated/operations.ts': operationTableModule(document),
     'generated/examples.ts': examplesModule(document),
     'generated/openapi.json': `${JSON.stringify(document, null, 2)}\n`,
@@ -29,11 +36,11 @@ async function main(): Promise<void> {
   }
   if (stale.length > 0) {
     console.error(
-      `generate:check: ${stale.join(', ')} ${stale.length === 1 ? 'is' : 'are'} not up to date with ${contractFile}; run npm run generate`,
+      `generate:check: ${stale.join(', ')} ${stale.length === 1 ? 'is' : 'are'} not up to date with ${sources}; run npm run generate`,
     );
     process.exit(1);
   }
-  console.error(check ? `generated/ is up to date with ${contractFile}` : `generated/ written from ${contractFile}`);
+  console.error(check ? `generated/ is up to date with ${sources}` : `generated/ written from ${sources}`);
 }
 
 main().catch((error: unknown) => {

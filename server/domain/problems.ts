@@ -19,7 +19,12 @@ export class ProblemError extends Error {
     detail: string,
     options: { errors?: ValidationError[]; headers?: Record<string, string> } = {},
   ) {
+    // A problem is an answer, not a fault to trace: no stack, whose capture is most of what an
+    // Error costs to make, and every refused request of a flood (a 429) would pay it.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(detail);
+    Error.stackTraceLimit = stackTraceLimit;
     this.name = 'ProblemError';
     this.code = code;
     this.errors = options.errors ?? [];

@@ -4,9 +4,22 @@
 // the contract's `x-rate-limit-costs`. Judged on the raw query, before it is validated: the
 // budget is charged before anything else is looked at (router.ts), and an invalid value costs
 // what a valid one would.
-import { contract } from '../../generated/operations.js';
+import { contract, operations } from '../../generated/operations.js';
+import type { OperationId } from '../contract/document.js';
 
 const costs = contract.rateLimitCosts;
+
+// The operations that take a query parameter the costs price; any other request costs `request`.
+const PRICED_PARAMETERS = new Set(['search_text', 'offset']);
+const priced = new Set<string>(
+  Object.values(operations)
+    .filter((operation) =>
+      (operation.parameters as readonly { name: string; in: string }[]).some(
+        (parameter) => parameter.in === 'query' && PRICED_PARAMETERS.has(parameter.name),
+      ),
+    )
+    .map((operation) => operation.operationId),
+);
 
 /** The offset a query names, or 0 when it names none or nothing that is a number. */
 function offsetOf(values: string[] | undefined): number {
@@ -24,6 +37,15 @@ function searchCost(text: string | undefined): number {
   return costs.searchText + Math.floor(text.length / costs.searchTextCharsPerToken);
 }
 
+/**
+ * What a request of `operationId` costs; its raw query (`query()`) is read only when the
+ * operation takes a priced parameter, so a GET by id parses no query string for it.
+ */
+export function operationCost(operationId: OperationId, query: () => Record<string, string[]>): number {
+  return priced.has(operationId) ? requestCost(query()) : costs.request;
+}
+
+/** The cost of a request with this raw query, of an operation that takes the priced parameters. */
 export function requestCost(query: Record<string, string[]>): number {
   const search = searchCost(query.search_text?.[0]);
   const offset = Math.min(costs.offsetMaxTokens, Math.floor(offsetOf(query.offset) / costs.offsetRowsPerToken));

@@ -27,7 +27,7 @@ import { CLIENT_CLOSED_STATUS, errorLine, type AppEnv, type Logger } from './log
 import type { OperationHandlers, PublicContext, SecuredContext } from './operation-types.js';
 import { errorReply, toResponse, type Reply } from './problem.js';
 import type { RateLimits } from './rate-limits.js';
-import { requestCost } from './request-cost.js';
+import { operationCost } from './request-cost.js';
 import { ClientClosedError, readOperationRequest } from './request.js';
 import { checkResponse } from './response-check.js';
 
@@ -86,7 +86,10 @@ async function runOperation(
     ? await authenticateRequest(c.req.header('authorization'), services.tokens, store.activeClients)
     : undefined;
   if (identity !== undefined)
-    await services.rateLimits.organization(identity.organizationId, requestCost(c.req.queries()));
+    await services.rateLimits.organization(
+      identity.organizationId,
+      operationCost(operation.operationId, () => c.req.queries()),
+    );
   const input = await readOperationRequest(validators, operation, {
     request: c.req.raw,
     path: c.req.param(),

@@ -1,27 +1,40 @@
+import { readdirSync } from 'node:fs';
 import { Migrator, sql, type Kysely, type Migration } from 'kysely';
-import { initial } from './migrations/0001_initial.js';
-import { exactIdempotentResponses } from './migrations/0002_exact_idempotent_responses.js';
-import { clientRevocations } from './migrations/0006_client_revocations.js';
-import { connectionListIndexes } from './migrations/0007_connection_list_indexes.js';
-import { connectionCounts } from './migrations/0008_connection_counts.js';
-import { webhooks } from './migrations/0009_webhooks.js';
 import type { Database } from './schema.js';
 
-// Listed in code, not read from a folder, so the bundle and tsx see the same migrations.
-// Kysely applies them in order of these names. The numbers jump from 0002 to 0006 and stay so:
-// a database records the names it applied, and Kysely refuses one whose applied names are not
-// those of this list, so renaming an applied migration would stop every existing database.
-const migrations: Record<string, Migration> = {
-  '0001_initial': initial,
-  '0002_exact_idempotent_responses': exactIdempotentResponses,
-  '0006_client_revocations': clientRevocations,
-  '0007_connection_list_indexes': connectionListIndexes,
-  '0008_connection_counts': connectionCounts,
-  '0009_webhooks': webhooks,
-};
+// Every file of ./migrations is a migration, applied in the order of the file names; a database
+// records each under its file name without the extension. Read from the folder beside this
+// module, so tsx finds the .ts sources and the built package the .js files tsc made of them (the
+// pattern leaves out its .d.ts files). The numbers jump from 0002 to 0006 and stay so: Kysely
+// refuses a database that applied a name it no longer finds, so a rename would stop every one.
+const folder = new URL('./migrations/', import.meta.url);
+const migrationFile = /^(\d{4}_[^.]+)\.(?:ts|js)$/;
+
+const migrationFiles = (): string[] =>
+  readdirSync(folder)
+    .filter((file) => migrationFile.test(file))
+    .sort();
+const nameOf = (file: string): string => file.replace(migrationFile, '$1');
 
 /** Every migration, in the order they apply. */
-export const migrationNames: string[] = Object.keys(migrations).sort();
+export const migrationNames: string[] = migrationFiles().map(nameOf);
+
+const isMigration = (value: unknown): value is Migration =>
+  typeof value === 'object' && value !== null && typeof (value as Partial<Migration>).up === 'function';
+
+/** Each file's one exported migration (under any name), by migration name. */
+async function loadMigrations(): Promise<Record<string, Migration>> {
+  const loaded = await Promise.all(
+    migrationFiles().map(async (file) => {
+      const module = (await import(new URL(file, folder).href)) as Record<string, unknown>;
+      const [migration, ...more] = Object.values(module).filter(isMigration);
+      if (migration === undefined || more.length > 0)
+        throw new Error(`migration ${file} must export exactly one migration (an object with up())`);
+      return [nameOf(file), migration] as const;
+    }),
+  );
+  return Object.fromEntries(loaded);
+}
 
 /**
  * Applies every pending migration and returns the names it applied (none when up to date).
@@ -31,7 +44,7 @@ export const migrationNames: string[] = Object.keys(migrations).sort();
  */
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
   if (await isUpToDate(db)) return [];
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const migrator = new Migrator({ db, provider: { getMigrations: loadMigrations } });
   const { error, results = [] } = await migrator.migrateToLatest();
   if (error !== undefined) {
     const failed = results.find((result) => result.status === 'Error')?.migrationName;

@@ -33,7 +33,7 @@ function packageRoot(from: string): string {
 }
 
 // A data directory is only good for the PGlite build that made it.
-const pgliteVersion = (): string => {
+export const pgliteVersion = (): string => {
   const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
   return (JSON.parse(readFileSync(path.join(packageRoot(entry), 'package.json'), 'utf8')) as { version: string })
     .version;
@@ -77,14 +77,36 @@ export async function ensureTemplate(options: TemplateOptions): Promise<string> 
   return templateFile();
 }
 
+/**
+ * Starts from the template of the earlier migrations when there is one (a new migration then
+ * costs itself, not initdb and every migration again); from initdb when there is none, or when
+ * that template applied a migration that is no longer in the list (another branch's).
+ */
 async function makeTemplate({ extensions }: TemplateOptions): Promise<Blob> {
-  const fresh = await PGlite.create({ extensions });
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(fresh) });
-  await migrateToLatest(db);
-  const dump = await fresh.dumpDataDir('none');
-  await fresh.close();
+  const earlier = await earlierTemplate();
+  const dump =
+    (earlier === undefined ? undefined : await migrated({ extensions, loadDataDir: earlier }).catch(() => undefined)) ??
+    (await migrated({ extensions }));
   await saveTemplate(dump);
   return dump;
+}
+
+async function migrated(options: PGliteOptions): Promise<Blob> {
+  const pglite = await PGlite.create(options);
+  try {
+    await migrateToLatest(new Kysely<Database>({ dialect: new PGliteDialect(pglite) }));
+    return await pglite.dumpDataDir('none');
+  } finally {
+    await pglite.close();
+  }
+}
+
+/** A template of this PGlite version made for other migrations (saveTemplate keeps one), uncompressed. */
+async function earlierTemplate(): Promise<Blob | undefined> {
+  const prefix = `pglite-${pgliteVersion()}-`;
+  const names = await readdir(TEMPLATE_DIR).catch(() => []);
+  const name = names.find((name) => name.startsWith(prefix) && name.endsWith('.tar.gz'));
+  return name === undefined ? undefined : new Blob([await gunzipAsync(await readFile(path.join(TEMPLATE_DIR, name)))]);
 }
 
 /**

@@ -93,7 +93,8 @@ const endpoint = sourcesOf<WebhookEndpointRow>();
 export const webhookEndpointView: View<Schemas['WebhookEndpoint']> = {
   id: endpoint.column('id'),
   url: endpoint.column('url'),
-  event_types: endpoint.column('event_types'),
+  // text[] in SQL, its values checked against the contract's enum when written.
+  event_types: endpoint.expression((column) => sql<Schemas['WebhookEventType'][]>`${column('event_types')}`),
   description: endpoint.column('description'),
   enabled: endpoint.column('enabled'),
   disabled_reason: endpoint.column('disabled_reason'),
@@ -113,5 +114,6 @@ export const webhookDeliveryView: View<Schemas['WebhookDelivery']> = {
   status: delivery.column('status'),
   created_at: delivery.timestamp('created_at'),
   next_attempt_at: delivery.timestamp('next_attempt_at'),
-  attempts: delivery.column('attempts'),
+  // jsonb: the attempts as the dispatcher recorded them, each a WebhookAttempt.
+  attempts: delivery.expression((column) => sql<Schemas['WebhookAttempt'][]>`${column('attempts')}`),
 };

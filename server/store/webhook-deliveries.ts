@@ -4,12 +4,13 @@ import type { components } from '../../generated/openapi.js';
 import type { ValidatedQuery } from '../contract/inputs.js';
 import { inListOrder, listOf, type List } from './list.js';
 import { isUuid } from './organizations.js';
-import type { Database, WebhookAttempt, WebhookDeliveryStatus } from './schema.js';
+import type { Database, WebhookAttempt } from './schema.js';
 import { selections } from './view.js';
 import { webhookDeliveryView } from './views.js';
 import { DELIVERIES_CHANNEL } from './webhook-outbox.js';
 
 type WebhookDelivery = components['schemas']['WebhookDelivery'];
+type WebhookDeliveryStatus = components['schemas']['WebhookDeliveryStatus'];
 
 /** One page of an endpoint's deliveries, newest first. */
 export async function listDeliveries(

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findingText } from '../../conformance/findings.js';
 import { createMatrix, type Matrix, tokenCases } from '../../conformance/matrix.js';
-import { World, type Caller } from '../../conformance/world.js';
+import { World, type Requester } from '../../conformance/world.js';
 import { loadContract } from '../../server/contract/document.js';
 import { revokeClient } from '../../server/domain/admin.js';
 import type { Store } from '../../server/store/database.js';
@@ -40,19 +40,19 @@ describe.each(targets)('the authorization matrix on $engine', ({ engine, skip })
     const world = new World(t.request);
     const make = async (role: string) => {
       const name = `Matrix ${role} ${randomUUID().slice(0, 8)}`;
-      return world.addOrganization(await t.newOrganization({ name }), name, role) as Caller;
+      return world.addOrganization(await t.newOrganization({ name }), name, role) as Requester;
     };
     // The host first: harvested strings (client ids and secrets) are picked by index 0.
     const host = await make('host');
     const [guest, former, stranger, revoked] = (await Promise.all(
       ['guest', 'former guest', 'stranger', 'revoked'].map(make),
-    )) as [Caller, Caller, Caller, Caller];
+    )) as [Requester, Requester, Requester, Requester];
     const [foreignHost, foreignGuest] = (await Promise.all(['foreign host', 'foreign guest'].map(make))) as [
-      Caller,
-      Caller,
+      Requester,
+      Requester,
     ];
     const expiredAt = new Date(Date.now() + 30 * 24 * 3600 * 1000).toISOString();
-    const connect = async (h: Caller, g: Caller) => {
+    const connect = async (h: Requester, g: Requester) => {
       const invitation = (await world.send(h, 'POST', '/guest-invitations', {
         email: `${g.role.replace(/ /g, '-')}@example.test`,
         expired_at: expiredAt,
@@ -62,7 +62,7 @@ describe.each(targets)('the authorization matrix on $engine', ({ engine, skip })
         invitation_token: invitation.invitation_token,
       });
     };
-    const act = async (h: Caller, g: Caller) => {
+    const act = async (h: Requester, g: Requester) => {
       await world.send(h, 'POST', `/guest-connections/${g.organization.organization_id}/actions`, {
         action_type: 'analytics_request',
       });

@@ -6,7 +6,7 @@ import { loadRateLimits } from '../../server/config.js';
 import { contractDocument, loadContract } from '../../server/contract/document.js';
 import type { Problem } from '../../server/http/problem.js';
 import { createRateLimits, noRateLimits, type RateLimitsOptions } from '../../server/http/rate-limits.js';
-import { requestCost } from '../../server/http/request-cost.js';
+import { operationCost, requestCost } from '../../server/http/request-cost.js';
 import { contract } from '../../generated/operations.js';
 import { createTestApp, type TestApp, type TestOrganization } from '../support/app.js';
 import { validateResponse } from '../support/contract.js';
@@ -103,6 +103,16 @@ describe('what a request costs of the budget', () => {
     const fits = Math.min(12, Math.floor(PER_SECOND / Math.min(cost, PER_SECOND)));
     expect(statuses.filter((status) => status === 200)).toHaveLength(fits);
     expect(statuses.filter((status) => status === 429)).toHaveLength(12 - fits);
+  });
+
+  it('reads the query only of an operation that takes a priced parameter', () => {
+    const unread = () => {
+      throw new Error('the query was read');
+    };
+    expect(operationCost('getHostConnection', unread)).toBe(contract.rateLimitCosts.request);
+    expect(operationCost('listGuestConnections', () => ({ search_text: ['abc'] }))).toBe(
+      requestCost({ search_text: ['abc'] }),
+    );
   });
 
   it('costs more for a search and a deep offset, as the contract says', () => {

@@ -47,7 +47,7 @@ const change = (path: string[], edit: (value: unknown) => unknown) => (yaml: str
   return document.toString();
 };
 
-test('generate:check passes on the contract as committed and fails on a change of types, of the table or of the document', async () => {
+test("generate:check passes on the contract as committed and fails on a change of types, of the table, of the document or of the tables' types", async () => {
   const changes = {
     // A new enum value: the types change.
     types: change(['components', 'schemas', 'ConnectionStatus', 'enum'], (statuses) => [
@@ -60,6 +60,10 @@ test('generate:check passes on the contract as committed and fails on a change o
     document: change(['info', 'summary'], () => 'Another summary.'),
   };
   const dirs = await Promise.all([copyOfContract(), ...Object.values(changes).map((edit) => copyOfContract(edit))]);
-  const codes = await Promise.all(dirs.map(generateCheck));
-  expect(codes).toEqual([0, 1, 1, 1]);
+  // The tables' types, edited by hand: no longer what the migrations make.
+  const tables = await copyOfContract();
+  const database = join(tables, 'generated/database.ts');
+  await writeFile(database, (await readFile(database, 'utf8')).replace('  n: number;', '  n: string;'));
+  const codes = await Promise.all([...dirs, tables].map(generateCheck));
+  expect(codes).toEqual([0, 1, 1, 1, 1]);
 }, 90_000);

@@ -1,16 +1,15 @@
-// Run by test/mutation/mutation.test.ts with tsx inside a mutated copy of the project (copied
-// to its root as check-field.ts), where HostConnection and GuestConnection have a new nullable
-// field `note`, a migration adds its column (default 'fresh') and each view reads it. Every read,
-// list and create answer of both sides must carry it, on PGlite and, when MUTATION_DATABASE_URL
-// names a scratch database, on PostgreSQL. Prints one JSON line of what it saw per engine.
+// Run by check.ts inside the mutated copy of the project (copied to its root as
+// check-field.ts), where HostConnection and GuestConnection have a new nullable field `note`, a
+// migration adds its column (default 'fresh') and each view reads it. Every read, list and
+// create answer of both sides must carry it: what each answer said, on one engine's store.
 import { sql } from 'kysely';
 import { createConnectionsClient } from './client/index.js';
 import { appOn } from './copy-app.js';
 import { createOrganization, type NewCredentials } from './server/domain/admin.js';
-import { openDatabase, openMemoryDatabase, type Store } from './server/store/database.js';
+import type { Store } from './server/store/database.js';
 import { migrateToLatest } from './server/store/migrate.js';
 
-async function notesOn(store: Store): Promise<Record<string, unknown>> {
+export async function notesOn(store: Store): Promise<Record<string, unknown>> {
   await migrateToLatest(store.db);
   const app = appOn(store);
   const organization = (name: string) =>
@@ -62,15 +61,3 @@ async function notesOn(store: Store): Promise<Record<string, unknown>> {
     ),
   };
 }
-
-const seen: Record<string, unknown> = {};
-const memory = await openMemoryDatabase();
-seen.pglite = await notesOn(memory);
-await memory.close();
-const url = process.env.MUTATION_DATABASE_URL;
-if (url !== undefined) {
-  const postgres = await openDatabase({ databaseUrl: url, dataDir: '' });
-  seen.postgres = await notesOn(postgres);
-  await postgres.close();
-}
-console.log(JSON.stringify(seen));

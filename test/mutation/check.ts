@@ -1,10 +1,13 @@
 // Run by test/mutation/mutation.test.ts with tsx inside a mutated copy of the project (copied
-// to its root as check.ts): the app and client of the copy, unchanged but for the new
-// handlers, must follow every change of the contract. Prints one JSON line of what it saw.
+// to its root as check.ts), one process for every check: the app and client of the copy,
+// unchanged but for the new handlers and view entries, must follow every change of the
+// contract, and the new field must come out in every answer (check-field.ts) on PGlite and, when
+// MUTATION_DATABASE_URL names a scratch database, on PostgreSQL. Prints one JSON line of what it saw.
 import { createConnectionsClient } from './client/index.js';
+import { notesOn } from './check-field.js';
 import { appOn } from './copy-app.js';
 import { createOrganization } from './server/domain/admin.js';
-import { openMemoryDatabase } from './server/store/database.js';
+import { openDatabase, openMemoryDatabase } from './server/store/database.js';
 import { migrateToLatest } from './server/store/migrate.js';
 
 const store = await openMemoryDatabase();
@@ -61,25 +64,33 @@ const strangerHeaders = {
 };
 const tokenOf = reminderRequest?.headers.get('authorization') ?? '';
 
-console.log(
-  JSON.stringify({
-    listed: list.data?.items.length,
-    total: list.data?.total_items,
-    reminder: { status: reminder.response.status, idempotencyKey: reminderRequest?.headers.has('idempotency-key') },
-    deleted: {
-      status: deleted.response.status,
-      contentType: deleted.response.headers.get('content-type'),
-      body: await deleted.response.text(),
-    },
-    health: { status: health.response.status, url: healthUrl },
-    oldBasePath: (await raw('/v1/guest-invitations')).status,
-    deleteWithoutToken: (await raw(`/v2/guest-invitations/${first}`, { method: 'DELETE' })).status,
-    deleteForStranger: (
-      await raw(`/v2/guest-invitations/${first}`, {
-        method: 'DELETE',
-        headers: { ...strangerHeaders, Authorization: tokenOf },
-      })
-    ).status,
-  }),
-);
+const contract = {
+  listed: list.data?.items.length,
+  total: list.data?.total_items,
+  reminder: { status: reminder.response.status, idempotencyKey: reminderRequest?.headers.has('idempotency-key') },
+  deleted: {
+    status: deleted.response.status,
+    contentType: deleted.response.headers.get('content-type'),
+    body: await deleted.response.text(),
+  },
+  health: { status: health.response.status, url: healthUrl },
+  oldBasePath: (await raw('/v1/guest-invitations')).status,
+  deleteWithoutToken: (await raw(`/v2/guest-invitations/${first}`, { method: 'DELETE' })).status,
+  deleteForStranger: (
+    await raw(`/v2/guest-invitations/${first}`, {
+      method: 'DELETE',
+      headers: { ...strangerHeaders, Authorization: tokenOf },
+    })
+  ).status,
+};
+
+// The new field on the same PGlite, then on PostgreSQL.
+const notes: Record<string, unknown> = { pglite: await notesOn(store) };
 await store.close();
+const url = process.env.MUTATION_DATABASE_URL;
+if (url !== undefined) {
+  const postgres = await openDatabase({ databaseUrl: url, dataDir: '' });
+  notes.postgres = await notesOn(postgres);
+  await postgres.close();
+}
+console.log(JSON.stringify({ contract, notes }));

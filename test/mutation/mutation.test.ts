@@ -3,8 +3,10 @@
 // operations, the view entries of new fields); once they are written, everything else follows
 // with no other edit. On one copy of the project, the contract gains a 204 DELETE and an
 // idempotent POST, moves to another base path, changes a default, and gives HostConnection and
-// GuestConnection a new nullable field whose column a migration adds; then the copy's own app
-// and client are run against it, on PGlite and (with TEST_DATABASE_URL) on PostgreSQL.
+// GuestConnection a new nullable field whose column a migration adds; `npm run generate`, and
+// the handlers and view entries the compiler asks for, are the only other changes. Then the
+// copy's own app and client are run against it, on PGlite and (with TEST_DATABASE_URL) on
+// PostgreSQL, in one process.
 import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,6 +16,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database.js';
+import { incrementalTypecheck } from './typecheck.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const run = promisify(execFile);
@@ -94,7 +97,7 @@ export const mutationHandlers = {
 } satisfies Pick<OperationHandlers, 'deleteGuestInvitation' | 'remindGuestInvitation'>;
 `;
 
-/** The migration of the new field's column, and its entry in the migrator's list. */
+/** The migration of the new field's column. */
 const migration = `import { sql, type Kysely, type Migration } from 'kysely';
 
 export const connectionNotes: Migration = {
@@ -117,58 +120,30 @@ async function edit(file: string, replacements: [string, string][]): Promise<voi
 describe('a contract change on a copy of the project', () => {
   let dir: string;
   let scratch: ScratchDatabase | undefined;
+  let typecheck: () => string;
   const inCopy = (file: string, args: string[], env: Record<string, string> = {}) =>
     run(file, args, { cwd: dir, env: { ...process.env, NODE_ENV: 'test', ...env } });
-  // Incremental: the second run re-checks only what the handlers changed.
-  const typecheck = () =>
-    inCopy(bin('tsc'), [
-      '-p',
-      'tsconfig.json',
-      '--pretty',
-      'false',
-      '--incremental',
-      '--tsBuildInfoFile',
-      '.tsbuildinfo',
-    ]).then(
-      () => '',
-      (error: { stdout: string }) => error.stdout,
-    );
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'connections-mutation-'));
     for (const entry of ['server', 'client', 'generated', 'scripts', 'openapi.yaml', 'package.json'])
       await cp(join(root, entry), join(dir, entry), { recursive: true });
     await symlink(join(root, 'node_modules'), join(dir, 'node_modules'));
+    // The template of today's migrations, which the copy's first PGlite starts from (copied:
+    // the copy's new template replaces the one it finds).
+    await cp(join(root, 'pglite-template'), join(dir, 'pglite-template'), { recursive: true });
     const tsconfig = JSON.parse(await readFile(join(root, 'tsconfig.json'), 'utf8')) as Record<string, unknown>;
     await writeFile(
       join(dir, 'tsconfig.json'),
-      JSON.stringify({
-        ...tsconfig,
-        include: ['server', 'client', 'generated', 'scripts', 'check.ts', 'check-field.ts'],
-      }),
+      JSON.stringify({ ...tsconfig, include: ['server', 'client', 'generated', 'scripts', 'check.ts'] }),
     );
     for (const check of ['check.ts', 'check-field.ts', 'copy-app.ts'])
       await cp(join(root, 'test/mutation', check), join(dir, check));
+    // All a new field needs besides its view entries: the contract, a migration, `npm run generate`.
     await writeFile(join(dir, 'openapi.yaml'), mutate(await readFile(join(dir, 'openapi.yaml'), 'utf8')));
-    // The new field's column: a migration, listed in the migrator, and its type in the schema.
     await writeFile(join(dir, 'server/store/migrations/0009_connection_notes.ts'), migration);
-    await edit(join(dir, 'server/store/migrate.ts'), [
-      [
-        'import type { Database }',
-        "import { connectionNotes } from './migrations/0009_connection_notes.js';\nimport type { Database }",
-      ],
-      [
-        "  '0008_connection_counts': connectionCounts,",
-        "  '0008_connection_counts': connectionCounts,\n  '0009_connection_notes': connectionNotes,",
-      ],
-    ]);
-    await edit(join(dir, 'server/store/schema.ts'), [
-      [
-        '  active_action_type: ActionType | null;\n  active_action_updated_at: Date | null;\n  created_at',
-        '  active_action_type: ActionType | null;\n  active_action_updated_at: Date | null;\n  note: string | null;\n  created_at',
-      ],
-    ]);
     await inCopy(bin('tsx'), ['scripts/generate.ts']);
+    typecheck = incrementalTypecheck(dir);
     if (process.env.TEST_DATABASE_URL) scratch = await createScratchDatabase(process.env.TEST_DATABASE_URL, 'mutation');
   }, 120_000);
 
@@ -177,8 +152,8 @@ describe('a contract change on a copy of the project', () => {
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
-  it('makes the compiler name the missing handlers and view entries, and nothing else', async () => {
-    const output = await typecheck();
+  it('makes the compiler name the missing handlers and view entries, and nothing else', () => {
+    const output = typecheck();
     const lines = output.split('\n').filter((line) => /error TS/.test(line));
     const views = lines.filter((line) => line.startsWith('server/store/views.ts('));
     expect(lines.filter((line) => !views.includes(line)).length).toBeGreaterThan(0);
@@ -191,19 +166,14 @@ describe('a contract change on a copy of the project', () => {
     for (const line of views) expect(line).toMatch(/Property 'note' is missing/);
   }, 120_000);
 
-  it('follows the contract everywhere once the handlers are written', async () => {
+  // Written once, then checked by the compiler and run (both engines, one process) by the two tests below.
+  let written: Promise<{ errors: string; seen: { contract: unknown; notes: unknown } }> | undefined;
+  const writeAndRun = async () => {
     await writeFile(join(dir, 'server/http/handlers/mutation.ts'), handlers);
-    const index = join(dir, 'server/http/handlers/index.ts');
-    const source = await readFile(index, 'utf8');
-    await writeFile(
-      index,
-      source
-        .replace(
-          'import { probeHandlers }',
-          "import { mutationHandlers } from './mutation.js';\nimport { probeHandlers }",
-        )
-        .replace('...probeHandlers,', '...probeHandlers,\n    ...mutationHandlers,'),
-    );
+    await edit(join(dir, 'server/http/handlers/index.ts'), [
+      ['import { probeHandlers }', "import { mutationHandlers } from './mutation.js';\nimport { probeHandlers }"],
+      ['...probeHandlers,', '...probeHandlers,\n    ...mutationHandlers,'],
+    ]);
     // One entry per view.
     await edit(join(dir, 'server/store/views.ts'), [
       [
@@ -215,12 +185,23 @@ describe('a contract change on a copy of the project', () => {
         "  owner_email: connection.column('guest_owner_email'),\n  note: connection.column('note'),",
       ],
     ]);
-    expect(await typecheck()).toBe('');
-
-    const { stdout } = await inCopy(bin('tsx'), ['check.ts']);
-    const seen = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+    // The checks run in their process while this one type-checks: the two use both cores.
+    const checks = inCopy(bin('tsx'), ['check.ts'], scratch && { MUTATION_DATABASE_URL: scratch.url });
+    const errors = typecheck();
+    const { stdout } = await checks;
+    const seen = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { contract: unknown; notes: unknown };
     console.log(`mutation test: ${JSON.stringify(seen)}`);
-    expect(seen).toEqual({
+    return { errors, seen };
+  };
+  const afterWriting = () => {
+    written ??= writeAndRun();
+    return written;
+  };
+
+  it('follows the contract everywhere once the handlers are written', async () => {
+    const { errors, seen } = await afterWriting();
+    expect(errors).toBe('');
+    expect(seen.contract).toEqual({
       // The changed default: 20 per page, not 50.
       listed: 20,
       total: 21,
@@ -236,12 +217,11 @@ describe('a contract change on a copy of the project', () => {
       deleteWithoutToken: 401,
       deleteForStranger: 403,
     });
-  }, 180_000);
+  }, 120_000);
 
   it('brings a new field of both connection views into every answer, on both engines', async () => {
-    const field = await inCopy(bin('tsx'), ['check-field.ts'], scratch && { MUTATION_DATABASE_URL: scratch.url });
-    const notes = JSON.parse(field.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
-    console.log(`mutation test, the new field: ${JSON.stringify(notes)}`);
+    const { errors, seen } = await afterWriting();
+    expect(errors).toBe('');
     // The column's default on the new connection, then the value written to it in every other answer.
     const everywhere = {
       created: 'fresh',
@@ -252,7 +232,7 @@ describe('a contract change on a copy of the project', () => {
       guestConnections: 'changed',
       guestConnectionPatched: 'changed',
     };
-    expect(notes).toEqual(
+    expect(seen.notes).toEqual(
       scratch === undefined ? { pglite: everywhere } : { pglite: everywhere, postgres: everywhere },
     );
   }, 120_000);

@@ -13,6 +13,7 @@ import { insertTestOrganization, openTestStore } from '../support/database.js';
 import { loopbackPolicy } from './receiver.js';
 
 type Endpoint = components['schemas']['WebhookEndpoint'];
+type WebhookAttempt = components['schemas']['WebhookAttempt'];
 const DAY = 24 * 3600 * 1000;
 
 describe('webhook retries on a fake clock', () => {
@@ -94,9 +95,10 @@ describe('webhook retries on a fake clock', () => {
     expect(RETRY_DELAYS_MS).toEqual([5e3, 3e5, 18e5, 72e5, 18e6, 36e6, 36e6]);
     const [delivery] = await s.deliveries();
     expect(delivery?.status).toBe('failed');
-    expect(delivery?.attempts).toHaveLength(8);
-    expect(delivery?.attempts[0]).toMatchObject({ status_code: 500, error: null });
-    expect(delivery?.attempts[0]?.response_body).toHaveLength(1024);
+    const attempts = delivery?.attempts as WebhookAttempt[];
+    expect(attempts).toHaveLength(8);
+    expect(attempts[0]).toMatchObject({ status_code: 500, error: null });
+    expect(attempts[0]?.response_body).toHaveLength(1024);
     // Failed for about 28 hours, not 5 days: the endpoint stays enabled.
     expect((await s.endpointRow()).enabled).toBe(true);
   });

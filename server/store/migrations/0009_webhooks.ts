@@ -24,7 +24,7 @@ const statements = [
   `create table webhook_events (
     id uuid primary key default gen_random_uuid(),
     organization_id uuid not null references organizations (id) on delete cascade,
-    type text not null,
+    type text not null check (type in ('guest_connection.created', 'guest_connection.status_changed', 'guest_invitation.accepted', 'connection_action.created', 'connection_action.resolved')),
     -- The exact JSON sent, so every attempt signs the same bytes.
     body text not null,
     created_at timestamptz not null
@@ -35,7 +35,7 @@ const statements = [
     seq bigserial not null,
     event_id uuid not null references webhook_events (id) on delete cascade,
     endpoint_id uuid not null references webhook_endpoints (id) on delete cascade,
-    event_type text not null,
+    event_type text not null check (event_type in ('guest_connection.created', 'guest_connection.status_changed', 'guest_invitation.accepted', 'connection_action.created', 'connection_action.resolved')),
     status text not null default 'pending' check (status in ('pending', 'succeeded', 'failed')),
     attempt_count integer not null default 0,
     -- When the next attempt is due; null once succeeded or failed.
