@@ -205,16 +205,31 @@ function routesOf(table: Obj): Obj {
   );
 }
 
-/** The top-level `webhooks`: each event type with the schema of its body. */
+/**
+ * The top-level `webhooks`: each event type with the schema of its body. The names agree
+ * everywhere or generation fails: each key is its body's `type` constant, and the keys are
+ * `components/schemas/WebhookEventType`, which endpoints subscribe with.
+ */
 function webhookTable(document: Obj): Obj {
-  return Object.fromEntries(
-    Object.entries(isObj(document.webhooks) ? document.webhooks : {}).map(([type, rawItem]) => {
+  const events = Object.entries(isObj(document.webhooks) ? document.webhooks : {});
+  const table = Object.fromEntries(
+    events.map(([type, rawItem]) => {
       const op = resolve(document, rawItem).post;
       if (!isObj(op) || op.requestBody === undefined) fail(`webhook ${type} needs a post with a request body`);
       const body = content(document, resolve(document, op.requestBody).content);
-      return [type, { operationId: op.operationId, schema: body['application/json'] ?? {} }];
+      const schema = body['application/json'];
+      const properties = schema === undefined ? undefined : resolve(document, schema).properties;
+      const constant = isObj(properties) && isObj(properties.type) ? properties.type.const : undefined;
+      if (constant !== type) fail(`webhook ${type}: its body's type must be the constant ${type}`);
+      return [type, { operationId: op.operationId, schema }];
     }),
   );
+  const components =
+    isObj(document.components) && isObj(document.components.schemas) ? document.components.schemas : {};
+  const declared = isObj(components.WebhookEventType) ? components.WebhookEventType.enum : undefined;
+  if (events.length > 0 && JSON.stringify(declared) !== JSON.stringify(Object.keys(table)))
+    fail('components/schemas/WebhookEventType must list the webhooks, in their order');
+  return table;
 }
 
 export function operationTableModule(document: Obj): string {
