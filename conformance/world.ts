@@ -26,9 +26,6 @@ export interface Requester {
   ids: string[];
 }
 
-/** The old name, still imported by test/fuzz (the lead's files this issue does not edit); remove with those imports. */
-export type Caller = Requester;
-
 /** A list that keeps its first-seen order and ignores repeats. */
 class Pool {
   readonly values: string[] = [];

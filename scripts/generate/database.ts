@@ -5,10 +5,9 @@
 // the contract's enum wherever the code compares the two.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { sql, type Kysely } from 'kysely';
-import { openMemoryDatabase } from '../../server/store/database.js';
+import { type Kysely, sql } from 'kysely';
 import { migrateToLatest, migrationNames } from '../../server/store/migrate.js';
-import { pgliteVersion } from '../../server/store/pglite-template.js';
+import { pgliteVersion } from '../../server/store/pglite-version.js';
 import type { Database } from '../../server/store/schema.js';
 
 // The TypeScript type of each SQL type the migrations use, as both engines hand it back
@@ -17,6 +16,7 @@ const TYPES: Record<string, string> = {
   bool: 'boolean',
   int2: 'number',
   int4: 'number',
+  int8: 'number',
   float8: 'number',
   numeric: 'number',
   text: 'string',
@@ -120,15 +120,21 @@ const header = (sources: string, body: string) =>
   `// sources ${sources} body ${sha(body)}\n\n`;
 
 /**
- * The module, from a fresh PGlite in memory (from the prepared template; a new migration makes a
- * new one, once). `current`, the module as committed, is taken as it is when its header says it
- * was made from these same sources and its body is the one made then: the same migrations on the
- * same PGlite make the same tables, so `generate:check` starts no database for an unchanged module.
+ * Whether `committed` is what databaseModule() would make now, judged without a database: its
+ * header holds the hash of the sources it was made from and of its body, and the same
+ * migrations on the same PGlite make the same tables. A changed migration, generator or PGlite,
+ * or a body edited by hand, makes it stale.
  */
-export async function databaseModule(current?: string): Promise<string> {
+export async function isCurrentDatabaseModule(committed: string | undefined): Promise<boolean> {
+  const body = committed?.slice(committed.indexOf('\n\n') + 2);
+  return body !== undefined && committed === header(await sourcesHash(), body) + body;
+}
+
+/** The module, from a fresh PGlite in memory (from the prepared template; a new migration makes a new one, once). */
+export async function databaseModule(): Promise<string> {
   const sources = await sourcesHash();
-  const body = current?.slice(current.indexOf('\n\n') + 2);
-  if (current !== undefined && body !== undefined && current === header(sources, body) + body) return current;
+  // Loaded only here: generate:check loads no database engine.
+  const { openMemoryDatabase } = await import('../../server/store/database.js');
   const store = await openMemoryDatabase();
   try {
     await migrateToLatest(store.db);

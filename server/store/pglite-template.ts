@@ -5,9 +5,8 @@
 // goes stale. `npm ci` makes it (the `prepare` script), `npm pack` ships it, and a start that
 // finds none makes it and keeps it.
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -16,28 +15,11 @@ import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 import { Kysely } from 'kysely';
 import { migrateToLatest, migrationNames } from './migrate.js';
 import { PGliteDialect } from './pglite-dialect.js';
+import { packageRoot, pgliteVersion } from './pglite-version.js';
 import type { Database } from './schema.js';
 
 const gunzipAsync = promisify(gunzip);
 const gzipAsync = promisify(gzip);
-
-/** The first folder above `from` holding a package.json. */
-function packageRoot(from: string): string {
-  let dir = path.dirname(from);
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${from}`);
-    dir = parent;
-  }
-  return dir;
-}
-
-// A data directory is only good for the PGlite build that made it.
-export const pgliteVersion = (): string => {
-  const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
-  return (JSON.parse(readFileSync(path.join(packageRoot(entry), 'package.json'), 'utf8')) as { version: string })
-    .version;
-};
 
 const TEMPLATE_DIR = path.join(packageRoot(fileURLToPath(import.meta.url)), 'pglite-template');
 

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findingText } from '../../conformance/findings.js';
 import { type FuzzFinding, runFuzzer } from '../../conformance/fuzz.js';
 import { UUIDS } from '../../conformance/uuid.js';
-import type { Caller, World } from '../../conformance/world.js';
+import type { Requester, World } from '../../conformance/world.js';
 import type { Store } from '../../server/store/database.js';
 import { testAppOn, type TestApp } from '../support/app.js';
 import { openTestStore } from '../support/database.js';
@@ -25,9 +25,9 @@ const SEED = process.env.FUZZ_SEED === undefined ? Math.floor(Math.random() * 2 
 const REPLAY_PATH = process.env.FUZZ_PATH;
 const databaseUrl = process.env.TEST_DATABASE_URL;
 
-/** The names of world organizations in `text` that have no connection, in any status, with the caller. */
-async function unrelatedNames(store: Store, world: World, caller: Caller, text: string): Promise<string[]> {
-  const self = caller.organization.organization_id;
+/** The names of world organizations in `text` that have no connection, in any status, with the requester. */
+async function unrelatedNames(store: Store, world: World, requester: Requester, text: string): Promise<string[]> {
+  const self = requester.organization.organization_id;
   const named = [...world.names].filter(([id, name]) => id !== self && text.includes(name));
   if (named.length === 0) return [];
   const { rows } = await sql<{ other: string }>`

@@ -2,7 +2,7 @@
 // archived invitations, actions, and an organization nobody may ever see.
 import { randomUUID } from 'node:crypto';
 import type { TestApp } from '../support/app.js';
-import { World, type Caller } from '../../conformance/world.js';
+import { World, type Requester } from '../../conformance/world.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -16,7 +16,7 @@ type Created = { id?: string; invitation_token?: string };
  */
 export async function buildWorld(t: TestApp, label: string): Promise<World> {
   const world = new World(t.request);
-  const make = async (role: string, calls: boolean): Promise<Caller | undefined> => {
+  const make = async (role: string, calls: boolean): Promise<Requester | undefined> => {
     const name = `${label} ${role} ${randomUUID().slice(0, 8)}`;
     const organization = await t.newOrganization({ name });
     return world.addOrganization(organization, name, calls ? role : undefined);
@@ -27,7 +27,7 @@ export async function buildWorld(t: TestApp, label: string): Promise<World> {
     make('former guest', true),
     make('stranger', true),
     make('outsider', false),
-  ])) as [Caller, Caller, Caller, Caller, undefined];
+  ])) as [Requester, Requester, Requester, Requester, undefined];
   const hostId = host.organization.organization_id;
   const expiredAt = new Date(Date.now() + 30 * DAY_MS).toISOString();
   const invite = async (email: string) =>
