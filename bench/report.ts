@@ -1,12 +1,12 @@
-// The results of a sitting: the machine, one markdown table, the targets as ratios.
+// The results: a markdown table for every mode, and a sitting's machine, table and targets as ratios.
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import type { PostgresDatabase } from './data.js';
 import { REPO } from './processes.js';
 import type { Memory, Options, StatementCount, Window } from './sitting.js';
 import { CONNECTIONS, listWorkload, WARMUP_SECONDS } from './sitting.js';
-import { engineOf, LABELS, SERVER_SETTINGS, type TargetName } from './targets.js';
-import { LIST_SHAPES, type ListShape, WORKLOAD_LABELS, WORKLOADS } from './workloads.js';
+import { SERVER_SETTINGS, TARGETS, type TargetName } from './targets.js';
+import { LIST_SHAPES, type ListShape, WORKLOADS, type WorkloadName } from './workloads.js';
 
 /** The machine and the commit; `before`: the load average and the share of one core busy in the second before the start. */
 export async function describeMachine(
@@ -34,6 +34,11 @@ type Report = {
   command: string;
 };
 type Row = { target: TargetName; workload: string; windows: Window[] };
+
+/** A markdown table's header; the columns from `rightFrom` on are right-aligned. */
+export const tableHead = (columns: string[], rightFrom = columns.length): string =>
+  `${tableRow(columns)}\n|${columns.map((_, i) => (i < rightFrom ? ' --- |' : ' ---: |')).join('')}`;
+export const tableRow = (cells: (string | number)[]): string => `| ${cells.join(' | ')} |`;
 
 /** The middle value; the mean of the middle two for an even count; NaN for none. */
 export function median(values: number[]): number {
@@ -75,22 +80,21 @@ function statementsOf(statements: StatementCount[], target: TargetName, workload
   return statements.find((s) => s.target === counted && s.workload === name)?.perRequest ?? Number.NaN;
 }
 
-const HEADER =
-  'target | workload | req/s | p50 ms | p99 ms | server CPU µs/req | PostgreSQL CPU µs/req | statements/req | ' +
-  '× Hono constant | × bare SQL | × Prism | p50 ÷ p50 at 10,000 | total_items exact';
+const HEADER = ['target', 'workload', 'req/s', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'PostgreSQL CPU µs/req'];
+HEADER.push('statements/req', '× Hono constant', '× bare SQL', '× Prism', 'p50 ÷ p50 at 10,000', 'total_items exact');
 
 function table({ windows, statements, options }: Report): string {
-  const lines = [`| ${HEADER} |`, `| --- | --- |${' ---: |'.repeat(HEADER.split('|').length - 2)}`];
+  const lines = [tableHead(HEADER, 2)];
   for (const row of rowsOf(windows).filter((r) => !r.workload.startsWith('memory'))) {
     const of = (pick: (w: Window) => number): number => median(row.windows.map(pick));
-    const isRound = (WORKLOADS as readonly string[]).includes(row.workload);
-    const engine = engineOf(row.target);
+    const isRound = row.workload in WORKLOADS && row.workload !== 'constant';
+    const engine = TARGETS[row.target].engine;
     const bare: TargetName | undefined = engine && `bare-${engine}`;
     const shape = LIST_SHAPES.find((s) => row.workload === listWorkload(options, 'large', s));
     const small = windows.find((w) => shape !== undefined && w.workload === listWorkload(options, 'small', shape));
     const cells = [
-      LABELS[row.target],
-      WORKLOAD_LABELS[row.workload as keyof typeof WORKLOAD_LABELS] ?? row.workload,
+      TARGETS[row.target].label,
+      WORKLOADS[row.workload as WorkloadName]?.label ?? row.workload,
       perSecond(of((w) => w.measured.requestsPerSecond)),
       ms(of((w) => w.measured.p50)),
       ms(of((w) => w.measured.p99)),
@@ -107,7 +111,7 @@ function table({ windows, statements, options }: Report): string {
           ? 'yes'
           : `no: ${row.windows[0]?.measured.firstError}`,
     ];
-    lines.push(`| ${cells.join(' | ')} |`);
+    lines.push(tableRow(cells));
   }
   return lines.join('\n');
 }
@@ -166,7 +170,7 @@ function targetChecks({ windows, options, memory }: Report): string[] {
     `- ${wrong === 0 && lists.length > 0 ? '✅' : '❌'} total_items exact in every answer of ${lists.length} list windows ` +
       `(checked against a count(*) of our own)${wrong > 0 ? `: ${wrong} wrong` : ''}`,
     `- ${change <= 0.1 && all ? '✅' : '❌'} memory flat${short}: RSS of the server on PostgreSQL ${mb(memory.before)} before and ` +
-      `${mb(memory.after)} after ${thousands(memory.requests)} × ${WORKLOAD_LABELS.get} (peak ${mb(memory.peak)}; ` +
+      `${mb(memory.after)} after ${thousands(memory.requests)} × ${WORKLOADS.get.label} (peak ${mb(memory.peak)}; ` +
       `${(change * 100).toFixed(1)}%; ours: flat means ≤ +10%)`,
   ];
 }
