@@ -25,21 +25,27 @@ const headers = (requester: Requester, sign: Sign): Record<string, string> => ({
   'Requester-Organization-ID': requester.organizationId,
   'Target-Organization-ID': requester.organizationId,
 });
-const listerReads =
-  (query: string): Workload['request'] =>
-  (base, sign) => ({
-    method: 'GET',
-    path: `${base}/host-connections${query}`,
-    headers: headers(fixtures.lister, sign),
-  });
+const listerReads = (base: string, sign: Sign, query: string): RequestSpec => ({
+  method: 'GET',
+  path: `${base}/host-connections${query}`,
+  headers: headers(fixtures.lister, sign),
+});
 
 export type WorkloadName = 'constant' | 'get' | 'list' | 'post';
 /** `constant` runs on the Hono constant handler alone, every other workload on every other target. */
 export const WORKLOADS: Record<WorkloadName, Workload> = {
   constant: { label: 'GET / (constant)', expect: 200, request: () => ({ method: 'GET', path: '/', headers: {} }) },
   // The lister reads its connection to one host, and its 25 connected hosts in one page.
-  get: { label: 'GET /host-connections/{id}', expect: 200, request: listerReads(`/${fixtures.listedHost(1)}`) },
-  list: { label: 'GET /host-connections (25 rows)', expect: 200, request: listerReads('?statuses=connected') },
+  get: {
+    label: 'GET /host-connections/{id}',
+    expect: 200,
+    request: (base, sign) => listerReads(base, sign, `/${fixtures.listedHost(1)}`),
+  },
+  list: {
+    label: 'GET /host-connections (25 rows)',
+    expect: 200,
+    request: (base, sign) => listerReads(base, sign, '?statuses=connected'),
+  },
   // A fresh guest accepts its own invitation.
   post: {
     label: 'POST /host-connections',
