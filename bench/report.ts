@@ -121,21 +121,26 @@ const check = (label: string, value: number, goal: number, below = false): strin
   return `- ${met ? '✅' : '❌'} ${label}: ${fixed(value, 2)} (target ${below ? '≤' : '≥'} ${goal})`;
 };
 
+const [get, post] = ['GET /host-connections/{id}, server on', 'POST /host-connections, server on PostgreSQL'];
+/** The targets of the rounds: a target's rate ÷ another's on one workload, at least `goal`. */
+const RATE_TARGETS: [label: string, target: TargetName, workload: WorkloadName, other: TargetName, goal: number][] = [
+  [`${get} PostgreSQL ÷ Prism mock`, 'server-postgres', 'get', 'prism', 3],
+  [`${get} PostgreSQL ÷ bare SQL on PostgreSQL`, 'server-postgres', 'get', 'bare-postgres', 0.7],
+  [`${get} PGlite ÷ Prism mock`, 'server-pglite', 'get', 'prism', 1],
+  ['25-row list, server on PostgreSQL ÷ Prism mock', 'server-postgres', 'list', 'prism', 1],
+  [`${post} ÷ bare SQL transaction on PostgreSQL`, 'server-postgres', 'post', 'bare-postgres', 0.7],
+];
+
 function targetChecks({ windows, options, memory }: Report): string[] {
   const rows = rowsOf(windows);
-  const rate = (target: TargetName, workload: string, other: TargetName): number =>
-    ratio(
-      rows.find((r) => r.target === target && r.workload === workload),
-      windows,
-      other,
-    );
-  const p50 = (size: 'small' | 'large', shape: ListShape): number => {
-    const workload = listWorkload(options, size, shape);
-    return median(
-      windows.filter((w) => w.target === 'server-postgres' && w.workload === workload).map((w) => w.measured.p50),
-    );
+  const rate = (target: TargetName, workload: string, other: TargetName): number => {
+    const row = rows.find((r) => r.target === target && r.workload === workload);
+    return ratio(row, windows, other);
   };
-  const get = 'GET /host-connections/{id}, server on';
+  const p50 = (size: 'small' | 'large', shape: ListShape): number => {
+    const row = rows.find((r) => r.target === 'server-postgres' && r.workload === listWorkload(options, size, shape));
+    return median(row?.windows.map((w) => w.measured.p50) ?? []);
+  };
   const growth = LIST_SHAPES.map((shape) => ({ shape: shape.name, value: p50('large', shape) / p50('small', shape) }));
   const worst = growth.reduce((a, b) => (b.value > a.value || !Number.isFinite(b.value) ? b : a));
   const large = thousands(options.listSizes.large);
@@ -149,15 +154,7 @@ function targetChecks({ windows, options, memory }: Report): string[] {
     ? ''
     : ` (only ${thousands(memory.requests)} of ${thousands(options.memoryRequests)} requests before the time ran out)`;
   return [
-    check(`${get} PostgreSQL ÷ Prism mock`, rate('server-postgres', 'get', 'prism'), 3),
-    check(`${get} PostgreSQL ÷ bare SQL on PostgreSQL`, rate('server-postgres', 'get', 'bare-postgres'), 0.7),
-    check(`${get} PGlite ÷ Prism mock`, rate('server-pglite', 'get', 'prism'), 1),
-    check('25-row list, server on PostgreSQL ÷ Prism mock', rate('server-postgres', 'list', 'prism'), 1),
-    check(
-      'POST /host-connections, server on PostgreSQL ÷ bare SQL transaction on PostgreSQL',
-      rate('server-postgres', 'post', 'bare-postgres'),
-      0.7,
-    ),
+    ...RATE_TARGETS.map(([label, target, workload, other, goal]) => check(label, rate(target, workload, other), goal)),
     check(
       `${large} connections: the worst list shape's p50 ÷ its p50 at 10,000 (${worst.shape}; ${over})`,
       worst.value,

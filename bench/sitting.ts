@@ -79,16 +79,14 @@ function workloadJob(s: Sitting, target: Target, workload: WorkloadName, measure
   const once = WORKLOADS[workload].fresh === true && s.guests.has(target.name);
   const count = once ? freshPerWindow(TARGETS[target.name].engine ?? 'postgres', s.options.seconds) : 1;
   const requests = requestsOf(s, target, workload, count);
-  const { expect } = WORKLOADS[workload];
-  return {
+  const job = {
     processes: target.processes,
     connections: CONNECTIONS,
     requests,
     once,
-    expect,
-    warmup: span(WARMUP_SECONDS),
-    measure,
+    expect: WORKLOADS[workload].expect,
   };
+  return { ...job, warmup: span(WARMUP_SECONDS), measure };
 }
 
 /**
