@@ -11,6 +11,7 @@ import { describeMachine, markdown } from './report.js';
 import { SMALL_LIST, sit } from './sitting.js';
 import { startupTimes } from './startup.js';
 import { listCosts, storeLists } from './store-lists.js';
+import { webhookRates } from './webhooks.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -71,6 +72,7 @@ const modes: Record<string, [() => Promise<void>, number]> = {
   profile: [() => profile({ engine, workload, seconds: positive('seconds', '10'), databaseUrl }), 10 * 60_000],
   startup: [() => startupTimes(positive('runs', '5'), (args.cases ?? '').split(',')), 30 * 60_000],
   'store-lists': [() => storeLists({ large: largeList, runs: positive('runs', '20'), databaseUrl }), 60 * 60_000],
+  webhooks: [() => webhookRates({ engine, seconds: positive('seconds', '10'), databaseUrl }), 5 * 60_000],
   'list-costs': [
     () => listCosts({ guests: positive('guests'), runs: positive('runs', '30'), databaseUrl }),
     30 * 60_000,

@@ -49,6 +49,19 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 // Strings that break code which is not careful: NUL and other controls, lone surrogates,
 // bidi overrides, SQL and LIKE metacharacters, escapes, look-alikes of other types.
+// URLs for webhook endpoints: a public address written as one (no DNS lookup), and the ones
+// the server must refuse (loopback, cloud metadata, plain http, credentials, other notations).
+const URIS = [
+  'https://93.184.215.14/hooks',
+  'https://127.0.0.1/x',
+  'https://169.254.169.254/latest/meta-data',
+  'http://93.184.215.14/x',
+  'https://user:pw@93.184.215.14/x',
+  'https://[::ffff:10.0.0.1]/x',
+  'https://2130706433/x',
+  'ftp://93.184.215.14/x',
+];
+
 const TRICKY_STRINGS = [
   '\u0000',
   'a\u0000b',
@@ -202,6 +215,7 @@ export function schemaValues(document: Obj): SchemaValues {
     if (s.format === 'uuid') return ids();
     if (s.format === 'date-time') return dateTimes();
     if (s.format === 'email') return emails(min, max, name);
+    if (s.format === 'uri') return fc.constantFrom(...URIS);
     const short = Math.min(max, min + 24);
     return fc.oneof(
       { weight: 3, arbitrary: fc.string({ minLength: min, maxLength: short, unit: 'grapheme' }) },
@@ -315,6 +329,7 @@ export function schemaValues(document: Obj): SchemaValues {
       );
     }
     if (s.format === 'email') out.push('no-at-sign', '@example.com', 'a@', 'a@@b.co', 'a b@c.de');
+    if (s.format === 'uri') out.push('not a uri', '/relative/path', 'https://', 'https://exa mple.com/');
     return out;
   }
 
@@ -377,6 +392,7 @@ export function schemaValues(document: Obj): SchemaValues {
       if (s.format === 'uuid') return new IdRef('caller', slot++);
       if (s.format === 'date-time') return new FromNow(30 * DAY_MS);
       if (s.format === 'email') return 'guest@example.test';
+      if (s.format === 'uri') return URIS[0] as string;
       if (s.default !== undefined) return s.default as Value;
       if (Array.isArray(s.enum)) return s.enum[0] as Value;
       if (Array.isArray(s.oneOf)) return make({ ...s, oneOf: undefined, ...resolve(s.oneOf[0] as JsonSchema) }, name);

@@ -2760,6 +2760,1235 @@ export const responseExamples = {
       }
     }
   },
+  "createWebhookEndpoint": {
+    "201": {
+      "contentType": "application/json",
+      "examples": {
+        "created": {
+          "id": "0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",
+          "url": "https://hooks.northwind.example/connections",
+          "event_types": [
+            "guest_connection.created",
+            "guest_invitation.accepted"
+          ],
+          "description": "Loan origination system",
+          "enabled": true,
+          "disabled_reason": null,
+          "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw9hu2eNQNDFk=",
+          "previous_secret_expires_at": null,
+          "created_at": "2023-11-07T05:31:56.000Z",
+          "updated_at": "2023-11-07T05:31:56.000Z"
+        }
+      },
+      "headers": {
+        "Location": "/v1/webhook-endpoints/0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a"
+      }
+    },
+    "400": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/malformed_json",
+        "title": "Malformed JSON",
+        "status": 400,
+        "detail": "The request body is not valid JSON.",
+        "code": "malformed_json",
+        "errors": []
+      }
+    },
+    "401": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/invalid_token",
+        "title": "Invalid token",
+        "status": 401,
+        "detail": "A valid bearer token is required.",
+        "code": "invalid_token",
+        "errors": []
+      }
+    },
+    "403": {
+      "contentType": "application/problem+json",
+      "examples": {
+        "requester_mismatch": {
+          "type": "https://connections.example.com/problems/requester_mismatch",
+          "title": "Requester mismatch",
+          "status": 403,
+          "detail": "Requester-Organization-ID is not the organization of the token.",
+          "code": "requester_mismatch",
+          "errors": []
+        },
+        "not_connected": {
+          "type": "https://connections.example.com/problems/not_connected",
+          "title": "Not connected",
+          "status": 403,
+          "detail": "The requester has no connected connection with the target organization.",
+          "code": "not_connected",
+          "errors": []
+        },
+        "scenario_not_allowed": {
+          "type": "https://connections.example.com/problems/scenario_not_allowed",
+          "title": "Scenario not allowed",
+          "status": 403,
+          "detail": "This operation does not allow the host scenario.",
+          "code": "scenario_not_allowed",
+          "errors": []
+        }
+      }
+    },
+    "413": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/payload_too_large",
+        "title": "Payload too large",
+        "status": 413,
+        "detail": "The request body is over 65536 bytes.",
+        "code": "payload_too_large",
+        "errors": []
+      }
+    },
+    "415": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/unsupported_media_type",
+        "title": "Unsupported media type",
+        "status": 415,
+        "detail": "Send the body as application/json.",
+        "code": "unsupported_media_type",
+        "errors": []
+      }
+    },
+    "422": {
+      "contentType": "application/problem+json",
+      "examples": {
+        "url_refused": {
+          "type": "https://connections.example.com/problems/validation_failed",
+          "title": "Validation failed",
+          "status": 422,
+          "detail": "1 input is invalid.",
+          "code": "validation_failed",
+          "errors": [
+            {
+              "location": "body",
+              "pointer": "/url",
+              "message": "the host 169.254.169.254 is a link-local address; webhooks go to public addresses only"
+            }
+          ]
+        },
+        "limit_reached": {
+          "type": "https://connections.example.com/problems/webhook_endpoint_limit_reached",
+          "title": "Webhook endpoint limit reached",
+          "status": 422,
+          "detail": "An organization has at most 16 webhook endpoints.",
+          "code": "webhook_endpoint_limit_reached",
+          "errors": []
+        }
+      }
+    },
+    "429": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/rate_limited",
+        "title": "Too many requests",
+        "status": 429,
+        "detail": "This organization is over its request rate; retry in 1 s.",
+        "code": "rate_limited",
+        "errors": []
+      }
+    },
+    "431": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/request_header_fields_too_large",
+        "title": "Request header fields too large",
+        "status": 431,
+        "detail": "The request headers are over 16384 bytes.",
+        "code": "request_header_fields_too_large",
+        "errors": []
+      }
+    },
+    "500": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/internal_error",
+        "title": "Internal error",
+        "status": 500,
+        "detail": "The server failed to answer this request; it has been logged.",
+        "code": "internal_error",
+        "errors": []
+      }
+    },
+    "503": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/service_unavailable",
+        "title": "Service unavailable",
+        "status": 503,
+        "detail": "The database is unavailable; retry later.",
+        "code": "service_unavailable",
+        "errors": []
+      }
+    }
+  },
+  "listWebhookEndpoints": {
+    "200": {
+      "contentType": "application/json",
+      "example": {
+        "items": [
+          {
+            "id": "0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",
+            "url": "https://hooks.northwind.example/connections",
+            "event_types": [
+              "guest_connection.created",
+              "guest_invitation.accepted"
+            ],
+            "description": "Loan origination system",
+            "enabled": true,
+            "disabled_reason": null,
+            "secret": null,
+            "previous_secret_expires_at": null,
+            "created_at": "2023-11-07T05:31:56.000Z",
+            "updated_at": "2023-11-07T05:31:56.000Z"
+          }
+        ],
+        "total_items": 1
+      }
+    },
+    "400": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/malformed_request",
+        "title": "Malformed request",
+        "status": 400,
+        "detail": "The request is not well-formed HTTP.",
+        "code": "malformed_request",
+        "errors": []
+      }
+    },
+    "401": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/invalid_token",
+        "title": "Invalid token",
+        "status": 401,
+        "detail": "A valid bearer token is required.",
+        "code": "invalid_token",
+        "errors": []
+      }
+    },
+    "403": {
+      "contentType": "application/problem+json",
+      "examples": {
+        "requester_mismatch": {
+          "type": "https://connections.example.com/problems/requester_mismatch",
+          "title": "Requester mismatch",
+          "status": 403,
+          "detail": "Requester-Organization-ID is not the organization of the token.",
+          "code": "requester_mismatch",
+          "errors": []
+        },
+        "not_connected": {
+          "type": "https://connections.example.com/problems/not_connected",
+          "title": "Not connected",
+          "status": 403,
+          "detail": "The requester has no connected connection with the target organization.",
+          "code": "not_connected",
+          "errors": []
+        },
+        "scenario_not_allowed": {
+          "type": "https://connections.example.com/problems/scenario_not_allowed",
+          "title": "Scenario not allowed",
+          "status": 403,
+          "detail": "This operation does not allow the host scenario.",
+          "code": "scenario_not_allowed",
+          "errors": []
+        }
+      }
+    },
+    "422": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/validation_failed",
+        "title": "Validation failed",
+        "status": 422,
+        "detail": "1 input is invalid.",
+        "code": "validation_failed",
+        "errors": [
+          {
+            "location": "query",
+            "pointer": "limit",
+            "message": "must be <= 100"
+          }
+        ]
+      }
+    },
+    "429": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/rate_limited",
+        "title": "Too many requests",
+        "status": 429,
+        "detail": "This organization is over its request rate; retry in 1 s.",
+        "code": "rate_limited",
+        "errors": []
+      }
+    },
+    "431": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/request_header_fields_too_large",
+        "title": "Request header fields too large",
+        "status": 431,
+        "detail": "The request headers are over 16384 bytes.",
+        "code": "request_header_fields_too_large",
+        "errors": []
+      }
+    },
+    "500": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/internal_error",
+        "title": "Internal error",
+        "status": 500,
+        "detail": "The server failed to answer this request; it has been logged.",
+        "code": "internal_error",
+        "errors": []
+      }
+    },
+    "503": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/service_unavailable",
+        "title": "Service unavailable",
+        "status": 503,
+        "detail": "The database is unavailable; retry later.",
+        "code": "service_unavailable",
+        "errors": []
+      }
+    }
+  },
+  "getWebhookEndpoint": {
+    "200": {
+      "contentType": "application/json",
+      "examples": {
+        "endpoint": {
+          "id": "0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",
+          "url": "https://hooks.northwind.example/connections",
+          "event_types": [
+            "guest_connection.created",
+            "guest_invitation.accepted"
+          ],
+          "description": "Loan origination system",
+          "enabled": true,
+          "disabled_reason": null,
+          "secret": null,
+          "previous_secret_expires_at": null,
+          "created_at": "2023-11-07T05:31:56.000Z",
+          "updated_at": "2023-11-07T05:31:56.000Z"
+        }
+      }
+    },
+    "400": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/malformed_request",
+        "title": "Malformed request",
+        "status": 400,
+        "detail": "The request is not well-formed HTTP.",
+        "code": "malformed_request",
+        "errors": []
+      }
+    },
+    "401": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/invalid_token",
+        "title": "Invalid token",
+        "status": 401,
+        "detail": "A valid bearer token is required.",
+        "code": "invalid_token",
+        "errors": []
+      }
+    },
+    "403": {
+      "contentType": "application/problem+json",
+      "examples": {
+        "requester_mismatch": {
+          "type": "https://connections.example.com/problems/requester_mismatch",
+          "title": "Requester mismatch",
+          "status": 403,
+          "detail": "Requester-Organization-ID is not the organization of the token.",
+          "code": "requester_mismatch",
+          "errors": []
+        },
+        "not_connected": {
+          "type": "https://connections.example.com/problems/not_connected",
+          "title": "Not connected",
+          "status": 403,
+          "detail": "The requester has no connected connection with the target organization.",
+          "code": "not_connected",
+          "errors": []
+        },
+        "scenario_not_allowed": {
+          "type": "https://connections.example.com/problems/scenario_not_allowed",
+          "title": "Scenario not allowed",
+          "status": 403,
+          "detail": "This operation does not allow the host scenario.",
+          "code": "scenario_not_allowed",
+          "errors": []
+        }
+      }
+    },
+    "404": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/webhook_endpoint_not_found",
+        "title": "Webhook endpoint not found",
+        "status": 404,
+        "detail": "No such webhook endpoint.",
+        "code": "webhook_endpoint_not_found",
+        "errors": []
+      }
+    },
+    "422": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/validation_failed",
+        "title": "Validation failed",
+        "status": 422,
+        "detail": "1 input is invalid.",
+        "code": "validation_failed",
+        "errors": [
+          {
+            "location": "path",
+            "pointer": "endpoint_id",
+            "message": "must match pattern \"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$\""
+          }
+        ]
+      }
+    },
+    "429": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/rate_limited",
+        "title": "Too many requests",
+        "status": 429,
+        "detail": "This organization is over its request rate; retry in 1 s.",
+        "code": "rate_limited",
+        "errors": []
+      }
+    },
+    "431": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/request_header_fields_too_large",
+        "title": "Request header fields too large",
+        "status": 431,
+        "detail": "The request headers are over 16384 bytes.",
+        "code": "request_header_fields_too_large",
+        "errors": []
+      }
+    },
+    "500": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/internal_error",
+        "title": "Internal error",
+        "status": 500,
+        "detail": "The server failed to answer this request; it has been logged.",
+        "code": "internal_error",
+        "errors": []
+      }
+    },
+    "503": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/service_unavailable",
+        "title": "Service unavailable",
+        "status": 503,
+        "detail": "The database is unavailable; retry later.",
+        "code": "service_unavailable",
+        "errors": []
+      }
+    }
+  },
+  "updateWebhookEndpoint": {
+    "200": {
+      "contentType": "application/json",
+      "examples": {
+        "endpoint": {
+          "id": "0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",
+          "url": "https://hooks.northwind.example/connections",
+          "event_types": [
+            "guest_connection.created",
+            "guest_invitation.accepted"
+          ],
+          "description": "Loan origination system",
+          "enabled": true,
+          "disabled_reason": null,
+          "secret": null,
+          "previous_secret_expires_at": null,
+          "created_at": "2023-11-07T05:31:56.000Z",
+          "updated_at": "2023-11-07T05:31:56.000Z"
+        }
+      }
+    },
+    "400": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/malformed_json",
+        "title": "Malformed JSON",
+        "status": 400,
+        "detail": "The request body is not valid JSON.",
+        "code": "malformed_json",
+        "errors": []
+      }
+    },
+    "401": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/invalid_token",
+        "title": "Invalid token",
+        "status": 401,
+        "detail": "A valid bearer token is required.",
+        "code": "invalid_token",
+        "errors": []
+      }
+    },
+    "403": {
+      "contentType": "application/problem+json",
+      "examples": {
+        "requester_mismatch": {
+          "type": "https://connections.example.com/problems/requester_mismatch",
+          "title": "Requester mismatch",
+          "status": 403,
+          "detail": "Requester-Organization-ID is not the organization of the token.",
+          "code": "requester_mismatch",
+          "errors": []
+        },
+        "not_connected": {
+          "type": "https://connections.example.com/problems/not_connected",
+          "title": "Not connected",
+          "status": 403,
+          "detail": "The requester has no connected connection with the target organization.",
+          "code": "not_connected",
+          "errors": []
+        },
+        "scenario_not_allowed": {
+          "type": "https://connections.example.com/problems/scenario_not_allowed",
+          "title": "Scenario not allowed",
+          "status": 403,
+          "detail": "This operation does not allow the host scenario.",
+          "code": "scenario_not_allowed",
+          "errors": []
+        }
+      }
+    },
+    "404": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/webhook_endpoint_not_found",
+        "title": "Webhook endpoint not found",
+        "status": 404,
+        "detail": "No such webhook endpoint.",
+        "code": "webhook_endpoint_not_found",
+        "errors": []
+      }
+    },
+    "413": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/payload_too_large",
+        "title": "Payload too large",
+        "status": 413,
+        "detail": "The request body is over 65536 bytes.",
+        "code": "payload_too_large",
+        "errors": []
+      }
+    },
+    "415": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/unsupported_media_type",
+        "title": "Unsupported media type",
+        "status": 415,
+        "detail": "Send the body as application/json.",
+        "code": "unsupported_media_type",
+        "errors": []
+      }
+    },
+    "422": {
+      "contentType": "application/problem+json",
+      "examples": {
+        "url_refused": {
+          "type": "https://connections.example.com/problems/validation_failed",
+          "title": "Validation failed",
+          "status": 422,
+          "detail": "1 input is invalid.",
+          "code": "validation_failed",
+          "errors": [
+            {
+              "location": "body",
+              "pointer": "/url",
+              "message": "the host 169.254.169.254 is a link-local address; webhooks go to public addresses only"
+            }
+          ]
+        },
+        "limit_reached": {
+          "type": "https://connections.example.com/problems/webhook_endpoint_limit_reached",
+          "title": "Webhook endpoint limit reached",
+          "status": 422,
+          "detail": "An organization has at most 16 webhook endpoints.",
+          "code": "webhook_endpoint_limit_reached",
+          "errors": []
+        }
+      }
+    },
+    "429": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/rate_limited",
+        "title": "Too many requests",
+        "status": 429,
+        "detail": "This organization is over its request rate; retry in 1 s.",
+        "code": "rate_limited",
+        "errors": []
+      }
+    },
+    "431": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/request_header_fields_too_large",
+        "title": "Request header fields too large",
+        "status": 431,
+        "detail": "The request headers are over 16384 bytes.",
+        "code": "request_header_fields_too_large",
+        "errors": []
+      }
+    },
+    "500": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/internal_error",
+        "title": "Internal error",
+        "status": 500,
+        "detail": "The server failed to answer this request; it has been logged.",
+        "code": "internal_error",
+        "errors": []
+      }
+    },
+    "503": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/service_unavailable",
+        "title": "Service unavailable",
+        "status": 503,
+        "detail": "The database is unavailable; retry later.",
+        "code": "service_unavailable",
+        "errors": []
+      }
+    }
+  },
+  "deleteWebhookEndpoint": {
+    "204": {},
+    "400": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/malformed_request",
+        "title": "Malformed request",
+        "status": 400,
+        "detail": "The request is not well-formed HTTP.",
+        "code": "malformed_request",
+        "errors": []
+      }
+    },
+    "401": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/invalid_token",
+        "title": "Invalid token",
+        "status": 401,
+        "detail": "A valid bearer token is required.",
+        "code": "invalid_token",
+        "errors": []
+      }
+    },
+    "403": {
+      "contentType": "application/problem+json",
+      "examples": {
+        "requester_mismatch": {
+          "type": "https://connections.example.com/problems/requester_mismatch",
+          "title": "Requester mismatch",
+          "status": 403,
+          "detail": "Requester-Organization-ID is not the organization of the token.",
+          "code": "requester_mismatch",
+          "errors": []
+        },
+        "not_connected": {
+          "type": "https://connections.example.com/problems/not_connected",
+          "title": "Not connected",
+          "status": 403,
+          "detail": "The requester has no connected connection with the target organization.",
+          "code": "not_connected",
+          "errors": []
+        },
+        "scenario_not_allowed": {
+          "type": "https://connections.example.com/problems/scenario_not_allowed",
+          "title": "Scenario not allowed",
+          "status": 403,
+          "detail": "This operation does not allow the host scenario.",
+          "code": "scenario_not_allowed",
+          "errors": []
+        }
+      }
+    },
+    "404": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/webhook_endpoint_not_found",
+        "title": "Webhook endpoint not found",
+        "status": 404,
+        "detail": "No such webhook endpoint.",
+        "code": "webhook_endpoint_not_found",
+        "errors": []
+      }
+    },
+    "422": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/validation_failed",
+        "title": "Validation failed",
+        "status": 422,
+        "detail": "1 input is invalid.",
+        "code": "validation_failed",
+        "errors": [
+          {
+            "location": "path",
+            "pointer": "endpoint_id",
+            "message": "must match pattern \"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$\""
+          }
+        ]
+      }
+    },
+    "429": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/rate_limited",
+        "title": "Too many requests",
+        "status": 429,
+        "detail": "This organization is over its request rate; retry in 1 s.",
+        "code": "rate_limited",
+        "errors": []
+      }
+    },
+    "431": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/request_header_fields_too_large",
+        "title": "Request header fields too large",
+        "status": 431,
+        "detail": "The request headers are over 16384 bytes.",
+        "code": "request_header_fields_too_large",
+        "errors": []
+      }
+    },
+    "500": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/internal_error",
+        "title": "Internal error",
+        "status": 500,
+        "detail": "The server failed to answer this request; it has been logged.",
+        "code": "internal_error",
+        "errors": []
+      }
+    },
+    "503": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/service_unavailable",
+        "title": "Service unavailable",
+        "status": 503,
+        "detail": "The database is unavailable; retry later.",
+        "code": "service_unavailable",
+        "errors": []
+      }
+    }
+  },
+  "createWebhookSecretRotation": {
+    "201": {
+      "contentType": "application/json",
+      "examples": {
+        "rotated": {
+          "id": "0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",
+          "url": "https://hooks.northwind.example/connections",
+          "event_types": [
+            "guest_connection.created",
+            "guest_invitation.accepted"
+          ],
+          "description": "Loan origination system",
+          "enabled": true,
+          "disabled_reason": null,
+          "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw9hu2eNQNDFk=",
+          "previous_secret_expires_at": null,
+          "created_at": "2023-11-07T05:31:56.000Z",
+          "updated_at": "2023-11-07T05:31:56.000Z"
+        }
+      }
+    },
+    "400": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/malformed_json",
+        "title": "Malformed JSON",
+        "status": 400,
+        "detail": "The request body is not valid JSON.",
+        "code": "malformed_json",
+        "errors": []
+      }
+    },
+    "401": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/invalid_token",
+        "title": "Invalid token",
+        "status": 401,
+        "detail": "A valid bearer token is required.",
+        "code": "invalid_token",
+        "errors": []
+      }
+    },
+    "403": {
+      "contentType": "application/problem+json",
+      "examples": {
+        "requester_mismatch": {
+          "type": "https://connections.example.com/problems/requester_mismatch",
+          "title": "Requester mismatch",
+          "status": 403,
+          "detail": "Requester-Organization-ID is not the organization of the token.",
+          "code": "requester_mismatch",
+          "errors": []
+        },
+        "not_connected": {
+          "type": "https://connections.example.com/problems/not_connected",
+          "title": "Not connected",
+          "status": 403,
+          "detail": "The requester has no connected connection with the target organization.",
+          "code": "not_connected",
+          "errors": []
+        },
+        "scenario_not_allowed": {
+          "type": "https://connections.example.com/problems/scenario_not_allowed",
+          "title": "Scenario not allowed",
+          "status": 403,
+          "detail": "This operation does not allow the host scenario.",
+          "code": "scenario_not_allowed",
+          "errors": []
+        }
+      }
+    },
+    "404": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/webhook_endpoint_not_found",
+        "title": "Webhook endpoint not found",
+        "status": 404,
+        "detail": "No such webhook endpoint.",
+        "code": "webhook_endpoint_not_found",
+        "errors": []
+      }
+    },
+    "413": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/payload_too_large",
+        "title": "Payload too large",
+        "status": 413,
+        "detail": "The request body is over 65536 bytes.",
+        "code": "payload_too_large",
+        "errors": []
+      }
+    },
+    "415": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/unsupported_media_type",
+        "title": "Unsupported media type",
+        "status": 415,
+        "detail": "Send the body as application/json.",
+        "code": "unsupported_media_type",
+        "errors": []
+      }
+    },
+    "422": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/validation_failed",
+        "title": "Validation failed",
+        "status": 422,
+        "detail": "1 input is invalid.",
+        "code": "validation_failed",
+        "errors": [
+          {
+            "location": "body",
+            "pointer": "/grace_period_seconds",
+            "message": "must be <= 86400"
+          }
+        ]
+      }
+    },
+    "429": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/rate_limited",
+        "title": "Too many requests",
+        "status": 429,
+        "detail": "This organization is over its request rate; retry in 1 s.",
+        "code": "rate_limited",
+        "errors": []
+      }
+    },
+    "431": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/request_header_fields_too_large",
+        "title": "Request header fields too large",
+        "status": 431,
+        "detail": "The request headers are over 16384 bytes.",
+        "code": "request_header_fields_too_large",
+        "errors": []
+      }
+    },
+    "500": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/internal_error",
+        "title": "Internal error",
+        "status": 500,
+        "detail": "The server failed to answer this request; it has been logged.",
+        "code": "internal_error",
+        "errors": []
+      }
+    },
+    "503": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/service_unavailable",
+        "title": "Service unavailable",
+        "status": 503,
+        "detail": "The database is unavailable; retry later.",
+        "code": "service_unavailable",
+        "errors": []
+      }
+    }
+  },
+  "listWebhookDeliveries": {
+    "200": {
+      "contentType": "application/json",
+      "example": {
+        "items": [
+          {
+            "id": "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e",
+            "webhook_id": "8a7b6c5d-4e3f-4a1b-9c8d-7e6f5a4b3c2d",
+            "endpoint_id": "0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",
+            "event_type": "guest_connection.created",
+            "status": "pending",
+            "created_at": "2023-11-07T05:31:56.000Z",
+            "next_attempt_at": "2023-11-07T05:32:01.000Z",
+            "attempts": [
+              {
+                "attempted_at": "2023-11-07T05:31:56.000Z",
+                "status_code": 503,
+                "error": null,
+                "duration_ms": 42,
+                "response_body": "Service unavailable"
+              }
+            ]
+          }
+        ],
+        "total_items": 1
+      }
+    },
+    "400": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/malformed_request",
+        "title": "Malformed request",
+        "status": 400,
+        "detail": "The request is not well-formed HTTP.",
+        "code": "malformed_request",
+        "errors": []
+      }
+    },
+    "401": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/invalid_token",
+        "title": "Invalid token",
+        "status": 401,
+        "detail": "A valid bearer token is required.",
+        "code": "invalid_token",
+        "errors": []
+      }
+    },
+    "403": {
+      "contentType": "application/problem+json",
+      "examples": {
+        "requester_mismatch": {
+          "type": "https://connections.example.com/problems/requester_mismatch",
+          "title": "Requester mismatch",
+          "status": 403,
+          "detail": "Requester-Organization-ID is not the organization of the token.",
+          "code": "requester_mismatch",
+          "errors": []
+        },
+        "not_connected": {
+          "type": "https://connections.example.com/problems/not_connected",
+          "title": "Not connected",
+          "status": 403,
+          "detail": "The requester has no connected connection with the target organization.",
+          "code": "not_connected",
+          "errors": []
+        },
+        "scenario_not_allowed": {
+          "type": "https://connections.example.com/problems/scenario_not_allowed",
+          "title": "Scenario not allowed",
+          "status": 403,
+          "detail": "This operation does not allow the host scenario.",
+          "code": "scenario_not_allowed",
+          "errors": []
+        }
+      }
+    },
+    "404": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/webhook_endpoint_not_found",
+        "title": "Webhook endpoint not found",
+        "status": 404,
+        "detail": "No such webhook endpoint.",
+        "code": "webhook_endpoint_not_found",
+        "errors": []
+      }
+    },
+    "422": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/validation_failed",
+        "title": "Validation failed",
+        "status": 422,
+        "detail": "1 input is invalid.",
+        "code": "validation_failed",
+        "errors": [
+          {
+            "location": "query",
+            "pointer": "limit",
+            "message": "must be <= 100"
+          }
+        ]
+      }
+    },
+    "429": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/rate_limited",
+        "title": "Too many requests",
+        "status": 429,
+        "detail": "This organization is over its request rate; retry in 1 s.",
+        "code": "rate_limited",
+        "errors": []
+      }
+    },
+    "431": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/request_header_fields_too_large",
+        "title": "Request header fields too large",
+        "status": 431,
+        "detail": "The request headers are over 16384 bytes.",
+        "code": "request_header_fields_too_large",
+        "errors": []
+      }
+    },
+    "500": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/internal_error",
+        "title": "Internal error",
+        "status": 500,
+        "detail": "The server failed to answer this request; it has been logged.",
+        "code": "internal_error",
+        "errors": []
+      }
+    },
+    "503": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/service_unavailable",
+        "title": "Service unavailable",
+        "status": 503,
+        "detail": "The database is unavailable; retry later.",
+        "code": "service_unavailable",
+        "errors": []
+      }
+    }
+  },
+  "createWebhookDeliveryRetry": {
+    "202": {
+      "contentType": "application/json",
+      "example": {
+        "id": "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e",
+        "webhook_id": "8a7b6c5d-4e3f-4a1b-9c8d-7e6f5a4b3c2d",
+        "endpoint_id": "0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",
+        "event_type": "guest_connection.created",
+        "status": "pending",
+        "created_at": "2023-11-07T05:31:56.000Z",
+        "next_attempt_at": "2023-11-08T09:00:00.000Z",
+        "attempts": [
+          {
+            "attempted_at": "2023-11-07T05:31:56.000Z",
+            "status_code": null,
+            "error": "no answer within 15 s",
+            "duration_ms": 15000,
+            "response_body": null
+          }
+        ]
+      }
+    },
+    "400": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/malformed_request",
+        "title": "Malformed request",
+        "status": 400,
+        "detail": "The request is not well-formed HTTP.",
+        "code": "malformed_request",
+        "errors": []
+      }
+    },
+    "401": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/invalid_token",
+        "title": "Invalid token",
+        "status": 401,
+        "detail": "A valid bearer token is required.",
+        "code": "invalid_token",
+        "errors": []
+      }
+    },
+    "403": {
+      "contentType": "application/problem+json",
+      "examples": {
+        "requester_mismatch": {
+          "type": "https://connections.example.com/problems/requester_mismatch",
+          "title": "Requester mismatch",
+          "status": 403,
+          "detail": "Requester-Organization-ID is not the organization of the token.",
+          "code": "requester_mismatch",
+          "errors": []
+        },
+        "not_connected": {
+          "type": "https://connections.example.com/problems/not_connected",
+          "title": "Not connected",
+          "status": 403,
+          "detail": "The requester has no connected connection with the target organization.",
+          "code": "not_connected",
+          "errors": []
+        },
+        "scenario_not_allowed": {
+          "type": "https://connections.example.com/problems/scenario_not_allowed",
+          "title": "Scenario not allowed",
+          "status": 403,
+          "detail": "This operation does not allow the host scenario.",
+          "code": "scenario_not_allowed",
+          "errors": []
+        }
+      }
+    },
+    "404": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/webhook_delivery_not_found",
+        "title": "Webhook delivery not found",
+        "status": 404,
+        "detail": "No such delivery of this webhook endpoint.",
+        "code": "webhook_delivery_not_found",
+        "errors": []
+      }
+    },
+    "409": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/webhook_endpoint_disabled",
+        "title": "Webhook endpoint disabled",
+        "status": 409,
+        "detail": "The endpoint is disabled; enable it before sending to it.",
+        "code": "webhook_endpoint_disabled",
+        "errors": []
+      }
+    },
+    "422": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/validation_failed",
+        "title": "Validation failed",
+        "status": 422,
+        "detail": "1 input is invalid.",
+        "code": "validation_failed",
+        "errors": [
+          {
+            "location": "path",
+            "pointer": "endpoint_id",
+            "message": "must match pattern \"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$\""
+          }
+        ]
+      }
+    },
+    "429": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/rate_limited",
+        "title": "Too many requests",
+        "status": 429,
+        "detail": "This organization is over its request rate; retry in 1 s.",
+        "code": "rate_limited",
+        "errors": []
+      }
+    },
+    "431": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/request_header_fields_too_large",
+        "title": "Request header fields too large",
+        "status": 431,
+        "detail": "The request headers are over 16384 bytes.",
+        "code": "request_header_fields_too_large",
+        "errors": []
+      }
+    },
+    "500": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/internal_error",
+        "title": "Internal error",
+        "status": 500,
+        "detail": "The server failed to answer this request; it has been logged.",
+        "code": "internal_error",
+        "errors": []
+      }
+    },
+    "503": {
+      "contentType": "application/problem+json",
+      "example": {
+        "type": "https://connections.example.com/problems/service_unavailable",
+        "title": "Service unavailable",
+        "status": 503,
+        "detail": "The database is unavailable; retry later.",
+        "code": "service_unavailable",
+        "errors": []
+      }
+    }
+  },
   "getHealth": {
     "200": {
       "contentType": "application/json",

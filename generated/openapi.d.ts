@@ -388,6 +388,149 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhook-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the webhook endpoints
+         * @description The requester's endpoints, oldest first (ties broken by id); `secret` is always `null` here.
+         */
+        get: operations["listWebhookEndpoints"];
+        put?: never;
+        /**
+         * Register a webhook endpoint
+         * @description The requester registers a URL that receives the events it subscribes to (the top-level
+         *     `webhooks` section describes each). `url` must be `https`, without user name or
+         *     password, and its host must not be, or resolve to, a loopback, private, link-local,
+         *     unique-local, carrier-grade NAT, multicast, unspecified or documentation address, in
+         *     any notation (422 `validation_failed`, pointer `/url`); the address is checked again
+         *     every time an event is sent. The answer is the only one that shows the signing
+         *     `secret` (`whsec_` + base64 of 32 random bytes); every later read shows `null`. An
+         *     organization has at most 16 endpoints (422 `webhook_endpoint_limit_reached`).
+         */
+        post: operations["createWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhook-endpoints/{endpoint_id}": {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The organization making the request. Must be the organization of the bearer token;
+                 *     it is cross-checked, never trusted.
+                 */
+                "Requester-Organization-ID": components["parameters"]["RequesterOrganizationId"];
+                /**
+                 * @description The organization whose resources are accessed. Equal to the requester for its own
+                 *     resources; another organization when the requester is connected to it and the
+                 *     operation allows that scenario.
+                 */
+                "Target-Organization-ID": components["parameters"]["TargetOrganizationId"];
+            };
+            path: {
+                /** @description The webhook endpoint's id. */
+                endpoint_id: components["parameters"]["EndpointId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a webhook endpoint
+         * @description One of the requester's endpoints; another organization's answers 404 like a missing one.
+         */
+        get: operations["getWebhookEndpoint"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook endpoint
+         * @description The endpoint and its deliveries are gone; nothing more is sent to it.
+         */
+        delete: operations["deleteWebhookEndpoint"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a webhook endpoint
+         * @description Changes `url` (checked as on registration), `event_types`, `description` or `enabled`.
+         *     `enabled: true` on an endpoint the server disabled clears `disabled_reason`; events
+         *     that happen while an endpoint is disabled are not sent to it.
+         */
+        patch: operations["updateWebhookEndpoint"];
+        trace?: never;
+    };
+    "/webhook-endpoints/{endpoint_id}/secret-rotations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate an endpoint's signing secret
+         * @description A new signing secret, shown in this answer only. For `grace_period_seconds` (0–86400,
+         *     default 86400) every delivery is signed with both the new and the previous secret
+         *     (two `v1,` entries in `webhook-signature`), so a receiver can switch at its own pace;
+         *     then with the new one alone.
+         */
+        post: operations["createWebhookSecretRotation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhook-endpoints/{endpoint_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List an endpoint's deliveries
+         * @description Every event sent (or to be sent) to the endpoint, newest first (ties broken by id),
+         *     with its attempts: when, the HTTP status or the error, how long it took, and the
+         *     first KiB of the receiver's answer. Filters combine with AND: `status`, `event_type`.
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/retries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a delivery again now
+         * @description The delivery is sent again at once, with the same `webhook-id` and body, whatever its
+         *     status; a failed one is pending again. An endpoint that is disabled is not sent to
+         *     (enable it first): 409 `webhook_endpoint_disabled`.
+         */
+        post: operations["createWebhookDeliveryRetry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -543,7 +686,108 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "guest_connection.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A guest connected
+         * @description Sent to the host when a guest connects (`POST /host-connections`); `data` is the new connection as the host sees it.
+         */
+        post: operations["guestConnectionCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "guest_connection.status_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A guest disconnected or reconnected
+         * @description Sent to the host when the guest disconnects or reconnects (`PATCH /host-connections/{host_org_id}` with another `status`); `data` is the connection as the host sees it after the change.
+         */
+        post: operations["guestConnectionStatusChanged"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "guest_invitation.accepted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An invitation was accepted
+         * @description Sent to the host when one of its invitations is accepted, by the guest with its token (`accepted_by_guest`) or by the system, which matched the guest's e-mail (`accepted_by_system`); `data` is the invitation as the host sees it.
+         */
+        post: operations["guestInvitationAccepted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "connection_action.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A host asked for something
+         * @description Sent to the guest when a host opens an action on their connection (`POST /guest-connections/{guest_org_id}/actions`); `data` is the action.
+         */
+        post: operations["connectionActionCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "connection_action.resolved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A guest resolved an action
+         * @description Sent to the host when the guest resolves one of its actions (`POST /host-connections/{host_org_id}/actions/{action_id}/resolution`); `data` is the resolved action.
+         */
+        post: operations["connectionActionResolved"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /**
@@ -712,6 +956,118 @@ export interface components {
             items: components["schemas"]["ConnectionAction"][];
             total_items: number;
         };
+        /** @enum {string} */
+        WebhookEventType: "guest_connection.created" | "guest_connection.status_changed" | "guest_invitation.accepted" | "connection_action.created" | "connection_action.resolved";
+        /**
+         * Format: uri
+         * @description An `https` URL without user name or password, to a public address.
+         */
+        WebhookUrl: string;
+        /** @description The events the endpoint receives. */
+        WebhookEventTypes: components["schemas"]["WebhookEventType"][];
+        WebhookDescription: string | null;
+        CreateWebhookEndpointRequest: {
+            url: components["schemas"]["WebhookUrl"];
+            event_types: components["schemas"]["WebhookEventTypes"];
+            description?: components["schemas"]["WebhookDescription"];
+        };
+        UpdateWebhookEndpointRequest: {
+            url?: components["schemas"]["WebhookUrl"];
+            event_types?: components["schemas"]["WebhookEventTypes"];
+            description?: components["schemas"]["WebhookDescription"];
+            enabled?: boolean;
+        };
+        CreateWebhookSecretRotationRequest: {
+            /** @description How long the previous secret still signs, in seconds; 86400 when absent. */
+            grace_period_seconds?: number;
+        };
+        WebhookEndpoint: {
+            id: components["schemas"]["Uuid"];
+            url: components["schemas"]["WebhookUrl"];
+            event_types: components["schemas"]["WebhookEventTypes"];
+            description: components["schemas"]["WebhookDescription"];
+            enabled: boolean;
+            /** @description Why the server disabled the endpoint (410, or 5 days of failures); null when enabled or disabled by its organization. */
+            disabled_reason: string | null;
+            /** @description The signing secret, in the answers to registration and rotation only; null everywhere else. */
+            secret: string | null;
+            /** @description Until when the previous secret signs too, after a rotation; null when it does not. */
+            previous_secret_expires_at: components["schemas"]["Timestamp"] | null;
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        WebhookEndpointList: {
+            items: components["schemas"]["WebhookEndpoint"][];
+            total_items: number;
+        };
+        /** @enum {string} */
+        WebhookDeliveryStatus: "pending" | "succeeded" | "failed";
+        WebhookAttempt: {
+            attempted_at: components["schemas"]["Timestamp"];
+            /** @description The receiver's HTTP status; null when no answer came. */
+            status_code: number | null;
+            /** @description Why no answer came (timeout, refused address, connection error); null when one came. */
+            error: string | null;
+            duration_ms: number;
+            /** @description The first KiB of the receiver's answer, as text. */
+            response_body: string | null;
+        };
+        WebhookDelivery: {
+            id: components["schemas"]["Uuid"];
+            /** @description The event's `webhook-id` header, the same on every attempt and every endpoint. */
+            webhook_id: string;
+            endpoint_id: components["schemas"]["Uuid"];
+            event_type: components["schemas"]["WebhookEventType"];
+            status: components["schemas"]["WebhookDeliveryStatus"];
+            created_at: components["schemas"]["Timestamp"];
+            /** @description When the next attempt is due; null once succeeded or failed. */
+            next_attempt_at: components["schemas"]["Timestamp"] | null;
+            attempts: components["schemas"]["WebhookAttempt"][];
+        };
+        WebhookDeliveryList: {
+            items: components["schemas"]["WebhookDelivery"][];
+            total_items: number;
+        };
+        /** @description The body of a `guest_connection.created` event. */
+        GuestConnectionCreatedEvent: {
+            /** @constant */
+            type: "guest_connection.created";
+            /** @description When the change happened (its transaction's time). */
+            timestamp: components["schemas"]["Timestamp"];
+            data: components["schemas"]["GuestConnection"];
+        };
+        /** @description The body of a `guest_connection.status_changed` event. */
+        GuestConnectionStatusChangedEvent: {
+            /** @constant */
+            type: "guest_connection.status_changed";
+            /** @description When the change happened (its transaction's time). */
+            timestamp: components["schemas"]["Timestamp"];
+            data: components["schemas"]["GuestConnection"];
+        };
+        /** @description The body of a `guest_invitation.accepted` event. */
+        GuestInvitationAcceptedEvent: {
+            /** @constant */
+            type: "guest_invitation.accepted";
+            /** @description When the change happened (its transaction's time). */
+            timestamp: components["schemas"]["Timestamp"];
+            data: components["schemas"]["Invitation"];
+        };
+        /** @description The body of a `connection_action.created` event. */
+        ConnectionActionCreatedEvent: {
+            /** @constant */
+            type: "connection_action.created";
+            /** @description When the change happened (its transaction's time). */
+            timestamp: components["schemas"]["Timestamp"];
+            data: components["schemas"]["ConnectionAction"];
+        };
+        /** @description The body of a `connection_action.resolved` event. */
+        ConnectionActionResolvedEvent: {
+            /** @constant */
+            type: "connection_action.resolved";
+            /** @description When the change happened (its transaction's time). */
+            timestamp: components["schemas"]["Timestamp"];
+            data: components["schemas"]["ConnectionAction"];
+        };
         Health: {
             /** @enum {string} */
             status: "ok";
@@ -720,7 +1076,7 @@ export interface components {
          * @description A stable, machine-readable error code.
          * @enum {string}
          */
-        ErrorCode: "malformed_json" | "malformed_request" | "invalid_request" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_client" | "invalid_token" | "requester_mismatch" | "not_connected" | "scenario_not_allowed" | "route_not_found" | "method_not_allowed" | "organization_not_found" | "invitation_not_found" | "host_connection_not_found" | "guest_connection_not_found" | "action_not_found" | "self_connection" | "connection_already_exists" | "invitation_already_accepted" | "invitation_expired" | "no_matching_invitation" | "invitation_token_required" | "idempotency_key_reused" | "idempotency_key_in_flight" | "connection_not_connected" | "action_already_active" | "action_already_resolved" | "request_header_fields_too_large" | "rate_limited" | "service_unavailable" | "internal_error";
+        ErrorCode: "malformed_json" | "malformed_request" | "invalid_request" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_client" | "invalid_token" | "requester_mismatch" | "not_connected" | "scenario_not_allowed" | "route_not_found" | "method_not_allowed" | "organization_not_found" | "invitation_not_found" | "host_connection_not_found" | "guest_connection_not_found" | "action_not_found" | "self_connection" | "connection_already_exists" | "invitation_already_accepted" | "invitation_expired" | "no_matching_invitation" | "invitation_token_required" | "idempotency_key_reused" | "idempotency_key_in_flight" | "connection_not_connected" | "action_already_active" | "action_already_resolved" | "request_header_fields_too_large" | "rate_limited" | "service_unavailable" | "internal_error" | "webhook_endpoint_not_found" | "webhook_delivery_not_found" | "webhook_endpoint_limit_reached" | "webhook_endpoint_disabled";
         ValidationError: {
             /** @enum {string} */
             location: "body" | "query" | "path" | "header";
@@ -1000,6 +1356,140 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description One or more inputs are invalid; `errors` lists every one. */
+        ValidationFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "https://connections.example.com/problems/validation_failed",
+                 *       "title": "Validation failed",
+                 *       "status": 422,
+                 *       "detail": "1 input is invalid.",
+                 *       "code": "validation_failed",
+                 *       "errors": [
+                 *         {
+                 *           "location": "query",
+                 *           "pointer": "limit",
+                 *           "message": "must be <= 100"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description One or more inputs are invalid; `errors` lists every one. */
+        EndpointIdInvalid: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "https://connections.example.com/problems/validation_failed",
+                 *       "title": "Validation failed",
+                 *       "status": 422,
+                 *       "detail": "1 input is invalid.",
+                 *       "code": "validation_failed",
+                 *       "errors": [
+                 *         {
+                 *           "location": "path",
+                 *           "pointer": "endpoint_id",
+                 *           "message": "must match pattern \"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$\""
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description One or more inputs are invalid; `errors` lists every one. */
+        GracePeriodInvalid: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "https://connections.example.com/problems/validation_failed",
+                 *       "title": "Validation failed",
+                 *       "status": 422,
+                 *       "detail": "1 input is invalid.",
+                 *       "code": "validation_failed",
+                 *       "errors": [
+                 *         {
+                 *           "location": "body",
+                 *           "pointer": "/grace_period_seconds",
+                 *           "message": "must be <= 86400"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description One or more inputs are invalid (`validation_failed`; a refused `url` is pointer `/url`),
+         *     or the organization has 16 endpoints already (`webhook_endpoint_limit_reached`).
+         */
+        WebhookEndpointRefused: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The requester has no such webhook endpoint. */
+        WebhookEndpointNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "https://connections.example.com/problems/webhook_endpoint_not_found",
+                 *       "title": "Webhook endpoint not found",
+                 *       "status": 404,
+                 *       "detail": "No such webhook endpoint.",
+                 *       "code": "webhook_endpoint_not_found",
+                 *       "errors": []
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The requester has no such webhook endpoint, or it has no such delivery. */
+        WebhookDeliveryNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "https://connections.example.com/problems/webhook_delivery_not_found",
+                 *       "title": "Webhook delivery not found",
+                 *       "status": 404,
+                 *       "detail": "No such delivery of this webhook endpoint.",
+                 *       "code": "webhook_delivery_not_found",
+                 *       "errors": []
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The receiver does not want these events any more; the endpoint is disabled at once. Its body is ignored. */
+        WebhookGone: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
     };
     parameters: {
         /**
@@ -1036,6 +1526,14 @@ export interface components {
         Offset: number;
         /** @description Keep only actions in this status. */
         ActionStatusFilter: components["schemas"]["ActionStatus"];
+        /** @description The webhook endpoint's id. */
+        EndpointId: components["schemas"]["Uuid"];
+        /** @description The event's id, the same on every attempt (deduplicate on it). */
+        WebhookIdHeader: string;
+        /** @description When this attempt was signed, in Unix seconds; refuse one more than 5 minutes off. */
+        WebhookTimestampHeader: string;
+        /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, one per valid secret, space-separated. */
+        WebhookSignatureHeader: string;
     };
     requestBodies: never;
     headers: {
@@ -1076,6 +1574,24 @@ export type SchemaGuestConnectionList = components['schemas']['GuestConnectionLi
 export type SchemaCreateConnectionActionRequest = components['schemas']['CreateConnectionActionRequest'];
 export type SchemaConnectionAction = components['schemas']['ConnectionAction'];
 export type SchemaConnectionActionList = components['schemas']['ConnectionActionList'];
+export type SchemaWebhookEventType = components['schemas']['WebhookEventType'];
+export type SchemaWebhookUrl = components['schemas']['WebhookUrl'];
+export type SchemaWebhookEventTypes = components['schemas']['WebhookEventTypes'];
+export type SchemaWebhookDescription = components['schemas']['WebhookDescription'];
+export type SchemaCreateWebhookEndpointRequest = components['schemas']['CreateWebhookEndpointRequest'];
+export type SchemaUpdateWebhookEndpointRequest = components['schemas']['UpdateWebhookEndpointRequest'];
+export type SchemaCreateWebhookSecretRotationRequest = components['schemas']['CreateWebhookSecretRotationRequest'];
+export type SchemaWebhookEndpoint = components['schemas']['WebhookEndpoint'];
+export type SchemaWebhookEndpointList = components['schemas']['WebhookEndpointList'];
+export type SchemaWebhookDeliveryStatus = components['schemas']['WebhookDeliveryStatus'];
+export type SchemaWebhookAttempt = components['schemas']['WebhookAttempt'];
+export type SchemaWebhookDelivery = components['schemas']['WebhookDelivery'];
+export type SchemaWebhookDeliveryList = components['schemas']['WebhookDeliveryList'];
+export type SchemaGuestConnectionCreatedEvent = components['schemas']['GuestConnectionCreatedEvent'];
+export type SchemaGuestConnectionStatusChangedEvent = components['schemas']['GuestConnectionStatusChangedEvent'];
+export type SchemaGuestInvitationAcceptedEvent = components['schemas']['GuestInvitationAcceptedEvent'];
+export type SchemaConnectionActionCreatedEvent = components['schemas']['ConnectionActionCreatedEvent'];
+export type SchemaConnectionActionResolvedEvent = components['schemas']['ConnectionActionResolvedEvent'];
 export type SchemaHealth = components['schemas']['Health'];
 export type SchemaErrorCode = components['schemas']['ErrorCode'];
 export type SchemaValidationError = components['schemas']['ValidationError'];
@@ -1094,6 +1610,13 @@ export type ResponseOrganizationNotFound = components['responses']['Organization
 export type ResponseInvitationNotFound = components['responses']['InvitationNotFound'];
 export type ResponseHostConnectionNotFound = components['responses']['HostConnectionNotFound'];
 export type ResponseGuestConnectionNotFound = components['responses']['GuestConnectionNotFound'];
+export type ResponseValidationFailed = components['responses']['ValidationFailed'];
+export type ResponseEndpointIdInvalid = components['responses']['EndpointIdInvalid'];
+export type ResponseGracePeriodInvalid = components['responses']['GracePeriodInvalid'];
+export type ResponseWebhookEndpointRefused = components['responses']['WebhookEndpointRefused'];
+export type ResponseWebhookEndpointNotFound = components['responses']['WebhookEndpointNotFound'];
+export type ResponseWebhookDeliveryNotFound = components['responses']['WebhookDeliveryNotFound'];
+export type ResponseWebhookGone = components['responses']['WebhookGone'];
 export type ParameterRequesterOrganizationId = components['parameters']['RequesterOrganizationId'];
 export type ParameterTargetOrganizationId = components['parameters']['TargetOrganizationId'];
 export type ParameterIdempotencyKey = components['parameters']['IdempotencyKey'];
@@ -1106,6 +1629,10 @@ export type ParameterOrderDir = components['parameters']['OrderDir'];
 export type ParameterLimit = components['parameters']['Limit'];
 export type ParameterOffset = components['parameters']['Offset'];
 export type ParameterActionStatusFilter = components['parameters']['ActionStatusFilter'];
+export type ParameterEndpointId = components['parameters']['EndpointId'];
+export type ParameterWebhookIdHeader = components['parameters']['WebhookIdHeader'];
+export type ParameterWebhookTimestampHeader = components['parameters']['WebhookTimestampHeader'];
+export type ParameterWebhookSignatureHeader = components['parameters']['WebhookSignatureHeader'];
 export type HeaderContentSecurityPolicy = components['headers']['Content-Security-Policy'];
 export type HeaderXFrameOptions = components['headers']['X-Frame-Options'];
 export type HeaderXContentTypeOptions = components['headers']['X-Content-Type-Options'];
@@ -2676,6 +3203,493 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listWebhookEndpoints: {
+        parameters: {
+            query?: {
+                /** @description The page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description How many matches to skip; at most 2^53 − 1, the largest integer every JSON client holds exactly. */
+                offset?: components["parameters"]["Offset"];
+            };
+            header: {
+                /**
+                 * @description The organization making the request. Must be the organization of the bearer token;
+                 *     it is cross-checked, never trusted.
+                 */
+                "Requester-Organization-ID": components["parameters"]["RequesterOrganizationId"];
+                /**
+                 * @description The organization whose resources are accessed. Equal to the requester for its own
+                 *     resources; another organization when the requester is connected to it and the
+                 *     operation allows that scenario.
+                 */
+                "Target-Organization-ID": components["parameters"]["TargetOrganizationId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of endpoints. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",
+                     *           "url": "https://hooks.northwind.example/connections",
+                     *           "event_types": [
+                     *             "guest_connection.created",
+                     *             "guest_invitation.accepted"
+                     *           ],
+                     *           "description": "Loan origination system",
+                     *           "enabled": true,
+                     *           "disabled_reason": null,
+                     *           "secret": null,
+                     *           "previous_secret_expires_at": null,
+                     *           "created_at": "2023-11-07T05:31:56.000Z",
+                     *           "updated_at": "2023-11-07T05:31:56.000Z"
+                     *         }
+                     *       ],
+                     *       "total_items": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEndpointList"];
+                };
+            };
+            400: components["responses"]["MalformedRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The organization making the request. Must be the organization of the bearer token;
+                 *     it is cross-checked, never trusted.
+                 */
+                "Requester-Organization-ID": components["parameters"]["RequesterOrganizationId"];
+                /**
+                 * @description The organization whose resources are accessed. Equal to the requester for its own
+                 *     resources; another organization when the requester is connected to it and the
+                 *     operation allows that scenario.
+                 */
+                "Target-Organization-ID": components["parameters"]["TargetOrganizationId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "url": "https://hooks.northwind.example/connections",
+                 *       "event_types": [
+                 *         "guest_connection.created",
+                 *         "guest_invitation.accepted"
+                 *       ],
+                 *       "description": "Loan origination system"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateWebhookEndpointRequest"];
+            };
+        };
+        responses: {
+            /** @description The endpoint was registered; `secret` is shown this once. */
+            201: {
+                headers: {
+                    /**
+                     * @description The new endpoint's URL.
+                     * @example /v1/webhook-endpoints/0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a
+                     */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["WebhookEndpointRefused"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The organization making the request. Must be the organization of the bearer token;
+                 *     it is cross-checked, never trusted.
+                 */
+                "Requester-Organization-ID": components["parameters"]["RequesterOrganizationId"];
+                /**
+                 * @description The organization whose resources are accessed. Equal to the requester for its own
+                 *     resources; another organization when the requester is connected to it and the
+                 *     operation allows that scenario.
+                 */
+                "Target-Organization-ID": components["parameters"]["TargetOrganizationId"];
+            };
+            path: {
+                /** @description The webhook endpoint's id. */
+                endpoint_id: components["parameters"]["EndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            400: components["responses"]["MalformedRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["WebhookEndpointNotFound"];
+            422: components["responses"]["EndpointIdInvalid"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The organization making the request. Must be the organization of the bearer token;
+                 *     it is cross-checked, never trusted.
+                 */
+                "Requester-Organization-ID": components["parameters"]["RequesterOrganizationId"];
+                /**
+                 * @description The organization whose resources are accessed. Equal to the requester for its own
+                 *     resources; another organization when the requester is connected to it and the
+                 *     operation allows that scenario.
+                 */
+                "Target-Organization-ID": components["parameters"]["TargetOrganizationId"];
+            };
+            path: {
+                /** @description The webhook endpoint's id. */
+                endpoint_id: components["parameters"]["EndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint was deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["MalformedRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["WebhookEndpointNotFound"];
+            422: components["responses"]["EndpointIdInvalid"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The organization making the request. Must be the organization of the bearer token;
+                 *     it is cross-checked, never trusted.
+                 */
+                "Requester-Organization-ID": components["parameters"]["RequesterOrganizationId"];
+                /**
+                 * @description The organization whose resources are accessed. Equal to the requester for its own
+                 *     resources; another organization when the requester is connected to it and the
+                 *     operation allows that scenario.
+                 */
+                "Target-Organization-ID": components["parameters"]["TargetOrganizationId"];
+            };
+            path: {
+                /** @description The webhook endpoint's id. */
+                endpoint_id: components["parameters"]["EndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "enabled": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateWebhookEndpointRequest"];
+            };
+        };
+        responses: {
+            /** @description The changed endpoint. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["WebhookEndpointNotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["WebhookEndpointRefused"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createWebhookSecretRotation: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The organization making the request. Must be the organization of the bearer token;
+                 *     it is cross-checked, never trusted.
+                 */
+                "Requester-Organization-ID": components["parameters"]["RequesterOrganizationId"];
+                /**
+                 * @description The organization whose resources are accessed. Equal to the requester for its own
+                 *     resources; another organization when the requester is connected to it and the
+                 *     operation allows that scenario.
+                 */
+                "Target-Organization-ID": components["parameters"]["TargetOrganizationId"];
+            };
+            path: {
+                /** @description The webhook endpoint's id. */
+                endpoint_id: components["parameters"]["EndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "grace_period_seconds": 3600
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateWebhookSecretRotationRequest"];
+            };
+        };
+        responses: {
+            /** @description The secret was rotated; the new `secret` is shown this once. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["WebhookEndpointNotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["GracePeriodInvalid"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Keep only deliveries in this status. */
+                status?: components["schemas"]["WebhookDeliveryStatus"];
+                /** @description Keep only deliveries of this event type. */
+                event_type?: components["schemas"]["WebhookEventType"];
+                /** @description The page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description How many matches to skip; at most 2^53 − 1, the largest integer every JSON client holds exactly. */
+                offset?: components["parameters"]["Offset"];
+            };
+            header: {
+                /**
+                 * @description The organization making the request. Must be the organization of the bearer token;
+                 *     it is cross-checked, never trusted.
+                 */
+                "Requester-Organization-ID": components["parameters"]["RequesterOrganizationId"];
+                /**
+                 * @description The organization whose resources are accessed. Equal to the requester for its own
+                 *     resources; another organization when the requester is connected to it and the
+                 *     operation allows that scenario.
+                 */
+                "Target-Organization-ID": components["parameters"]["TargetOrganizationId"];
+            };
+            path: {
+                /** @description The webhook endpoint's id. */
+                endpoint_id: components["parameters"]["EndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of deliveries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e",
+                     *           "webhook_id": "8a7b6c5d-4e3f-4a1b-9c8d-7e6f5a4b3c2d",
+                     *           "endpoint_id": "0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",
+                     *           "event_type": "guest_connection.created",
+                     *           "status": "pending",
+                     *           "created_at": "2023-11-07T05:31:56.000Z",
+                     *           "next_attempt_at": "2023-11-07T05:32:01.000Z",
+                     *           "attempts": [
+                     *             {
+                     *               "attempted_at": "2023-11-07T05:31:56.000Z",
+                     *               "status_code": 503,
+                     *               "error": null,
+                     *               "duration_ms": 42,
+                     *               "response_body": "Service unavailable"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "total_items": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookDeliveryList"];
+                };
+            };
+            400: components["responses"]["MalformedRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["WebhookEndpointNotFound"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createWebhookDeliveryRetry: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The organization making the request. Must be the organization of the bearer token;
+                 *     it is cross-checked, never trusted.
+                 */
+                "Requester-Organization-ID": components["parameters"]["RequesterOrganizationId"];
+                /**
+                 * @description The organization whose resources are accessed. Equal to the requester for its own
+                 *     resources; another organization when the requester is connected to it and the
+                 *     operation allows that scenario.
+                 */
+                "Target-Organization-ID": components["parameters"]["TargetOrganizationId"];
+            };
+            path: {
+                /** @description The webhook endpoint's id. */
+                endpoint_id: components["parameters"]["EndpointId"];
+                /** @description The delivery's id. */
+                delivery_id: components["schemas"]["Uuid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery is due now. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e",
+                     *       "webhook_id": "8a7b6c5d-4e3f-4a1b-9c8d-7e6f5a4b3c2d",
+                     *       "endpoint_id": "0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",
+                     *       "event_type": "guest_connection.created",
+                     *       "status": "pending",
+                     *       "created_at": "2023-11-07T05:31:56.000Z",
+                     *       "next_attempt_at": "2023-11-08T09:00:00.000Z",
+                     *       "attempts": [
+                     *         {
+                     *           "attempted_at": "2023-11-07T05:31:56.000Z",
+                     *           "status_code": null,
+                     *           "error": "no answer within 15 s",
+                     *           "duration_ms": 15000,
+                     *           "response_body": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            400: components["responses"]["MalformedRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["WebhookDeliveryNotFound"];
+            /** @description The endpoint is disabled. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://connections.example.com/problems/webhook_endpoint_disabled",
+                     *       "title": "Webhook endpoint disabled",
+                     *       "status": 409,
+                     *       "detail": "The endpoint is disabled; enable it before sending to it.",
+                     *       "code": "webhook_endpoint_disabled",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["EndpointIdInvalid"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     getHealth: {
         parameters: {
             query?: never;
@@ -3066,6 +4080,156 @@ export interface operations {
             };
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
+        };
+    };
+    guestConnectionCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt (deduplicate on it). */
+                "webhook-id": components["parameters"]["WebhookIdHeader"];
+                /** @description When this attempt was signed, in Unix seconds; refuse one more than 5 minutes off. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestampHeader"];
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, one per valid secret, space-separated. */
+                "webhook-signature": components["parameters"]["WebhookSignatureHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GuestConnectionCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any 2xx answer counts as delivered; its body is ignored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            410: components["responses"]["WebhookGone"];
+        };
+    };
+    guestConnectionStatusChanged: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt (deduplicate on it). */
+                "webhook-id": components["parameters"]["WebhookIdHeader"];
+                /** @description When this attempt was signed, in Unix seconds; refuse one more than 5 minutes off. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestampHeader"];
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, one per valid secret, space-separated. */
+                "webhook-signature": components["parameters"]["WebhookSignatureHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GuestConnectionStatusChangedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any 2xx answer counts as delivered; its body is ignored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            410: components["responses"]["WebhookGone"];
+        };
+    };
+    guestInvitationAccepted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt (deduplicate on it). */
+                "webhook-id": components["parameters"]["WebhookIdHeader"];
+                /** @description When this attempt was signed, in Unix seconds; refuse one more than 5 minutes off. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestampHeader"];
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, one per valid secret, space-separated. */
+                "webhook-signature": components["parameters"]["WebhookSignatureHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GuestInvitationAcceptedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any 2xx answer counts as delivered; its body is ignored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            410: components["responses"]["WebhookGone"];
+        };
+    };
+    connectionActionCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt (deduplicate on it). */
+                "webhook-id": components["parameters"]["WebhookIdHeader"];
+                /** @description When this attempt was signed, in Unix seconds; refuse one more than 5 minutes off. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestampHeader"];
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, one per valid secret, space-separated. */
+                "webhook-signature": components["parameters"]["WebhookSignatureHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConnectionActionCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any 2xx answer counts as delivered; its body is ignored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            410: components["responses"]["WebhookGone"];
+        };
+    };
+    connectionActionResolved: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt (deduplicate on it). */
+                "webhook-id": components["parameters"]["WebhookIdHeader"];
+                /** @description When this attempt was signed, in Unix seconds; refuse one more than 5 minutes off. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestampHeader"];
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, one per valid secret, space-separated. */
+                "webhook-signature": components["parameters"]["WebhookSignatureHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConnectionActionResolvedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any 2xx answer counts as delivered; its body is ignored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            410: components["responses"]["WebhookGone"];
         };
     };
 }

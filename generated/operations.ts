@@ -3187,6 +3187,1378 @@ export const operations = {
       }
     }
   },
+  "listWebhookEndpoints": {
+    "operationId": "listWebhookEndpoints",
+    "method": "get",
+    "path": "/webhook-endpoints",
+    "basePath": "/v1",
+    "secured": true,
+    "scenarios": [
+      "self"
+    ],
+    "idempotencyKey": false,
+    "parameters": [
+      {
+        "name": "Requester-Organization-ID",
+        "in": "header",
+        "required": true,
+        "schema": {
+          "$ref": "#/components/schemas/Uuid"
+        }
+      },
+      {
+        "name": "Target-Organization-ID",
+        "in": "header",
+        "required": true,
+        "schema": {
+          "$ref": "#/components/schemas/Uuid"
+        }
+      },
+      {
+        "name": "limit",
+        "in": "query",
+        "required": false,
+        "schema": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 100,
+          "default": 50
+        }
+      },
+      {
+        "name": "offset",
+        "in": "query",
+        "required": false,
+        "schema": {
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 9007199254740991,
+          "default": 0
+        }
+      }
+    ],
+    "requestBody": null,
+    "responses": {
+      "200": {
+        "content": {
+          "application/json": {
+            "$ref": "#/components/schemas/WebhookEndpointList"
+          }
+        },
+        "headers": {}
+      },
+      "400": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "401": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "WWW-Authenticate": {
+            "required": false,
+            "schema": {
+              "type": "string"
+            }
+          }
+        }
+      },
+      "403": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "422": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "429": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "Retry-After": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          },
+          "RateLimit-Policy": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";q=[0-9]+;w=[0-9]+(, \"[a-z-]+\";q=[0-9]+;w=[0-9]+)*$"
+            }
+          },
+          "RateLimit": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";r=[0-9]+;t=[0-9]+$"
+            }
+          }
+        }
+      },
+      "431": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "500": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "503": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "Retry-After": {
+            "required": false,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          }
+        }
+      }
+    }
+  },
+  "createWebhookEndpoint": {
+    "operationId": "createWebhookEndpoint",
+    "method": "post",
+    "path": "/webhook-endpoints",
+    "basePath": "/v1",
+    "secured": true,
+    "scenarios": [
+      "self"
+    ],
+    "idempotencyKey": false,
+    "parameters": [
+      {
+        "name": "Requester-Organization-ID",
+        "in": "header",
+        "required": true,
+        "schema": {
+          "$ref": "#/components/schemas/Uuid"
+        }
+      },
+      {
+        "name": "Target-Organization-ID",
+        "in": "header",
+        "required": true,
+        "schema": {
+          "$ref": "#/components/schemas/Uuid"
+        }
+      }
+    ],
+    "requestBody": {
+      "required": true,
+      "content": {
+        "application/json": {
+          "$ref": "#/components/schemas/CreateWebhookEndpointRequest"
+        }
+      }
+    },
+    "responses": {
+      "201": {
+        "content": {
+          "application/json": {
+            "$ref": "#/components/schemas/WebhookEndpoint"
+          }
+        },
+        "headers": {
+          "Location": {
+            "required": false,
+            "schema": {
+              "type": "string"
+            }
+          }
+        }
+      },
+      "400": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "401": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "WWW-Authenticate": {
+            "required": false,
+            "schema": {
+              "type": "string"
+            }
+          }
+        }
+      },
+      "403": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "413": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "415": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "422": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "429": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "Retry-After": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          },
+          "RateLimit-Policy": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";q=[0-9]+;w=[0-9]+(, \"[a-z-]+\";q=[0-9]+;w=[0-9]+)*$"
+            }
+          },
+          "RateLimit": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";r=[0-9]+;t=[0-9]+$"
+            }
+          }
+        }
+      },
+      "431": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "500": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "503": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "Retry-After": {
+            "required": false,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          }
+        }
+      }
+    }
+  },
+  "getWebhookEndpoint": {
+    "operationId": "getWebhookEndpoint",
+    "method": "get",
+    "path": "/webhook-endpoints/{endpoint_id}",
+    "basePath": "/v1",
+    "secured": true,
+    "scenarios": [
+      "self"
+    ],
+    "idempotencyKey": false,
+    "parameters": [
+      {
+        "name": "Requester-Organization-ID",
+        "in": "header",
+        "required": true,
+        "schema": {
+          "$ref": "#/components/schemas/Uuid"
+        }
+      },
+      {
+        "name": "Target-Organization-ID",
+        "in": "header",
+        "required": true,
+        "schema": {
+          "$ref": "#/components/schemas/Uuid"
+        }
+      },
+      {
+        "name": "endpoint_id",
+        "in": "path",
+        "required": true,
+        "schema": {
+          "$ref": "#/components/schemas/Uuid"
+        }
+      }
+    ],
+    "requestBody": null,
+    "responses": {
+      "200": {
+        "content": {
+          "application/json": {
+            "$ref": "#/components/schemas/WebhookEndpoint"
+          }
+        },
+        "headers": {}
+      },
+      "400": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "401": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "WWW-Authenticate": {
+            "required": false,
+            "schema": {
+              "type": "string"
+            }
+          }
+        }
+      },
+      "403": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "404": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "422": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "429": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "Retry-After": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          },
+          "RateLimit-Policy": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";q=[0-9]+;w=[0-9]+(, \"[a-z-]+\";q=[0-9]+;w=[0-9]+)*$"
+            }
+          },
+          "RateLimit": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";r=[0-9]+;t=[0-9]+$"
+            }
+          }
+        }
+      },
+      "431": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "500": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "503": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "Retry-After": {
+            "required": false,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          }
+        }
+      }
+    }
+  },
+  "deleteWebhookEndpoint": {
+    "operationId": "deleteWebhookEndpoint",
+    "method": "delete",
+    "path": "/webhook-endpoints/{endpoint_id}",
+    "basePath": "/v1",
+    "secured": true,
+    "scenarios": [
+      "self"
+    ],
+    "idempotencyKey": false,
+    "parameters": [
+      {
+        "name": "Requester-Organization-ID",
+        "in": "header",
+        "required": true,
+        "schema": {
+          "$ref": "#/components/schemas/Uuid"
+        }
+      },
+      {
+        "name": "Target-Organization-ID",
+        "in": "header",
+        "required": true,
+        "schema": {
+          "$ref": "#/components/schemas/Uuid"
+        }
+      },
+      {
+        "name": "endpoint_id",
+        "in": "path",
+        "required": true,
+        "schema": {
+          "$ref": "#/components/schemas/Uuid"
+        }
+      }
+    ],
+    "requestBody": null,
+    "responses": {
+      "204": {
+        "content": {},
+        "headers": {}
+      },
+      "400": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "401": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "WWW-Authenticate": {
+            "required": false,
+            "schema": {
+              "type": "string"
+            }
+          }
+        }
+      },
+      "403": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "404": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "422": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "429": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "Retry-After": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          },
+          "RateLimit-Policy": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";q=[0-9]+;w=[0-9]+(, \"[a-z-]+\";q=[0-9]+;w=[0-9]+)*$"
+            }
+          },
+          "RateLimit": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";r=[0-9]+;t=[0-9]+$"
+            }
+          }
+        }
+      },
+      "431": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "500": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "503": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "Retry-After": {
+            "required": false,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          }
+        }
+      }
+    }
+  },
+  "updateWebhookEndpoint": {
+    "operationId": "updateWebhookEndpoint",
+    "method": "patch",
+    "path": "/webhook-endpoints/{endpoint_id}",
+    "basePath": "/v1",
+    "secured": true,
+    "scenarios": [
+      "self"
+    ],
+    "idempotencyKey": false,
+    "parameters": [
+      {
+        "name": "Requester-Organization-ID",
+        "in": "header",
+        "required": true,
+        "schema": {
+          "$ref": "#/components/schemas/Uuid"
+        }
+      },
+      {
+        "name": "Target-Organization-ID",
+        "in": "header",
+        "required": true,
+        "schema": {
+          "$ref": "#/components/schemas/Uuid"
+        }
+      },
+      {
+        "name": "endpoint_id",
+        "in": "path",
+        "required": true,
+        "schema": {
+          "$ref": "#/components/schemas/Uuid"
+        }
+      }
+    ],
+    "requestBody": {
+      "required": true,
+      "content": {
+        "application/json": {
+          "$ref": "#/components/schemas/UpdateWebhookEndpointRequest"
+        }
+      }
+    },
+    "responses": {
+      "200": {
+        "content": {
+          "application/json": {
+            "$ref": "#/components/schemas/WebhookEndpoint"
+          }
+        },
+        "headers": {}
+      },
+      "400": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "401": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "WWW-Authenticate": {
+            "required": false,
+            "schema": {
+              "type": "string"
+            }
+          }
+        }
+      },
+      "403": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "404": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "413": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "415": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "422": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "429": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "Retry-After": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          },
+          "RateLimit-Policy": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";q=[0-9]+;w=[0-9]+(, \"[a-z-]+\";q=[0-9]+;w=[0-9]+)*$"
+            }
+          },
+          "RateLimit": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";r=[0-9]+;t=[0-9]+$"
+            }
+          }
+        }
+      },
+      "431": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "500": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "503": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "Retry-After": {
+            "required": false,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          }
+        }
+      }
+    }
+  },
+  "createWebhookSecretRotation": {
+    "operationId": "createWebhookSecretRotation",
+    "method": "post",
+    "path": "/webhook-endpoints/{endpoint_id}/secret-rotations",
+    "basePath": "/v1",
+    "secured": true,
+    "scenarios": [
+      "self"
+    ],
+    "idempotencyKey": false,
+    "parameters": [
+      {
+        "name": "Requester-Organization-ID",
+        "in": "header",
+        "required": true,
+        "schema": {
+          "$ref": "#/components/schemas/Uuid"
+        }
+      },
+      {
+        "name": "Target-Organization-ID",
+        "in": "header",
+        "required": true,
+        "schema": {
+          "$ref": "#/components/schemas/Uuid"
+        }
+      },
+      {
+        "name": "endpoint_id",
+        "in": "path",
+        "required": true,
+        "schema": {
+          "$ref": "#/components/schemas/Uuid"
+        }
+      }
+    ],
+    "requestBody": {
+      "required": true,
+      "content": {
+        "application/json": {
+          "$ref": "#/components/schemas/CreateWebhookSecretRotationRequest"
+        }
+      }
+    },
+    "responses": {
+      "201": {
+        "content": {
+          "application/json": {
+            "$ref": "#/components/schemas/WebhookEndpoint"
+          }
+        },
+        "headers": {}
+      },
+      "400": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "401": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "WWW-Authenticate": {
+            "required": false,
+            "schema": {
+              "type": "string"
+            }
+          }
+        }
+      },
+      "403": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "404": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "413": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "415": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "422": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "429": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "Retry-After": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          },
+          "RateLimit-Policy": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";q=[0-9]+;w=[0-9]+(, \"[a-z-]+\";q=[0-9]+;w=[0-9]+)*$"
+            }
+          },
+          "RateLimit": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";r=[0-9]+;t=[0-9]+$"
+            }
+          }
+        }
+      },
+      "431": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "500": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "503": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "Retry-After": {
+            "required": false,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          }
+        }
+      }
+    }
+  },
+  "listWebhookDeliveries": {
+    "operationId": "listWebhookDeliveries",
+    "method": "get",
+    "path": "/webhook-endpoints/{endpoint_id}/deliveries",
+    "basePath": "/v1",
+    "secured": true,
+    "scenarios": [
+      "self"
+    ],
+    "idempotencyKey": false,
+    "parameters": [
+      {
+        "name": "Requester-Organization-ID",
+        "in": "header",
+        "required": true,
+        "schema": {
+          "$ref": "#/components/schemas/Uuid"
+        }
+      },
+      {
+        "name": "Target-Organization-ID",
+        "in": "header",
+        "required": true,
+        "schema": {
+          "$ref": "#/components/schemas/Uuid"
+        }
+      },
+      {
+        "name": "endpoint_id",
+        "in": "path",
+        "required": true,
+        "schema": {
+          "$ref": "#/components/schemas/Uuid"
+        }
+      },
+      {
+        "name": "status",
+        "in": "query",
+        "required": false,
+        "schema": {
+          "$ref": "#/components/schemas/WebhookDeliveryStatus"
+        }
+      },
+      {
+        "name": "event_type",
+        "in": "query",
+        "required": false,
+        "schema": {
+          "$ref": "#/components/schemas/WebhookEventType"
+        }
+      },
+      {
+        "name": "limit",
+        "in": "query",
+        "required": false,
+        "schema": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 100,
+          "default": 50
+        }
+      },
+      {
+        "name": "offset",
+        "in": "query",
+        "required": false,
+        "schema": {
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 9007199254740991,
+          "default": 0
+        }
+      }
+    ],
+    "requestBody": null,
+    "responses": {
+      "200": {
+        "content": {
+          "application/json": {
+            "$ref": "#/components/schemas/WebhookDeliveryList"
+          }
+        },
+        "headers": {}
+      },
+      "400": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "401": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "WWW-Authenticate": {
+            "required": false,
+            "schema": {
+              "type": "string"
+            }
+          }
+        }
+      },
+      "403": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "404": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "422": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "429": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "Retry-After": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          },
+          "RateLimit-Policy": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";q=[0-9]+;w=[0-9]+(, \"[a-z-]+\";q=[0-9]+;w=[0-9]+)*$"
+            }
+          },
+          "RateLimit": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";r=[0-9]+;t=[0-9]+$"
+            }
+          }
+        }
+      },
+      "431": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "500": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "503": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "Retry-After": {
+            "required": false,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          }
+        }
+      }
+    }
+  },
+  "createWebhookDeliveryRetry": {
+    "operationId": "createWebhookDeliveryRetry",
+    "method": "post",
+    "path": "/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/retries",
+    "basePath": "/v1",
+    "secured": true,
+    "scenarios": [
+      "self"
+    ],
+    "idempotencyKey": false,
+    "parameters": [
+      {
+        "name": "Requester-Organization-ID",
+        "in": "header",
+        "required": true,
+        "schema": {
+          "$ref": "#/components/schemas/Uuid"
+        }
+      },
+      {
+        "name": "Target-Organization-ID",
+        "in": "header",
+        "required": true,
+        "schema": {
+          "$ref": "#/components/schemas/Uuid"
+        }
+      },
+      {
+        "name": "endpoint_id",
+        "in": "path",
+        "required": true,
+        "schema": {
+          "$ref": "#/components/schemas/Uuid"
+        }
+      },
+      {
+        "name": "delivery_id",
+        "in": "path",
+        "required": true,
+        "schema": {
+          "$ref": "#/components/schemas/Uuid"
+        }
+      }
+    ],
+    "requestBody": null,
+    "responses": {
+      "202": {
+        "content": {
+          "application/json": {
+            "$ref": "#/components/schemas/WebhookDelivery"
+          }
+        },
+        "headers": {}
+      },
+      "400": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "401": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "WWW-Authenticate": {
+            "required": false,
+            "schema": {
+              "type": "string"
+            }
+          }
+        }
+      },
+      "403": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "404": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "409": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "422": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "429": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "Retry-After": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          },
+          "RateLimit-Policy": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";q=[0-9]+;w=[0-9]+(, \"[a-z-]+\";q=[0-9]+;w=[0-9]+)*$"
+            }
+          },
+          "RateLimit": {
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^\"[a-z-]+\";r=[0-9]+;t=[0-9]+$"
+            }
+          }
+        }
+      },
+      "431": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "500": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {}
+      },
+      "503": {
+        "content": {
+          "application/problem+json": {
+            "$ref": "#/components/schemas/Problem"
+          }
+        },
+        "headers": {
+          "Retry-After": {
+            "required": false,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          }
+        }
+      }
+    }
+  },
   "getHealth": {
     "operationId": "getHealth",
     "method": "get",
@@ -3702,6 +5074,40 @@ export const operations = {
   }
 } as const;
 
+/** Every event of the top-level `webhooks`, keyed by its type: the schema of its body. */
+export const webhooks = {
+  "guest_connection.created": {
+    "operationId": "guestConnectionCreated",
+    "schema": {
+      "$ref": "#/components/schemas/GuestConnectionCreatedEvent"
+    }
+  },
+  "guest_connection.status_changed": {
+    "operationId": "guestConnectionStatusChanged",
+    "schema": {
+      "$ref": "#/components/schemas/GuestConnectionStatusChangedEvent"
+    }
+  },
+  "guest_invitation.accepted": {
+    "operationId": "guestInvitationAccepted",
+    "schema": {
+      "$ref": "#/components/schemas/GuestInvitationAcceptedEvent"
+    }
+  },
+  "connection_action.created": {
+    "operationId": "connectionActionCreated",
+    "schema": {
+      "$ref": "#/components/schemas/ConnectionActionCreatedEvent"
+    }
+  },
+  "connection_action.resolved": {
+    "operationId": "connectionActionResolved",
+    "schema": {
+      "$ref": "#/components/schemas/ConnectionActionResolvedEvent"
+    }
+  }
+} as const;
+
 /** The routing facts alone, for the client: a bundle that imports only these stays small. */
 export const routes = {
   "createToken": {
@@ -3819,6 +5225,62 @@ export const routes = {
   "createGuestConnectionAction": {
     "method": "post",
     "path": "/guest-connections/{guest_org_id}/actions",
+    "basePath": "/v1",
+    "secured": true,
+    "idempotencyKey": false
+  },
+  "listWebhookEndpoints": {
+    "method": "get",
+    "path": "/webhook-endpoints",
+    "basePath": "/v1",
+    "secured": true,
+    "idempotencyKey": false
+  },
+  "createWebhookEndpoint": {
+    "method": "post",
+    "path": "/webhook-endpoints",
+    "basePath": "/v1",
+    "secured": true,
+    "idempotencyKey": false
+  },
+  "getWebhookEndpoint": {
+    "method": "get",
+    "path": "/webhook-endpoints/{endpoint_id}",
+    "basePath": "/v1",
+    "secured": true,
+    "idempotencyKey": false
+  },
+  "deleteWebhookEndpoint": {
+    "method": "delete",
+    "path": "/webhook-endpoints/{endpoint_id}",
+    "basePath": "/v1",
+    "secured": true,
+    "idempotencyKey": false
+  },
+  "updateWebhookEndpoint": {
+    "method": "patch",
+    "path": "/webhook-endpoints/{endpoint_id}",
+    "basePath": "/v1",
+    "secured": true,
+    "idempotencyKey": false
+  },
+  "createWebhookSecretRotation": {
+    "method": "post",
+    "path": "/webhook-endpoints/{endpoint_id}/secret-rotations",
+    "basePath": "/v1",
+    "secured": true,
+    "idempotencyKey": false
+  },
+  "listWebhookDeliveries": {
+    "method": "get",
+    "path": "/webhook-endpoints/{endpoint_id}/deliveries",
+    "basePath": "/v1",
+    "secured": true,
+    "idempotencyKey": false
+  },
+  "createWebhookDeliveryRetry": {
+    "method": "post",
+    "path": "/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/retries",
     "basePath": "/v1",
     "secured": true,
     "idempotencyKey": false
@@ -4552,6 +6014,413 @@ export const schemas = {
       }
     }
   },
+  "WebhookEventType": {
+    "type": "string",
+    "enum": [
+      "guest_connection.created",
+      "guest_connection.status_changed",
+      "guest_invitation.accepted",
+      "connection_action.created",
+      "connection_action.resolved"
+    ]
+  },
+  "WebhookUrl": {
+    "type": "string",
+    "format": "uri",
+    "minLength": 8,
+    "maxLength": 2048
+  },
+  "WebhookEventTypes": {
+    "type": "array",
+    "minItems": 1,
+    "uniqueItems": true,
+    "items": {
+      "$ref": "#/components/schemas/WebhookEventType"
+    }
+  },
+  "WebhookDescription": {
+    "type": [
+      "string",
+      "null"
+    ],
+    "maxLength": 500,
+    "pattern": "^[^\\x00-\\x1F\\x7F]*$"
+  },
+  "CreateWebhookEndpointRequest": {
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "url",
+      "event_types"
+    ],
+    "properties": {
+      "url": {
+        "$ref": "#/components/schemas/WebhookUrl"
+      },
+      "event_types": {
+        "$ref": "#/components/schemas/WebhookEventTypes"
+      },
+      "description": {
+        "$ref": "#/components/schemas/WebhookDescription"
+      }
+    }
+  },
+  "UpdateWebhookEndpointRequest": {
+    "type": "object",
+    "additionalProperties": false,
+    "minProperties": 1,
+    "properties": {
+      "url": {
+        "$ref": "#/components/schemas/WebhookUrl"
+      },
+      "event_types": {
+        "$ref": "#/components/schemas/WebhookEventTypes"
+      },
+      "description": {
+        "$ref": "#/components/schemas/WebhookDescription"
+      },
+      "enabled": {
+        "type": "boolean"
+      }
+    }
+  },
+  "CreateWebhookSecretRotationRequest": {
+    "type": "object",
+    "additionalProperties": false,
+    "properties": {
+      "grace_period_seconds": {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 86400
+      }
+    }
+  },
+  "WebhookEndpoint": {
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "id",
+      "url",
+      "event_types",
+      "description",
+      "enabled",
+      "disabled_reason",
+      "secret",
+      "previous_secret_expires_at",
+      "created_at",
+      "updated_at"
+    ],
+    "properties": {
+      "id": {
+        "$ref": "#/components/schemas/Uuid"
+      },
+      "url": {
+        "$ref": "#/components/schemas/WebhookUrl"
+      },
+      "event_types": {
+        "$ref": "#/components/schemas/WebhookEventTypes"
+      },
+      "description": {
+        "$ref": "#/components/schemas/WebhookDescription"
+      },
+      "enabled": {
+        "type": "boolean"
+      },
+      "disabled_reason": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "secret": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "pattern": "^whsec_[A-Za-z0-9+/]{32,}={0,2}$"
+      },
+      "previous_secret_expires_at": {
+        "oneOf": [
+          {
+            "$ref": "#/components/schemas/Timestamp"
+          },
+          {
+            "type": "null"
+          }
+        ]
+      },
+      "created_at": {
+        "$ref": "#/components/schemas/Timestamp"
+      },
+      "updated_at": {
+        "$ref": "#/components/schemas/Timestamp"
+      }
+    }
+  },
+  "WebhookEndpointList": {
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "items",
+      "total_items"
+    ],
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/WebhookEndpoint"
+        }
+      },
+      "total_items": {
+        "type": "integer",
+        "minimum": 0
+      }
+    }
+  },
+  "WebhookDeliveryStatus": {
+    "type": "string",
+    "enum": [
+      "pending",
+      "succeeded",
+      "failed"
+    ]
+  },
+  "WebhookAttempt": {
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "attempted_at",
+      "status_code",
+      "error",
+      "duration_ms",
+      "response_body"
+    ],
+    "properties": {
+      "attempted_at": {
+        "$ref": "#/components/schemas/Timestamp"
+      },
+      "status_code": {
+        "type": [
+          "integer",
+          "null"
+        ],
+        "minimum": 100,
+        "maximum": 599
+      },
+      "error": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "duration_ms": {
+        "type": "integer",
+        "minimum": 0
+      },
+      "response_body": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "maxLength": 1024
+      }
+    }
+  },
+  "WebhookDelivery": {
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "id",
+      "webhook_id",
+      "endpoint_id",
+      "event_type",
+      "status",
+      "created_at",
+      "next_attempt_at",
+      "attempts"
+    ],
+    "properties": {
+      "id": {
+        "$ref": "#/components/schemas/Uuid"
+      },
+      "webhook_id": {
+        "type": "string"
+      },
+      "endpoint_id": {
+        "$ref": "#/components/schemas/Uuid"
+      },
+      "event_type": {
+        "$ref": "#/components/schemas/WebhookEventType"
+      },
+      "status": {
+        "$ref": "#/components/schemas/WebhookDeliveryStatus"
+      },
+      "created_at": {
+        "$ref": "#/components/schemas/Timestamp"
+      },
+      "next_attempt_at": {
+        "oneOf": [
+          {
+            "$ref": "#/components/schemas/Timestamp"
+          },
+          {
+            "type": "null"
+          }
+        ]
+      },
+      "attempts": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/WebhookAttempt"
+        }
+      }
+    }
+  },
+  "WebhookDeliveryList": {
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "items",
+      "total_items"
+    ],
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/WebhookDelivery"
+        }
+      },
+      "total_items": {
+        "type": "integer",
+        "minimum": 0
+      }
+    }
+  },
+  "GuestConnectionCreatedEvent": {
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "type",
+      "timestamp",
+      "data"
+    ],
+    "properties": {
+      "type": {
+        "type": "string",
+        "const": "guest_connection.created"
+      },
+      "timestamp": {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/Timestamp"
+          }
+        ]
+      },
+      "data": {
+        "$ref": "#/components/schemas/GuestConnection"
+      }
+    }
+  },
+  "GuestConnectionStatusChangedEvent": {
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "type",
+      "timestamp",
+      "data"
+    ],
+    "properties": {
+      "type": {
+        "type": "string",
+        "const": "guest_connection.status_changed"
+      },
+      "timestamp": {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/Timestamp"
+          }
+        ]
+      },
+      "data": {
+        "$ref": "#/components/schemas/GuestConnection"
+      }
+    }
+  },
+  "GuestInvitationAcceptedEvent": {
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "type",
+      "timestamp",
+      "data"
+    ],
+    "properties": {
+      "type": {
+        "type": "string",
+        "const": "guest_invitation.accepted"
+      },
+      "timestamp": {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/Timestamp"
+          }
+        ]
+      },
+      "data": {
+        "$ref": "#/components/schemas/Invitation"
+      }
+    }
+  },
+  "ConnectionActionCreatedEvent": {
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "type",
+      "timestamp",
+      "data"
+    ],
+    "properties": {
+      "type": {
+        "type": "string",
+        "const": "connection_action.created"
+      },
+      "timestamp": {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/Timestamp"
+          }
+        ]
+      },
+      "data": {
+        "$ref": "#/components/schemas/ConnectionAction"
+      }
+    }
+  },
+  "ConnectionActionResolvedEvent": {
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "type",
+      "timestamp",
+      "data"
+    ],
+    "properties": {
+      "type": {
+        "type": "string",
+        "const": "connection_action.resolved"
+      },
+      "timestamp": {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/Timestamp"
+          }
+        ]
+      },
+      "data": {
+        "$ref": "#/components/schemas/ConnectionAction"
+      }
+    }
+  },
   "Health": {
     "type": "object",
     "additionalProperties": false,
@@ -4602,7 +6471,11 @@ export const schemas = {
       "request_header_fields_too_large",
       "rate_limited",
       "service_unavailable",
-      "internal_error"
+      "internal_error",
+      "webhook_endpoint_not_found",
+      "webhook_delivery_not_found",
+      "webhook_endpoint_limit_reached",
+      "webhook_endpoint_disabled"
     ]
   },
   "ValidationError": {

@@ -1,7 +1,8 @@
 // `npm run pack:client [-- --pack-destination DIR]`: the client alone, as a package for
 // frontends: `connections-api-client`, built from client/ and generated/, whose one runtime
 // dependency is openapi-fetch. Its root exports what `connections-api` exports at its root;
-// `./react` (TanStack Query hooks) and `./msw` (MSW handlers) need optional peer dependencies.
+// `./react` (TanStack Query hooks), `./msw` (MSW handlers) and `./webhooks` (verifyWebhook, for
+// receivers) need optional peer dependencies.
 // The tarball is written to DIR (default: here) and its path is the last line printed.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,15 +42,19 @@ const subEntry = (name: string) => ({
   types: `./dist/client/${name}/index.d.ts`,
   import: `./dist/client/${name}/index.js`,
 });
-// Only `./react` and `./msw` import these, so the plain client installs without them. The ranges
+// Only `./react`, `./msw` and `./webhooks` import these, so the plain client installs without them. The ranges
 // are those the entries work with: openapi-react-query 0.5.4 needs TanStack Query 5.80 and
-// openapi-fetch 0.17 (the client's), openapi-msw 2 needs msw 2.10.5; React as TanStack Query allows.
+// openapi-fetch 0.17 (the client's), openapi-msw 2 needs msw 2.10.5; React as TanStack Query allows;
+// `./webhooks` verifies with standardwebhooks 1.3 and checks bodies with Ajv 8 (2020-12) and its formats.
 const peerDependencies = {
   react: '^18 || ^19',
   '@tanstack/react-query': '^5.80.0',
   'openapi-react-query': '^0.5.4',
   msw: '^2.10.5',
   'openapi-msw': '^2.0.0',
+  standardwebhooks: '^1.3.0',
+  ajv: '^8.17.0',
+  'ajv-formats': '^3.0.1',
 };
 const manifest = {
   name: 'connections-api-client',
@@ -65,6 +70,7 @@ const manifest = {
     '.': entry,
     './react': subEntry('react'),
     './msw': subEntry('msw'),
+    './webhooks': subEntry('webhooks'),
     './types': { types: './dist/generated/openapi.d.ts' },
     './package.json': './package.json',
   },

@@ -5,6 +5,7 @@ import { cors } from 'hono/cors';
 import { loadContract, type Contract } from './contract/document.js';
 import { compileValidators, type ContractValidators } from './contract/validation.js';
 import { createTokenIssuer } from './domain/tokens.js';
+import { publicOnly, type WebhookPolicy } from './domain/webhook-urls.js';
 import { createHandlers } from './http/handlers/index.js';
 import { REQUEST_ID_HEADER, requestLogging, stdoutLogger, type AppEnv, type Logger } from './http/logging.js';
 import { createMetrics } from './http/metrics.js';
@@ -34,6 +35,8 @@ export interface AppOptions {
   handlers?: Partial<OperationHandlers>;
   /** When set, `GET /metrics` needs `Authorization: Bearer <metricsToken>`; default open. */
   metricsToken?: string | undefined;
+  /** Where webhooks may go: default public addresses only, names resolved by DNS. */
+  webhookPolicy?: WebhookPolicy;
 }
 
 export type App = Hono<AppEnv>;
@@ -77,7 +80,15 @@ export function createApp(options: AppOptions): App {
   const rateLimits = countingRejections(options.rateLimits ?? noRateLimits, metrics.rateLimited);
   registerOperations(app, contract, {
     store: options.store,
-    handlers: { ...createHandlers(tokens, rateLimits, { metrics, token: options.metricsToken }), ...options.handlers },
+    handlers: {
+      ...createHandlers(
+        tokens,
+        rateLimits,
+        { metrics, token: options.metricsToken },
+        options.webhookPolicy ?? publicOnly,
+      ),
+      ...options.handlers,
+    },
     validators,
     tokens,
     rateLimits,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_SECRET_HASH_COST } from './domain/credentials.js';
+import { blockListOf } from './domain/webhook-addresses.js';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http/node-server.js';
 import type { RateLimitSettings } from './http/rate-limits.js';
 import { DEFAULT_ACQUIRE_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS } from './store/timeouts.js';
@@ -41,6 +42,14 @@ export type Config = DatabaseConfig & {
   /** HTTP_*: the Node server's header size, timeouts, keep-alive and connection limits. */
   http: HttpLimits;
   rateLimits: RateLimitConfig;
+  webhooks: WebhookConfig;
+};
+
+export type WebhookConfig = {
+  /** WEBHOOK_DISPATCH: `on` (default) sends webhooks from this process, `off` leaves it to others (`npm run worker`). */
+  dispatch: boolean;
+  /** WEBHOOK_ALLOWED_NETWORKS: comma-separated CIDRs webhooks may reach although not public (and by plain http). */
+  allowedNetworks: string[];
 };
 
 export type RateLimitConfig = RateLimitSettings & {
@@ -90,7 +99,22 @@ export async function loadConfig(env: Env = process.env): Promise<Config> {
     http: loadHttpLimits(env),
     rateLimits: loadRateLimits(env),
     metricsToken: loadMetricsToken(env),
+    webhooks: loadWebhookConfig(env),
   };
+}
+
+function loadWebhookConfig(env: Env = process.env): WebhookConfig {
+  const dispatch = read(env, 'WEBHOOK_DISPATCH') ?? 'on';
+  if (dispatch !== 'on' && dispatch !== 'off')
+    throw new ConfigError(`WEBHOOK_DISPATCH must be on or off, not "${dispatch}"`);
+  const networks = (read(env, 'WEBHOOK_ALLOWED_NETWORKS') ?? '').split(',').map((cidr) => cidr.trim());
+  const allowedNetworks = networks.filter((cidr) => cidr !== '');
+  try {
+    blockListOf(allowedNetworks);
+  } catch (error) {
+    throw new ConfigError(`WEBHOOK_ALLOWED_NETWORKS: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return { dispatch: dispatch === 'on', allowedNetworks };
 }
 
 function loadMetricsToken(env: Env): string | undefined {

@@ -16,4 +16,6 @@ export type {
   Requester,
 } from './http/operation-types.js';
 export { ProblemError, type ErrorCode } from './domain/problems.js';
+// The webhook dispatcher, for a process that mounts the app itself (`npm start` runs it for you).
+export { startDispatcher, webhookPolicyOf } from './webhooks/run.js';
 export { problemCatalog, type Problem } from './http/problem.js';

@@ -59,9 +59,14 @@ export async function serveApi(config: Config, options: ServeOptions): Promise<v
   const port = await listen(server, config.host, config.port);
   const opening = options.openStore();
   opening.catch(() => {}); // awaited below, once the modules are loaded
-  const [{ createApp }, { formatWalkthrough, seedDemo }, { createRateLimits }, { migrateToLatest }] = await Promise.all(
-    [import('./app.js'), import('./demo.js'), import('./http/rate-limits.js'), import('./store/migrate.js')],
-  );
+  const [{ createApp }, { formatWalkthrough, seedDemo }, { createRateLimits }, { migrateToLatest }, webhooks] =
+    await Promise.all([
+      import('./app.js'),
+      import('./demo.js'),
+      import('./http/rate-limits.js'),
+      import('./store/migrate.js'),
+      import('./webhooks/run.js'),
+    ]);
 
   let store: Store | undefined;
   try {
@@ -80,9 +85,17 @@ export async function serveApi(config: Config, options: ServeOptions): Promise<v
   };
   const demo = options.seedDemo ? await seedDemo(opened).catch(abandon) : null;
   const rateLimits = createRateLimits({ ...config.rateLimits, log: stdoutLogger });
-  const release = () => Promise.all([opened.close(), rateLimits.close()]);
+  // WEBHOOK_DISPATCH=off leaves sending to other processes (`npm run worker`).
+  const dispatcher = config.webhooks.dispatch
+    ? await webhooks.startDispatcher(opened, config.webhooks, stdoutLogger).catch(abandon)
+    : undefined;
+  const release = async () => {
+    await dispatcher?.stop();
+    await Promise.all([opened.close(), rateLimits.close()]);
+  };
   const { jwtSecret, tokenTtlSeconds, corsOrigins, metricsToken } = config;
-  ready(createApp({ store: opened, jwtSecret, tokenTtlSeconds, corsOrigins, metricsToken, rateLimits }));
+  const webhookPolicy = webhooks.webhookPolicyOf(config.webhooks);
+  ready(createApp({ store: opened, jwtSecret, tokenTtlSeconds, corsOrigins, metricsToken, rateLimits, webhookPolicy }));
 
   server.on('error', (error: Error) => {
     console.error(`connections-api: ${error.message}`);

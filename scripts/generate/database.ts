@@ -16,6 +16,7 @@ const TYPES: Record<string, string> = {
   bool: 'boolean',
   int2: 'number',
   int4: 'number',
+  int8: 'number',
   float8: 'number',
   numeric: 'number',
   text: 'string',

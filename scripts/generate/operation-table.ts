@@ -205,6 +205,33 @@ function routesOf(table: Obj): Obj {
   );
 }
 
+/**
+ * The top-level `webhooks`: each event type with the schema of its body. The names agree
+ * everywhere or generation fails: each key is its body's `type` constant, and the keys are
+ * `components/schemas/WebhookEventType`, which endpoints subscribe with.
+ */
+function webhookTable(document: Obj): Obj {
+  const events = Object.entries(isObj(document.webhooks) ? document.webhooks : {});
+  const table = Object.fromEntries(
+    events.map(([type, rawItem]) => {
+      const op = resolve(document, rawItem).post;
+      if (!isObj(op) || op.requestBody === undefined) fail(`webhook ${type} needs a post with a request body`);
+      const body = content(document, resolve(document, op.requestBody).content);
+      const schema = body['application/json'];
+      const properties = schema === undefined ? undefined : resolve(document, schema).properties;
+      const constant = isObj(properties) && isObj(properties.type) ? properties.type.const : undefined;
+      if (constant !== type) fail(`webhook ${type}: its body's type must be the constant ${type}`);
+      return [type, { operationId: op.operationId, schema }];
+    }),
+  );
+  const components =
+    isObj(document.components) && isObj(document.components.schemas) ? document.components.schemas : {};
+  const declared = isObj(components.WebhookEventType) ? components.WebhookEventType.enum : undefined;
+  if (events.length > 0 && JSON.stringify(declared) !== JSON.stringify(Object.keys(table)))
+    fail('components/schemas/WebhookEventType must list the webhooks, in their order');
+  return table;
+}
+
 export function operationTableModule(document: Obj): string {
   const components = isObj(document.components) ? document.components : {};
   const json = (value: unknown) => JSON.stringify(value, null, 2);
@@ -217,6 +244,9 @@ export function operationTableModule(document: Obj): string {
     '',
     '/** Every operation, keyed by operationId: routing, security, scenarios, parameters, bodies and responses. */',
     `export const operations = ${json(table)} as const;`,
+    '',
+    '/** Every event of the top-level `webhooks`, keyed by its type: the schema of its body. */',
+    `export const webhooks = ${json(webhookTable(document))} as const;`,
     '',
     '/** The routing facts alone, for the client: a bundle that imports only these stays small. */',
     `export const routes = ${json(routesOf(table))} as const;`,

@@ -16,6 +16,7 @@ import { isUniqueViolation } from '../store/errors.js';
 import type { List } from '../store/list.js';
 import type { Pair } from '../store/pair.js';
 import type { ActionType, Database } from '../store/schema.js';
+import { enqueueEvent, objectData } from '../store/webhook-outbox.js';
 import { guestConnectionNotFound } from './guest-connections.js';
 import { hostConnectionNotFound } from './host-connections.js';
 import { ProblemError } from './problems.js';
@@ -51,6 +52,12 @@ export async function createGuestConnectionAction(
       throw error;
     }
     await setActiveAction(trx, pair, actionType, now);
+    await enqueueEvent(trx, {
+      organizationId: pair.guest,
+      type: 'connection_action.created',
+      data: objectData(action),
+      now,
+    });
     return action;
   });
 }
@@ -76,6 +83,8 @@ export async function resolveHostConnectionAction(
     const resolved = await resolveAction(trx, action.id, now);
     const active = await latestActiveActionType(trx, pair);
     if (active !== connection.active_action_type) await setActiveAction(trx, pair, active, now);
+    const data = objectData(resolved);
+    await enqueueEvent(trx, { organizationId: pair.host, type: 'connection_action.resolved', data, now });
     return resolved;
   });
 }

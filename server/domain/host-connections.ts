@@ -6,6 +6,7 @@ import { isUniqueViolation } from '../store/errors.js';
 import { insertConnectionAndAccept, readCreateContext, type CreateContext } from '../store/host-connection-create.js';
 import { asHost, type GuestId, type Pair } from '../store/pair.js';
 import type { Connection, Database } from '../store/schema.js';
+import { enqueueEvent, guestConnectionData, invitationData } from '../store/webhook-outbox.js';
 import { keyWindowStart, lockIdempotencyKey, replay, requestHash, type Idempotent } from './idempotency.js';
 import { isExpired, timestamp } from './mappers.js';
 import { ProblemError } from './problems.js';
@@ -27,7 +28,8 @@ const OPERATION_ID = 'createHostConnection';
  * Concurrent requests, in any number of processes, are settled by the database: the invitation
  * lock makes them queue, and the connections primary key refuses a second row for the pair.
  * Refusing the invitation costs one more read, to say why. Everything but the key's lock runs
- * as one statement each, so a success sends BEGIN, 2 or 3 statements, COMMIT.
+ * as one statement each, so a success sends BEGIN, 2 or 3 statements, COMMIT; and one more per
+ * webhook event the host's endpoints subscribe to (the outbox; the read tells which).
  */
 export async function createHostConnection(
   db: Kysely<Database>,
@@ -99,6 +101,17 @@ export async function createHostConnection(
       // Another request for the same pair, with another invitation, committed first.
       if (isUniqueViolation(error)) throw connectionAlreadyExists();
       throw error;
+    }
+    // The host hears of both in the same transaction (the outbox); the read said which it
+    // subscribes to, so a host without endpoints costs no statement more.
+    const subscribed = new Set(context.host_webhook_types ?? []);
+    if (subscribed.has('guest_connection.created')) {
+      const data = guestConnectionData(pair);
+      await enqueueEvent(trx, { organizationId: hostId, type: 'guest_connection.created', data, now });
+    }
+    if (subscribed.has('guest_invitation.accepted')) {
+      const data = invitationData(invitation.id, now);
+      await enqueueEvent(trx, { organizationId: hostId, type: 'guest_invitation.accepted', data, now });
     }
     // The view's JSON as the database made it: the response, byte for byte the one stored with the key.
     return { result: JSON.parse(json) as HostConnection, json, replayed: false };
@@ -179,6 +192,10 @@ export async function updateHostConnection(
       changes.guest_archived_at = request.archived ? now : null;
     }
     if (Object.keys(changes).length > 0) await updateConnection(trx, pair, { ...changes, updated_at: now });
+    if (changes.status !== undefined) {
+      const data = guestConnectionData(pair);
+      await enqueueEvent(trx, { organizationId: pair.host, type: 'guest_connection.status_changed', data, now });
+    }
     return getHostConnection(trx, pair);
   });
 }

@@ -43,6 +43,10 @@ export const problemCatalog: Record<ErrorCode, { status: number; title: string }
   rate_limited: { status: 429, title: 'Too many requests' },
   service_unavailable: { status: 503, title: 'Service unavailable' },
   internal_error: { status: 500, title: 'Internal error' },
+  webhook_endpoint_not_found: { status: 404, title: 'Webhook endpoint not found' },
+  webhook_delivery_not_found: { status: 404, title: 'Webhook delivery not found' },
+  webhook_endpoint_limit_reached: { status: 422, title: 'Webhook endpoint limit reached' },
+  webhook_endpoint_disabled: { status: 409, title: 'Webhook endpoint disabled' },
 };
 
 /**

@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import { isUuid } from './organizations.js';
 import type { Pair } from './pair.js';
 import { prepared } from './prepared.js';
-import type { Database, InvitationStatus } from './schema.js';
+import type { Database, InvitationStatus, WebhookEventType } from './schema.js';
 import { selectionText } from './view.js';
 import { hostConnectionView } from './views.js';
 
@@ -28,6 +28,8 @@ export type CreateContext = {
   invitation_parent_organization_id: string | null;
   /** The invitation matched by e-mail is addressed to an e-mail of another organization as well; false for a token's. */
   invitation_email_shared: boolean | null;
+  /** The event types the host's enabled webhook endpoints subscribe to; null when none. */
+  host_webhook_types: WebhookEventType[] | null;
 };
 
 // $1 guest, $2 host, $3 the key (null: none), $4 the start of the key's window; the invitation
@@ -39,7 +41,9 @@ const contextColumns = `
   exists (select from connections c where c.host_organization_id = $2 and c.guest_organization_id = $1) as connected,
   i.id as invitation_id, i.host_organization_id as invitation_host_organization_id, i.status as invitation_status,
   i.archived as invitation_archived, i.expired_at as invitation_expired_at,
-  i.parent_organization_id as invitation_parent_organization_id, i.email_shared as invitation_email_shared`;
+  i.parent_organization_id as invitation_parent_organization_id, i.email_shared as invitation_email_shared,
+  (select array_agg(distinct t.type) from webhook_endpoints w cross join unnest(w.event_types) t (type)
+    where w.organization_id = $2 and w.enabled) as host_webhook_types`;
 const contextJoins = `
   from (select) as one
   left join idempotency_keys k on $3::text is not null and k.organization_id = $1 and k.key = $3 and k.created_at > $4

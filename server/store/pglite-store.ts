@@ -49,5 +49,10 @@ export async function pgliteStore(pglite: PGlite, releaseLock: () => Promise<voi
     const { busy, waiting } = dialect.connectionUse();
     return { total: 1, idle: busy ? 0 : 1, waiting };
   };
-  return { db, kind: 'pglite', activeClients, close, ping: () => ping(db), poolStats };
+  // In process: a NOTIFY of this connection reaches its own listeners at commit.
+  const listen = async (channel: string, handler: () => void) => {
+    const unlisten = await pglite.listen(channel, () => handler());
+    return () => unlisten();
+  };
+  return { db, kind: 'pglite', activeClients, listen, close, ping: () => ping(db), poolStats };
 }

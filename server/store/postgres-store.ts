@@ -6,7 +6,7 @@ import { createActiveClients, lookupInDatabase } from './active-clients.js';
 import { INT8, NUMERIC, parseNumber } from './engine-values.js';
 import { isDatabaseUnavailable } from './errors.js';
 import { preparedName } from './prepared.js';
-import { listenForRevocations } from './revocation-listener.js';
+import { listenFor, listenForRevocations } from './revocation-listener.js';
 import type { Database } from './schema.js';
 import { ping, type PoolStats, type Store } from './store.js';
 
@@ -49,7 +49,11 @@ export function openPostgres(connectionString: string, settings: PoolSettings): 
     await db.destroy();
   };
   const poolStats = (): PoolStats => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
-  return { db, kind: 'postgres', activeClients, close, ping: () => ping(db), poolStats };
+  const listen = async (channel: string, handler: () => void) => {
+    const other = listenFor(connectionString, channel, { notified: handler, listening: () => {} });
+    return () => other.stop();
+  };
+  return { db, kind: 'postgres', activeClients, listen, close, ping: () => ping(db), poolStats };
 }
 
 /**

@@ -1,13 +1,29 @@
-// The LISTEN loop of a PostgreSQL store: revocations reach every process, whatever connection made them.
+// The LISTEN loops of a PostgreSQL store: revocations (and wake-ups of the webhook dispatcher)
+// reach every process, whatever connection made them.
 import pg from 'pg';
 import { REVOCATION_CHANNEL, type ActiveClients } from './active-clients.js';
 
-const RELISTEN_DELAY_MS = 1000;
+/** What a LISTEN loop tells: each notification's payload, and whether it is listening right now. */
+export type ChannelHandlers = { notified(payload: string): void; listening(on: boolean): void };
 
-/** A connection of its own that LISTENs for revocations, and reconnects whenever it is lost. */
+/** Revocations reach the process's active-client cache. */
 export function listenForRevocations(
   connectionString: string,
   activeClients: ActiveClients,
+): { stop(): Promise<void> } {
+  return listenFor(connectionString, REVOCATION_CHANNEL, {
+    notified: (clientId) => activeClients.revoked(clientId),
+    listening: (on) => activeClients.listening(on),
+  });
+}
+
+const RELISTEN_DELAY_MS = 1000;
+
+/** A connection of its own that LISTENs on `channel`, and reconnects whenever it is lost. */
+export function listenFor(
+  connectionString: string,
+  channel: string,
+  handlers: ChannelHandlers,
 ): { stop(): Promise<void> } {
   let stopped = false;
   let client: pg.Client | undefined;
@@ -15,7 +31,7 @@ export function listenForRevocations(
   const lost = (current: pg.Client) => {
     if (client !== current) return;
     client = undefined;
-    activeClients.listening(false);
+    handlers.listening(false);
     void current.end().catch(() => {});
     if (!stopped) retry = setTimeout(connect, RELISTEN_DELAY_MS);
   };
@@ -24,12 +40,12 @@ export function listenForRevocations(
     client = current;
     current.on('error', () => lost(current));
     current.on('end', () => lost(current));
-    current.on('notification', (message) => activeClients.revoked(message.payload ?? ''));
+    current.on('notification', (message) => handlers.notified(message.payload ?? ''));
     current
       .connect()
-      .then(() => current.query(`listen ${REVOCATION_CHANNEL}`))
+      .then(() => current.query(`listen ${channel}`))
       .then(() => {
-        if (client === current && !stopped) activeClients.listening(true);
+        if (client === current && !stopped) handlers.listening(true);
       })
       .catch(() => lost(current));
   };
@@ -40,7 +56,7 @@ export function listenForRevocations(
       clearTimeout(retry);
       const current = client;
       client = undefined;
-      activeClients.listening(false);
+      handlers.listening(false);
       await current?.end().catch(() => {});
     },
   };

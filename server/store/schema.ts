@@ -8,6 +8,8 @@ import type {
   ConnectionsTable,
   InvitationsTable,
   OrganizationsTable,
+  WebhookDeliveriesTable,
+  WebhookEndpointsTable,
 } from '../../generated/database.js';
 import type { components } from '../../generated/openapi.js';
 
@@ -18,6 +20,8 @@ export type { ConnectionsTable, Database } from '../../generated/database.js';
 export type InvitationStatus = components['schemas']['InvitationStatus'];
 export type ConnectionStatus = components['schemas']['ConnectionStatus'];
 export type ActionType = components['schemas']['ActionType'];
+export type WebhookEventType = components['schemas']['WebhookEventType'];
+export type WebhookAttempt = components['schemas']['WebhookAttempt'];
 
 export type Organization = Selectable<OrganizationsTable>;
 export type ApiClient = Selectable<ApiClientsTable>;
@@ -27,3 +31,5 @@ export type InvitationUpdate = Updateable<InvitationsTable>;
 export type Connection = Selectable<ConnectionsTable>;
 export type ConnectionUpdate = Updateable<ConnectionsTable>;
 export type ConnectionAction = Selectable<ConnectionActionsTable>;
+export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
+export type WebhookDelivery = Selectable<WebhookDeliveriesTable>;

@@ -7,6 +7,8 @@ export type Store = {
   kind: 'postgres' | 'pglite';
   /** Which API clients are active, kept in step with revocations by the database's notifications. */
   activeClients: ActiveClients;
+  /** Calls `handler` on every notification on `channel`, from any process; returns how to stop. */
+  listen(channel: string, handler: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
   ping(): Promise<void>;
   /** Connection use right now, for metrics. */

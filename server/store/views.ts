@@ -3,7 +3,7 @@
 // returns through its view (server/store/view.ts), so a new field is one line here.
 import { sql } from 'kysely';
 import type { components } from '../../generated/openapi.js';
-import type { Connection, ConnectionAction, Invitation } from './schema.js';
+import type { Connection, ConnectionAction, Invitation, WebhookDelivery, WebhookEndpointRow } from './schema.js';
 import { sourcesOf, type View } from './view.js';
 
 type Schemas = components['schemas'];
@@ -85,4 +85,35 @@ export const connectionActionView: View<Schemas['ConnectionAction']> = {
   status: action.column('status'),
   created_at: action.timestamp('created_at'),
   updated_at: action.timestamp('updated_at'),
+};
+
+const endpoint = sourcesOf<WebhookEndpointRow>();
+
+/** An endpoint as its organization sees it; the secret only ever in the answer that makes it (null here). */
+export const webhookEndpointView: View<Schemas['WebhookEndpoint']> = {
+  id: endpoint.column('id'),
+  url: endpoint.column('url'),
+  // text[] in SQL, its values checked against the contract's enum when written.
+  event_types: endpoint.expression((column) => sql<Schemas['WebhookEventType'][]>`${column('event_types')}`),
+  description: endpoint.column('description'),
+  enabled: endpoint.column('enabled'),
+  disabled_reason: endpoint.column('disabled_reason'),
+  secret: endpoint.expression(() => sql<string | null>`null::text`),
+  previous_secret_expires_at: endpoint.timestamp('previous_secret_expires_at'),
+  created_at: endpoint.timestamp('created_at'),
+  updated_at: endpoint.timestamp('updated_at'),
+};
+
+const delivery = sourcesOf<WebhookDelivery>();
+
+export const webhookDeliveryView: View<Schemas['WebhookDelivery']> = {
+  id: delivery.column('id'),
+  webhook_id: delivery.column('event_id'),
+  endpoint_id: delivery.column('endpoint_id'),
+  event_type: delivery.column('event_type'),
+  status: delivery.column('status'),
+  created_at: delivery.timestamp('created_at'),
+  next_attempt_at: delivery.timestamp('next_attempt_at'),
+  // jsonb: the attempts as the dispatcher recorded them, each a WebhookAttempt.
+  attempts: delivery.expression((column) => sql<Schemas['WebhookAttempt'][]>`${column('attempts')}`),
 };

@@ -13,6 +13,7 @@ async function callEveryOperation(client: ConnectionsClient): Promise<Response[]
   const host = { params: { path: { host_org_id: OTHER } } };
   const guest = { params: { path: { guest_org_id: OTHER } } };
   const invitation = { params: { path: { invitation_id: OTHER } } };
+  const endpoint = { params: { path: { endpoint_id: OTHER } } };
   const results = [
     await client.POST('/oauth2/token', { body: { client_id: 'client-1', client_secret: 'secret-1' } }),
     await client.GET('/healthz'),
@@ -52,13 +53,27 @@ async function callEveryOperation(client: ConnectionsClient): Promise<Response[]
       body: { action_type: 'documents_update_request' },
     }),
     await client.GET('/guest-connections/{guest_org_id}/actions', guest),
+    await client.POST('/webhook-endpoints', {
+      body: { url: 'https://hooks.example.com/in', event_types: ['guest_connection.created'] },
+    }),
+    await client.GET('/webhook-endpoints', { params: { query: { limit: 5 } } }),
+    await client.GET('/webhook-endpoints/{endpoint_id}', endpoint),
+    await client.PATCH('/webhook-endpoints/{endpoint_id}', { ...endpoint, body: { enabled: true } }),
+    await client.POST('/webhook-endpoints/{endpoint_id}/secret-rotations', { ...endpoint, body: {} }),
+    await client.GET('/webhook-endpoints/{endpoint_id}/deliveries', endpoint),
+    await client.POST('/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/retries', {
+      params: { path: { endpoint_id: OTHER, delivery_id: ACTION } },
+    }),
   ];
+  // No content: nothing to look into but the status.
+  const deleted = await client.DELETE('/webhook-endpoints/{endpoint_id}', endpoint);
+  expect(deleted.response.status).toBe(204);
   for (const { data, error, response } of results) {
     expect(error, `${response.status} from ${response.url}`).toBeUndefined();
     // The mock answers each operation's documented example: a JSON object with fields.
     expect(Object.keys(data ?? {}).length, response.url).toBeGreaterThan(0);
   }
-  return results.map((result) => result.response);
+  return [...results.map((result) => result.response), deleted.response];
 }
 
 describe('the client against the Prism mock', () => {

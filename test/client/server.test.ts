@@ -90,6 +90,13 @@ describe('the client against the real server', () => {
     });
     expect(archived.data?.archived).toBe(true);
 
+    // The host hears of its guests through a webhook endpoint (a public address, never sent to here).
+    const endpoint = await asHost.POST('/webhook-endpoints', {
+      body: { url: 'https://93.184.215.14/hooks', event_types: ['guest_connection.created'] },
+    });
+    expect(endpoint.data?.secret).toMatch(/^whsec_/);
+    const endpointPath = { params: { path: { endpoint_id: endpoint.data?.id ?? MISSING_ID } } };
+
     const connected = await asGuest.POST('/host-connections', {
       body: { host_organization_id: hostId, invitation_token: invitation.invitation_token },
     });
@@ -138,6 +145,31 @@ describe('the client against the real server', () => {
       params: { path: { host_org_id: hostId, action_id: actionId } },
     });
     expect(resolved.data?.status).toBe('resolved');
+
+    expect((await asHost.GET('/webhook-endpoints')).data?.total_items).toBe(1);
+    expect((await asHost.GET('/webhook-endpoints/{endpoint_id}', endpointPath)).data?.secret).toBeNull();
+    const deliveries = await asHost.GET('/webhook-endpoints/{endpoint_id}/deliveries', endpointPath);
+    expect(deliveries.data?.items.map((item) => item.event_type)).toEqual(['guest_connection.created']);
+    const retried = await asHost.POST('/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/retries', {
+      params: {
+        path: {
+          endpoint_id: endpoint.data?.id ?? MISSING_ID,
+          delivery_id: deliveries.data?.items[0]?.id ?? MISSING_ID,
+        },
+      },
+    });
+    expect(retried.response.status).toBe(202);
+    const rotated = await asHost.POST('/webhook-endpoints/{endpoint_id}/secret-rotations', {
+      ...endpointPath,
+      body: { grace_period_seconds: 0 },
+    });
+    expect(rotated.data?.secret).not.toBe(endpoint.data?.secret);
+    const paused = await asHost.PATCH('/webhook-endpoints/{endpoint_id}', {
+      ...endpointPath,
+      body: { enabled: false },
+    });
+    expect(paused.data?.enabled).toBe(false);
+    expect((await asHost.DELETE('/webhook-endpoints/{endpoint_id}', endpointPath)).response.status).toBe(204);
 
     expect([...recorder.seen].sort()).toEqual(contractOperations());
   });

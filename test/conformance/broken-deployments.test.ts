@@ -29,7 +29,9 @@ function broken(method: string, pathname: string, hadBody: boolean, answer: Answ
     const { total_items: _dropped, ...rest } = json();
     return { ...answer, text: JSON.stringify(rest) };
   }
-  const organization = pathname.match(/^\/v1\/organizations\/([^/]+)$/);
+  // A well-formed id only: the scenario check refuses `/organizations/0` before its id is
+  // validated, and a stranger with id `0` would break the body schema too, a break of its own.
+  const organization = pathname.match(/^\/v1\/organizations\/([0-9a-fA-F-]{36})$/);
   if (method === 'GET' && organization && answer.status === 403 && json().code === 'not_connected') {
     const id = decodeURIComponent(organization[1] ?? '');
     const body = {

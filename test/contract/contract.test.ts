@@ -186,6 +186,40 @@ async function buildWorld(t: Target): Promise<World> {
 
 type Recipe = (t: Target, w: World) => Promise<{ response: Response }>;
 
+// A public address written as one (no DNS): registration accepts it, and no test sends to it.
+const HOOK_URL = 'https://93.184.215.14/hooks';
+
+async function newEndpoint(t: Target, party: Party) {
+  const result = await t.client.POST('/webhook-endpoints', {
+    params: asParty(party),
+    headers: bearer(party),
+    body: { url: HOOK_URL, event_types: ['guest_connection.created'], description: null },
+  });
+  return expectStatus('createWebhookEndpoint', result, 201);
+}
+
+/** An endpoint of a new host with one delivery: a guest connected to it. On the mock, any ids. */
+async function newDelivery(t: Target): Promise<{ host: Party; endpointId: string; deliveryId: string }> {
+  const host = await t.newParty();
+  const endpoint = await newEndpoint(t, host);
+  if (t.kind === 'mock') return { host, endpointId: endpoint.id, deliveryId: randomUUID() };
+  const guest = await t.newParty();
+  const invitation = await invite(t, host, guest.email);
+  const connected = await t.client.POST('/host-connections', {
+    params: asParty(guest),
+    headers: bearer(guest),
+    body: { host_organization_id: host.id, invitation_token: invitation.invitation_token },
+  });
+  await expectStatus('createHostConnection', connected, 201);
+  const deliveries = await t.client.GET('/webhook-endpoints/{endpoint_id}/deliveries', {
+    params: { ...asParty(host), path: { endpoint_id: endpoint.id } },
+    headers: bearer(host),
+  });
+  const [delivery] = (await expectStatus('listWebhookDeliveries', deliveries, 200)).items;
+  if (delivery === undefined) throw new Error('the connection made no delivery');
+  return { host, endpointId: endpoint.id, deliveryId: delivery.id };
+}
+
 /** A valid request for every operation; the mapped type makes tsc refuse a missing one. */
 const recipes: { [K in OperationId]: Recipe } = {
   createToken: (t, { guest }) =>
@@ -284,6 +318,58 @@ const recipes: { [K in OperationId]: Recipe } = {
       params: { ...asParty(host), path: { guest_org_id: guest.id }, query: { limit: 5 } },
       headers: bearer(host),
     }),
+  createWebhookEndpoint: (t, { host }) =>
+    t.client.POST('/webhook-endpoints', {
+      params: asParty(host),
+      headers: bearer(host),
+      body: { url: HOOK_URL, event_types: ['guest_connection.created', 'connection_action.resolved'] },
+    }),
+  listWebhookEndpoints: (t, { host }) =>
+    t.client.GET('/webhook-endpoints', { params: { ...asParty(host), query: { limit: 5 } }, headers: bearer(host) }),
+  getWebhookEndpoint: async (t, { host }) => {
+    const endpoint = await newEndpoint(t, host);
+    return t.client.GET('/webhook-endpoints/{endpoint_id}', {
+      params: { ...asParty(host), path: { endpoint_id: endpoint.id } },
+      headers: bearer(host),
+    });
+  },
+  updateWebhookEndpoint: async (t, { host }) => {
+    const endpoint = await newEndpoint(t, host);
+    return t.client.PATCH('/webhook-endpoints/{endpoint_id}', {
+      params: { ...asParty(host), path: { endpoint_id: endpoint.id } },
+      headers: bearer(host),
+      body: { enabled: false, description: 'paused' },
+    });
+  },
+  deleteWebhookEndpoint: async (t, { host }) => {
+    const endpoint = await newEndpoint(t, host);
+    return t.client.DELETE('/webhook-endpoints/{endpoint_id}', {
+      params: { ...asParty(host), path: { endpoint_id: endpoint.id } },
+      headers: bearer(host),
+    });
+  },
+  createWebhookSecretRotation: async (t, { host }) => {
+    const endpoint = await newEndpoint(t, host);
+    return t.client.POST('/webhook-endpoints/{endpoint_id}/secret-rotations', {
+      params: { ...asParty(host), path: { endpoint_id: endpoint.id } },
+      headers: bearer(host),
+      body: { grace_period_seconds: 60 },
+    });
+  },
+  listWebhookDeliveries: async (t) => {
+    const { host, endpointId } = await newDelivery(t);
+    return t.client.GET('/webhook-endpoints/{endpoint_id}/deliveries', {
+      params: { ...asParty(host), path: { endpoint_id: endpointId }, query: { status: 'pending' } },
+      headers: bearer(host),
+    });
+  },
+  createWebhookDeliveryRetry: async (t) => {
+    const { host, endpointId, deliveryId } = await newDelivery(t);
+    return t.client.POST('/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/retries', {
+      params: { ...asParty(host), path: { endpoint_id: endpointId, delivery_id: deliveryId } },
+      headers: bearer(host),
+    });
+  },
   getHealth: (t) => t.client.GET('/healthz'),
   getReadiness: (t) => t.client.GET('/readyz'),
   getApiReference: (t) => t.client.GET('/docs', { parseAs: 'text' }),

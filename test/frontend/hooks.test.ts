@@ -202,6 +202,18 @@ describe('invalidation after a successful mutation', () => {
           ],
         ]),
       ),
+      ...Object.fromEntries(
+        [
+          'post /webhook-endpoints',
+          'patch /webhook-endpoints/{endpoint_id}',
+          'delete /webhook-endpoints/{endpoint_id}',
+          'post /webhook-endpoints/{endpoint_id}/secret-rotations',
+          'post /webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/retries',
+        ].map((mutation) => [
+          mutation,
+          ['/webhook-endpoints', '/webhook-endpoints/{endpoint_id}', '/webhook-endpoints/{endpoint_id}/deliveries'],
+        ]),
+      ),
     });
   });
 });

@@ -137,6 +137,13 @@ export async function startServer(env: Record<string, string>, command?: string[
   return { process: server, url };
 }
 
+/** Starts `npm run worker`'s process (the webhook dispatcher alone) and resolves once it says it runs. */
+export async function startWorker(env: Record<string, string>): Promise<ServerProcess> {
+  const worker = new ServerProcess(env, [process.execPath, '--import', 'tsx', 'server/worker.ts']);
+  await worker.waitFor('stdout', /^connections-api worker sending webhooks$/m);
+  return worker;
+}
+
 /** Runs the server to its end, for starts that must fail. */
 export async function runToExit(
   env: Record<string, string>,

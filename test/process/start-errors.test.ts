@@ -77,6 +77,16 @@ const configCases: Case[] = [
     () => ({ DATA_DIR: path.join(scratch, 'a-file') }),
     /^DATA_DIR must be a folder this process can write; .*a-file: a file is in the way/,
   ],
+  [
+    'WEBHOOK_DISPATCH is neither on nor off',
+    () => ({ WEBHOOK_DISPATCH: 'yes' }),
+    /^WEBHOOK_DISPATCH must be on or off, not "yes"$/,
+  ],
+  [
+    'WEBHOOK_ALLOWED_NETWORKS holds a prefix too long',
+    () => ({ WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8, 10.0.0.0/33' }),
+    /^WEBHOOK_ALLOWED_NETWORKS: "10\.0\.0\.0\/33" is not a CIDR such as 127\.0\.0\.0\/8$/,
+  ],
 ];
 
 const unreachable: Case[] = [

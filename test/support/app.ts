@@ -29,12 +29,15 @@ function logErrors(line: Record<string, unknown>): void {
 }
 
 /** No rate limits unless a test passes its own (`createRateLimits`). */
-export async function createTestApp(engine: Engine, options: Pick<AppOptions, 'rateLimits'> = {}): Promise<TestApp> {
+export async function createTestApp(
+  engine: Engine,
+  options: Pick<AppOptions, 'rateLimits' | 'webhookPolicy'> = {},
+): Promise<TestApp> {
   return testAppOn(await openTestStore(engine), options);
 }
 
 /** The same on a store of the caller's own, e.g. a scratch database (test/support/scratch-database.ts). */
-export function testAppOn(store: Store, options: Pick<AppOptions, 'rateLimits'> = {}): TestApp {
+export function testAppOn(store: Store, options: Pick<AppOptions, 'rateLimits' | 'webhookPolicy'> = {}): TestApp {
   const app = createApp({ store, jwtSecret: TEST_JWT_SECRET, validateResponses: true, log: logErrors, ...options });
   const request = async (path: string, init?: RequestInit): Promise<Response> => app.request(path, init);
 

@@ -2,15 +2,17 @@
 // below fails the typecheck if a map missing an operation, or a handler answering what the
 // contract does not allow, ever compiles.
 import { describe, expectTypeOf, test } from 'vitest';
-import type { components, operations } from '../../generated/openapi.js';
+import type { components, operations, webhooks } from '../../generated/openapi.js';
 import type { OperationHandlers, OperationResult } from '../../server/http/operation-types.js';
 
 declare const handlers: OperationHandlers;
 declare const hostConnection: components['schemas']['HostConnection'];
 
 describe('OperationHandlers', () => {
-  test('has exactly one handler per operationId of the contract', () => {
-    expectTypeOf<keyof OperationHandlers>().toEqualTypeOf<keyof operations>();
+  test('has exactly one handler per operationId of the contract, none for the webhooks it sends', () => {
+    type Sent = NonNullable<webhooks[keyof webhooks]['post']>;
+    type SentIds = { [K in keyof operations]: operations[K] extends Sent ? K : never }[keyof operations];
+    expectTypeOf<keyof OperationHandlers>().toEqualTypeOf<Exclude<keyof operations, SentIds>>();
   });
 
   test('a map without one operation does not compile', () => {

@@ -1,4 +1,5 @@
 import type { TokenIssuer } from '../../domain/tokens.js';
+import type { WebhookPolicy } from '../../domain/webhook-urls.js';
 import type { Metrics } from '../metrics.js';
 import type { OperationHandlers } from '../operation-types.js';
 import type { RateLimits } from '../rate-limits.js';
@@ -10,12 +11,14 @@ import { organizationHandlers } from './organizations.js';
 import { probeHandlers } from './probes.js';
 import { referenceHandlers } from './reference.js';
 import { tokenHandlers } from './token.js';
+import { webhookEndpointHandlers } from './webhook-endpoints.js';
 
 /** Every operation of the contract: `satisfies` makes a missing or mistyped handler a compile error. */
 export function createHandlers(
   tokens: TokenIssuer,
   rateLimits: RateLimits,
   metrics: { metrics: Metrics; token: string | undefined },
+  webhookPolicy: WebhookPolicy,
 ): OperationHandlers {
   return {
     ...tokenHandlers(tokens, rateLimits),
@@ -26,5 +29,6 @@ export function createHandlers(
     ...guestInvitationHandlers,
     ...hostConnectionHandlers,
     ...guestConnectionHandlers,
+    ...webhookEndpointHandlers(webhookPolicy),
   } satisfies OperationHandlers;
 }

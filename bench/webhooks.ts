@@ -1,0 +1,79 @@
+// `--mode webhooks [--engine pglite|postgres] [--seconds 10]`: the write rate of changes that
+// make webhook events (a host asks its guest for something, the guest resolves it: one event to
+// each), and the events the dispatcher delivers a second to a receiver on loopback beside it.
+// PostgreSQL runs in a database of its own, dropped afterwards.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pg from 'pg';
+import { createGuestConnectionAction, resolveHostConnectionAction } from '../server/domain/connection-actions.js';
+import { createWebhookEndpoint } from '../server/domain/webhook-endpoints.js';
+import { blockListOf } from '../server/domain/webhook-addresses.js';
+import { openDatabase, openMemoryDatabase, type Store } from '../server/store/database.js';
+import { migrateToLatest } from '../server/store/migrate.js';
+import { insertOrganization } from '../server/store/organizations.js';
+import { asGuest, asHost } from '../server/store/pair.js';
+import { startDispatcher } from '../server/webhooks/run.js';
+import { registerCleanup, sleep } from './processes.js';
+
+async function openStore(engine: 'pglite' | 'postgres', serverUrl: string): Promise<Store> {
+  if (engine === 'pglite') return openMemoryDatabase();
+  const name = `bench_webhooks_${process.pid}`;
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: serverUrl });
+    await client.connect();
+    await client.query(statement).finally(() => client.end());
+  };
+  await admin(`create database ${name}`);
+  registerCleanup(() => admin(`drop database if exists ${name} with (force)`));
+  return openDatabase({
+    databaseUrl: Object.assign(new URL(serverUrl), { pathname: `/${name}` }).toString(),
+    dataDir: '',
+  });
+}
+
+export async function webhookRates(o: { engine: 'pglite' | 'postgres'; seconds: number; databaseUrl: string }) {
+  let received = 0;
+  const receiver = createServer((request, response) => {
+    request.resume().on('end', () => {
+      received++;
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  registerCleanup(async () => void receiver.close());
+  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`;
+  const store = await openStore(o.engine, o.databaseUrl);
+  await migrateToLatest(store.db);
+  const organization = (name: string) =>
+    insertOrganization(store.db, { name, email: `${name}@bench.test`, owner_email: `owner-${name}@bench.test` });
+  const [host, guest] = await Promise.all([organization('host'), organization('guest')]);
+  const pair = { host: asHost(host.id), guest: asGuest(guest.id) };
+  const now = new Date();
+  await store.db
+    .insertInto('connections')
+    .values({ host_organization_id: host.id, guest_organization_id: guest.id, status: 'connected', created_at: now })
+    .execute();
+  const policy = { allowedNetworks: blockListOf(['127.0.0.0/8']), resolve: async () => ['127.0.0.1'] };
+  for (const [org, type] of [
+    [host.id, 'connection_action.resolved'],
+    [guest.id, 'connection_action.created'],
+  ] as const)
+    await createWebhookEndpoint(store.db, policy, org, { url, event_types: [type] });
+  const dispatcher = await startDispatcher(store, { allowedNetworks: ['127.0.0.0/8'] }, () => {});
+  registerCleanup(() => dispatcher.stop().then(() => store.close()));
+
+  const started = performance.now();
+  let writes = 0;
+  while (performance.now() - started < o.seconds * 1000) {
+    const action = await createGuestConnectionAction(store.db, pair, 'analytics_request');
+    await resolveHostConnectionAction(store.db, pair, action.id);
+    writes += 2;
+  }
+  const written = (performance.now() - started) / 1000;
+  while (received < writes && performance.now() - started < (o.seconds + 60) * 1000) await sleep(20);
+  const delivered = (performance.now() - started) / 1000;
+  console.log('| engine | writes/s (each one event) | events delivered/s | delivered |\n| --- | ---: | ---: | ---: |');
+  console.log(
+    `| ${o.engine} | ${(writes / written).toFixed(0)} | ${(received / delivered).toFixed(0)} | ${received} of ${writes} |`,
+  );
+}
