@@ -43,7 +43,9 @@ export function runMain(main: () => Promise<void>, limitMs: number): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => stopEarly(130));
   process.on('uncaughtException', (error) => stopEarly(1, error));
   setTimeout(() => stopEarly(1, `the bench ran over ${limitMs / 1000} s: stopping`), limitMs).unref();
-  main().then(cleanUp, (error: unknown) => stopping.aborted || stopEarly(1, error));
+  main().then(cleanUp, (error: unknown) => {
+    if (!stopping.aborted) stopEarly(1, error); // else already stopping, and said why
+  });
 }
 
 const proc = (file: string): string => {
