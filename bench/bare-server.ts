@@ -2,39 +2,39 @@
 // framework's ceiling); `BARE=sql` runs the statements the server runs for each workload (captured
 // with the statement counter), on the database the server's own config names, with no
 // validation, authentication, query building, logging or response mapping (the database's
-// ceiling). The hot statements are the store's own (the same named prepared statements); when
-// the server's SQL changes, the statements-per-request column shows the two apart: update these.
+// ceiling). The statements are the store's own (the same named prepared statements, the list as
+// the store builds it); the statements-per-request column shows whether the two still agree.
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { CompiledQuery, type Kysely } from 'kysely';
 import { loadDatabaseConfig } from '../server/config.js';
 import { activeClientOrganization } from '../server/store/clients.js';
+import { listQueries } from '../server/store/connection-lists.js';
+import { hostConnections } from '../server/store/connection-sides.js';
 import { hostConnectionByPair } from '../server/store/connections.js';
 import { openDatabase } from '../server/store/database.js';
 import { connectStatement, contextByToken } from '../server/store/host-connection-create.js';
+import { asGuest } from '../server/store/pair.js';
 import { runShaped } from '../server/store/prepared.js';
 import type { Database } from '../server/store/schema.js';
 
-/** One index range of the default order (the guest's archive flag fixed): the host's id and the key, offset + limit of them. */
-const hostRange = (n: number, range: number): string =>
-  `select * from (select "host_organization_id" as "counterpart", lower("host_name") as "list_key" from "connections" ` +
-  `where "guest_organization_id" = $${n} and "status" in ($${n + 1}) and "guest_archived" = $${n + 2} ` +
-  `order by lower("host_name") asc, "host_organization_id" asc limit $${n + 3}) as "range${range}"`;
-
-/**
- * GET /host-connections, default order, both archive flags: $1 the guest, $2 one status,
- * $3 false, $4 offset + limit, $5–$8 the same with $7 true, $9 limit, $10 offset, then each
- * row of the page by primary key: $11 the guest, $12 1.
- */
-const hostConnectionPage =
-  `select "c".*, (select "parent"."name" from "organizations" as "parent" where "parent"."id" = "c"."parent_organization_id") as "parent_organization_name" ` +
-  `from (select * from (${hostRange(1, 0)} union all ${hostRange(5, 1)}) as "merged" ` +
-  `order by "list_key" asc, "counterpart" asc limit $9 offset $10) as "page" ` +
-  `cross join lateral (select * from "connections" where "guest_organization_id" = $11 and "host_organization_id" = "page"."counterpart" limit $12) as "c" ` +
-  `order by "page"."list_key" asc, "page"."counterpart" asc`;
-
-/** Its total_items, from the counts the database keeps: $1 the guest, $2 'guest' (its role), $3 one status. */
-const hostConnectionCount = `select coalesce(sum(n), 0) as "total" from "connection_counts" where "organization_id" = $1 and "role" = $2 and "status" in ($3)`;
+const hostConnectionLists = new Map<string, CompiledQuery[]>();
+/** GET /host-connections?statuses=<one> with the contract's defaults: its page and count as the store builds them, once. */
+function hostConnectionList(db: Kysely<Database>, guest: string, status: 'connected' | 'disconnected') {
+  const key = `${guest} ${status}`;
+  if (!hostConnectionLists.has(key)) {
+    const defaults = {
+      search_field: 'host_name',
+      order_by: 'host_name',
+      order_dir: 'asc',
+      limit: 50,
+      offset: 0,
+    } as const;
+    const { page, count } = listQueries(db, hostConnections, asGuest(guest), { ...defaults, statuses: [status] });
+    hostConnectionLists.set(key, [page.compile(), count.compile()]);
+  }
+  return hostConnectionLists.get(key) ?? [];
+}
 
 const app = new Hono();
 const mode = process.env.BARE;
@@ -63,15 +63,12 @@ async function serveStatements(): Promise<() => Promise<void>> {
   // The revocation check runs for an API client not cached (every POST guest is new).
   app.get('/v1/host-connections', async (c) => {
     await rows(db, activeClientOrganization.sql, [clientOf(c.req.header('authorization'))]);
-    const guest = c.req.header('requester-organization-id');
-    const status = c.req.query('statuses');
+    const status = c.req.query('statuses') === 'disconnected' ? 'disconnected' : 'connected';
+    const lists = hostConnectionList(db, c.req.header('requester-organization-id') ?? '', status);
     // Prepared and planned generically, as the server runs a list (runShaped).
-    const shaped = (sql: string, params: unknown[]) => runShaped(db, { compile: () => CompiledQuery.raw(sql, params) });
-    const [items, [count]] = await Promise.all([
-      shaped(hostConnectionPage, [guest, status, false, 50, guest, status, true, 50, 50, 0, guest, 1]),
-      shaped(hostConnectionCount, [guest, 'guest', status]),
-    ]);
-    return c.json({ items, total_items: Number((count as { total: string }).total) });
+    const [items, counts] = await Promise.all(lists.map((query) => runShaped(db, { compile: () => query })));
+    const [count] = (counts ?? []) as { total: string }[];
+    return c.json({ items, total_items: Number(count?.total) });
   });
 
   // POST /host-connections with an invitation token: BEGIN, the context (organizations,

@@ -190,7 +190,7 @@ export async function postgresDatabase(serverUrl: string, sizes: Sizes): Promise
   };
 }
 
-/** One loaded PGlite data directory, copied `copies` times: one per process that opens it. */
+/** One loaded PGlite data directory, copied: one per process that opens it. */
 export async function pgliteDirectories(copies: number, sizes: Sizes): Promise<string[]> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'connections-bench-'));
   registerCleanup(() => rm(root, { recursive: true, force: true }));

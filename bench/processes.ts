@@ -1,6 +1,5 @@
-// The processes of a bench run, and what must be undone however it ends. Each process is
-// started by its own pid (node directly, no npm or tsx CLI in between, so the pid measured is
-// the one serving), waited for until it answers HTTP, and stopped by that pid only.
+// The processes of a bench run, and what must be undone however it ends. Each is node itself (no
+// npm or tsx CLI in between, so the pid measured is the one serving), stopped by that pid only.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
@@ -31,33 +30,22 @@ export function cleanUp(): Promise<void> {
   return cleaning;
 }
 
-const fail = (error: unknown) => process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-
-function stopEarly(code: number): void {
-  if (stopping.aborted) return;
-  aborter.abort();
-  setTimeout(() => process.exit(code), 60_000).unref();
-  void cleanUp().finally(() => process.exit(code));
-}
-
 /** Runs `main`, cleaning up when it ends or fails, on SIGINT/SIGTERM, on a crash, and past `limitMs`. */
 export function runMain(main: () => Promise<void>, limitMs: number): void {
+  const stopEarly = (code: number, error?: unknown): void => {
+    if (error !== undefined) process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    if (stopping.aborted) return;
+    aborter.abort();
+    setTimeout(() => process.exit(code), 60_000).unref();
+    void cleanUp().finally(() => process.exit(code));
+  };
   // Not once: under npm a Ctrl-C arrives twice, and a second signal without a listener would cut the cleanup short.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => stopEarly(130));
-  const failed = (error: unknown) => {
-    fail(error);
-    stopEarly(1);
-  };
-  process.on('uncaughtException', failed);
-  setTimeout(() => failed(`the bench ran over ${limitMs / 1000} s: stopping`), limitMs).unref();
-  main()
-    .then(cleanUp)
-    .catch(async (error: unknown) => {
-      if (stopping.aborted) return;
-      fail(error);
-      await cleanUp();
-      process.exit(1);
-    });
+  process.on('uncaughtException', (error) => stopEarly(1, error));
+  setTimeout(() => stopEarly(1, `the bench ran over ${limitMs / 1000} s: stopping`), limitMs).unref();
+  main().then(cleanUp, (error: unknown) => {
+    if (!stopping.aborted) stopEarly(1, error); // else already stopping, and said why
+  });
 }
 
 const proc = (file: string): string => {
@@ -103,10 +91,10 @@ export const freePort = (): Promise<number> =>
     });
   });
 
-export type Process = { name: string; pid: number; port: number; child: ChildProcess };
+export type Process = { pid: number; port: number; child: ChildProcess };
 
 /**
- * Starts `node <args(port)>` and resolves once `readyPath` answers (any HTTP status counts with
+ * Starts `node <args(port)>` and resolves once `readyPath` answers (any HTTP status with
  * `anyStatus`); the process is stopped at the cleanup, even while still starting.
  */
 export async function launch(spec: {
@@ -129,8 +117,7 @@ export async function launch(spec: {
   for (const deadline = Date.now() + READY_TIMEOUT_MS; Date.now() < deadline; await sleep(200)) {
     if (child.exitCode !== null) throw new Error(`${spec.name} exited with ${child.exitCode}: ${stderr}`);
     const status = await httpStatus(port, spec.readyPath);
-    if (status !== 0 && (spec.anyStatus === true || status < 300))
-      return { name: spec.name, pid: child.pid, port, child };
+    if (status !== 0 && (spec.anyStatus === true || status < 300)) return { pid: child.pid, port, child };
   }
   throw new Error(`${spec.name} was not ready within ${READY_TIMEOUT_MS} ms: ${stderr}`);
 }

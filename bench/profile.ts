@@ -10,7 +10,7 @@ import { generate, span } from './loadgen.js';
 import { stop } from './processes.js';
 import { CONNECTIONS } from './sitting.js';
 import { type Engine, startServer } from './targets.js';
-import { EXPECTED_STATUS, request, signer } from './workloads.js';
+import { signer, WORKLOADS } from './workloads.js';
 
 type Frame = { functionName: string; url: string; lineNumber: number };
 type Profile = { nodes: { id: number; callFrame: Frame }[]; samples: number[]; timeDeltas: number[] };
@@ -39,19 +39,13 @@ function summarize(profile: Profile): string {
     files.set(where, (files.get(where) ?? 0) + time);
     total += time;
   }
-  const lines = (map: Map<string, number>, count: number) =>
+  const top = (map: Map<string, number>, count: number) =>
     [...map]
       .sort((a, b) => b[1] - a[1])
       .slice(0, count)
       .map(([name, time]) => `${((time / total) * 100).toFixed(1).padStart(5)}%  ${name}`);
-  const sampled = `${(total / 1e6).toFixed(1)} s sampled`;
-  return [
-    `self time by file (${sampled}):`,
-    ...lines(files, 20),
-    '',
-    'self time by function:',
-    ...lines(functions, 40),
-  ].join('\n');
+  const sampled = `self time by file (${(total / 1e6).toFixed(1)} s sampled):`;
+  return [sampled, ...top(files, 20), '', 'self time by function:', ...top(functions, 40)].join('\n');
 }
 
 export async function profile(o: {
@@ -61,7 +55,8 @@ export async function profile(o: {
   databaseUrl: string;
 }) {
   const jwtSecret = randomBytes(32).toString('hex');
-  const postGuests = o.workload === 'post' ? Math.ceil((o.seconds + 2) * 1500) : 0;
+  const { fresh, expect, request } = WORKLOADS[o.workload];
+  const postGuests = fresh ? Math.ceil((o.seconds + 2) * 1500) : 0;
   const sizes = { largeList: 0, smallList: 0, postGuests };
   const database: Record<string, string> =
     o.engine === 'postgres'
@@ -71,18 +66,11 @@ export async function profile(o: {
   const cpuProf = ['--cpu-prof', `--cpu-prof-dir=${profiles}`];
   const server = await startServer(`server-${o.engine}`, { ...database, JWT_SECRET: jwtSecret }, cpuProf);
   const sign = await signer(jwtSecret, postGuests);
-  const measured = await generate({
-    processes: [server],
-    connections: CONNECTIONS,
-    requests:
-      o.workload === 'post'
-        ? Array.from({ length: postGuests }, (_, i) => request('post', '/v1', sign, i + 1))
-        : [request(o.workload, '/v1', sign)],
-    once: o.workload === 'post',
-    expect: EXPECTED_STATUS[o.workload],
-    warmup: span(1),
-    measure: span(o.seconds),
-  });
+  const guests = fresh ? Array.from({ length: postGuests }, (_, i) => i + 1) : [1];
+  const requests = guests.map((guest) => request('/v1', sign, guest));
+  const processes = [server];
+  const job = { processes, connections: CONNECTIONS, requests, once: fresh === true, expect };
+  const measured = await generate({ ...job, warmup: span(1), measure: span(o.seconds) });
   process.stderr.write(
     `${o.engine} ${o.workload}: ${measured.requestsPerSecond.toFixed(0)} req/s under the profiler, ` +
       `${((measured.serverCpuSeconds / Math.max(1, measured.requests)) * 1e6).toFixed(0)} server CPU µs/req, ` +

@@ -1,7 +1,6 @@
-// `npm run bench [-- --mode sitting|profile|startup|store-lists|list-costs] [options]`: the one entry point.
-// How it measures, every option and the latest results: docs/benchmarks.md. Progress goes to
-// stderr, the results to stdout, the raw windows (and the SQL of every counted statement) to
-// --out, outside the repository.
+// `npm run bench [-- --mode sitting|profile|startup|store-lists|list-costs] [options]`: the one entry
+// point; every option and what each mode measures: docs/benchmarks.md. Progress goes to stderr,
+// the results to stdout, the raw windows (and the SQL of every counted statement) to --out.
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,7 +32,7 @@ const { values: args } = parseArgs({
   },
 });
 
-/** A whole number of at least 1 (`--seconds` may be a fraction). */
+/** A whole number of at least 1 (`--seconds` may be a fraction); `fallback`: the mode's default. */
 function positive(name: 'runs' | 'seconds' | 'large-list' | 'memory-requests' | 'guests', fallback?: string): number {
   const value = Number(args[name] ?? fallback);
   if (!(value > 0)) throw new Error(`--${name} must be a positive number, not "${args[name]}"`);
@@ -43,20 +42,19 @@ const databaseUrl = args['database-url'] ?? '';
 const largeList = positive('large-list');
 if (largeList <= SMALL_LIST) throw new Error(`--large-list must be over ${SMALL_LIST}`);
 
-// A whole sitting takes under 10 minutes on a quiet machine; on a busy one the memory check gets
-// what is left of 14 minutes, and a stuck sitting is stopped (and cleaned up) at 20.
 async function sitting(): Promise<void> {
-  const options = {
-    runs: positive('runs', '2'),
-    seconds: positive('seconds', '3'),
-    listSizes: { small: SMALL_LIST, large: largeList },
-    memoryRequests: positive('memory-requests'),
-    databaseUrl,
-  };
+  const listSizes = { small: SMALL_LIST, large: largeList };
+  const [runs, seconds, memoryRequests] = [
+    positive('runs', '2'),
+    positive('seconds', '3'),
+    positive('memory-requests'),
+  ];
+  const options = { runs, seconds, listSizes, memoryRequests, databaseUrl };
   const started = performance.now();
   const [loadAverage, busy] = [os.loadavg(), machineBusySeconds()];
   await sleep(1000);
   const before = { loadAverage, busySeconds: machineBusySeconds() - busy };
+  // Under 10 minutes on a quiet machine; on a busy one the memory check gets what is left of 14.
   const results = await sit(options, 14 * 60, (database) => describeMachine(database, before));
   await cleanUp();
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
@@ -68,6 +66,7 @@ async function sitting(): Promise<void> {
 
 const engine = args.engine === 'pglite' ? 'pglite' : 'postgres';
 const workload = (['post', 'list'] as const).find((w) => w === args.workload) ?? 'get';
+// Each mode and the time after which it is stopped as stuck (and cleaned up).
 const modes: Record<string, [() => Promise<void>, number]> = {
   sitting: [sitting, 20 * 60_000],
   profile: [() => profile({ engine, workload, seconds: positive('seconds', '10'), databaseUrl }), 10 * 60_000],

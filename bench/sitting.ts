@@ -5,9 +5,9 @@ import { countStatements } from '../test/support/statements.js';
 import * as data from './data.js';
 import { generate, type Job, type Measurement, type RequestSpec, span } from './loadgen.js';
 import { cpuSeconds, registerCleanup, residentBytes, stop, stopping } from './processes.js';
-import { type Engine, engineOf, startTarget, TARGETS, type Target, type TargetName } from './targets.js';
-import type { ListShape, Sign, Workload } from './workloads.js';
-import * as workloads from './workloads.js';
+import { type Engine, startTarget, TARGET_NAMES, TARGETS, type Target, type TargetName } from './targets.js';
+import { guestListRequest, LIST_SHAPES, type ListShape, type Sign, signer } from './workloads.js';
+import { WORKLOAD_NAMES, WORKLOADS, type WorkloadName } from './workloads.js';
 
 export const SMALL_LIST = 10_000;
 export const WARMUP_SECONDS = 1;
@@ -25,11 +25,11 @@ export type StatementCount = { target: TargetName; workload: string; perRequest:
 /** Resident bytes of the server on PostgreSQL: after a warm-up, the highest seen, after the requests. */
 export type Memory = { requests: number; before: number; peak: number; after: number };
 
-/** What the phases share; `guests`: fresh guests for POST (one pool on PostgreSQL, one per PGlite directory). */
+/** What the phases share; `guests`: fresh guests (one pool on PostgreSQL, one per PGlite directory). */
+/** `small`: server-postgres-10k's database, 10,000 connections of the large list's host. */
 type Sitting = {
   options: Options;
   postgres: data.PostgresDatabase;
-  /** The 10,000 connections' database, server-postgres-10k's. */
   small: data.PostgresDatabase;
   sign: Sign;
   guests: Map<TargetName, Pool>;
@@ -38,10 +38,13 @@ type Pool = (count: number) => number[];
 type Counted = { target: Target; counter: Awaited<ReturnType<typeof countStatements>> };
 
 const progress = (line: string): void => void process.stderr.write(`${line}\n`);
-// The most POSTs per second a window can take before it runs out of fresh guests (it then ends
-// early, and says so): well above the fastest seen here.
-const POST_RATE_CAP: Record<Engine, number> = { postgres: 2500, pglite: 1500 };
+// The most requests with fresh guests per second a window can take before it runs out of them
+// (it then ends early, and says so): well above the fastest seen here.
+const FRESH_RATE_CAP: Record<Engine, number> = { postgres: 2500, pglite: 1500 };
 const COUNTED_GUESTS = 2 * (2 + 10); // the statement counting's: 2 warm-up and 10 counted, twice
+const freshPerWindow = (engine: Engine, seconds: number): number =>
+  Math.ceil(FRESH_RATE_CAP[engine] * (WARMUP_SECONDS + seconds + 0.5));
+const onEngine = (engine: Engine) => TARGET_NAMES.filter((name) => TARGETS[name].engine === engine);
 
 function pool(size: number): Pool {
   let next = 1;
@@ -55,7 +58,11 @@ function pool(size: number): Pool {
 /** One window; the CPU of the scratch database's backends is sampled around its measured span. */
 async function measure(s: Sitting, target: Target, workload: string, run: number, job: Job, onWarm = () => {}) {
   const database =
-    target.name === 'server-postgres-10k' ? s.small : engineOf(target.name) === 'postgres' ? s.postgres : undefined;
+    target.name === 'server-postgres-10k'
+      ? s.small
+      : TARGETS[target.name].engine === 'postgres'
+        ? s.postgres
+        : undefined;
   const backends = async () => new Map((await database?.backendPids())?.map((pid) => [pid, cpuSeconds(pid)]));
   let before: Promise<Map<number, number>> | undefined;
   const o = await generate(job, () => {
@@ -72,63 +79,58 @@ async function measure(s: Sitting, target: Target, workload: string, run: number
   return { target: target.name, workload, run, measured: o, databaseCpuSeconds: database && cpu } satisfies Window;
 }
 
-const postsPerWindow = (engine: Engine, seconds: number): number =>
-  Math.ceil(POST_RATE_CAP[engine] * (WARMUP_SECONDS + seconds + 0.5));
+/** `count` requests of a workload, each with a fresh guest where it needs one (Prism keeps nothing: one does). */
+function requestsOf(s: Sitting, target: Target, workload: WorkloadName, count: number): RequestSpec[] {
+  const { fresh, cycle = 1, request } = WORKLOADS[workload];
+  const guests =
+    (fresh ? s.guests.get(target.name)?.(count) : undefined) ??
+    Array.from({ length: fresh ? 1 : count }, (_, i) => (i % cycle) + 1);
+  return guests.map((guest) => request(target.base, s.sign, guest));
+}
 
-/** A workload on a target for the warm-up + --seconds at 16 connections. Prism keeps nothing: one POST does. */
-function workloadJob(s: Sitting, target: Target, workload: Workload): Job {
-  const take = workload === 'post' ? s.guests.get(target.name) : undefined;
-  const posts = take?.(postsPerWindow(engineOf(target.name) ?? 'postgres', s.options.seconds));
-  return {
+/** A workload on a target, its warm-up and --seconds at 16 connections (or `measure`). */
+function workloadJob(s: Sitting, target: Target, workload: WorkloadName, measure = span(s.options.seconds)): Job {
+  const once = WORKLOADS[workload].fresh === true && s.guests.has(target.name);
+  const count = once
+    ? freshPerWindow(TARGETS[target.name].engine ?? 'postgres', s.options.seconds)
+    : (WORKLOADS[workload].cycle ?? 1);
+  const requests = requestsOf(s, target, workload, count);
+  const job = {
     processes: target.processes,
     connections: CONNECTIONS,
-    requests:
-      posts?.map((i) => workloads.request('post', target.base, s.sign, i)) ??
-      (workload === 'patch'
-        ? workloads.patches(
-            target.base,
-            s.sign,
-            target.name === 'server-postgres' ? data.fixtures.largeHost : data.fixtures.smallHost,
-          )
-        : [workloads.request(workload, target.base, s.sign)]),
-    once: posts !== undefined,
-    expect: workloads.EXPECTED_STATUS[workload],
-    warmup: span(WARMUP_SECONDS),
-    measure: span(s.options.seconds),
+    requests,
+    once,
+    expect: WORKLOADS[workload].expect,
   };
+  return { ...job, warmup: span(WARMUP_SECONDS), measure };
 }
 
 /**
  * Statements per request, one request at a time, on instances of their own behind the counting
- * proxy: each main workload 10 times after 2 warm-up requests, each list shape once after one
+ * proxy: each workload 10 times after 2 warm-up requests, each list shape once after one
  * (on the server only, at 10,000: at the large size the requests differ by the host only).
  */
 async function countStatementsPerRequest(s: Sitting, [server, bare]: [Counted, Counted]): Promise<StatementCount[]> {
-  const main = () =>
-    workloads.WORKLOADS.map((w) => {
-      const specs = (n: number) =>
-        w === 'post'
-          ? (s.guests.get('server-postgres')?.(n) ?? []).map((i) => workloads.request(w, '/v1', s.sign, i))
-          : w === 'patch'
-            ? workloads.patches('/v1', s.sign, data.fixtures.largeHost).slice(0, n)
-            : Array(n).fill(workloads.request(w, '/v1', s.sign));
-      return { name: w as string, expect: workloads.EXPECTED_STATUS[w], warm: specs(2), counted: specs(10) };
+  const main = ({ target }: Counted) =>
+    WORKLOAD_NAMES.filter((w) => w !== 'constant').map((name) => {
+      const [warm, counted] = [requestsOf(s, target, name, 2), requestsOf(s, target, name, 10)];
+      return { name: name as string, expect: WORKLOADS[name].expect, warm, counted };
     });
-  const shapes = workloads.LIST_SHAPES.map((shape) => {
-    const spec = workloads.guestListRequest('/v1', s.sign, data.fixtures.smallHost, shape);
+  const shapes = LIST_SHAPES.map((shape) => {
+    const spec = guestListRequest('/v1', s.sign, data.fixtures.smallHost, shape);
     return { name: `guest list: ${shape.name}`, expect: 200, warm: [spec], counted: [spec] };
   });
   const counts: StatementCount[] = [];
   for (const [{ target, counter }, list] of [
-    [server, [...main(), ...shapes]],
-    [bare, main().filter((w) => w.name !== 'patch')],
+    [server, [...main(server), ...shapes]],
+    [bare, main(bare).filter((w) => w.name !== 'patch')],
   ] as const) {
     for (const w of list) {
-      const run = (requests: RequestSpec[]) =>
-        generate({
-          ...{ processes: target.processes, connections: 1, requests, once: true, expect: w.expect },
-          ...{ warmup: span(0), measure: { seconds: 0, minRequests: requests.length, maxSeconds: 120 } },
-        });
+      const run = (requests: RequestSpec[]) => {
+        const measure = { seconds: 0, minRequests: requests.length, maxSeconds: 120 };
+        const job = { processes: target.processes, connections: 1, requests, once: true, expect: w.expect };
+        return generate({ ...job, warmup: span(0), measure });
+      };
       const warm = await run(w.warm);
       counter.take();
       const measured = await run(w.counted);
@@ -154,7 +156,7 @@ export const listWorkload = (options: Options, size: Size, shape: ListShape): st
  */
 async function measureLists(s: Sitting, target: Target): Promise<Window[]> {
   const windows: Window[] = [];
-  for (const [index, shape] of workloads.LIST_SHAPES.entries()) {
+  for (const [index, shape] of LIST_SHAPES.entries()) {
     for (const size of ['small', 'large'] as const) {
       stopping.throwIfAborted();
       const host = size === 'large' ? data.fixtures.largeHost : data.fixtures.smallHost;
@@ -162,7 +164,7 @@ async function measureLists(s: Sitting, target: Target): Promise<Window[]> {
       const job: Job = {
         processes: target.processes,
         connections: 1,
-        requests: [workloads.guestListRequest(target.base, s.sign, host, shape)],
+        requests: [guestListRequest(target.base, s.sign, host, shape)],
         once: false,
         expect: 200,
         totalItems: await data.expectedTotal(s.postgres, host.organizationId, shape),
@@ -181,10 +183,7 @@ async function measureMemory(s: Sitting, target: Target, maxSeconds: number) {
   let before = Number.NaN;
   let peak = 0;
   const watch = setInterval(() => (peak = Math.max(peak, residentBytes(pid) || 0)), 500);
-  const job = {
-    ...workloadJob(s, target, 'get'),
-    measure: { seconds: 0, minRequests: s.options.memoryRequests, maxSeconds },
-  };
+  const job = workloadJob(s, target, 'get', { seconds: 0, minRequests: s.options.memoryRequests, maxSeconds });
   try {
     const window = await measure(s, target, 'memory: get', 0, job, () => (before = residentBytes(pid)));
     const after = residentBytes(pid);
@@ -206,31 +205,31 @@ export async function sit<M>(
     progress(`${name} done in ${((performance.now() - phaseStart) / 1000).toFixed(1)} s`);
     phaseStart = performance.now();
   };
-  const onEngine = (engine: Engine) => TARGETS.filter((name) => engineOf(name) === engine);
   const jwtSecret = randomBytes(32).toString('hex');
   // The PostgreSQL load, the PGlite one and the tokens side by side.
-  const postsPerTarget = options.runs * postsPerWindow('postgres', options.seconds);
-  const pgSizes: data.Sizes = {
-    largeList: options.listSizes.large,
-    smallList: options.listSizes.small,
-    postGuests: (onEngine('postgres').length - 1) * postsPerTarget + COUNTED_GUESTS,
+  const { large, small } = options.listSizes;
+  const freshGuests = (engine: Engine) =>
+    onEngine(engine).length * options.runs * freshPerWindow(engine, options.seconds);
+  const pgSizes = { largeList: large, smallList: small, postGuests: freshGuests('postgres') + COUNTED_GUESTS };
+  const pgliteGuests = options.runs * freshPerWindow('pglite', options.seconds); // each directory has its own
+  const tenThousandSizes = {
+    largeList: SMALL_LIST,
+    smallList: 0,
+    postGuests: options.runs * freshPerWindow('postgres', options.seconds),
   };
-  const smallSizes: data.Sizes = { largeList: 0, smallList: SMALL_LIST, postGuests: postsPerTarget };
-  const pgliteGuests = options.runs * postsPerWindow('pglite', options.seconds);
-  const pgliteSizes: data.Sizes = { largeList: 0, smallList: 0, postGuests: pgliteGuests };
-  const [postgres, small, pgliteDirs, sign] = await Promise.all([
+  const [postgres, tenThousand, pgliteDirs, sign] = await Promise.all([
     data.postgresDatabase(options.databaseUrl, pgSizes),
-    data.postgresDatabase(options.databaseUrl, smallSizes),
-    data.pgliteDirectories(onEngine('pglite').length, pgliteSizes),
-    workloads.signer(jwtSecret, Math.max(pgSizes.postGuests, pgliteGuests)),
+    data.postgresDatabase(options.databaseUrl, tenThousandSizes),
+    data.pgliteDirectories(onEngine('pglite').length, { largeList: 0, smallList: 0, postGuests: pgliteGuests }),
+    signer(jwtSecret, Math.max(pgSizes.postGuests, pgliteGuests)),
   ]);
   const machine = await describe(postgres);
   phase('data load');
 
   const env = (name: TargetName, url = postgres.url): Record<string, string> =>
-    engineOf(name) === 'pglite'
+    TARGETS[name].engine === 'pglite'
       ? { JWT_SECRET: jwtSecret, DATA_DIR: pgliteDirs[onEngine('pglite').indexOf(name)] ?? '' }
-      : { JWT_SECRET: jwtSecret, DATABASE_URL: name === 'server-postgres-10k' ? small.url : url };
+      : { JWT_SECRET: jwtSecret, DATABASE_URL: name === 'server-postgres-10k' ? tenThousand.url : url };
   const counting = async (name: 'server-postgres' | 'bare-postgres'): Promise<Counted> => {
     const url = new URL(postgres.url);
     const counter = await countStatements({ host: url.hostname, port: Number(url.port || 5432) });
@@ -241,14 +240,14 @@ export async function sit<M>(
   const [server, bare, ...targets] = await Promise.all([
     counting('server-postgres'),
     counting('bare-postgres'),
-    ...TARGETS.map((name) => startTarget(name, env)),
+    ...TARGET_NAMES.map((name) => startTarget(name, env)),
   ]);
   phase('targets');
   const postgresGuests = pool(pgSizes.postGuests);
   const guests = new Map(onEngine('postgres').map((name) => [name, postgresGuests]));
   for (const name of onEngine('pglite')) guests.set(name, pool(pgliteGuests));
-  guests.set('server-postgres-10k', pool(smallSizes.postGuests));
-  const s: Sitting = { options, postgres, small, sign, guests };
+  guests.set('server-postgres-10k', pool(tenThousandSizes.postGuests));
+  const s: Sitting = { options, postgres, small: tenThousand, sign, guests };
 
   const statements = await countStatementsPerRequest(s, [server, bare]);
   await Promise.all([...server.target.processes, ...bare.target.processes].map(stop));
@@ -258,7 +257,7 @@ export async function sit<M>(
   // each run, so a drift in the machine's speed hits all alike.
   const windows: Window[] = [];
   for (let run = 0; run < options.runs; run++) {
-    for (const workload of ['constant', ...workloads.WORKLOADS] as const) {
+    for (const workload of WORKLOAD_NAMES) {
       const order = targets.filter((t) =>
         workload === 'patch'
           ? t.name === 'server-postgres' || t.name === 'server-postgres-10k'

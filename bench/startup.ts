@@ -9,6 +9,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort, httpStatus, REPO, registerCleanup, sleep } from './processes.js';
+import { tableHead, tableRow } from './report.js';
 
 const COMMANDS: Record<string, string[]> = {
   first: ['npm', 'start', '--silent'],
@@ -19,12 +20,11 @@ const COMMANDS: Record<string, string[]> = {
 
 const accepts = (port: number) =>
   new Promise<boolean>((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
+    const socket = connect({ host: '127.0.0.1', port }).once('error', () => resolve(false));
     socket.once('connect', () => {
       socket.destroy();
       resolve(true);
     });
-    socket.once('error', () => resolve(false));
   });
 
 /** Milliseconds from the spawn until the port listens and until the probe answers. */
@@ -68,25 +68,25 @@ async function measureCase(name: string, runs: number) {
   const times: { listens: number; ready: number }[] = [];
   for (let run = 0; run < runs; run++) {
     const fresh = name === 'first' ? await dataDir() : restartDir;
-    times.push(
-      await timeOneStart(command, name === 'first' || name === 'restart' ? { DATA_DIR: fresh } : {}, name === 'mock'),
-    );
+    const env: Record<string, string> = name === 'first' || name === 'restart' ? { DATA_DIR: fresh } : {};
+    times.push(await timeOneStart(command, env, name === 'mock'));
     if (name === 'first') await rm(fresh, { recursive: true, force: true });
   }
   return times;
 }
 
+/** Min / median (the lower of the middle two) / max, in seconds. */
+function spread(values: number[]): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  const picked = [sorted[0], sorted[Math.floor((sorted.length - 1) / 2)], sorted.at(-1)];
+  return picked.map((ms) => `${((ms ?? Number.NaN) / 1000).toFixed(2)} s`).join(' / ');
+}
+
 export async function startupTimes(runs: number, cases: string[]): Promise<void> {
-  const seconds = (values: number[]) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    return [sorted[0], sorted[Math.floor((sorted.length - 1) / 2)], sorted.at(-1)]
-      .map((ms) => `${((ms ?? Number.NaN) / 1000).toFixed(2)} s`)
-      .join(' / ');
-  };
-  console.log('| case | runs | listens: min / median / max | ready: min / median / max |\n| --- | --- | --- | --- |');
+  console.log(tableHead(['case', 'runs', 'listens: min / median / max', 'ready: min / median / max']));
   for (const name of cases) {
     const times = await measureCase(name, runs);
-    const column = (key: 'listens' | 'ready') => seconds(times.map((t) => t[key]));
-    console.log(`| ${name} | ${times.length} | ${column('listens')} | ${column('ready')} |`);
+    const column = (key: 'listens' | 'ready') => spread(times.map((t) => t[key]));
+    console.log(tableRow([name, times.length, column('listens'), column('ready')]));
   }
 }

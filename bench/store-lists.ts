@@ -13,7 +13,7 @@ import { openDatabase } from '../server/store/database.js';
 import { asHost } from '../server/store/pair.js';
 import { expectedTotal, fixtures, postgresDatabase, type Sizes } from './data.js';
 import { registerCleanup } from './processes.js';
-import { median } from './report.js';
+import { median, tableHead, tableRow } from './report.js';
 import { SMALL_LIST } from './sitting.js';
 import { LIST_SHAPES, listQuery } from './workloads.js';
 
@@ -46,9 +46,7 @@ export async function storeLists(o: { large: number; runs: number; databaseUrl: 
   const { database, list } = await lists(o.databaseUrl, { largeList: o.large, smallList: SMALL_LIST, postGuests: 0 });
   const hosts = [fixtures.smallHost.organizationId, fixtures.largeHost.organizationId];
   const sizes = [SMALL_LIST, o.large].map((n) => n.toLocaleString('en-US'));
-  console.log(
-    `| shape | p50 ms at ${sizes[0]} | p50 ms at ${sizes[1]} | ratio | total_items exact |\n|${' --- |'.repeat(5)}`,
-  );
+  console.log(tableHead(['shape', `p50 ms at ${sizes[0]}`, `p50 ms at ${sizes[1]}`, 'ratio', 'total_items exact']));
   for (const shape of LIST_SHAPES) {
     const expected = await Promise.all(hosts.map((host) => expectedTotal(database, host, shape)));
     let exact = true;
@@ -59,7 +57,7 @@ export async function storeLists(o: { large: number; runs: number; databaseUrl: 
       }),
     );
     console.log(
-      `| ${shape.name} | ${small.toFixed(1)} | ${large.toFixed(1)} | ${(large / small).toFixed(2)} | ${exact ? 'yes' : 'NO'} |`,
+      tableRow([shape.name, small.toFixed(1), large.toFixed(1), (large / small).toFixed(2), exact ? 'yes' : 'NO']),
     );
   }
 }
@@ -85,12 +83,12 @@ export async function listCosts(o: { guests: number; runs: number; databaseUrl: 
   const page: Query = { ...base, statuses: ['connected'], limit: 50 };
   // Warms the connection's plans and the table's pages, so the first shape is not charged for them.
   await p50s(18, [() => list(host, page)]);
-  console.log('| shape | p50 ms | tokens | ms per token |\n| --- | ---: | ---: | ---: |');
+  console.log(tableHead(['shape', 'p50 ms', 'tokens', 'ms per token'], 1));
   for (const [name, change] of COST_SHAPES) {
     const query = { ...page, ...change };
     const [p50 = Number.NaN] = await p50s(o.runs, [() => list(host, query)]);
     // The query as the rate limit sees it: the raw query string's values.
     const tokens = requestCost(Object.fromEntries(Object.entries(query).map(([k, v]) => [k, [v].flat().map(String)])));
-    console.log(`| ${name} | ${p50.toFixed(2)} | ${tokens} | ${(p50 / tokens).toFixed(2)} |`);
+    console.log(tableRow([name, p50.toFixed(2), tokens, (p50 / tokens).toFixed(2)]));
   }
 }

@@ -1,31 +1,18 @@
-// The targets, each its own process (two for the server on PostgreSQL ×2), and how each starts.
+// The targets, one row each: every target is its own process (two for the server ×2).
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { launch, type Process } from './processes.js';
 
-export const LABELS = {
-  hono: 'Hono constant handler',
-  'bare-postgres': 'bare SQL, PostgreSQL',
-  'bare-pglite': 'bare SQL, PGlite',
-  prism: 'Prism mock',
-  'server-pglite': 'server, PGlite',
-  'server-postgres': 'server, PostgreSQL',
-  'server-postgres-x2': 'server ×2, PostgreSQL',
-  // The same server on a database of its own holding 10,000 connections only: what writes cost
-  // there against the main database's (the large guest list's, 1,000,000 in a whole sitting).
-  'server-postgres-10k': 'server, PostgreSQL, 10,000 connections',
-};
-export type TargetName = keyof typeof LABELS;
-export const TARGETS = Object.keys(LABELS) as TargetName[];
 export type Engine = 'postgres' | 'pglite';
-export const engineOf = (name: TargetName): Engine | undefined =>
-  name.endsWith('pglite') ? 'pglite' : name.includes('postgres') ? 'postgres' : undefined;
-
-/** `base`: where the API's operations are, `/v1` on our processes, the root on Prism. */
-export type Target = { name: TargetName; base: string; processes: Process[] };
-
 /** The servers' secret, and their database: `DATABASE_URL` or a PGlite `DATA_DIR`. */
 type ServerEnv = Record<string, string>;
+/** `base`: where the API's operations are, `/v1` on our processes, the root on Prism. */
+type TargetSpec = {
+  label: string;
+  engine?: Engine;
+  base: string;
+  start(name: string, env: ServerEnv): Promise<Process>[];
+};
 
 // Rate limits off, and a statement timeout long enough that a slow list is measured as slow
 // instead of cut off at 5 s. No limit of requests per keep-alive connection: past it Node
@@ -62,28 +49,47 @@ const prismCli = path.join(
   path.dirname(createRequire(import.meta.url).resolve('@stoplight/prism-cli/package.json')),
   'dist/index.js',
 );
+/** `prism mock openapi.yaml -v error`, in this process's pid (no forked worker). */
+const startPrism = (name: string) =>
+  launch({
+    name,
+    args: (port) => [
+      prismCli,
+      ...'mock openapi.yaml -v error --no-multiprocess --host 127.0.0.1 --port'.split(' '),
+      `${port}`,
+    ],
+    readyPath: '/healthz',
+    anyStatus: true,
+  });
 
-/** Starts one target's processes; `env` gives each its database. */
+const bareSql: TargetSpec['start'] = (name, env) => [startBare(name, 'sql', env)];
+const server: TargetSpec['start'] = (name, env) => [startServer(name, env)];
+
+const twoServers: TargetSpec['start'] = (name, env) => [1, 2].map((i) => startServer(`${name} #${i}`, env));
+
+const specs = {
+  hono: { label: 'Hono constant handler', base: '', start: (name) => [startBare(name, 'constant')] },
+  'bare-postgres': { label: 'bare SQL, PostgreSQL', engine: 'postgres', base: '/v1', start: bareSql },
+  'bare-pglite': { label: 'bare SQL, PGlite', engine: 'pglite', base: '/v1', start: bareSql },
+  prism: { label: 'Prism mock', base: '', start: (name) => [startPrism(name)] },
+  'server-pglite': { label: 'server, PGlite', engine: 'pglite', base: '/v1', start: server },
+  'server-postgres': { label: 'server, PostgreSQL', engine: 'postgres', base: '/v1', start: server },
+  'server-postgres-x2': { label: 'server ×2, PostgreSQL', engine: 'postgres', base: '/v1', start: twoServers },
+  // On a database of its own holding 10,000 connections: what writes cost there against the main one's.
+  'server-postgres-10k': {
+    label: 'server, PostgreSQL, 10,000 connections',
+    engine: 'postgres',
+    base: '/v1',
+    start: server,
+  },
+} satisfies Record<string, TargetSpec>;
+export type TargetName = keyof typeof specs;
+export const TARGETS: Record<TargetName, TargetSpec> = specs;
+export const TARGET_NAMES = Object.keys(TARGETS) as TargetName[];
+
+export type Target = { name: TargetName; base: string; processes: Process[] };
+
+/** Starts one target's processes on the database `env` gives it. */
 export async function startTarget(name: TargetName, env: (name: TargetName) => ServerEnv): Promise<Target> {
-  const target = (base: string, processes: Process[]): Target => ({ name, base, processes });
-  if (name === 'hono') return target('', [await startBare(name, 'constant')]);
-  if (name === 'bare-postgres' || name === 'bare-pglite')
-    return target('/v1', [await startBare(name, 'sql', env(name))]);
-  if (name === 'prism')
-    return target('', [
-      // `prism mock openapi.yaml -v error`, in this process's pid (no forked worker).
-      await launch({
-        name,
-        args: (port) => [
-          prismCli,
-          ...'mock openapi.yaml -v error --no-multiprocess --host 127.0.0.1 --port'.split(' '),
-          `${port}`,
-        ],
-        readyPath: '/healthz',
-        anyStatus: true,
-      }),
-    ]);
-  const count = name === 'server-postgres-x2' ? 2 : 1;
-  const names = count === 1 ? [name] : [1, 2].map((i) => `${name} #${i}`);
-  return target('/v1', await Promise.all(names.map((n) => startServer(n, env(name)))));
+  return { name, base: TARGETS[name].base, processes: await Promise.all(TARGETS[name].start(name, env(name))) };
 }

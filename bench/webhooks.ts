@@ -14,6 +14,7 @@ import { insertOrganization } from '../server/store/organizations.js';
 import { asGuest, asHost } from '../server/store/pair.js';
 import { startDispatcher } from '../server/webhooks/run.js';
 import { registerCleanup, sleep } from './processes.js';
+import { tableHead, tableRow } from './report.js';
 
 async function openStore(engine: 'pglite' | 'postgres', serverUrl: string): Promise<Store> {
   if (engine === 'pglite') return openMemoryDatabase();
@@ -72,8 +73,8 @@ export async function webhookRates(o: { engine: 'pglite' | 'postgres'; seconds: 
   const written = (performance.now() - started) / 1000;
   while (received < writes && performance.now() - started < (o.seconds + 60) * 1000) await sleep(20);
   const delivered = (performance.now() - started) / 1000;
-  console.log('| engine | writes/s (each one event) | events delivered/s | delivered |\n| --- | ---: | ---: | ---: |');
+  console.log(tableHead(['engine', 'writes/s (each one event)', 'events delivered/s', 'delivered'], 1));
   console.log(
-    `| ${o.engine} | ${(writes / written).toFixed(0)} | ${(received / delivered).toFixed(0)} | ${received} of ${writes} |`,
+    tableRow([o.engine, (writes / written).toFixed(0), (received / delivered).toFixed(0), `${received} of ${writes}`]),
   );
 }

@@ -1,4 +1,4 @@
-// The requests of each workload, for a target whose operations live under `base` (`/v1` on our
+// The workloads, one row each, for a target whose operations live under `base` (`/v1` on our
 // processes, the root on Prism), and the shapes of the guest-connections list.
 import type { operations } from '../generated/openapi.js';
 import { operations as described } from '../generated/operations.js';
@@ -7,63 +7,81 @@ import { fixtures, type Requester } from './data.js';
 import type { RequestSpec } from './loadgen.js';
 import { SERVER_SETTINGS } from './targets.js';
 
-export const WORKLOADS = ['get', 'list', 'post', 'patch'] as const;
-export type Workload = (typeof WORKLOADS)[number] | 'constant';
-export const WORKLOAD_LABELS: Record<Workload, string> = {
-  constant: 'GET / (constant)',
-  get: 'GET /host-connections/{id}',
-  list: 'GET /host-connections (25 rows)',
-  post: 'POST /host-connections',
-  patch: 'PATCH /guest-connections/{id}',
-};
-export const EXPECTED_STATUS: Record<Workload, number> = { constant: 200, get: 200, list: 200, post: 201, patch: 200 };
-
 /** Signs a token for a requester, as the token endpoint would. */
 export type Sign = (requester: Requester) => string;
+/**
+ * A row of the table: the status every answer must have, and its request. `fresh`: each
+ * request needs a guest of its own not connected yet (`guest`, from 1), so each is sent once.
+ */
+type Workload = {
+  label: string;
+  expect: number;
+  fresh?: true;
+  /** Requests that differ (`guest` 1 to `cycle`), sent in turn. */
+  cycle?: number;
+  request(base: string, sign: Sign, guest: number): RequestSpec;
+};
 
 const headers = (requester: Requester, sign: Sign): Record<string, string> => ({
   Authorization: `Bearer ${sign(requester)}`,
   'Requester-Organization-ID': requester.organizationId,
   'Target-Organization-ID': requester.organizationId,
 });
+const listerReads = (base: string, sign: Sign, query: string): RequestSpec => ({
+  method: 'GET',
+  path: `${base}/host-connections${query}`,
+  headers: headers(fixtures.lister, sign),
+});
 
-/**
- * The lister reads its connection to one host (get), its 25 connected hosts in one page (list);
- * fresh guest `guest` accepts its own invitation (post: a new connection, so each is sent once).
- */
-export function request(workload: Workload, base: string, sign: Sign, guest = 1): RequestSpec {
-  if (workload === 'constant') return { method: 'GET', path: '/', headers: {} };
-  const reads: Partial<Record<Workload, string>> = { get: `/${fixtures.listedHost(1)}`, list: '?statuses=connected' };
-  const read = reads[workload];
-  if (read !== undefined)
-    return { method: 'GET', path: `${base}/host-connections${read}`, headers: headers(fixtures.lister, sign) };
-  const { invitationToken, ...requester } = fixtures.postGuest(guest);
-  return {
-    method: 'POST',
-    path: `${base}/host-connections`,
-    headers: { ...headers(requester, sign), 'Content-Type': 'application/json' },
-    body: JSON.stringify({ host_organization_id: fixtures.postHost, invitation_token: invitationToken }),
-  };
-}
-
-/**
- * A host archives and unarchives its guests 1–100 in turn (PATCH /guest-connections/{id}): each
- * request changes the row and its list indexes. Only the servers on PostgreSQL run it.
- */
-export const patches = (base: string, sign: Sign, host: Requester): RequestSpec[] =>
-  Array.from({ length: 200 }, (_, i) => ({
-    method: 'PATCH',
-    path: `${base}/guest-connections/${fixtures.listGuest(Math.floor(i / 2) + 1)}`,
-    headers: { ...headers(host, sign), 'Content-Type': 'application/json' },
-    body: JSON.stringify({ archived: i % 2 === 0 }),
-  }));
+export type WorkloadName = 'constant' | 'get' | 'list' | 'post' | 'patch';
+/** `constant` runs on the Hono constant handler alone, every other workload on every other target. */
+export const WORKLOADS: Record<WorkloadName, Workload> = {
+  constant: { label: 'GET / (constant)', expect: 200, request: () => ({ method: 'GET', path: '/', headers: {} }) },
+  // The lister reads its connection to one host, and its 25 connected hosts in one page.
+  get: {
+    label: 'GET /host-connections/{id}',
+    expect: 200,
+    request: (base, sign) => listerReads(base, sign, `/${fixtures.listedHost(1)}`),
+  },
+  list: {
+    label: 'GET /host-connections (25 rows)',
+    expect: 200,
+    request: (base, sign) => listerReads(base, sign, '?statuses=connected'),
+  },
+  // A fresh guest accepts its own invitation.
+  post: {
+    label: 'POST /host-connections',
+    expect: 201,
+    fresh: true,
+    request: (base, sign, guest) => {
+      const { invitationToken, ...requester } = fixtures.postGuest(guest);
+      return {
+        method: 'POST',
+        path: `${base}/host-connections`,
+        headers: { ...headers(requester, sign), 'Content-Type': 'application/json' },
+        body: JSON.stringify({ host_organization_id: fixtures.postHost, invitation_token: invitationToken }),
+      };
+    },
+  },
+  // The large list's host archives and unarchives its guests 1–100 in turn: each request changes
+  // the row, its list indexes and the counts. Only the servers on PostgreSQL run it.
+  patch: {
+    label: 'PATCH /guest-connections/{id}',
+    expect: 200,
+    cycle: 200,
+    request: (base, sign, i) => ({
+      method: 'PATCH',
+      path: `${base}/guest-connections/${fixtures.listGuest(Math.ceil(i / 2))}`,
+      headers: { ...headers(fixtures.largeHost, sign), 'Content-Type': 'application/json' },
+      body: JSON.stringify({ archived: i % 2 === 1 }),
+    }),
+  },
+};
+export const WORKLOAD_NAMES = Object.keys(WORKLOADS) as WorkloadName[];
 
 export type ListQuery = operations['listGuestConnections']['parameters']['query'];
 /** A way of reading the guest-connections list: what it changes of the default query. */
-export interface ListShape {
-  name: string;
-  query: Partial<ListQuery>;
-}
+export type ListShape = { name: string; query: Partial<ListQuery> };
 
 /** The values the contract allows for one of the guest list's parameters. */
 function allowed<K extends 'order_by' | 'search_field'>(name: K): NonNullable<ListQuery[K]>[] {
@@ -75,7 +93,7 @@ function allowed<K extends 'order_by' | 'search_field'>(name: K): NonNullable<Li
 // Three hex digits, one per search field: each matches about 0.15% of the generated names and e-mails.
 const SEARCH_TEXTS = ['a1b', 'c2d', 'e3f'];
 /** The same absolute offset at both sizes, near the end of the 10,000 (9,500 of them connected). */
-export const DEEP_OFFSET = 9400;
+const DEEP_OFFSET = 9400;
 
 export const LIST_SHAPES: ListShape[] = [
   ...allowed('order_by').flatMap((order_by) =>
@@ -109,11 +127,8 @@ export function guestListRequest(base: string, sign: Sign, host: Requester, shap
 
 /** Every requester's token, signed with the servers' secret by the server's own issuer. */
 export async function signer(jwtSecret: string, postGuests: number): Promise<Sign> {
-  const issuer = createTokenIssuer({
-    secret: jwtSecret,
-    ttlSeconds: Number(SERVER_SETTINGS.TOKEN_TTL_SECONDS),
-    now: () => new Date(),
-  });
+  const ttlSeconds = Number(SERVER_SETTINGS.TOKEN_TTL_SECONDS);
+  const issuer = createTokenIssuer({ secret: jwtSecret, ttlSeconds, now: () => new Date() });
   const tokens = new Map<string, string>();
   const guests = Array.from({ length: postGuests }, (_, i) => fixtures.postGuest(i + 1));
   for (const requester of [fixtures.lister, fixtures.largeHost, fixtures.smallHost, ...guests])

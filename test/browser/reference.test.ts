@@ -1,10 +1,11 @@
 // The API reference as a person uses it: a real Chromium opens /docs on the real server, finds
 // POST /host-connections, and sends it from the page's own request client (Scalar's "Test
-// Request") with the guest's token, organization headers and body, and gets the 201. Every
+// Request") with the guest's token, organization headers and body, and gets the 201; it lists the
+// contract's webhooks too. Every
 // request the page makes must go to the server itself: no CDN, font, telemetry or other host.
 // Debian's chromium (test/support/chromium.ts).
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
@@ -136,5 +137,18 @@ describe.skipIf(unavailable !== undefined)(
       expect(elsewhere).toEqual([]);
       expect(blocked).toEqual([]);
     }, 240_000);
+
+    it("lists every event of the contract's webhooks section, by its summary", async () => {
+      const document = JSON.parse(await readFile(new URL('../../generated/openapi.json', import.meta.url), 'utf8')) as {
+        webhooks: Record<string, { post: { summary: string } }>;
+      };
+      const summaries = Object.values(document.webhooks).map((event) => event.post.summary);
+      expect(summaries).toHaveLength(5);
+      const page = chromium.context.pages()[0] ?? (await chromium.context.newPage());
+      await page.goto(`${origin}/docs`, { waitUntil: 'domcontentloaded', timeout: STEP_TIMEOUT_MS });
+      await page.getByRole('button', { name: 'Open Group - Webhooks' }).click({ timeout: STEP_TIMEOUT_MS });
+      for (const summary of summaries)
+        await page.getByText(summary, { exact: true }).first().waitFor({ timeout: STEP_TIMEOUT_MS });
+    }, 60_000);
   },
 );

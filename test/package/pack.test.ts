@@ -166,6 +166,24 @@ describe('the connections-api package (npm pack)', slow, () => {
     expect(answer).toEqual({ status: 200, body: { status: 'ok' } });
   });
 
+  it('exports ./webhooks: verifyWebhook takes an event signed by standardwebhooks and refuses it tampered', async () => {
+    const answer = await runScript(
+      server.project,
+      'webhooks.mjs',
+      `import { readFileSync } from 'node:fs';
+       import { Webhook } from 'standardwebhooks';
+       import { verifyWebhook } from 'connections-api/webhooks';
+       const contract = JSON.parse(readFileSync(new URL(import.meta.resolve('connections-api/package.json')).pathname.replace('package.json', 'dist/generated/openapi.json'), 'utf8'));
+       const body = JSON.stringify(contract.components.examples.GuestConnectionCreatedEvent.value);
+       const secret = 'whsec_' + Buffer.alloc(24, 7).toString('base64');
+       const at = new Date();
+       const headers = { 'webhook-id': 'msg_1', 'webhook-timestamp': String(Math.floor(at / 1000)), 'webhook-signature': new Webhook(secret).sign('msg_1', at, body) };
+       const refused = (text) => { try { verifyWebhook(text, headers, secret); return false; } catch (error) { return error.name === 'WebhookRejected'; } };
+       console.log(JSON.stringify({ type: verifyWebhook(body, headers, secret).type, tamperedRefused: refused(body.replace('}', ', "x": 1}')) }));`,
+    );
+    expect(answer).toEqual({ type: 'guest_connection.created', tamperedRefused: true });
+  });
+
   it('exports ./openapi.yaml, the contract itself', async () => {
     const answer = await runScript(
       server.project,
