@@ -3,7 +3,7 @@
 // or a GET changes no row of any table, and no answer names an organization the caller has
 // no connection with. Valid requests must reach the handlers, not stop at 404s.
 //
-// FUZZ_RUNS=n      requests per database (default 500, as the conformance command; each run draws a new seed)
+// FUZZ_RUNS=n      requests per database (default 1000; each run draws a new seed)
 // FUZZ_SEED=s      the seed (default: a new one each run, printed)
 // FUZZ_PATH=p      with FUZZ_SEED, replays the one case a failure printed;
 //                  the world is rebuilt fresh, so a case that needed earlier requests' records may pass
@@ -20,7 +20,7 @@ import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-
 import { changedTables, snapshotTables } from '../support/snapshot.js';
 import { buildWorld } from './world.js';
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 500);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
 const SEED = process.env.FUZZ_SEED === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(process.env.FUZZ_SEED);
 const REPLAY_PATH = process.env.FUZZ_PATH;
 const databaseUrl = process.env.TEST_DATABASE_URL;
