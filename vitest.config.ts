@@ -1,6 +1,5 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
-import { LongestFirst } from './test/setup/sequencer.js';
 
 export default defineConfig({
   test: {
@@ -12,7 +11,6 @@ export default defineConfig({
     setupFiles: ['test/setup/hashing.ts'],
     // Forks keep PGlite (WASM) and the child processes of each worker apart.
     pool: 'forks',
-    sequence: { sequencer: LongestFirst },
     // Vitest's default leaves a core idle on a 2-core machine.
     maxWorkers: availableParallelism(),
     // Files share their worker's modules, so a worker opens PGlite once (~5 s) instead of once
