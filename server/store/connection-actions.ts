@@ -2,7 +2,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { components } from '../../generated/openapi.js';
 import type { ValidatedQuery } from '../contract/inputs.js';
-import { inListOrder, listOf, type List } from './list.js';
+import { inListOrder, pageOf, type List } from './list.js';
 import { isUuid } from './organizations.js';
 import type { Pair } from './pair.js';
 import type { ActionType, ConnectionAction as ActionRow, Database } from './schema.js';
@@ -87,17 +87,11 @@ export async function listActions(
 ): Promise<List<ConnectionAction>> {
   let matches = actionsOf(db, pair);
   if (query.status !== undefined) matches = matches.where('a.status', '=', query.status);
-  const page = inListOrder(
-    matches.select(selections(connectionActionView, 'a', undefined)).$castTo<ConnectionAction>(),
-    newest,
-    sql.ref('a.id'),
-    'desc',
-  )
-    .limit(query.limit)
-    .offset(query.offset);
-  return listOf(
+  return pageOf(
     db,
-    page,
-    matches.select((eb) => eb.fn.countAll<number>().as('total')),
+    matches,
+    matches.select(selections(connectionActionView, 'a', undefined)).$castTo<ConnectionAction>(),
+    { key: newest, tieBreak: sql.ref('a.id'), dir: 'desc' },
+    query,
   );
 }

@@ -2,7 +2,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { components } from '../../generated/openapi.js';
 import type { ValidatedQuery } from '../contract/inputs.js';
-import { containsText, inListOrder, listOf, lower, type List } from './list.js';
+import { containsText, lower, pageOf, type List } from './list.js';
 import { isUuid } from './organizations.js';
 import type { HostId } from './pair.js';
 import type { Database, NewInvitation } from './schema.js';
@@ -67,18 +67,12 @@ export async function listInvitations(
 
   const column = sql.ref(`i.${query.order_by}`);
   const key = { expression: query.order_by === 'email' ? lower(column) : column, nullable: nullable[query.order_by] };
-  const page = inListOrder(
-    matches.select(selections(invitationView, 'i', { now })).$castTo<Invitation>(),
-    key,
-    sql.ref('i.id'),
-    query.order_dir,
-  )
-    .limit(query.limit)
-    .offset(query.offset);
-  return listOf(
+  return pageOf(
     db,
-    page,
-    matches.select((eb) => eb.fn.countAll<number>().as('total')),
+    matches,
+    matches.select(selections(invitationView, 'i', { now })).$castTo<Invitation>(),
+    { key, tieBreak: sql.ref('i.id'), dir: query.order_dir },
+    query,
   );
 }
 

@@ -56,6 +56,25 @@ export async function listOf<Item>(
   return { items, total_items: counted?.total ?? 0 };
 }
 
+/** How a list is ordered: its key (nulls last), a unique tie-break, the direction. */
+type ListOrder = { key: OrderKey; tieBreak: Expression<unknown>; dir: Direction };
+
+/**
+ * The page `page` asks for of `items` (the matches, each selected as its view), in list order,
+ * and the number of all `matches`: a list whose rows are one query (the connection lists build
+ * their page apart, connection-lists.ts).
+ */
+export function pageOf<DB, TB extends keyof DB, Item>(
+  db: Kysely<Database>,
+  matches: SelectQueryBuilder<DB, TB, object>,
+  items: SelectQueryBuilder<DB, TB, Item>,
+  order: ListOrder,
+  page: { limit: number; offset: number },
+): Promise<List<Item>> {
+  const ordered = inListOrder(items, order.key, order.tieBreak, order.dir).limit(page.limit).offset(page.offset);
+  return listOf(db, ordered, matches.select(sql<number>`count(*)`.as('total')));
+}
+
 /**
  * `column ILIKE '%text%'`, the user's text taken literally: `%`, `_` and `\` would
  * otherwise be wildcards or the escape character.

@@ -2,7 +2,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { components } from '../../generated/openapi.js';
 import type { ValidatedQuery } from '../contract/inputs.js';
-import { inListOrder, listOf, type List } from './list.js';
+import { pageOf, type List } from './list.js';
 import { isUuid } from './organizations.js';
 import type { Database, WebhookAttempt } from './schema.js';
 import { selections } from './view.js';
@@ -21,18 +21,12 @@ export async function listDeliveries(
   let matches = db.selectFrom('webhook_deliveries as d').where('d.endpoint_id', '=', endpointId);
   if (query.status !== undefined) matches = matches.where('d.status', '=', query.status);
   if (query.event_type !== undefined) matches = matches.where('d.event_type', '=', query.event_type);
-  const page = inListOrder(
-    matches.select(selections(webhookDeliveryView, 'd', undefined)).$castTo<WebhookDelivery>(),
-    { expression: sql.ref('d.created_at'), nullable: false },
-    sql.ref('d.id'),
-    'desc',
-  )
-    .limit(query.limit)
-    .offset(query.offset);
-  return listOf(
+  return pageOf(
     db,
-    page,
-    matches.select((eb) => eb.fn.countAll<number>().as('total')),
+    matches,
+    matches.select(selections(webhookDeliveryView, 'd', undefined)).$castTo<WebhookDelivery>(),
+    { key: { expression: sql.ref('d.created_at'), nullable: false }, tieBreak: sql.ref('d.id'), dir: 'desc' },
+    query,
   );
 }
 

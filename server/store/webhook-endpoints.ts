@@ -3,7 +3,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { components } from '../../generated/openapi.js';
 import type { ValidatedQuery } from '../contract/inputs.js';
-import { inListOrder, listOf, type List } from './list.js';
+import { pageOf, type List } from './list.js';
 import { isUuid } from './organizations.js';
 import type { Database, WebhookEndpointRow, WebhookEventType } from './schema.js';
 import { selections } from './view.js';
@@ -126,18 +126,12 @@ export async function listEndpoints(
   query: ValidatedQuery<'listWebhookEndpoints'>,
 ): Promise<List<WebhookEndpoint>> {
   const matches = db.selectFrom('webhook_endpoints as w').where('w.organization_id', '=', organizationId);
-  const page = inListOrder(
-    matches.select(selections(webhookEndpointView, 'w', undefined)).$castTo<WebhookEndpoint>(),
-    { expression: sql.ref('w.created_at'), nullable: false },
-    sql.ref('w.id'),
-    'asc',
-  )
-    .limit(query.limit)
-    .offset(query.offset);
-  return listOf(
+  return pageOf(
     db,
-    page,
-    matches.select((eb) => eb.fn.countAll<number>().as('total')),
+    matches,
+    matches.select(selections(webhookEndpointView, 'w', undefined)).$castTo<WebhookEndpoint>(),
+    { key: { expression: sql.ref('w.created_at'), nullable: false }, tieBreak: sql.ref('w.id'), dir: 'asc' },
+    query,
   );
 }
 
