@@ -1,9 +1,10 @@
-// `npm run pack:client [-- --pack-destination DIR]`: the client alone, as a package for
-// frontends: `connections-api-client`, built from client/ and generated/, whose one runtime
-// dependency is openapi-fetch. Its root exports what `connections-api` exports at its root;
-// `./react` (TanStack Query hooks), `./msw` (MSW handlers) and `./webhooks` (verifyWebhook, for
-// receivers) need optional peer dependencies.
+// `npm run pack:client [-- --pack-destination DIR] [--built]`: the client alone, as a package
+// for frontends: `connections-api-client`, the client/ and generated/ files of `npm run build`'s
+// dist/ (one compile for both packages), whose one runtime dependency is openapi-fetch. Its root
+// exports what `connections-api` exports at its root; `./react` (TanStack Query hooks), `./msw`
+// (MSW handlers) and `./webhooks` (verifyWebhook, for receivers) need optional peer dependencies.
 // The tarball is written to DIR (default: here) and its path is the last line printed.
+// `--built`: dist/ was just built (by `npm pack`'s prepack or `npm run build`): pack it as it is.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,7 +13,12 @@ import { parseArgs } from 'node:util';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const staging = path.join(root, '.tmp/pack-client');
-const { values } = parseArgs({ options: { 'pack-destination': { type: 'string', default: process.cwd() } } });
+const { values } = parseArgs({
+  options: {
+    'pack-destination': { type: 'string', default: process.cwd() },
+    built: { type: 'boolean', default: false },
+  },
+});
 const destination = path.resolve(values['pack-destination']);
 
 type Manifest = {
@@ -24,16 +30,15 @@ type Manifest = {
 const server = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as Manifest;
 
 rmSync(staging, { recursive: true, force: true });
-// Emit only: `npm run typecheck` checks client/ (see scripts/build.ts).
-execFileSync(
-  process.execPath,
-  [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.client.json'), '--noCheck'],
-  {
-    stdio: 'inherit',
-  },
-);
-mkdirSync(path.join(staging, 'dist/generated'), { recursive: true });
-cpSync(path.join(root, 'generated/openapi.d.ts'), path.join(staging, 'dist/generated/openapi.d.ts'));
+// The build's output goes to stderr: stdout ends with the tarball's path.
+if (!values.built) execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: ['ignore', 2, 2] });
+const dist = path.join(root, 'dist');
+cpSync(path.join(dist, 'client'), path.join(staging, 'dist/client'), { recursive: true });
+// The generated types and modules the client imports; openapi.json is the server's.
+cpSync(path.join(dist, 'generated'), path.join(staging, 'dist/generated'), {
+  recursive: true,
+  filter: (file) => path.basename(file) !== 'openapi.json',
+});
 cpSync(path.join(root, 'LICENSE'), path.join(staging, 'LICENSE'));
 cpSync(path.join(root, 'scripts/client-package/README.md'), path.join(staging, 'README.md'));
 

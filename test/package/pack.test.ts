@@ -1,5 +1,5 @@
-// The packages as people install them. `npm pack` (which builds through `prepack`) and
-// `npm run pack:client` each make a tarball; each is installed from npm's cache into an empty
+// The packages as people install them. `npm pack` (which builds through `prepack`), then
+// `npm run pack:client -- --built` from the same dist/, each make a tarball; each is installed from npm's cache into an empty
 // project outside the repository, and every export is imported and used from there: the
 // client against the Prism mock, the types under tsc, the server's createApp answering
 // /readyz. Then the installed package's compiled server runs as `npm run start:prod`, and its
@@ -31,10 +31,14 @@ type PackReport = { filename: string; files: { path: string }[] }[];
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'connections-pack-'));
-  const [packed, clientPacked] = await Promise.all([
-    run('npm', ['pack', '--json', '--pack-destination', work], { cwd: repo }),
-    run('npm', ['run', '--silent', 'pack:client', '--', '--pack-destination', work], { cwd: repo }),
-  ]);
+  const packed = await run('npm', ['pack', '--json', '--pack-destination', work], { cwd: repo });
+  const clientPacked = await run(
+    'npm',
+    ['run', '--silent', 'pack:client', '--', '--pack-destination', work, '--built'],
+    {
+      cwd: repo,
+    },
+  );
   const [report] = JSON.parse(packed.stdout) as PackReport;
   if (report === undefined) throw new Error(`npm pack reported nothing:\n${packed.stdout}`);
   server = {
@@ -238,7 +242,7 @@ describe('the connections-api package (npm pack)', slow, () => {
   });
 });
 
-describe('the connections-api-client package (npm run pack:client)', slow, () => {
+describe('the connections-api-client package (npm run pack:client -- --built)', slow, () => {
   it('prints the tarball path as the last line, and installs with openapi-fetch as its only dependency, in at most 2 MiB, with no engine warning', async () => {
     expect(`${client.installed.stdout}${client.installed.stderr}`).not.toMatch(/EBADENGINE/);
     expect(client.tarball).toMatch(/connections-api-client-[\d.]+\.tgz$/);
@@ -349,7 +353,7 @@ describe('the compiled server of the installed package', slow, () => {
 describe('connections-api-conformance, run from the installed package', slow, () => {
   /** A deployment as an operator makes one: organizations by the admin command, then the server. */
   async function deployment(env: Record<string, string>, name: string, command?: string[]) {
-    const organizations = await adminOrganizations(path.join(work, `${name}-organizations.json`), repo, env);
+    const organizations = await adminOrganizations(path.join(work, `${name}-organizations.json`), env);
     const { url } = await startServer(env, command);
     const junit = path.join(work, `${name}-junit.xml`);
     const args = ['--base-url', `${url}/v1`, '--organizations', organizations, '--requests', '100', '--junit', junit];

@@ -2,6 +2,7 @@
 // (0, 1 or 2 are all answers here, so none of them rejects), and the organizations file.
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
+import { runAdmin } from '../../scripts/admin/command.js';
 
 export interface CommandRun {
   code: number | null;
@@ -27,28 +28,39 @@ export function runCommand(
 export type Credentials = { organization_id: string; client_id: string; client_secret: string };
 
 /**
- * `--organizations FILE` as an operator makes it: `admin create-organization` once per role, run
- * as `npm run -s admin --` runs it (without npm's own start-up). On an embedded database one
- * after the other (it is open in one process at a time); on PostgreSQL side by side.
+ * `--organizations FILE` as an operator makes it: `admin create-organization` once per role, in
+ * this process (test/store/admin.test.ts runs the command as a process), one after the other: an
+ * embedded database is open in one process at a time, and the first run migrates a new database.
  */
-export async function adminOrganizations(file: string, cwd: string, env: Record<string, string>): Promise<string> {
+export async function adminOrganizations(file: string, env: Record<string, string>): Promise<string> {
   const create = async (role: string): Promise<[string, Credentials]> => {
     const email = `${role}-${Date.now()}@conformance.example`;
-    const args = ['--import', 'tsx', 'scripts/admin.ts', 'create-organization', '--name', `Conformance ${role}`];
-    const run = await runCommand(
-      process.execPath,
-      [...args, '--email', email, '--owner-email', `owner-${email}`],
-      cwd,
-      env,
-    );
-    if (run.code !== 0)
-      throw new Error(`admin create-organization failed (${run.code}):\n${run.stdout}\n${run.stderr}`);
-    return [role, JSON.parse(run.stdout) as Credentials];
+    const printed = { stdout: '', stderr: '' };
+    const args = [
+      'create-organization',
+      '--name',
+      `Conformance ${role}`,
+      '--email',
+      email,
+      '--owner-email',
+      `owner-${email}`,
+    ];
+    const code = await runAdmin(args, {
+      env: { ...process.env, ...env },
+      stdout: (text) => {
+        printed.stdout += text;
+      },
+      stderr: (text) => {
+        printed.stderr += text;
+      },
+    });
+    if (code !== 0)
+      throw new Error(`admin create-organization failed (${code}):\n${printed.stdout}\n${printed.stderr}`);
+    return [role, JSON.parse(printed.stdout) as Credentials];
   };
   const roles = ['host', 'guest', 'stranger'];
   const created: [string, Credentials][] = [];
-  if (env.DATABASE_URL !== undefined) created.push(...(await Promise.all(roles.map(create))));
-  else for (const role of roles) created.push(await create(role));
+  for (const role of roles) created.push(await create(role));
   await writeFile(file, JSON.stringify(Object.fromEntries(created)));
   return file;
 }
