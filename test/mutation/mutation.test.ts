@@ -20,7 +20,8 @@ import { incrementalTypecheck } from './typecheck.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const run = promisify(execFile);
-const bin = (name: string) => join(root, 'node_modules/.bin', name);
+// `node --import tsx`, not the tsx command, which starts a second Node process to run the first.
+const tsx = (script: string) => [process.execPath, ['--import', 'tsx', script]] as const;
 
 const ref = (name: string) => ({ $ref: `#/components/responses/${name}` });
 // The contract has no shared 422 response (each operation's example names its own inputs).
@@ -121,7 +122,7 @@ describe('a contract change on a copy of the project', () => {
   let dir: string;
   let scratch: ScratchDatabase | undefined;
   let typecheck: () => string;
-  const inCopy = (file: string, args: string[], env: Record<string, string> = {}) =>
+  const inCopy = (file: string, args: readonly string[], env: Record<string, string> = {}) =>
     run(file, args, { cwd: dir, env: { ...process.env, NODE_ENV: 'test', ...env } });
 
   beforeAll(async () => {
@@ -142,7 +143,7 @@ describe('a contract change on a copy of the project', () => {
     // All a new field needs besides its view entries: the contract, a migration, `npm run generate`.
     await writeFile(join(dir, 'openapi.yaml'), mutate(await readFile(join(dir, 'openapi.yaml'), 'utf8')));
     await writeFile(join(dir, 'server/store/migrations/0009_connection_notes.ts'), migration);
-    await inCopy(bin('tsx'), ['scripts/generate.ts']);
+    await inCopy(...tsx('scripts/generate.ts'));
     typecheck = incrementalTypecheck(dir);
     if (process.env.TEST_DATABASE_URL) scratch = await createScratchDatabase(process.env.TEST_DATABASE_URL, 'mutation');
   }, 120_000);
@@ -186,7 +187,7 @@ describe('a contract change on a copy of the project', () => {
       ],
     ]);
     // The checks run in their process while this one type-checks: the two use both cores.
-    const checks = inCopy(bin('tsx'), ['check.ts'], scratch && { MUTATION_DATABASE_URL: scratch.url });
+    const checks = inCopy(...tsx('check.ts'), scratch && { MUTATION_DATABASE_URL: scratch.url });
     const errors = typecheck();
     const { stdout } = await checks;
     const seen = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { contract: unknown; notes: unknown };

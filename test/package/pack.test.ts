@@ -299,14 +299,15 @@ describe('connections-api-client/react and /msw in a frontend project', slow, ()
   });
 });
 
+const installedPackage = () => path.join(server.project, 'node_modules/connections-api');
+
 describe('the compiled server of the installed package', slow, () => {
-  const installed = () => path.join(server.project, 'node_modules/connections-api');
   let dataDir: string;
   let started: RunningServer;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'connections-start-prod-'));
-    started = await startServer({ DATA_DIR: dataDir }, ['npm', '--prefix', installed(), 'run', 'start:prod']);
+    started = await startServer({ DATA_DIR: dataDir }, ['npm', '--prefix', installedPackage(), 'run', 'start:prod']);
   }, 120_000);
 
   afterAll(async () => {
@@ -317,7 +318,7 @@ describe('the compiled server of the installed package', slow, () => {
 
   it('runs as npm run start:prod (node dist/server/main.js) in the package', async () => {
     expect(await readFile(`/proc/${serverPid()}/cmdline`, 'utf8')).toBe('node\0dist/server/main.js\0');
-    expect(await realpath(`/proc/${serverPid()}/cwd`)).toBe(await realpath(installed()));
+    expect(await realpath(`/proc/${serverPid()}/cwd`)).toBe(await realpath(installedPackage()));
     expect((await fetch(`${started.url}/readyz`)).status).toBe(200);
   });
 
@@ -361,7 +362,7 @@ describe('connections-api-conformance, run from the installed package', slow, ()
     return { run, junit: await readFile(junit, 'utf8') };
   }
 
-  it('passes against npm start (embedded) and against the server on PostgreSQL, and writes JUnit', async () => {
+  it('passes against npm start (embedded) and against the compiled server on PostgreSQL, and writes JUnit', async () => {
     const databaseUrl = process.env.TEST_DATABASE_URL;
     const scratch = databaseUrl ? await createScratchDatabase(databaseUrl, 'connections_conformance') : undefined;
     try {
@@ -373,7 +374,10 @@ describe('connections-api-conformance, run from the installed package', slow, ()
       };
       const runs = await Promise.all([
         deployment(embedded, 'embedded', ['npm', 'start']),
-        ...(postgres ? [deployment(postgres, 'postgres')] : []),
+        // The installed package's compiled server, as in production (and no tsx to load).
+        ...(postgres
+          ? [deployment(postgres, 'postgres', [process.execPath, path.join(installedPackage(), 'dist/server/main.js')])]
+          : []),
       ]);
       // Without TEST_DATABASE_URL only the embedded deployment is checked; with it, both must be.
       expect(runs.length).toBe(databaseUrl ? 2 : 1);
