@@ -1,7 +1,7 @@
 // The operator's admin command, run as an operator runs it: a child process on a data dir, once
-// per behaviour of its process (one JSON line on stdout, exit codes 1 and 2, the lock, the demo);
-// the rest of each command's logic runs in this process (runAdmin), which spares a Node start-up
-// and a tsx load of the server per command.
+// per behaviour of its process (one JSON line on stdout and exit 0, exit 2, exit 1 with the lock);
+// the rest of each command's logic, the demo included, runs in this process (runAdmin), which
+// spares a Node start-up and a tsx load of the server per command.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -161,7 +161,7 @@ describe('admin demo', () => {
   });
 
   it('seeds an empty database, then prints the walkthrough again with new secrets that a server accepts', async () => {
-    const first = await admin(['demo'], { DATA_DIR: dataDir, PORT: '3999' });
+    const first = await adminHere(['demo'], { DATA_DIR: dataDir, PORT: '3999' });
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toContain('# Demo data, seeded because the database was empty.');
     expect(first.stdout).toContain('API=http://127.0.0.1:3999/v1');
