@@ -7,19 +7,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAdmin } from '../../scripts/admin/command.js';
 import { createClient, createOrganization, revokeClient, AdminInputError } from '../../server/domain/admin.js';
 import { verifySecret } from '../../server/domain/credentials.js';
 import { findActiveClient } from '../../server/store/clients.js';
 import { openDatabase } from '../../server/store/database.js';
 import { findOrganization } from '../../server/store/organizations.js';
+import { type AdminRun, adminInProcess } from '../support/admin-command.js';
 import { testAppOn } from '../support/app.js';
 import { engines, openTestStore } from '../support/database.js';
 import { demoOrganization } from '../process/server-process.js';
 
-type Run = { code: number; stdout: string; stderr: string };
-
-function admin(args: string[], env: Record<string, string>): Promise<Run> {
+function admin(args: string[], env: Record<string, string>): Promise<AdminRun> {
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
   return new Promise((resolve) => {
     // What `npm run admin --` runs, minus npm's and npx's start-up time.
@@ -35,19 +33,9 @@ function admin(args: string[], env: Record<string, string>): Promise<Run> {
 }
 
 /** The same command in this process, with `env` over this process's environment, as `admin` gives it. */
-async function adminHere(args: string[], env: Record<string, string>): Promise<Run> {
+function adminHere(args: string[], env: Record<string, string>): Promise<AdminRun> {
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
-  const printed = { stdout: '', stderr: '' };
-  const code = await runAdmin(args, {
-    env: { ...inherited, ...env },
-    stdout: (text) => {
-      printed.stdout += text;
-    },
-    stderr: (text) => {
-      printed.stderr += text;
-    },
-  });
-  return { code, ...printed };
+  return adminInProcess(args, { ...inherited, ...env });
 }
 
 function oneJsonLine(stdout: string): unknown {

@@ -2,7 +2,7 @@
 // (0, 1 or 2 are all answers here, so none of them rejects), and the organizations file.
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { runAdmin } from '../../scripts/admin/command.js';
+import { adminInProcess } from './admin-command.js';
 
 export interface CommandRun {
   code: number | null;
@@ -35,7 +35,6 @@ export type Credentials = { organization_id: string; client_id: string; client_s
 export async function adminOrganizations(file: string, env: Record<string, string>): Promise<string> {
   const create = async (role: string): Promise<[string, Credentials]> => {
     const email = `${role}-${Date.now()}@conformance.example`;
-    const printed = { stdout: '', stderr: '' };
     const args = [
       'create-organization',
       '--name',
@@ -45,18 +44,10 @@ export async function adminOrganizations(file: string, env: Record<string, strin
       '--owner-email',
       `owner-${email}`,
     ];
-    const code = await runAdmin(args, {
-      env: { ...process.env, ...env },
-      stdout: (text) => {
-        printed.stdout += text;
-      },
-      stderr: (text) => {
-        printed.stderr += text;
-      },
-    });
-    if (code !== 0)
-      throw new Error(`admin create-organization failed (${code}):\n${printed.stdout}\n${printed.stderr}`);
-    return [role, JSON.parse(printed.stdout) as Credentials];
+    const run = await adminInProcess(args, { ...process.env, ...env });
+    if (run.code !== 0)
+      throw new Error(`admin create-organization failed (${run.code}):\n${run.stdout}\n${run.stderr}`);
+    return [role, JSON.parse(run.stdout) as Credentials];
   };
   const roles = ['host', 'guest', 'stranger'];
   const created: [string, Credentials][] = [];
