@@ -1,8 +1,8 @@
 // Fewer indexes for every write to pay (issue 16): a nullable key's second index, `key desc
 // nulls last, counterpart desc` (migration 0007), goes. A descending list of such a key reads
 // its ascending index backwards in two parts, the key's values and then its nulls
-// (server/store/connection-lists.ts): each part is one backward range, so the lists keep the
-// plans they had, and every insert writes 23 entries instead of 29.
+// (server/store/connection-lists.ts): each part is a backward range per status and flag, so
+// the lists keep plans as good, and every write of a connection updates 23 indexes, not 29.
 import { sql, type Kysely, type Migration } from 'kysely';
 
 /** Each lister's nullable keys (migration 0007's listKeys). */
