@@ -15,8 +15,8 @@ import { type ListShape, listQuery } from './workloads.js';
 
 /** Runs one statement; both pg's Client and a Kysely connection fit. */
 type Execute = (sql: string, params?: unknown[]) => Promise<{ rows: unknown[] }>;
-/** Connections of the two guest lists (0: none); guests not connected yet, each with a pending invitation. */
-export type Sizes = { largeList: number; smallList: number; postGuests: number };
+/** Connections of the two guest lists; guests not connected yet, each with a pending invitation (none if left out). */
+export type Sizes = { largeList?: number; smallList?: number; postGuests?: number };
 /** A requester: its organization and API client. */
 export type Requester = { organizationId: string; clientId: string };
 
@@ -55,7 +55,7 @@ const SERIES = (prefix: string) =>
 const GUEST = `md5('bench-guest-' || i)::uuid`; // the small list's guests are the first of the large one's
 
 /** Each statement, its parameters, and whether the store's own triggers must see it. */
-function statements(sizes: Sizes): [string, unknown[], 'triggers'?][] {
+function statements({ largeList = 0, smallList = 0, postGuests = 0 }: Sizes): [string, unknown[], 'triggers'?][] {
   const names = ['lister', 'large-host', 'small-host', 'parent', 'post-host'];
   return [
     [`${ORGANIZATIONS} unnest($1::text[], $2::text[]) t(n, l)`, [names, names.map((n) => `Bench ${n}`)]],
@@ -74,7 +74,7 @@ function statements(sizes: Sizes): [string, unknown[], 'triggers'?][] {
        select ${GUEST}, 'Guest ' || substr(md5('name-' || i), 1, 8), 'guest-' || substr(md5('email-' || i), 1, 10) || '@bench.example',
          'owner-' || substr(md5('owner-' || i), 1, 10) || '@bench.example', now() - (i % 31536000) * interval '1 second'
        from generate_series(1, $1::int) i order by 1`,
-      [Math.max(sizes.largeList, sizes.smallList)],
+      [Math.max(largeList, smallList)],
     ],
     // Their connections: 5% disconnected, 10% archived by the host, 20% without a score,
     // 6% with an active action, 2% with a parent; dates spread over a year.
@@ -93,17 +93,17 @@ function statements(sizes: Sizes): [string, unknown[], 'triggers'?][] {
        from (values (md5('bench-large-host')::uuid, $1::int), (md5('bench-small-host')::uuid, $2::int)) h(id, n),
          generate_series(1::bigint, h.n) i
        order by 1, 2`,
-      [sizes.largeList, sizes.smallList],
+      [largeList, smallList],
       'triggers',
     ],
-    [`${ORGANIZATIONS} ${SERIES('post-guest-')} order by 1`, [sizes.postGuests]],
-    [`${CLIENTS} ${SERIES('post-guest-')}`, [sizes.postGuests]],
+    [`${ORGANIZATIONS} ${SERIES('post-guest-')} order by 1`, [postGuests]],
+    [`${CLIENTS} ${SERIES('post-guest-')}`, [postGuests]],
     [
       `insert into invitations (host_organization_id, email, invitation_token, expired_at)
        select md5('bench-post-host')::uuid, 'post-guest-' || i || '@bench.example', 'bench_invitation_' || md5('bench-invitation-' || i),
          now() + interval '1 day'
        from generate_series(1, $1::int) i`,
-      [sizes.postGuests],
+      [postGuests],
     ],
   ];
 }
