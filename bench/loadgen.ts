@@ -1,19 +1,15 @@
 // The load generator: autocannon's programmatic API in the bench's own process (apart from the
 // servers; the orchestrator is idle while a window runs). Closed loop, keep-alive, no pipelining.
 // Latencies come from each response: autocannon's own histogram keeps whole milliseconds only.
-import { createRequire } from 'node:module';
+import autocannon from 'autocannon';
 import { cpuSeconds, machineBusySeconds } from './processes.js';
 
-// autocannon 8 ships no types, and @types/autocannon describe version 7 (one url only): what is used, typed here.
 type Instance = {
   stop(): void;
   on(event: 'response', listener: (client: unknown, status: number, bytes: number, ms: number) => void): Instance;
   on(event: 'reqError', listener: (error: Error) => void): Instance;
 };
-const autocannon = createRequire(import.meta.url)('autocannon') as (
-  options: object,
-  done: (error: unknown) => void,
-) => Instance;
+const start = autocannon as (options: object, done: (error: unknown) => void) => Instance;
 
 export type RequestSpec = { method: 'GET' | 'POST' | 'PATCH'; path: string; headers: Record<string, string> } & {
   body?: string;
@@ -90,7 +86,7 @@ export function generate(job: Job): Promise<Measurement> {
   if (over(job.warmup, 0, 0)) measure();
   const limit = (job.warmup.maxSeconds ?? job.warmup.seconds) + (job.measure.maxSeconds ?? job.measure.seconds);
   return new Promise((resolve, reject) => {
-    const instance = autocannon(
+    const instance = start(
       {
         url: job.processes.map((p) => `http://127.0.0.1:${p.port}`),
         connections: Math.min(job.connections, job.once ? job.requests.length : job.connections),

@@ -184,7 +184,7 @@ export async function sit(options: Options & { databaseUrl: string }, budgetSeco
     data.pgliteDirectories(onEngine('pglite').length, { postGuests: fresh('pglite') }),
     signer(jwtSecret, Math.max(mainGuests, fresh('pglite'))),
   ]);
-  const [version] = await main.query<{ server_version: string }>('show server_version');
+  const version = await main.client.query<{ server_version: string }>('show server_version');
   phase('data load');
 
   const mainDb = db({ DATABASE_URL: main.url }, mainGuests, main);
@@ -236,6 +236,6 @@ export async function sit(options: Options & { databaseUrl: string }, budgetSeco
   const left = budgetSeconds - (performance.now() - started) / 1000;
   const { memory, window } = await measureMemory(s, serverPostgres, Math.max(10, left));
   phase('memory');
-  const postgresVersion = version?.server_version ?? '?';
+  const postgresVersion = version.rows[0]?.server_version ?? '?';
   return { windows: [...windows, window], statements, memory, postgresVersion, loadSeconds: main.loadSeconds };
 }
