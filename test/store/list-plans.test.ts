@@ -4,7 +4,9 @@
 // plans checked are the ones the server runs (issue #16): a list without a search is a prepared
 // statement on a generic plan (server/store/statement-cache.ts), planned here as PREPARE and
 // EXPLAIN EXECUTE under `plan_cache_mode = force_generic_plan`, once per statement text; a
-// search keeps custom plans, planned with its values.
+// search keeps custom plans, planned with its values. Nor does a page without a search sort
+// more than its own rows (migration 0010: a descending nullable key is read backwards from its
+// ascending index, its values then its nulls, each part in list order without a sort).
 // The shapes are every combination the contract allows, read from the generated operation
 // table: each order both ways, each set of statuses, archived absent/true/false, and then the
 // first page, a deep one, and a search on each field.
