@@ -1,5 +1,5 @@
-// The ceilings, each run as its own process: `BARE=constant` is Hono answering a constant (the
-// framework's ceiling); `BARE=sql` runs the statements the server runs for each workload (captured
+// The ceilings, each run as its own process: `bare-server.ts constant` is Hono answering a constant
+// (the framework's ceiling); `bare-server.ts sql` runs the statements the server runs for each workload (captured
 // with the statement counter), on the database the server's own config names, with no
 // validation, authentication, query building, logging or response mapping (the database's
 // ceiling). The statements are the store's own (the same named prepared statements, the list as
@@ -18,26 +18,19 @@ import { asGuest } from '../server/store/pair.js';
 import { runShaped } from '../server/store/prepared.js';
 import type { Database } from '../server/store/schema.js';
 
-const hostConnectionLists = new Map<string, CompiledQuery[]>();
-/** GET /host-connections?statuses=<one> with the contract's defaults: its page and count as the store builds them, once. */
-function hostConnectionList(db: Kysely<Database>, guest: string, status: 'connected' | 'disconnected') {
-  const key = `${guest} ${status}`;
-  if (!hostConnectionLists.has(key)) {
-    const defaults = {
-      search_field: 'host_name',
-      order_by: 'host_name',
-      order_dir: 'asc',
-      limit: 50,
-      offset: 0,
-    } as const;
-    const { page, count } = listQueries(db, hostConnections, asGuest(guest), { ...defaults, statuses: [status] });
-    hostConnectionLists.set(key, [page.compile(), count.compile()]);
+const lists = new Map<string, CompiledQuery[]>();
+/** GET /host-connections?statuses=connected with the contract's defaults: its page and count as the store builds them, once. */
+function hostConnectionList(db: Kysely<Database>, guest: string): CompiledQuery[] {
+  const query = { search_field: 'host_name', order_by: 'host_name', order_dir: 'asc', limit: 50, offset: 0 } as const;
+  if (!lists.has(guest)) {
+    const { page, count } = listQueries(db, hostConnections, asGuest(guest), { ...query, statuses: ['connected'] });
+    lists.set(guest, [page.compile(), count.compile()]);
   }
-  return hostConnectionLists.get(key) ?? [];
+  return lists.get(guest) ?? [];
 }
 
 const app = new Hono();
-const mode = process.env.BARE;
+const mode = process.argv[2];
 
 /** The token's client, read without checking the signature: the revocation query still runs. */
 function clientOf(authorization: string | undefined): string {
@@ -63,10 +56,9 @@ async function serveStatements(): Promise<() => Promise<void>> {
   // The revocation check runs for an API client not cached (every POST guest is new).
   app.get('/v1/host-connections', async (c) => {
     await rows(db, activeClientOrganization.sql, [clientOf(c.req.header('authorization'))]);
-    const status = c.req.query('statuses') === 'disconnected' ? 'disconnected' : 'connected';
-    const lists = hostConnectionList(db, c.req.header('requester-organization-id') ?? '', status);
+    const list = hostConnectionList(db, c.req.header('requester-organization-id') ?? '');
     // Prepared and planned generically, as the server runs a list (runShaped).
-    const [items, counts] = await Promise.all(lists.map((query) => runShaped(db, { compile: () => query })));
+    const [items, counts] = await Promise.all(list.map((query) => runShaped(db, { compile: () => query })));
     const [count] = (counts ?? []) as { total: string }[];
     return c.json({ items, total_items: Number(count?.total) });
   });
@@ -103,7 +95,7 @@ async function serveStatements(): Promise<() => Promise<void>> {
   return () => store.close();
 }
 
-if (mode !== 'sql' && mode !== 'constant') throw new Error(`BARE must be constant or sql, not ${mode}`);
+if (mode !== 'sql' && mode !== 'constant') throw new Error(`the mode must be constant or sql, not ${mode}`);
 const close = mode === 'sql' ? await serveStatements() : async () => {};
 if (mode === 'constant') app.get('*', (c) => c.json({ status: 'ok' }));
 

@@ -13,10 +13,8 @@ import { migrateToLatest } from '../server/store/migrate.js';
 import { registerCleanup } from './processes.js';
 import { type ListShape, listQuery } from './workloads.js';
 
-/** Runs one statement; both pg's Client and a Kysely connection fit. */
-type Execute = (sql: string, params?: unknown[]) => Promise<{ rows: unknown[] }>;
-/** Connections of the two guest lists (0: none); guests not connected yet, each with a pending invitation. */
-export type Sizes = { largeList: number; smallList: number; postGuests: number };
+/** Connections of the two guest lists; guests not connected yet, each with a pending invitation (none if left out). */
+export type Sizes = { largeList?: number; smallList?: number; postGuests?: number };
 /** A requester: its organization and API client. */
 export type Requester = { organizationId: string; clientId: string };
 
@@ -55,7 +53,7 @@ const SERIES = (prefix: string) =>
 const GUEST = `md5('bench-guest-' || i)::uuid`; // the small list's guests are the first of the large one's
 
 /** Each statement, its parameters, and whether the store's own triggers must see it. */
-function statements(sizes: Sizes): [string, unknown[], 'triggers'?][] {
+function statements({ largeList = 0, smallList = 0, postGuests = 0 }: Sizes): [string, unknown[], 'triggers'?][] {
   const names = ['lister', 'large-host', 'small-host', 'parent', 'post-host'];
   return [
     [`${ORGANIZATIONS} unnest($1::text[], $2::text[]) t(n, l)`, [names, names.map((n) => `Bench ${n}`)]],
@@ -74,7 +72,7 @@ function statements(sizes: Sizes): [string, unknown[], 'triggers'?][] {
        select ${GUEST}, 'Guest ' || substr(md5('name-' || i), 1, 8), 'guest-' || substr(md5('email-' || i), 1, 10) || '@bench.example',
          'owner-' || substr(md5('owner-' || i), 1, 10) || '@bench.example', now() - (i % 31536000) * interval '1 second'
        from generate_series(1, $1::int) i order by 1`,
-      [Math.max(sizes.largeList, sizes.smallList)],
+      [Math.max(largeList, smallList)],
     ],
     // Their connections: 5% disconnected, 10% archived by the host, 20% without a score,
     // 6% with an active action, 2% with a parent; dates spread over a year.
@@ -93,17 +91,17 @@ function statements(sizes: Sizes): [string, unknown[], 'triggers'?][] {
        from (values (md5('bench-large-host')::uuid, $1::int), (md5('bench-small-host')::uuid, $2::int)) h(id, n),
          generate_series(1::bigint, h.n) i
        order by 1, 2`,
-      [sizes.largeList, sizes.smallList],
+      [largeList, smallList],
       'triggers',
     ],
-    [`${ORGANIZATIONS} ${SERIES('post-guest-')} order by 1`, [sizes.postGuests]],
-    [`${CLIENTS} ${SERIES('post-guest-')}`, [sizes.postGuests]],
+    [`${ORGANIZATIONS} ${SERIES('post-guest-')} order by 1`, [postGuests]],
+    [`${CLIENTS} ${SERIES('post-guest-')}`, [postGuests]],
     [
       `insert into invitations (host_organization_id, email, invitation_token, expired_at)
        select md5('bench-post-host')::uuid, 'post-guest-' || i || '@bench.example', 'bench_invitation_' || md5('bench-invitation-' || i),
          now() + interval '1 day'
        from generate_series(1, $1::int) i`,
-      [sizes.postGuests],
+      [postGuests],
     ],
   ];
 }
@@ -111,35 +109,13 @@ function statements(sizes: Sizes): [string, unknown[], 'triggers'?][] {
 const TABLES = ['organizations', 'api_clients', 'invitations', 'connections', 'connection_counts'];
 
 /**
- * Foreign-key triggers are off for the session (the data is consistent by construction), and
- * the indexes that back no constraint are dropped first and built again from their own
- * definitions. Connections are inserted with every trigger on, so the store's own triggers fill
- * their copies of the organizations' names and e-mails and the lists' counts (migrations 0007,
- * 0008): 36 s for a million, against 11 s with the triggers off and the copies joined by hand.
- */
-async function bulkLoad(execute: Execute, sizes: Sizes): Promise<void> {
-  await execute(`set session_replication_role = replica`);
-  await execute(`set maintenance_work_mem = '256MB'`);
-  const { rows } = await execute(
-    `select i.indexrelid::regclass::text as name, pg_get_indexdef(i.indexrelid) as definition from pg_index i
-     where i.indrelid = any (array[${TABLES.map((t) => `'${t}'::regclass`).join(', ')}])
-       and not exists (select 1 from pg_constraint c where c.conindid = i.indexrelid)`,
-  );
-  const indexes = rows as { name: string; definition: string }[];
-  for (const { name } of indexes) await execute(`drop index ${name}`);
-  for (const [sql, params, triggers] of statements(sizes)) {
-    if (triggers) await execute(`set session_replication_role = origin`);
-    await execute(sql, params);
-    if (triggers) await execute(`set session_replication_role = replica`);
-  }
-  for (const { definition } of indexes) await execute(definition);
-  await execute(`set session_replication_role = origin`);
-  for (const table of TABLES) await execute(`vacuum analyze ${table}`);
-}
-
-/**
- * Migrates and loads a database through the server's own store, on one connection (the load
- * sets session options); returns the seconds of the load itself.
+ * Migrates and loads a database through the server's own store, on one connection (the load sets
+ * session options); returns the seconds of the load itself. Foreign-key triggers are off for the
+ * session (the data is consistent by construction), and the indexes that back no constraint are
+ * dropped first and built again from their own definitions. Connections are inserted with every
+ * trigger on, so the store's own triggers fill their copies of the organizations' names and
+ * e-mails and the lists' counts (migrations 0007, 0008): 36 s for a million, against 11 s with the
+ * triggers off and the copies joined by hand.
  */
 async function load(options: { databaseUrl?: string; dataDir: string }, sizes: Sizes): Promise<number> {
   // Building an index over a million rows takes longer than the timeouts made for requests.
@@ -147,48 +123,52 @@ async function load(options: { databaseUrl?: string; dataDir: string }, sizes: S
   try {
     await migrateToLatest(store.db);
     const started = performance.now();
-    await store.db
-      .connection()
-      .execute((c) => bulkLoad(async (sql, params = []) => c.executeQuery(CompiledQuery.raw(sql, params)), sizes));
+    await store.db.connection().execute(async (c) => {
+      const execute = async (sql: string, params: unknown[] = []) => c.executeQuery(CompiledQuery.raw(sql, params));
+      await execute(`set session_replication_role = replica`);
+      await execute(`set maintenance_work_mem = '256MB'`);
+      const { rows } = await execute(
+        `select i.indexrelid::regclass::text as name, pg_get_indexdef(i.indexrelid) as definition from pg_index i
+         where i.indrelid = any (array[${TABLES.map((t) => `'${t}'::regclass`).join(', ')}])
+           and not exists (select 1 from pg_constraint c where c.conindid = i.indexrelid)`,
+      );
+      const indexes = rows as { name: string; definition: string }[];
+      for (const { name } of indexes) await execute(`drop index ${name}`);
+      for (const [sql, params, triggers] of statements(sizes)) {
+        if (triggers) await execute(`set session_replication_role = origin`);
+        await execute(sql, params);
+        if (triggers) await execute(`set session_replication_role = replica`);
+      }
+      for (const { definition } of indexes) await execute(definition);
+      await execute(`set session_replication_role = origin`);
+      for (const table of TABLES) await execute(`vacuum analyze ${table}`);
+    });
     return (performance.now() - started) / 1000;
   } finally {
     await store.close();
   }
 }
 
-/** `backendPids`: the backends connected to it now, the PostgreSQL side of the target under load. */
-export type PostgresDatabase = {
-  url: string;
-  loadSeconds: number;
-  backendPids(): Promise<number[]>;
-  query<T>(sql: string, params?: unknown[]): Promise<T[]>;
-};
-
 /** A scratch database, loaded; `serverUrl` names any database of the server, used to create, watch and drop it. */
-export async function postgresDatabase(serverUrl: string, sizes: Sizes): Promise<PostgresDatabase> {
+export async function postgresDatabase(serverUrl: string, sizes: Sizes) {
   const name = `connections_bench_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
-  registerCleanup(async () => {
-    await admin.query(`drop database if exists ${name} with (force)`).finally(() => admin.end());
-  });
+  registerCleanup(() => admin.query(`drop database if exists ${name} with (force)`).finally(() => admin.end()));
   await admin.query(`create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const loadSeconds = await load({ databaseUrl: url.toString(), dataDir: '' }, sizes);
-  const client = new pg.Client({ connectionString: url.toString() });
+  const url = Object.assign(new URL(serverUrl), { pathname: `/${name}` }).toString();
+  const loadSeconds = await load({ databaseUrl: url, dataDir: '' }, sizes);
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   registerCleanup(() => client.end());
-  return {
-    url: url.toString(),
-    loadSeconds,
-    backendPids: async () =>
-      (await admin.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [name])).rows.map(
-        (row) => row.pid,
-      ),
-    query: async (sql, params) => (await client.query(sql, params)).rows,
-  };
+  /** The backends connected to it now: the PostgreSQL side of the target under load. */
+  const backendPids = async () =>
+    (await admin.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [name])).rows.map(
+      (r) => r.pid,
+    );
+  return { url, loadSeconds, client, backendPids };
 }
+export type PostgresDatabase = Awaited<ReturnType<typeof postgresDatabase>>;
 
 /** One loaded PGlite data directory, copied: one per process that opens it. */
 export async function pgliteDirectories(copies: number, sizes: Sizes): Promise<string[]> {
@@ -205,11 +185,11 @@ const SEARCHED = { guest_name: 'g.name', guest_email: 'g.email', owner_email: 'g
 /** What `total_items` must be for a list shape of one host: counted here the slow way (strpos on lower(), not ILIKE). */
 export async function expectedTotal(database: PostgresDatabase, host: string, shape: ListShape): Promise<number> {
   const query = listQuery(shape);
-  const [row] = await database.query<{ total: string }>(
+  const { rows } = await database.client.query<{ total: string }>(
     `select count(*) as total from connections c join organizations g on g.id = c.guest_organization_id
      where c.host_organization_id = $1 and c.status = any($2) and ($3::boolean is null or c.host_archived = $3)
        and ($4::text is null or strpos(lower(${SEARCHED[query.search_field ?? 'guest_name']}), lower($4)) > 0)`,
     [host, query.statuses, query.archived ?? null, query.search_text ?? null],
   );
-  return Number(row?.total);
+  return Number(rows[0]?.total);
 }

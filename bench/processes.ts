@@ -1,5 +1,6 @@
-// The processes of a bench run, and what must be undone however it ends. Each is node itself (no
-// npm or tsx CLI in between, so the pid measured is the one serving), stopped by that pid only.
+// The processes of a bench run, and what must be undone however it ends. Each runs in a process
+// group of its own, stopped by that group only; a server is node itself (no npm or tsx CLI in
+// between, so the pid measured is the one serving).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
@@ -9,15 +10,16 @@ export const REPO = fileURLToPath(new URL('..', import.meta.url));
 // Generous: on a busy machine nine processes compiling the contract and PGlite at once take minutes.
 const READY_TIMEOUT_MS = 300_000;
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const progress = (line: string): void => void process.stderr.write(`${line}\n`);
 
 // Undone newest first (servers stop before their database goes), one pass at a time.
-const cleanups: (() => Promise<void>)[] = [];
+const cleanups: (() => Promise<unknown>)[] = [];
 const aborter = new AbortController();
 /** Aborted once the run is being stopped early: nothing more is measured. */
 export const stopping = aborter.signal;
 let cleaning: Promise<void> | undefined;
 
-export function registerCleanup(cleanup: () => Promise<void>): void {
+export function registerCleanup(cleanup: () => Promise<unknown>): void {
   cleanups.push(cleanup);
   if (stopping.aborted) void cleanUp(); // made while a stop was under way: undone as well
 }
@@ -25,7 +27,7 @@ export function registerCleanup(cleanup: () => Promise<void>): void {
 export function cleanUp(): Promise<void> {
   cleaning ??= (async () => {
     for (let next = cleanups.pop(); next !== undefined; next = cleanups.pop())
-      await next().catch((error: unknown) => process.stderr.write(`cleanup failed: ${String(error)}\n`));
+      await next().catch((error: unknown) => progress(`cleanup failed: ${String(error)}`));
   })().finally(() => (cleaning = undefined));
   return cleaning;
 }
@@ -33,7 +35,7 @@ export function cleanUp(): Promise<void> {
 /** Runs `main`, cleaning up when it ends or fails, on SIGINT/SIGTERM, on a crash, and past `limitMs`. */
 export function runMain(main: () => Promise<void>, limitMs: number): void {
   const stopEarly = (code: number, error?: unknown): void => {
-    if (error !== undefined) process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    if (error !== undefined) progress(error instanceof Error ? `${error.stack}` : String(error));
     if (stopping.aborted) return;
     aborter.abort();
     setTimeout(() => process.exit(code), 60_000).unref();
@@ -74,15 +76,8 @@ export function machineBusySeconds(): number {
 export const residentBytes = (pid: number): number =>
   Number(/^VmRSS:\s+(\d+) kB$/m.exec(proc(`${pid}/status`))?.[1] ?? Number.NaN) * 1024;
 
-/** The status of a GET on a local port; 0 when nothing answers. */
-export const httpStatus = (port: number, path: string): Promise<number> =>
-  fetch(`http://127.0.0.1:${port}${path}`).then(
-    (r) => r.status,
-    () => 0,
-  );
-
 /** A port nobody listens on now; the process binds it a moment later. */
-export const freePort = (): Promise<number> =>
+const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
     const probe = net.createServer().once('error', reject);
     probe.listen(0, '127.0.0.1', () => {
@@ -91,43 +86,77 @@ export const freePort = (): Promise<number> =>
     });
   });
 
-export type Process = { pid: number; port: number; child: ChildProcess };
+const accepts = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port }).once('error', () => resolve(false));
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+  });
+
+/** The status of a GET on a local port; 0 when nothing answers. */
+const httpStatus = (port: number, path: string): Promise<number> =>
+  fetch(`http://127.0.0.1:${port}${path}`).then(
+    (r) => r.status,
+    () => 0,
+  );
+
+/** `listens` and `ready`: milliseconds from the spawn until the port accepted connections and until it answered. */
+export type Process = { pid: number; port: number; child: ChildProcess; listens: number; ready: number };
 
 /**
- * Starts `node <args(port)>` and resolves once `readyPath` answers (any HTTP status with
- * `anyStatus`); the process is stopped at the cleanup, even while still starting.
+ * Starts `command` (node itself by default) with `args(port)` and resolves once `GET /readyz`
+ * answers 2xx (any HTTP status with `anyStatus`: Prism has no such path); the process is stopped
+ * at the cleanup, even while still starting.
  */
 export async function launch(spec: {
   name: string;
+  command?: string;
   args(port: number): string[];
   env?: Record<string, string>;
-  readyPath: string;
   anyStatus?: boolean;
 }): Promise<Process> {
   const port = await freePort();
-  const child = spawn(process.execPath, spec.args(port), {
+  const started = performance.now();
+  const child = spawn(spec.command ?? process.execPath, spec.args(port), {
     cwd: REPO,
     env: { ...process.env, ...spec.env, HOST: '127.0.0.1', PORT: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true, // its own group: npm's shell and the server under it go with one signal
   });
   if (child.pid === undefined) throw new Error(`${spec.name} did not start`);
   registerCleanup(() => stop({ child }));
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-4000)));
-  for (const deadline = Date.now() + READY_TIMEOUT_MS; Date.now() < deadline; await sleep(200)) {
+  const waited = (): void => {
     if (child.exitCode !== null) throw new Error(`${spec.name} exited with ${child.exitCode}: ${stderr}`);
-    const status = await httpStatus(port, spec.readyPath);
-    if (status !== 0 && (spec.anyStatus === true || status < 300)) return { pid: child.pid, port, child };
+    if (performance.now() > started + READY_TIMEOUT_MS)
+      throw new Error(`${spec.name} was not ready within ${READY_TIMEOUT_MS} ms: ${stderr}`);
+  };
+  for (; !(await accepts(port)); await sleep(5)) waited();
+  const listens = performance.now() - started;
+  for (; ; await sleep(10)) {
+    waited();
+    const status = await httpStatus(port, '/readyz');
+    if (status !== 0 && (spec.anyStatus || status < 300))
+      return { pid: child.pid, port, child, listens, ready: performance.now() - started };
   }
-  throw new Error(`${spec.name} was not ready within ${READY_TIMEOUT_MS} ms: ${stderr}`);
 }
 
-/** SIGTERM (a server drains and closes its database), SIGKILL if it has not exited after 10 s. */
+/** SIGTERM to its group (a server drains and closes its database), SIGKILL if it has not exited after 10 s. */
 export async function stop({ child }: { child: ChildProcess }): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  const signal = (name: NodeJS.Signals) => () => {
+    try {
+      process.kill(-(child.pid ?? 0), name);
+    } catch {
+      // the group is gone already
+    }
+  };
+  signal('SIGTERM')();
+  const timer = setTimeout(signal('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
 }

@@ -6,10 +6,10 @@ import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pgliteDirectories, postgresDatabase } from './data.js';
-import { generate, span } from './loadgen.js';
-import { stop } from './processes.js';
+import { generate } from './loadgen.js';
+import { progress, stop } from './processes.js';
 import { CONNECTIONS } from './sitting.js';
-import { type Engine, startServer } from './targets.js';
+import { type Engine, startTarget } from './targets.js';
 import { signer, WORKLOADS } from './workloads.js';
 
 type Frame = { functionName: string; url: string; lineNumber: number };
@@ -48,35 +48,32 @@ function summarize(profile: Profile): string {
   return [sampled, ...top(files, 20), '', 'self time by function:', ...top(functions, 40)].join('\n');
 }
 
-export async function profile(o: {
-  engine: Engine;
-  workload: 'get' | 'list' | 'post';
-  seconds: number;
-  databaseUrl: string;
-}) {
+export async function profile(
+  o: { engine: Engine; workload: 'get' | 'list' | 'post'; seconds: number } & {
+    databaseUrl: string;
+  },
+) {
   const jwtSecret = randomBytes(32).toString('hex');
   const { fresh, expect, request } = WORKLOADS[o.workload];
   const postGuests = fresh ? Math.ceil((o.seconds + 2) * 1500) : 0;
-  const sizes = { largeList: 0, smallList: 0, postGuests };
   const database: Record<string, string> =
     o.engine === 'postgres'
-      ? { DATABASE_URL: (await postgresDatabase(o.databaseUrl, sizes)).url }
-      : { DATA_DIR: (await pgliteDirectories(1, sizes))[0] ?? '' };
+      ? { DATABASE_URL: (await postgresDatabase(o.databaseUrl, { postGuests })).url }
+      : { DATA_DIR: (await pgliteDirectories(1, { postGuests }))[0] ?? '' };
   const profiles = await mkdtemp(path.join(os.tmpdir(), 'connections-profile-'));
   const cpuProf = ['--cpu-prof', `--cpu-prof-dir=${profiles}`];
-  const server = await startServer(`server-${o.engine}`, { ...database, JWT_SECRET: jwtSecret }, cpuProf);
+  const server = await startTarget(`server-${o.engine}`, { ...database, JWT_SECRET: jwtSecret }, cpuProf);
   const sign = await signer(jwtSecret, postGuests);
   const guests = fresh ? Array.from({ length: postGuests }, (_, i) => i + 1) : [1];
   const requests = guests.map((guest) => request('/v1', sign, guest));
-  const processes = [server];
-  const job = { processes, connections: CONNECTIONS, requests, once: fresh === true, expect };
-  const measured = await generate({ ...job, warmup: span(1), measure: span(o.seconds) });
-  process.stderr.write(
+  const job = { processes: server.processes, connections: CONNECTIONS, requests, once: fresh === true, expect };
+  const measured = await generate({ ...job, warmup: { seconds: 1 }, measure: { seconds: o.seconds } });
+  progress(
     `${o.engine} ${o.workload}: ${measured.requestsPerSecond.toFixed(0)} req/s under the profiler, ` +
-      `${((measured.serverCpuSeconds / Math.max(1, measured.requests)) * 1e6).toFixed(0)} server CPU µs/req, ` +
-      `${measured.errors} unexpected answers${measured.firstError ? ` (first: ${measured.firstError})` : ''}\n`,
+      `${((measured.cpu.server / Math.max(1, measured.requests)) * 1e6).toFixed(0)} server CPU µs/req, ` +
+      `${measured.errors} unexpected answers${measured.firstError ? ` (first: ${measured.firstError})` : ''}`,
   );
-  await stop(server);
+  await Promise.all(server.processes.map(stop));
   // The main thread's profile is the largest (tsx's loader thread writes one too).
   const files = (await readdir(profiles)).filter((name) => name.endsWith('.cpuprofile'));
   const sizesOf = await Promise.all(files.map(async (name) => (await stat(path.join(profiles, name))).size));

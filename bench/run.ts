@@ -1,16 +1,16 @@
-// `npm run bench [-- --mode sitting|profile|startup|store-lists|list-costs] [options]`: the one entry
-// point; every option and what each mode measures: docs/benchmarks.md. Progress goes to stderr,
-// the results to stdout, the raw windows (and the SQL of every counted statement) to --out.
+// `npm run bench [-- --mode sitting|profile|startup|store-lists|list-costs|webhooks] [options]`: the
+// one entry point; every option and what each mode measures: docs/benchmarks.md. Progress goes to
+// stderr, the results to stdout, a sitting's raw windows (and the SQL of every counted statement) to --out.
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { cleanUp, machineBusySeconds, runMain, sleep } from './processes.js';
 import { profile } from './profile.js';
-import { describeMachine, markdown } from './report.js';
+import { markdown } from './report.js';
 import { SMALL_LIST, sit } from './sitting.js';
 import { startupTimes } from './startup.js';
-import { listCosts, storeLists } from './store-lists.js';
+import { storeLists } from './store-lists.js';
 import { webhookRates } from './webhooks.js';
 
 const { values: args } = parseArgs({
@@ -25,7 +25,7 @@ const { values: args } = parseArgs({
       default: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     },
     out: { type: 'string', default: path.join(os.tmpdir(), `connections-bench-${Date.now()}.json`) },
-    engine: { type: 'string', default: 'postgres' }, // profile
+    engine: { type: 'string', default: 'postgres' }, // profile, webhooks
     workload: { type: 'string', default: 'get' }, // profile
     cases: { type: 'string', default: 'first,restart,sandbox,mock' }, // startup
     guests: { type: 'string', default: '20000' }, // list-costs
@@ -43,22 +43,23 @@ const largeList = positive('large-list');
 if (largeList <= SMALL_LIST) throw new Error(`--large-list must be over ${SMALL_LIST}`);
 
 async function sitting(): Promise<void> {
-  const listSizes = { small: SMALL_LIST, large: largeList };
-  const [runs, seconds, memoryRequests] = [
-    positive('runs', '2'),
-    positive('seconds', '3'),
-    positive('memory-requests'),
-  ];
-  const options = { runs, seconds, listSizes, memoryRequests, databaseUrl };
+  const options = { runs: positive('runs', '2'), seconds: positive('seconds', '3'), largeList };
   const started = performance.now();
   const [loadAverage, busy] = [os.loadavg(), machineBusySeconds()];
   await sleep(1000);
   const before = { loadAverage, busySeconds: machineBusySeconds() - busy };
+  const withMemory = { ...options, memoryRequests: positive('memory-requests') };
   // Under 10 minutes on a quiet machine; on a busy one the memory check gets what is left of 14.
-  const results = await sit(options, 14 * 60, (database) => describeMachine(database, before));
+  const results = await sit({ ...withMemory, databaseUrl }, 14 * 60);
   await cleanUp();
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
-  const report = { ...results, options, command, wallSeconds: (performance.now() - started) / 1000 };
+  const report = {
+    ...results,
+    options: withMemory,
+    before,
+    command,
+    wallSeconds: (performance.now() - started) / 1000,
+  };
   await writeFile(args.out ?? '', JSON.stringify(report, null, 2));
   console.log(`${markdown(report)}\nRaw results: ${args.out}`);
   if (results.windows.some((w) => w.measured.errors > 0)) process.exitCode = 1;
@@ -66,17 +67,15 @@ async function sitting(): Promise<void> {
 
 const engine = args.engine === 'pglite' ? 'pglite' : 'postgres';
 const workload = (['post', 'list'] as const).find((w) => w === args.workload) ?? 'get';
+const runs = (fallback: string) => positive('runs', fallback);
 // Each mode and the time after which it is stopped as stuck (and cleaned up).
 const modes: Record<string, [() => Promise<void>, number]> = {
   sitting: [sitting, 20 * 60_000],
   profile: [() => profile({ engine, workload, seconds: positive('seconds', '10'), databaseUrl }), 10 * 60_000],
-  startup: [() => startupTimes(positive('runs', '5'), (args.cases ?? '').split(',')), 30 * 60_000],
-  'store-lists': [() => storeLists({ large: largeList, runs: positive('runs', '20'), databaseUrl }), 60 * 60_000],
+  startup: [() => startupTimes(runs('5'), (args.cases ?? '').split(',')), 30 * 60_000],
+  'store-lists': [() => storeLists({ sizes: [SMALL_LIST, largeList], runs: runs('20'), databaseUrl }), 60 * 60_000],
+  'list-costs': [() => storeLists({ sizes: [positive('guests')], runs: runs('30'), databaseUrl }), 30 * 60_000],
   webhooks: [() => webhookRates({ engine, seconds: positive('seconds', '10'), databaseUrl }), 5 * 60_000],
-  'list-costs': [
-    () => listCosts({ guests: positive('guests'), runs: positive('runs', '30'), databaseUrl }),
-    30 * 60_000,
-  ],
 };
 const mode = modes[args.mode ?? ''];
 if (mode === undefined) throw new Error(`--mode must be one of ${Object.keys(modes).join(', ')}, not "${args.mode}"`);

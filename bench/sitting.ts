@@ -3,72 +3,55 @@
 import { randomBytes } from 'node:crypto';
 import { countStatements } from '../test/support/statements.js';
 import * as data from './data.js';
-import { generate, type Job, type Measurement, type RequestSpec, span } from './loadgen.js';
-import { cpuSeconds, registerCleanup, residentBytes, stop, stopping } from './processes.js';
+import { generate, type Job, type Measurement, type RequestSpec, type Span } from './loadgen.js';
+import { cpuSeconds, progress, registerCleanup, residentBytes, stop, stopping } from './processes.js';
 import { type Engine, startTarget, TARGET_NAMES, TARGETS, type Target, type TargetName } from './targets.js';
-import { guestListRequest, LIST_SHAPES, type ListShape, type Sign, signer } from './workloads.js';
+import { guestListRequest, LIST_SHAPES, type Sign, signer } from './workloads.js';
 import { WORKLOAD_NAMES, WORKLOADS, type WorkloadName } from './workloads.js';
 
 export const SMALL_LIST = 10_000;
 export const WARMUP_SECONDS = 1;
 export const CONNECTIONS = 16;
-type Size = 'small' | 'large';
-/** Measured seconds per list shape at each size. */
-const LIST_SECONDS: Record<Size, number> = { small: 1, large: 2 };
-export type Options = { runs: number; seconds: number; memoryRequests: number; listSizes: Record<Size, number> };
-/** `databaseCpuSeconds`: of the scratch database's backends over the measured span (PostgreSQL targets). */
+/** Measured seconds per list shape at 10,000 and at the large size. */
+const LIST_SECONDS = { small: 1, large: 2 };
+export type Options = { runs: number; seconds: number; memoryRequests: number; largeList: number };
+/** `databaseCpuSeconds`: of the target's PostgreSQL backends over the measured span. */
 export type Window = { target: TargetName; workload: string; run: number; measured: Measurement } & {
   databaseCpuSeconds?: number;
 };
 /** `sql`: the statements of one request, in the order sent. */
 export type StatementCount = { target: TargetName; workload: string; perRequest: number; sql: string[] };
-/** Resident bytes of the server on PostgreSQL: after a warm-up, the highest seen, after the requests. */
-export type Memory = { requests: number; before: number; peak: number; after: number };
 
-/** What the phases share; `guests`: fresh guests (one pool on PostgreSQL, one per PGlite directory). */
-/** `small`: server-postgres-10k's database, 10,000 connections of the large list's host. */
-type Sitting = {
-  options: Options;
-  postgres: data.PostgresDatabase;
-  small: data.PostgresDatabase;
-  sign: Sign;
-  guests: Map<TargetName, Pool>;
-};
-type Pool = (count: number) => number[];
-type Counted = { target: Target; counter: Awaited<ReturnType<typeof countStatements>> };
+/** What a target runs on: its database (PostgreSQL's, to watch its backends), its fresh guests handed out in turn. */
+type Db = { env: Record<string, string>; postgres?: data.PostgresDatabase; fresh(count: number): number[] };
+type Sitting = { options: Options; sign: Sign; dbs: Map<TargetName, Db> };
 
-const progress = (line: string): void => void process.stderr.write(`${line}\n`);
 // The most requests with fresh guests per second a window can take before it runs out of them
 // (it then ends early, and says so): well above the fastest seen here.
 const FRESH_RATE_CAP: Record<Engine, number> = { postgres: 2500, pglite: 1500 };
 const COUNTED_GUESTS = 2 * (2 + 10); // the statement counting's: 2 warm-up and 10 counted, twice
-const freshPerWindow = (engine: Engine, seconds: number): number =>
-  Math.ceil(FRESH_RATE_CAP[engine] * (WARMUP_SECONDS + seconds + 0.5));
-const onEngine = (engine: Engine) => TARGET_NAMES.filter((name) => TARGETS[name].engine === engine);
 
-function pool(size: number): Pool {
+function db(env: Record<string, string>, guests: number, postgres?: data.PostgresDatabase): Db {
   let next = 1;
-  return (count) => {
-    if (next + count - 1 > size) throw new Error(`only ${size} fresh guests were loaded; ${next - 1 + count} needed`);
+  const fresh = (count: number) => {
+    if (next + count - 1 > guests)
+      throw new Error(`only ${guests} fresh guests were loaded; ${next - 1 + count} needed`);
     next += count;
     return Array.from({ length: count }, (_, i) => next - count + i);
   };
+  return { env, postgres, fresh };
 }
 
-/** One window; the CPU of the scratch database's backends is sampled around its measured span. */
-async function measure(s: Sitting, target: Target, workload: string, run: number, job: Job, onWarm = () => {}) {
-  const database =
-    target.name === 'server-postgres-10k'
-      ? s.small
-      : TARGETS[target.name].engine === 'postgres'
-        ? s.postgres
-        : undefined;
-  const backends = async () => new Map((await database?.backendPids())?.map((pid) => [pid, cpuSeconds(pid)]));
+/** One window; the CPU of the target's PostgreSQL backends is sampled around its measured span. */
+async function measure(s: Sitting, target: Target, workload: string, run: number, job: Omit<Job, 'processes'>) {
+  const postgres = s.dbs.get(target.name)?.postgres;
+  const backends = async () => new Map((await postgres?.backendPids())?.map((pid) => [pid, cpuSeconds(pid)]));
   let before: Promise<Map<number, number>> | undefined;
-  const o = await generate(job, () => {
-    onWarm();
+  const onWarm = () => {
+    job.onWarm?.();
     before = backends();
-  });
+  };
+  const o = await generate({ ...job, processes: target.processes, onWarm });
   const [start, end] = [await before, await backends()];
   // A backend that appeared in between counts whole; one that vanished is lost.
   const cpu = [...end].reduce((sum, [pid, seconds]) => sum + seconds - (start?.get(pid) ?? 0), 0);
@@ -76,33 +59,22 @@ async function measure(s: Sitting, target: Target, workload: string, run: number
   progress(
     `[run ${run + 1}] ${target.name} ${workload}: ${o.requestsPerSecond.toFixed(0)} req/s, p50 ${o.p50.toFixed(2)} ms${failed}`,
   );
-  return { target: target.name, workload, run, measured: o, databaseCpuSeconds: database && cpu } satisfies Window;
+  return { target: target.name, workload, run, measured: o, databaseCpuSeconds: postgres && cpu } satisfies Window;
 }
 
-/** `count` requests of a workload, each with a fresh guest where it needs one (Prism keeps nothing: one does). */
-function requestsOf(s: Sitting, target: Target, workload: WorkloadName, count: number): RequestSpec[] {
-  const { fresh, cycle = 1, request } = WORKLOADS[workload];
-  const guests =
-    (fresh ? s.guests.get(target.name)?.(count) : undefined) ??
-    Array.from({ length: fresh ? 1 : count }, (_, i) => (i % cycle) + 1);
-  return guests.map((guest) => request(target.base, s.sign, guest));
-}
-
-/** A workload on a target, its warm-up and --seconds at 16 connections (or `measure`). */
-function workloadJob(s: Sitting, target: Target, workload: WorkloadName, measure = span(s.options.seconds)): Job {
-  const once = WORKLOADS[workload].fresh === true && s.guests.has(target.name);
-  const count = once
-    ? freshPerWindow(TARGETS[target.name].engine ?? 'postgres', s.options.seconds)
-    : (WORKLOADS[workload].cycle ?? 1);
-  const requests = requestsOf(s, target, workload, count);
-  const job = {
-    processes: target.processes,
-    connections: CONNECTIONS,
-    requests,
-    once,
-    expect: WORKLOADS[workload].expect,
-  };
-  return { ...job, warmup: span(WARMUP_SECONDS), measure };
+/**
+ * A workload's job on a target: `count` requests, each with a fresh guest where it needs one (Prism
+ * keeps nothing: one does), at 16 connections, its warm-up and --seconds (or `span`).
+ */
+function workloadJob(s: Sitting, target: Target, workload: WorkloadName, count?: number, span?: Span) {
+  const { fresh, cycle = 1, expect, request } = WORKLOADS[workload];
+  const db = fresh ? s.dbs.get(target.name) : undefined;
+  const engine = TARGETS[target.name].engine ?? 'postgres';
+  const perWindow = Math.ceil(FRESH_RATE_CAP[engine] * (WARMUP_SECONDS + s.options.seconds + 0.5));
+  const guests = db?.fresh(count ?? perWindow) ?? Array.from({ length: count ?? cycle }, (_, i) => (i % cycle) + 1);
+  const requests = guests.map((guest) => request(target.base, s.sign, guest));
+  const measure = span ?? { seconds: s.options.seconds };
+  return { connections: CONNECTIONS, requests, once: db !== undefined, expect, warmup: { seconds: 1 }, measure };
 }
 
 /**
@@ -110,43 +82,37 @@ function workloadJob(s: Sitting, target: Target, workload: WorkloadName, measure
  * proxy: each workload 10 times after 2 warm-up requests, each list shape once after one
  * (on the server only, at 10,000: at the large size the requests differ by the host only).
  */
-async function countStatementsPerRequest(s: Sitting, [server, bare]: [Counted, Counted]): Promise<StatementCount[]> {
-  const main = ({ target }: Counted) =>
-    WORKLOAD_NAMES.filter((w) => w !== 'constant').map((name) => {
-      const [warm, counted] = [requestsOf(s, target, name, 2), requestsOf(s, target, name, 10)];
-      return { name: name as string, expect: WORKLOADS[name].expect, warm, counted };
-    });
-  const shapes = LIST_SHAPES.map((shape) => {
-    const spec = guestListRequest('/v1', s.sign, data.fixtures.smallHost, shape);
-    return { name: `guest list: ${shape.name}`, expect: 200, warm: [spec], counted: [spec] };
-  });
+async function countStatementsPerRequest(s: Sitting, counting: [Target, () => { count: number; sql: string[] }][]) {
   const counts: StatementCount[] = [];
-  for (const [{ target, counter }, list] of [
-    [server, [...main(server), ...shapes]],
-    [bare, main(bare).filter((w) => w.name !== 'patch')],
-  ] as const) {
-    for (const w of list) {
-      const run = (requests: RequestSpec[]) => {
-        const measure = { seconds: 0, minRequests: requests.length, maxSeconds: 120 };
-        const job = { processes: target.processes, connections: 1, requests, once: true, expect: w.expect };
-        return generate({ ...job, warmup: span(0), measure });
-      };
-      const warm = await run(w.warm);
-      counter.take();
-      const measured = await run(w.counted);
-      const { count, sql } = counter.take();
-      if (warm.errors + measured.errors > 0)
-        throw new Error(`counting ${w.name} on ${target.name}: ${warm.firstError ?? measured.firstError}`);
-      const perRequest = count / w.counted.length;
-      counts.push({ target: target.name, workload: w.name, perRequest, sql: sql.slice(0, Math.round(perRequest)) });
-      progress(`[statements] ${target.name} ${w.name}: ${perRequest} per request`);
+  for (const [target, take] of counting) {
+    const onServer = target.name === 'server-postgres';
+    const jobs = WORKLOAD_NAMES.filter((w) => w !== 'constant' && (onServer || w !== 'patch')).map((name) => {
+      const requests = (count: number) => workloadJob(s, target, name, count).requests;
+      return { name: name as string, expect: WORKLOADS[name].expect, warm: requests(2), counted: requests(10) };
+    });
+    for (const shape of onServer ? LIST_SHAPES : []) {
+      const requests = [guestListRequest('/v1', s.sign, data.fixtures.smallHost, shape)];
+      jobs.push({ name: `guest list: ${shape.name}`, expect: 200, warm: requests, counted: requests });
+    }
+    for (const { name, expect, warm, counted } of jobs) {
+      const job = { processes: target.processes, connections: 1, once: true, expect };
+      const run = (requests: RequestSpec[]) =>
+        generate({ ...job, requests, warmup: { seconds: 0 }, measure: { seconds: 120 } });
+      const errors = (await run(warm)).errors;
+      take();
+      const measured = await run(counted);
+      const { count, sql } = take();
+      if (errors + measured.errors > 0) throw new Error(`counting ${name} on ${target.name}: ${measured.firstError}`);
+      const perRequest = count / counted.length;
+      counts.push({ target: target.name, workload: name, perRequest, sql: sql.slice(0, Math.round(perRequest)) });
+      progress(`[statements] ${target.name} ${name}: ${perRequest} per request`);
     }
   }
   return counts;
 }
 
-export const listWorkload = (options: Options, size: Size, shape: ListShape): string =>
-  `guest list ${options.listSizes[size].toLocaleString('en-US')}: ${shape.name}`;
+export const listWorkload = (size: number, shape: { name: string }): string =>
+  `guest list ${size.toLocaleString('en-US')}: ${shape.name}`;
 
 /**
  * Every list shape at both sizes on the server on PostgreSQL, one request at a time (the targets
@@ -154,24 +120,24 @@ export const listWorkload = (options: Options, size: Size, shape: ListShape): st
  * shape, small then large, so a drift of the machine hits both alike. At least 3 answers, unless
  * that takes over twice the seconds; every `total_items` checked against a count of our own.
  */
-async function measureLists(s: Sitting, target: Target): Promise<Window[]> {
+async function measureLists(s: Sitting, target: Target, postgres: data.PostgresDatabase): Promise<Window[]> {
   const windows: Window[] = [];
   for (const [index, shape] of LIST_SHAPES.entries()) {
     for (const size of ['small', 'large'] as const) {
       stopping.throwIfAborted();
       const host = size === 'large' ? data.fixtures.largeHost : data.fixtures.smallHost;
       const first = index === 0 ? 1 : 0; // the first shape warms the caches for all; each small one warms itself
-      const job: Job = {
-        processes: target.processes,
+      const job = {
         connections: 1,
         requests: [guestListRequest(target.base, s.sign, host, shape)],
         once: false,
         expect: 200,
-        totalItems: await data.expectedTotal(s.postgres, host.organizationId, shape),
-        warmup: size === 'small' ? span(0.2) : { seconds: 0, minRequests: first, maxSeconds: first * 60 },
+        totalItems: await data.expectedTotal(postgres, host.organizationId, shape),
+        warmup: size === 'small' ? { seconds: 0.2 } : { seconds: 0, minRequests: first, maxSeconds: first * 60 },
         measure: { seconds: LIST_SECONDS[size], minRequests: 3, maxSeconds: LIST_SECONDS[size] * 2 },
       };
-      windows.push(await measure(s, target, listWorkload(s.options, size, shape), 0, job));
+      const workload = listWorkload(size === 'small' ? SMALL_LIST : s.options.largeList, shape);
+      windows.push(await measure(s, target, workload, 0, job));
     }
   }
   return windows;
@@ -180,12 +146,12 @@ async function measureLists(s: Sitting, target: Target): Promise<Window[]> {
 /** RSS of the server on PostgreSQL around --memory-requests × GET, or as many as `maxSeconds` allow. */
 async function measureMemory(s: Sitting, target: Target, maxSeconds: number) {
   const pid = target.processes[0]?.pid ?? 0;
-  let before = Number.NaN;
-  let peak = 0;
+  let [before, peak] = [Number.NaN, 0];
   const watch = setInterval(() => (peak = Math.max(peak, residentBytes(pid) || 0)), 500);
-  const job = workloadJob(s, target, 'get', { seconds: 0, minRequests: s.options.memoryRequests, maxSeconds });
+  const span = { seconds: 0, minRequests: s.options.memoryRequests, maxSeconds };
+  const job = { ...workloadJob(s, target, 'get', undefined, span), onWarm: () => (before = residentBytes(pid)) };
   try {
-    const window = await measure(s, target, 'memory: get', 0, job, () => (before = residentBytes(pid)));
+    const window = await measure(s, target, 'memory: get', 0, job);
     const after = residentBytes(pid);
     return { memory: { requests: window.measured.requests, before, peak: Math.max(peak, after), after }, window };
   } finally {
@@ -193,64 +159,56 @@ async function measureMemory(s: Sitting, target: Target, maxSeconds: number) {
   }
 }
 
-/** The whole sitting; `describe` sees the scratch database once it is loaded and says what the machine is. */
-export async function sit<M>(
-  options: Options & { databaseUrl: string },
-  budgetSeconds: number,
-  describe: (db: data.PostgresDatabase) => M,
-) {
+/** The whole sitting; past `budgetSeconds` the memory check stops short. */
+export async function sit(options: Options & { databaseUrl: string }, budgetSeconds: number) {
   const started = performance.now();
   let phaseStart = started;
   const phase = (name: string): void => {
     progress(`${name} done in ${((performance.now() - phaseStart) / 1000).toFixed(1)} s`);
     phaseStart = performance.now();
   };
+  const onEngine = (engine: Engine) => TARGET_NAMES.filter((name) => TARGETS[name].engine === engine);
+  const fresh = (engine: Engine) =>
+    options.runs * Math.ceil(FRESH_RATE_CAP[engine] * (WARMUP_SECONDS + options.seconds + 0.5));
   const jwtSecret = randomBytes(32).toString('hex');
-  // The PostgreSQL load, the PGlite one and the tokens side by side.
-  const { large, small } = options.listSizes;
-  const freshGuests = (engine: Engine) =>
-    onEngine(engine).length * options.runs * freshPerWindow(engine, options.seconds);
-  const pgSizes = { largeList: large, smallList: small, postGuests: freshGuests('postgres') + COUNTED_GUESTS };
-  const pgliteGuests = options.runs * freshPerWindow('pglite', options.seconds); // each directory has its own
-  const tenThousandSizes = {
-    largeList: SMALL_LIST,
-    smallList: 0,
-    postGuests: options.runs * freshPerWindow('postgres', options.seconds),
-  };
-  const [postgres, tenThousand, pgliteDirs, sign] = await Promise.all([
-    data.postgresDatabase(options.databaseUrl, pgSizes),
-    data.postgresDatabase(options.databaseUrl, tenThousandSizes),
-    data.pgliteDirectories(onEngine('pglite').length, { largeList: 0, smallList: 0, postGuests: pgliteGuests }),
-    signer(jwtSecret, Math.max(pgSizes.postGuests, pgliteGuests)),
+  // The PostgreSQL loads, the PGlite one (each directory has its own guests) and the tokens side by
+  // side. The small database holds the large list's host with its first 10,000 guests.
+  const mainGuests = onEngine('postgres').length * fresh('postgres') + COUNTED_GUESTS;
+  const [main, small, pgliteDirs, sign] = await Promise.all([
+    data.postgresDatabase(options.databaseUrl, {
+      largeList: options.largeList,
+      smallList: SMALL_LIST,
+      postGuests: mainGuests,
+    }),
+    data.postgresDatabase(options.databaseUrl, { largeList: SMALL_LIST, postGuests: fresh('postgres') }),
+    data.pgliteDirectories(onEngine('pglite').length, { postGuests: fresh('pglite') }),
+    signer(jwtSecret, Math.max(mainGuests, fresh('pglite'))),
   ]);
-  const machine = await describe(postgres);
+  const version = await main.client.query<{ server_version: string }>('show server_version');
   phase('data load');
 
-  const env = (name: TargetName, url = postgres.url): Record<string, string> =>
-    TARGETS[name].engine === 'pglite'
-      ? { JWT_SECRET: jwtSecret, DATA_DIR: pgliteDirs[onEngine('pglite').indexOf(name)] ?? '' }
-      : { JWT_SECRET: jwtSecret, DATABASE_URL: name === 'server-postgres-10k' ? tenThousand.url : url };
-  const counting = async (name: 'server-postgres' | 'bare-postgres'): Promise<Counted> => {
-    const url = new URL(postgres.url);
+  const mainDb = db({ DATABASE_URL: main.url }, mainGuests, main);
+  const dbs = new Map(onEngine('postgres').map((name) => [name, mainDb]));
+  dbs.set('server-postgres-10k', db({ DATABASE_URL: small.url }, fresh('postgres'), small));
+  for (const [i, name] of onEngine('pglite').entries())
+    dbs.set(name, db({ DATA_DIR: pgliteDirs[i] ?? '' }, fresh('pglite')));
+  const counting = async (name: 'server-postgres' | 'bare-postgres') => {
+    const url = new URL(main.url);
     const counter = await countStatements({ host: url.hostname, port: Number(url.port || 5432) });
     registerCleanup(() => counter.close());
     url.port = String(counter.port);
-    return { target: await startTarget(name, () => env(name, url.toString())), counter };
+    const target = await startTarget(name, { JWT_SECRET: jwtSecret, DATABASE_URL: url.toString() });
+    return [target, () => counter.take()] as [Target, () => { count: number; sql: string[] }];
   };
   const [server, bare, ...targets] = await Promise.all([
     counting('server-postgres'),
     counting('bare-postgres'),
-    ...TARGET_NAMES.map((name) => startTarget(name, env)),
+    ...TARGET_NAMES.map((name) => startTarget(name, { JWT_SECRET: jwtSecret, ...dbs.get(name)?.env })),
   ]);
   phase('targets');
-  const postgresGuests = pool(pgSizes.postGuests);
-  const guests = new Map(onEngine('postgres').map((name) => [name, postgresGuests]));
-  for (const name of onEngine('pglite')) guests.set(name, pool(pgliteGuests));
-  guests.set('server-postgres-10k', pool(tenThousandSizes.postGuests));
-  const s: Sitting = { options, postgres, small: tenThousand, sign, guests };
-
+  const s: Sitting = { options, sign, dbs };
   const statements = await countStatementsPerRequest(s, [server, bare]);
-  await Promise.all([...server.target.processes, ...bare.target.processes].map(stop));
+  await Promise.all([...server[0].processes, ...bare[0].processes].map(stop));
   phase('statement counting');
 
   // Each run measures every workload on every target, the order of the targets turning by one
@@ -273,16 +231,11 @@ export async function sit<M>(
   phase('rounds');
   const serverPostgres = targets.find((t) => t.name === 'server-postgres');
   if (serverPostgres === undefined) throw new Error('no server-postgres target');
-  windows.push(...(await measureLists(s, serverPostgres)));
+  windows.push(...(await measureLists(s, serverPostgres, main)));
   phase('list shapes');
   const left = budgetSeconds - (performance.now() - started) / 1000;
   const { memory, window } = await measureMemory(s, serverPostgres, Math.max(10, left));
   phase('memory');
-  return {
-    windows: [...windows, window],
-    statements,
-    memory,
-    machine: await machine,
-    loadSeconds: postgres.loadSeconds,
-  };
+  const postgresVersion = version.rows[0]?.server_version ?? '?';
+  return { windows: [...windows, window], statements, memory, postgresVersion, loadSeconds: main.loadSeconds };
 }

@@ -4,15 +4,12 @@ import path from 'node:path';
 import { launch, type Process } from './processes.js';
 
 export type Engine = 'postgres' | 'pglite';
-/** The servers' secret, and their database: `DATABASE_URL` or a PGlite `DATA_DIR`. */
-type ServerEnv = Record<string, string>;
-/** `base`: where the API's operations are, `/v1` on our processes, the root on Prism. */
-type TargetSpec = {
-  label: string;
-  engine?: Engine;
-  base: string;
-  start(name: string, env: ServerEnv): Promise<Process>[];
-};
+/**
+ * `base`: where the API's operations are, `/v1` on our processes, the root on Prism. `args`: what
+ * node runs (`bench/bare-server.ts` is the ceilings: Hono answering a constant, or the server's SQL
+ * run bare); `processes`: how many.
+ */
+type TargetSpec = { label: string; engine?: Engine; base: string; args: string[]; processes?: number };
 
 // Rate limits off, and a statement timeout long enough that a slow list is measured as slow
 // instead of cut off at 5 s. No limit of requests per keep-alive connection: past it Node
@@ -27,60 +24,28 @@ export const SERVER_SETTINGS = {
   TOKEN_TTL_SECONDS: String(3 * 3600),
 };
 
-/** `server/main.ts` as `npm start` runs it; `nodeArgs` go before it (the profiler's). */
-export const startServer = (name: string, env: ServerEnv, nodeArgs: string[] = []) =>
-  launch({
-    name,
-    args: () => [...nodeArgs, '--import', 'tsx', 'server/main.ts'],
-    env: { ...env, ...SERVER_SETTINGS },
-    readyPath: '/readyz',
-  });
-
-/** The ceilings (bench/bare-server.ts): Hono answering a constant, or the server's SQL run bare. */
-const startBare = (name: string, mode: 'constant' | 'sql', env: ServerEnv = {}) =>
-  launch({
-    name,
-    args: () => ['--import', 'tsx', 'bench/bare-server.ts'],
-    env: { ...env, BARE: mode, DATABASE_STATEMENT_TIMEOUT_MS: SERVER_SETTINGS.DATABASE_STATEMENT_TIMEOUT_MS },
-    readyPath: mode === 'constant' ? '/' : '/readyz',
-  });
-
-const prismCli = path.join(
+const server = ['--import', 'tsx', 'server/main.ts'];
+const bare = (mode: 'constant' | 'sql') => ['--import', 'tsx', 'bench/bare-server.ts', mode];
+const prism = path.join(
   path.dirname(createRequire(import.meta.url).resolve('@stoplight/prism-cli/package.json')),
   'dist/index.js',
 );
-/** `prism mock openapi.yaml -v error`, in this process's pid (no forked worker). */
-const startPrism = (name: string) =>
-  launch({
-    name,
-    args: (port) => [
-      prismCli,
-      ...'mock openapi.yaml -v error --no-multiprocess --host 127.0.0.1 --port'.split(' '),
-      `${port}`,
-    ],
-    readyPath: '/healthz',
-    anyStatus: true,
-  });
-
-const bareSql: TargetSpec['start'] = (name, env) => [startBare(name, 'sql', env)];
-const server: TargetSpec['start'] = (name, env) => [startServer(name, env)];
-
-const twoServers: TargetSpec['start'] = (name, env) => [1, 2].map((i) => startServer(`${name} #${i}`, env));
 
 const specs = {
-  hono: { label: 'Hono constant handler', base: '', start: (name) => [startBare(name, 'constant')] },
-  'bare-postgres': { label: 'bare SQL, PostgreSQL', engine: 'postgres', base: '/v1', start: bareSql },
-  'bare-pglite': { label: 'bare SQL, PGlite', engine: 'pglite', base: '/v1', start: bareSql },
-  prism: { label: 'Prism mock', base: '', start: (name) => [startPrism(name)] },
-  'server-pglite': { label: 'server, PGlite', engine: 'pglite', base: '/v1', start: server },
-  'server-postgres': { label: 'server, PostgreSQL', engine: 'postgres', base: '/v1', start: server },
-  'server-postgres-x2': { label: 'server ×2, PostgreSQL', engine: 'postgres', base: '/v1', start: twoServers },
+  hono: { label: 'Hono constant handler', base: '', args: bare('constant') },
+  'bare-postgres': { label: 'bare SQL, PostgreSQL', engine: 'postgres', base: '/v1', args: bare('sql') },
+  'bare-pglite': { label: 'bare SQL, PGlite', engine: 'pglite', base: '/v1', args: bare('sql') },
+  // `prism mock openapi.yaml -v error`, in this process's pid (no forked worker).
+  prism: { label: 'Prism mock', base: '', args: [prism, ...'mock openapi.yaml -v error --no-multiprocess'.split(' ')] },
+  'server-pglite': { label: 'server, PGlite', engine: 'pglite', base: '/v1', args: server },
+  'server-postgres': { label: 'server, PostgreSQL', engine: 'postgres', base: '/v1', args: server },
+  'server-postgres-x2': { label: 'server ×2, PostgreSQL', engine: 'postgres', base: '/v1', args: server, processes: 2 },
   // On a database of its own holding 10,000 connections: what writes cost there against the main one's.
   'server-postgres-10k': {
     label: 'server, PostgreSQL, 10,000 connections',
     engine: 'postgres',
     base: '/v1',
-    start: server,
+    args: server,
   },
 } satisfies Record<string, TargetSpec>;
 export type TargetName = keyof typeof specs;
@@ -89,7 +54,19 @@ export const TARGET_NAMES = Object.keys(TARGETS) as TargetName[];
 
 export type Target = { name: TargetName; base: string; processes: Process[] };
 
-/** Starts one target's processes on the database `env` gives it. */
-export async function startTarget(name: TargetName, env: (name: TargetName) => ServerEnv): Promise<Target> {
-  return { name, base: TARGETS[name].base, processes: await Promise.all(TARGETS[name].start(name, env(name))) };
+/** Starts a target's processes; `env` names its database and secret, `nodeArgs` go first (the profiler's). */
+export async function startTarget(
+  name: TargetName,
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): Promise<Target> {
+  const { base, args, processes = 1 } = TARGETS[name];
+  const start = (i: number) =>
+    launch({
+      name: processes > 1 ? `${name} #${i + 1}` : name,
+      args: (port) => [...nodeArgs, ...args, ...(name === 'prism' ? ['--host', '127.0.0.1', '--port', `${port}`] : [])],
+      env: { ...env, ...SERVER_SETTINGS },
+      anyStatus: name === 'prism', // it has no /readyz: its 404 says it is up
+    });
+  return { name, base, processes: await Promise.all(Array.from({ length: processes }, (_, i) => start(i))) };
 }

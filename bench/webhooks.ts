@@ -1,36 +1,18 @@
 // `--mode webhooks [--engine pglite|postgres] [--seconds 10]`: the write rate of changes that
 // make webhook events (a host asks its guest for something, the guest resolves it: one event to
 // each), and the events the dispatcher delivers a second to a receiver on loopback beside it.
-// PostgreSQL runs in a database of its own, dropped afterwards.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import pg from 'pg';
 import { createGuestConnectionAction, resolveHostConnectionAction } from '../server/domain/connection-actions.js';
 import { createWebhookEndpoint } from '../server/domain/webhook-endpoints.js';
 import { blockListOf } from '../server/domain/webhook-addresses.js';
-import { openDatabase, openMemoryDatabase, type Store } from '../server/store/database.js';
-import { migrateToLatest } from '../server/store/migrate.js';
+import { openDatabase, openMemoryDatabase } from '../server/store/database.js';
 import { insertOrganization } from '../server/store/organizations.js';
 import { asGuest, asHost } from '../server/store/pair.js';
 import { startDispatcher } from '../server/webhooks/run.js';
+import { postgresDatabase } from './data.js';
 import { registerCleanup, sleep } from './processes.js';
-import { tableHead, tableRow } from './report.js';
-
-async function openStore(engine: 'pglite' | 'postgres', serverUrl: string): Promise<Store> {
-  if (engine === 'pglite') return openMemoryDatabase();
-  const name = `bench_webhooks_${process.pid}`;
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    await client.query(statement).finally(() => client.end());
-  };
-  await admin(`create database ${name}`);
-  registerCleanup(() => admin(`drop database if exists ${name} with (force)`));
-  return openDatabase({
-    databaseUrl: Object.assign(new URL(serverUrl), { pathname: `/${name}` }).toString(),
-    dataDir: '',
-  });
-}
+import { table } from './report.js';
 
 export async function webhookRates(o: { engine: 'pglite' | 'postgres'; seconds: number; databaseUrl: string }) {
   let received = 0;
@@ -43,8 +25,11 @@ export async function webhookRates(o: { engine: 'pglite' | 'postgres'; seconds: 
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   registerCleanup(async () => void receiver.close());
   const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`;
-  const store = await openStore(o.engine, o.databaseUrl);
-  await migrateToLatest(store.db);
+  // A scratch database of its own on PostgreSQL (migrated; dropped at the end), or one in memory.
+  const store =
+    o.engine === 'pglite'
+      ? await openMemoryDatabase()
+      : await openDatabase({ databaseUrl: (await postgresDatabase(o.databaseUrl, {})).url, dataDir: '' });
   const organization = (name: string) =>
     insertOrganization(store.db, { name, email: `${name}@bench.test`, owner_email: `owner-${name}@bench.test` });
   const [host, guest] = await Promise.all([organization('host'), organization('guest')]);
@@ -73,8 +58,6 @@ export async function webhookRates(o: { engine: 'pglite' | 'postgres'; seconds: 
   const written = (performance.now() - started) / 1000;
   while (received < writes && performance.now() - started < (o.seconds + 60) * 1000) await sleep(20);
   const delivered = (performance.now() - started) / 1000;
-  console.log(tableHead(['engine', 'writes/s (each one event)', 'events delivered/s', 'delivered'], 1));
-  console.log(
-    tableRow([o.engine, (writes / written).toFixed(0), (received / delivered).toFixed(0), `${received} of ${writes}`]),
-  );
+  const row = [o.engine, (writes / written).toFixed(0), (received / delivered).toFixed(0), `${received} of ${writes}`];
+  console.log(table(['engine', 'writes/s (each one event)', 'events delivered/s', 'delivered'], [row], 1));
 }

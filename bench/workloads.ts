@@ -1,5 +1,5 @@
 // The workloads, one row each, for a target whose operations live under `base` (`/v1` on our
-// processes, the root on Prism), and the shapes of the guest-connections list.
+// processes, the root on Prism), the shapes of the guest-connections list, and the tokens.
 import type { operations } from '../generated/openapi.js';
 import { operations as described } from '../generated/operations.js';
 import { createTokenIssuer } from '../server/domain/tokens.js';
@@ -10,15 +10,11 @@ import { SERVER_SETTINGS } from './targets.js';
 /** Signs a token for a requester, as the token endpoint would. */
 export type Sign = (requester: Requester) => string;
 /**
- * A row of the table: the status every answer must have, and its request. `fresh`: each
- * request needs a guest of its own not connected yet (`guest`, from 1), so each is sent once.
+ * A row of the table: the status every answer must have, and its request. `fresh`: each request
+ * needs a guest of its own not connected yet (`guest`, from 1), so each is sent once; otherwise
+ * requests `guest` 1 to `cycle` are sent in turn.
  */
-type Workload = {
-  label: string;
-  expect: number;
-  fresh?: true;
-  /** Requests that differ (`guest` 1 to `cycle`), sent in turn. */
-  cycle?: number;
+type Workload = { label: string; expect: number; fresh?: true; cycle?: number } & {
   request(base: string, sign: Sign, guest: number): RequestSpec;
 };
 
@@ -27,11 +23,7 @@ const headers = (requester: Requester, sign: Sign): Record<string, string> => ({
   'Requester-Organization-ID': requester.organizationId,
   'Target-Organization-ID': requester.organizationId,
 });
-const listerReads = (base: string, sign: Sign, query: string): RequestSpec => ({
-  method: 'GET',
-  path: `${base}/host-connections${query}`,
-  headers: headers(fixtures.lister, sign),
-});
+const json = { 'Content-Type': 'application/json' };
 
 export type WorkloadName = 'constant' | 'get' | 'list' | 'post' | 'patch';
 /** `constant` runs on the Hono constant handler alone, every other workload on every other target. */
@@ -41,12 +33,18 @@ export const WORKLOADS: Record<WorkloadName, Workload> = {
   get: {
     label: 'GET /host-connections/{id}',
     expect: 200,
-    request: (base, sign) => listerReads(base, sign, `/${fixtures.listedHost(1)}`),
+    request: (base, sign) => {
+      const path = `${base}/host-connections/${fixtures.listedHost(1)}`;
+      return { method: 'GET', path, headers: headers(fixtures.lister, sign) };
+    },
   },
   list: {
     label: 'GET /host-connections (25 rows)',
     expect: 200,
-    request: (base, sign) => listerReads(base, sign, '?statuses=connected'),
+    request: (base, sign) => {
+      const path = `${base}/host-connections?statuses=connected`;
+      return { method: 'GET', path, headers: headers(fixtures.lister, sign) };
+    },
   },
   // A fresh guest accepts its own invitation.
   post: {
@@ -55,11 +53,12 @@ export const WORKLOADS: Record<WorkloadName, Workload> = {
     fresh: true,
     request: (base, sign, guest) => {
       const { invitationToken, ...requester } = fixtures.postGuest(guest);
+      const body = JSON.stringify({ host_organization_id: fixtures.postHost, invitation_token: invitationToken });
       return {
         method: 'POST',
         path: `${base}/host-connections`,
-        headers: { ...headers(requester, sign), 'Content-Type': 'application/json' },
-        body: JSON.stringify({ host_organization_id: fixtures.postHost, invitation_token: invitationToken }),
+        headers: { ...headers(requester, sign), ...json },
+        body,
       };
     },
   },
@@ -72,7 +71,7 @@ export const WORKLOADS: Record<WorkloadName, Workload> = {
     request: (base, sign, i) => ({
       method: 'PATCH',
       path: `${base}/guest-connections/${fixtures.listGuest(Math.ceil(i / 2))}`,
-      headers: { ...headers(fixtures.largeHost, sign), 'Content-Type': 'application/json' },
+      headers: { ...headers(fixtures.largeHost, sign), ...json },
       body: JSON.stringify({ archived: i % 2 === 1 }),
     }),
   },

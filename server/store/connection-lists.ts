@@ -1,6 +1,6 @@
 // The two lists of connections: the guest's (host connections) and the host's (guest
 // connections), each read from one index range per list shape (migrations 0007 and 0008).
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type AliasedSelectQueryBuilder, type Kysely, type QueryCreator, type RawBuilder } from 'kysely';
 import type { ListKey, Side } from './connection-sides.js';
 import { containsText, inListOrder, listOf, type Direction, type List, type OrderKey } from './list.js';
 import type { ConnectionStatus, Database } from './schema.js';
@@ -49,6 +49,9 @@ function orderKey(key: ListKey, column: RawBuilder<unknown>): OrderKey {
   return { expression: key.lower ? sql`lower(${column})` : column, nullable: key.nullable };
 }
 
+/** An entry of a page: the other party's id and the order key, as a range of the index holds them. */
+type Entry = { counterpart: string; list_key: unknown };
+
 /**
  * The index of each order holds the rows by (mine, status, archived flag, key, other party).
  * With the status and the flag fixed, a range of it is already in list order; a list over
@@ -62,7 +65,8 @@ function orderKey(key: ListKey, column: RawBuilder<unknown>): OrderKey {
  * lookup: a plain join could be planned as a hash join over every connection of the lister).
  * A search instead is one range over every combination, its matches found by the lister's
  * trigram index and few enough to sort, unless the text is so common that the ordered scan
- * finds a page sooner (the planner's choice).
+ * finds a page sooner (the planner's choice). A descending page of a nullable key reads its
+ * values and then its nulls, each part in ranges of its own (nullsLast).
  */
 function pageQuery<Field extends string, Order extends string, Mine extends string, Item>(
   db: Kysely<Database>,
@@ -72,39 +76,18 @@ function pageQuery<Field extends string, Order extends string, Mine extends stri
 ) {
   const key = side.orderKeys[query.order_by];
   const dir = query.order_dir;
-  const flags = query.archived === undefined ? [false, true] : [query.archived];
-  const ranges: Filter[] =
-    query.search_text === undefined
-      ? query.statuses.flatMap((status) => flags.map((archived) => ({ statuses: [status], archived })))
-      : [query];
-  const inRange = orderKey(key, sql.ref(key.column));
-  const listed = { ...inRange, expression: sql.ref('list_key') };
-
-  const members = ranges.map((range, index) => {
-    const ordered = inListOrder(
-      matching(db, side, organizationId, range, query).select([
-        sql.ref<string>(side.counterpart).as('counterpart'),
-        sql`${inRange.expression}`.as('list_key'),
-      ]),
-      inRange,
-      sql.ref(side.counterpart),
-      dir,
-    ).limit(query.offset + query.limit);
-    return db.selectFrom(ordered.as(`range${index}`)).selectAll();
-  });
-  const [first, ...rest] = members;
-  if (first === undefined) throw new Error('a list has at least one status');
-  const page = inListOrder(
-    db.selectFrom(rest.reduce((union, member) => union.unionAll(member), first).as('merged')).selectAll(),
-    listed,
-    sql.ref('counterpart'),
-    dir,
-  )
-    .limit(query.limit)
-    .offset(query.offset);
-
-  const lookup = db
-    .selectFrom(page.as('page'))
+  const entries = (part?: Part) => merged(db, side, organizationId, query, part);
+  const withHead = db.withTables<{ head: Entry }>();
+  let from: QueryCreator<Database & { head: Entry }> = withHead;
+  let page: AliasedSelectQueryBuilder<Entry, 'page'> = entries().limit(query.limit).offset(query.offset).as('page');
+  // Nulls come last descending too, which a range read backwards does not give (migration 0010).
+  if (dir === 'desc' && key.nullable) {
+    const parts = nullsLast(db, query, entries);
+    from = withHead.with('head', () => parts.head);
+    page = parts.page.as('page');
+  }
+  const lookup = from
+    .selectFrom(page)
     .crossJoinLateral((eb) =>
       eb
         .selectFrom('connections')
@@ -116,7 +99,83 @@ function pageQuery<Field extends string, Order extends string, Mine extends stri
     )
     .select(selections(side.view, 'c', undefined))
     .$castTo<Item>();
-  return inListOrder(lookup, { ...listed, expression: sql.ref('page.list_key') }, sql.ref('page.counterpart'), dir);
+  return inListOrder(
+    lookup,
+    { expression: sql.ref('page.list_key'), nullable: key.nullable },
+    sql.ref('page.counterpart'),
+    dir,
+  );
+}
+
+/** The part of a nullable key's entries a range reads: all, only its values, or only its nulls. */
+type Part = 'not null' | 'null';
+
+/**
+ * The entries of the lister's matches in list order (of one part only, if given), one range per
+ * status and flag merged: the page's entries are a window of them.
+ */
+function merged<Field extends string, Order extends string, Mine extends string, Item>(
+  db: Kysely<Database>,
+  side: Side<Field, Order, Mine, Item>,
+  organizationId: NoInfer<Mine>,
+  query: ConnectionListQuery<Field, Order>,
+  part?: Part,
+) {
+  const key = side.orderKeys[query.order_by];
+  const column = sql.ref(key.column);
+  // Within a part the key is all values or all nulls: a plain `desc` is its order, read backwards.
+  const order = orderKey(part === undefined ? key : { ...key, nullable: false }, column);
+  const flags = query.archived === undefined ? [false, true] : [query.archived];
+  const filters: Filter[] =
+    query.search_text === undefined
+      ? query.statuses.flatMap((status) => flags.map((archived) => ({ statuses: [status], archived })))
+      : [query];
+  const members = filters.map((filter, index) => {
+    let matches = matching(db, side, organizationId, filter, query);
+    if (part !== undefined) matches = matches.where(column, part === 'null' ? 'is' : 'is not', null);
+    const ordered = inListOrder(
+      matches.select([sql.ref<string>(side.counterpart).as('counterpart'), sql`${order.expression}`.as('list_key')]),
+      order,
+      sql.ref(side.counterpart),
+      query.order_dir,
+    ).limit(query.offset + query.limit);
+    return db.selectFrom(ordered.as(`range${index}`)).selectAll();
+  });
+  const [first, ...rest] = members;
+  if (first === undefined) throw new Error('a list has at least one status');
+  return inListOrder(
+    db.selectFrom(rest.reduce((union, member) => union.unionAll(member), first).as('merged')).selectAll(),
+    { ...order, expression: sql.ref('list_key') },
+    sql.ref('counterpart'),
+    query.order_dir,
+  );
+}
+
+/**
+ * A descending page of a nullable key, from the ascending index read backwards: the key's
+ * values first (`head`, a CTE: the page's window of them, at most `limit` entries), then its
+ * nulls, as many as the page has room for after the values. Where they start is the number of
+ * values before the page: none if `head` has any (the values end within the page), else all of
+ * them, counted only then (PostgreSQL runs a subquery of an expression when its value is used).
+ */
+function nullsLast(
+  db: Kysely<Database>,
+  { limit, offset }: { limit: number; offset: number },
+  entries: (part: Part) => ReturnType<typeof merged>,
+) {
+  const values = db.selectFrom(entries('not null').as('value')).select((eb) => eb.fn.countAll().as('n'));
+  const nulls = entries('null')
+    .limit(sql<number>`${limit} - (select count(*) from head)`)
+    .offset(sql<number>`case when exists (select from head) then 0 else ${offset} - (${values}) end`);
+  return {
+    head: entries('not null').limit(limit).offset(offset),
+    // A subquery: the limit and offset of a member written as is would apply to the whole union.
+    page: db
+      .withTables<{ head: Entry }>()
+      .selectFrom('head')
+      .selectAll()
+      .unionAll(db.selectFrom(nulls.as('nulls')).selectAll()),
+  };
 }
 
 type Filter = { statuses: ConnectionStatus[]; archived?: boolean | undefined };

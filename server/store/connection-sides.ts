@@ -20,7 +20,7 @@ type CopyColumn = 'host_name' | 'host_email' | 'host_owner_email' | 'guest_name'
 
 /**
  * What an order sorts by: a column, lower-cased for names and e-mails (which order
- * case-insensitively). A nullable key has an index of its own for `desc nulls last`.
+ * case-insensitively). A nullable key's descending list reads its values, then its nulls.
  */
 export type ListKey = { column: keyof ConnectionsTable & string; lower: boolean; nullable: boolean };
 

@@ -22,9 +22,9 @@ export type OrderKey = { expression: Expression<unknown>; nullable: boolean };
 export type List<Item> = { items: Item[]; total_items: number };
 
 /**
- * Nulls last in both directions. Only a nullable key says so descending: its index there is
- * `desc nulls last`, while a key without nulls is read backwards from its ascending index,
- * which PostgreSQL matches to `desc` but not to `desc nulls last`.
+ * Nulls last in both directions. Only a nullable key says so descending: a key without nulls
+ * is read backwards from its ascending index, which PostgreSQL matches to `desc` but not to
+ * `desc nulls last` (the connection lists read a nullable key's values and nulls apart).
  */
 function direction(key: OrderKey, dir: Direction): OrderByModifiersCallbackExpression {
   return (order) => (dir === 'asc' ? order.asc() : key.nullable ? order.desc().nullsLast() : order.desc());

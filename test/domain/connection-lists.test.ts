@@ -256,6 +256,25 @@ describe.each(engines)('connection lists on %s', (engine) => {
       expect(connected.total_items).toBe(4);
     });
 
+    // A descending nullable key is read in two parts, its values then its nulls: every window,
+    // within either part, across both or past the end, is the slice of the whole list.
+    it('pages each descending order across its values and its nulls', async () => {
+      for (const orderBy of side.orders) {
+        const order = `${both}&order_by=${orderBy}&order_dir=desc`;
+        const full = (await list(order)).items.map(side.other);
+        for (const limit of [1, 2, 3])
+          for (let offset = 0; offset <= full.length; offset++) {
+            const page = await list(`${order}&limit=${limit}&offset=${offset}`);
+            expect({ orderBy, limit, offset, items: page.items.map(side.other) }).toEqual({
+              orderBy,
+              limit,
+              offset,
+              items: full.slice(offset, offset + limit),
+            });
+          }
+      }
+    });
+
     function nameOf(item: Item): string {
       return 'host_name' in item ? item.host_name : item.guest_name;
     }

@@ -4,7 +4,9 @@
 // plans checked are the ones the server runs (issue #16): a list without a search is a prepared
 // statement on a generic plan (server/store/statement-cache.ts), planned here as PREPARE and
 // EXPLAIN EXECUTE under `plan_cache_mode = force_generic_plan`, once per statement text; a
-// search keeps custom plans, planned with its values.
+// search keeps custom plans, planned with its values. Nor does a page without a search sort
+// more than its own rows (migration 0010: a descending nullable key is read backwards from its
+// ascending index, its values then its nulls, each part in list order without a sort).
 // The shapes are every combination the contract allows, read from the generated operation
 // table: each order both ways, each set of statuses, archived absent/true/false, and then the
 // first page, a deep one, and a search on each field.
@@ -65,13 +67,25 @@ function shapes(operationId: ListOperation, searches: Record<string, string>): S
   return result;
 }
 
-type PlanNode = { 'Node Type': string; 'Relation Name'?: string; Plans?: PlanNode[] };
+type PlanNode = { 'Node Type': string; 'Relation Name'?: string; 'Parent Relationship'?: string; Plans?: PlanNode[] };
 
 /** The tables of the whole set that a plan reads from end to end. */
 function seqScans(node: PlanNode): string[] {
   const table = node['Relation Name'];
   const own = node['Node Type'] === 'Seq Scan' && (table === 'connections' || table === 'organizations') ? [table] : [];
   return [...own, ...(node.Plans ?? []).flatMap(seqScans)];
+}
+
+/**
+ * The sorts of a page's plan over more than its page: a list without a search reads its entries
+ * in list order from index ranges, and sorts at most the page's rows after their lookup (a
+ * Nested Loop), never a range or the ranges' entries (which would be offset + limit of them).
+ */
+function sortsBeforeThePage(node: PlanNode): string[] {
+  // What a Sort sorts is its outer child; a CTE or InitPlan beside it is only evaluated there.
+  const input = node.Plans?.find((child) => child['Parent Relationship'] === 'Outer')?.['Node Type'];
+  const own = node['Node Type'] === 'Sort' && input !== 'Nested Loop' ? [`Sort of ${input}`] : [];
+  return [...own, ...(node.Plans ?? []).flatMap(sortsBeforeThePage)];
 }
 
 /** The plan the server runs: generic when `generic` (the values then do not matter), else custom. */
@@ -169,7 +183,7 @@ describe.each(engines)('list plans on %s', (engine) => {
   ];
 
   it.each(sides)(
-    '%s: no shape scans connections or organizations whole',
+    '%s: no shape scans connections or organizations whole, nor sorts more than its page',
     async (operationId, side, lister, party) => {
       const all = shapes(operationId, searchTexts(party));
       const scanned: string[] = [];
@@ -187,9 +201,12 @@ describe.each(engines)('list plans on %s', (engine) => {
             const key = query.sql + (generic ? '' : JSON.stringify(query.parameters));
             if (planned.has(key)) continue;
             planned.add(key);
-            const tables = seqScans(await planOf(one, query, generic));
+            const plan = await planOf(one, query, generic);
+            const tables = seqScans(plan);
             if (tables.length > 0)
               scanned.push(`${statement} of ${JSON.stringify(shape)}: Seq Scan on ${tables.join(', ')}`);
+            const sorts = generic && statement === 'page' ? sortsBeforeThePage(plan) : [];
+            if (sorts.length > 0) scanned.push(`page of ${JSON.stringify(shape)}: ${sorts.join(', ')}`);
           }
         }
       });

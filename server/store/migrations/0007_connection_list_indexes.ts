@@ -9,13 +9,14 @@
 // Each list order has an index `(mine, status, archived, key, counterpart)`: with `status` and
 // the lister's archive flag fixed, the index holds the rows in list order (ties broken by the
 // other party's id), and a list over several statuses or both flags merges one range per
-// combination (server/store/connections.ts). Nulls come last in both directions, so a key that
-// can be null has a second index `key desc nulls last, counterpart desc`; for the others the
-// first index read backwards is the descending order. A lower-cased copy's index includes the
-// copy itself, so that a page deep into the list is found from the index alone. Substring
-// searches use a trigram index per lister and copy (btree_gin puts the lister's id in it), so
-// a search costs the lister's matches, not every organization's. What the old indexes served,
-// these do (their leading columns are the same).
+// combination (server/store/connection-lists.ts). Nulls come last in both directions, so a key that
+// can be null has a second index `key desc nulls last, counterpart desc` (migration 0010 drops
+// it: the descending list reads the key's values, then its nulls, each part backwards from the
+// first index); for the others the first index read backwards is the descending order. A
+// lower-cased copy's index includes the copy itself, so that a page deep into the list is
+// found from the index alone. Substring searches use a trigram index per lister and copy
+// (btree_gin puts the lister's id in it), so a search costs the lister's matches, not every
+// organization's. What the old indexes served, these do (their leading columns are the same).
 import { sql, type Kysely, type Migration } from 'kysely';
 
 type Party = 'host' | 'guest';
