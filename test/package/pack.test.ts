@@ -362,7 +362,7 @@ describe('connections-api-conformance, run from the installed package', slow, ()
     return { run, junit: await readFile(junit, 'utf8') };
   }
 
-  it('passes against the compiled server, embedded and on PostgreSQL, and writes JUnit', async () => {
+  it('passes against npm start (embedded) and the compiled server on PostgreSQL, and writes JUnit', async () => {
     const databaseUrl = process.env.TEST_DATABASE_URL;
     const scratch = databaseUrl ? await createScratchDatabase(databaseUrl, 'connections_conformance') : undefined;
     try {
@@ -372,10 +372,10 @@ describe('connections-api-conformance, run from the installed package', slow, ()
         JWT_SECRET: 'conformance-secret-conformance-secret-0123',
         DATA_DIR: await mkdtemp(path.join(work, 'postgres-')),
       };
-      // The installed package's compiled server, as in production (npm start is test/process/npm-start.test.ts's).
+      // The README's `npm start`, and on PostgreSQL the installed package's compiled server, as in production.
       const compiled = [process.execPath, path.join(installedPackage(), 'dist/server/main.js')];
       const runs = await Promise.all([
-        deployment(embedded, 'embedded', compiled),
+        deployment(embedded, 'embedded', ['npm', 'start']),
         ...(postgres ? [deployment(postgres, 'postgres', compiled)] : []),
       ]);
       // Without TEST_DATABASE_URL only the embedded deployment is checked; with it, both must be.
