@@ -1,9 +1,10 @@
 // The packages as people install them. `npm pack` (which builds through `prepack`), then
-// `npm run pack:client -- --built` from the same dist/, each make a tarball; each is installed from npm's cache into an empty
-// project outside the repository, and every export is imported and used from there: the
-// client against the Prism mock, the types under tsc, the server's createApp answering
-// /readyz. Then the installed package's compiled server runs as `npm run start:prod`, and its
-// /docs renders in Chromium. One build per run: everything that needs dist/ is in this file.
+// `npm run pack:client -- --built` from the same dist/, each make a tarball; each is installed
+// from npm's cache into an empty project outside the repository, and every export is imported
+// and used from there: the client against the Prism mock, the types under tsc, the server's
+// createApp answering /readyz. Then the installed package's compiled server runs as `npm run
+// start:prod`, and its /docs renders in Chromium. One build per run: everything that needs dist/
+// is in this file.
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -32,13 +33,8 @@ type PackReport = { filename: string; files: { path: string }[] }[];
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'connections-pack-'));
   const packed = await run('npm', ['pack', '--json', '--pack-destination', work], { cwd: repo });
-  const clientPacked = await run(
-    'npm',
-    ['run', '--silent', 'pack:client', '--', '--pack-destination', work, '--built'],
-    {
-      cwd: repo,
-    },
-  );
+  const clientArgs = ['run', '--silent', 'pack:client', '--', '--pack-destination', work, '--built'];
+  const clientPacked = await run('npm', clientArgs, { cwd: repo });
   const [report] = JSON.parse(packed.stdout) as PackReport;
   if (report === undefined) throw new Error(`npm pack reported nothing:\n${packed.stdout}`);
   server = {

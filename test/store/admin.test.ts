@@ -17,14 +17,19 @@ import { testAppOn } from '../support/app.js';
 import { engines, openTestStore } from '../support/database.js';
 import { demoOrganization } from '../process/server-process.js';
 
-function admin(args: string[], env: Record<string, string>): Promise<AdminRun> {
+/** `env` over this process's environment, without the DATABASE_URL a test run may have set. */
+function commandEnv(env: Record<string, string>): Record<string, string | undefined> {
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
+  return { ...inherited, ...env };
+}
+
+function admin(args: string[], env: Record<string, string>): Promise<AdminRun> {
   return new Promise((resolve) => {
     // What `npm run admin --` runs, minus npm's and npx's start-up time.
     execFile(
       process.execPath,
       ['--import', 'tsx', 'scripts/admin.ts', ...args],
-      { env: { ...inherited, ...env } },
+      { env: commandEnv(env) },
       (error, stdout, stderr) => {
         resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
       },
@@ -32,11 +37,9 @@ function admin(args: string[], env: Record<string, string>): Promise<AdminRun> {
   });
 }
 
-/** The same command in this process, with `env` over this process's environment, as `admin` gives it. */
-function adminHere(args: string[], env: Record<string, string>): Promise<AdminRun> {
-  const { DATABASE_URL: _ignored, ...inherited } = process.env;
-  return adminInProcess(args, { ...inherited, ...env });
-}
+/** The same command in this process, with the environment `admin` gives it. */
+const adminHere = (args: string[], env: Record<string, string>): Promise<AdminRun> =>
+  adminInProcess(args, commandEnv(env));
 
 function oneJsonLine(stdout: string): unknown {
   expect(stdout.endsWith('\n')).toBe(true);
