@@ -38,8 +38,9 @@ function clientOf(authorization: string | undefined): string {
   return (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub: string }).sub;
 }
 
-const rows = async (db: Kysely<Database>, sql: string, params: unknown[]): Promise<unknown[]> =>
-  (await db.executeQuery(CompiledQuery.raw(sql, params))).rows;
+const rows = async <Row = unknown>(db: Kysely<Database>, sql: string, params: unknown[]): Promise<Row[]> =>
+  (await db.executeQuery<Row>(CompiledQuery.raw(sql, params))).rows;
+type Context = { invitation_id: string | null; invitation_parent_organization_id: string | null };
 
 async function serveStatements(): Promise<() => Promise<void>> {
   const store = await openDatabase(loadDatabaseConfig());
@@ -69,28 +70,17 @@ async function serveStatements(): Promise<() => Promise<void>> {
     await rows(db, activeClientOrganization.sql, [clientOf(c.req.header('authorization'))]);
     const guest = c.req.header('requester-organization-id');
     const body = await c.req.json<{ host_organization_id: string; invitation_token: string }>();
+    const { host_organization_id: host, invitation_token: token } = body;
     const connection = await db.transaction().execute(async (trx) => {
       const now = new Date();
       const since = new Date(now.getTime() - 24 * 60 * 60 * 1000);
-      const [context] = (await rows(trx, contextByToken.sql, [
-        guest,
-        body.host_organization_id,
-        null,
-        since,
-        body.invitation_token,
-      ])) as { invitation_id: string | null; invitation_parent_organization_id: string | null }[];
-      const [inserted] = await rows(trx, connectStatement.sql, [
-        body.host_organization_id,
-        guest,
-        context?.invitation_id,
-        context?.invitation_parent_organization_id,
-        now,
-        'accepted_by_guest',
-      ]);
-      return inserted;
+      const [context] = await rows<Context>(trx, contextByToken.sql, [guest, host, null, since, token]);
+      const parent = context?.invitation_parent_organization_id;
+      const values = [host, guest, context?.invitation_id, parent, now, 'accepted_by_guest'];
+      return (await rows<{ json: string }>(trx, connectStatement.sql, values))[0];
     });
     // The statement returns the guest's view as the JSON text the server sends.
-    return c.body((connection as { json: string }).json, 201, { 'Content-Type': 'application/json' });
+    return c.body(connection?.json ?? '', 201, { 'Content-Type': 'application/json' });
   });
   return () => store.close();
 }

@@ -43,68 +43,53 @@ export const fixtures = {
   }),
 };
 
-// Organization `bench-<name>`, its e-mails and its API client, for every name of a text array $1.
-const ORGANIZATIONS = `insert into organizations (id, name, email, owner_email, created_at)
-  select md5('bench-' || n)::uuid, l, n || '@bench.example', 'owner-' || n || '@bench.example', now() from`;
-const CLIENTS = `insert into api_clients (client_id, organization_id, secret_hash)
-  select 'bench-client-' || n, md5('bench-' || n)::uuid, 'bench: nobody presents this secret' from`;
-const SERIES = (prefix: string) =>
-  `(select '${prefix}' || i as n, '${prefix}' || i as l from generate_series(1, $1::int) i) s`;
 const GUEST = `md5('bench-guest-' || i)::uuid`; // the small list's guests are the first of the large one's
+const AGO = (seconds: string) => `now() - (${seconds}) * interval '1 second'`;
 
-/** Each statement, its parameters, and whether the store's own triggers must see it. */
-function statements({ largeList = 0, smallList = 0, postGuests = 0 }: Sizes): [string, unknown[], 'triggers'?][] {
-  const names = ['lister', 'large-host', 'small-host', 'parent', 'post-host'];
-  return [
-    [`${ORGANIZATIONS} unnest($1::text[], $2::text[]) t(n, l)`, [names, names.map((n) => `Bench ${n}`)]],
-    [`${CLIENTS} unnest($1::text[]) t(n)`, [names.slice(0, 3)]],
-    [`${ORGANIZATIONS} ${SERIES('lister-host-')}`, [25]],
-    [
-      `insert into connections (host_organization_id, guest_organization_id, status)
-       select md5('bench-lister-host-' || i)::uuid, md5('bench-lister')::uuid, 'connected' from generate_series(1, $1::int) i`,
-      [25],
-      'triggers',
-    ],
-    // The lists' guests: names and e-mails with random-looking parts, so a substring search
-    // matches a steady share of them (about 0.15% for three hex digits).
-    [
-      `insert into organizations (id, name, email, owner_email, created_at)
-       select ${GUEST}, 'Guest ' || substr(md5('name-' || i), 1, 8), 'guest-' || substr(md5('email-' || i), 1, 10) || '@bench.example',
-         'owner-' || substr(md5('owner-' || i), 1, 10) || '@bench.example', now() - (i % 31536000) * interval '1 second'
-       from generate_series(1, $1::int) i order by 1`,
-      [Math.max(largeList, smallList)],
-    ],
-    // Their connections: 5% disconnected, 10% archived by the host, 20% without a score,
-    // 6% with an active action, 2% with a parent; dates spread over a year.
-    [
-      `insert into connections (host_organization_id, guest_organization_id, status, parent_organization_id, host_archived,
-         host_archived_at, total_score, score_updated_at, active_action_type, active_action_updated_at, created_at, updated_at)
-       select h.id, ${GUEST}, case when i % 20 = 0 then 'disconnected' else 'connected' end,
-         case when i % 50 = 0 then md5('bench-parent')::uuid end,
-         i % 10 = 0, case when i % 10 = 0 then now() - (i % 86400) * interval '1 second' end,
-         case when i % 5 <> 0 then ((i * 37) % 1000) / 10.0 end,
-         case when i % 5 <> 0 then now() - ((i * 13) % 2592000) * interval '1 second' end,
-         case when i % 17 = 0 then 'documents_update_request' end,
-         case when i % 17 = 0 then now() - ((i * 7) % 604800) * interval '1 second' end,
-         now() - ((i * 7919) % 31536000 + 86400) * interval '1 second',
-         now() - ((i * 7919) % 31536000 + 86400) * interval '1 second' + ((i * 104729) % 86400) * interval '1 second'
-       from (values (md5('bench-large-host')::uuid, $1::int), (md5('bench-small-host')::uuid, $2::int)) h(id, n),
-         generate_series(1::bigint, h.n) i
-       order by 1, 2`,
-      [largeList, smallList],
-      'triggers',
-    ],
-    [`${ORGANIZATIONS} ${SERIES('post-guest-')} order by 1`, [postGuests]],
-    [`${CLIENTS} ${SERIES('post-guest-')}`, [postGuests]],
-    [
-      `insert into invitations (host_organization_id, email, invitation_token, expired_at)
-       select md5('bench-post-host')::uuid, 'post-guest-' || i || '@bench.example', 'bench_invitation_' || md5('bench-invitation-' || i),
-         now() + interval '1 day'
-       from generate_series(1, $1::int) i`,
-      [postGuests],
-    ],
-  ];
-}
+/** The load, run statement by statement (`;` at a line's end): the connections last, with every trigger on. */
+const script = ({ largeList = 0, smallList = 0, postGuests = 0 }: Sizes): string => `
+set session_replication_role = replica;
+-- Organization bench-<n>, its e-mails and, for the requesters, its API client.
+insert into organizations (id, name, email, owner_email, created_at)
+  select md5('bench-' || n)::uuid, l, n || '@bench.example', 'owner-' || n || '@bench.example', now() from (
+    select n, 'Bench ' || n as l from unnest(array['lister', 'large-host', 'small-host', 'parent', 'post-host']) n
+    union all select 'lister-host-' || i, 'lister-host-' || i from generate_series(1, 25) i
+    union all select 'post-guest-' || i, 'post-guest-' || i from generate_series(1, ${postGuests}) i
+  ) s order by 1;
+insert into api_clients (client_id, organization_id, secret_hash)
+  select 'bench-client-' || n, md5('bench-' || n)::uuid, 'bench: nobody presents this secret' from (
+    select unnest(array['lister', 'large-host', 'small-host']) n
+    union all select 'post-guest-' || i from generate_series(1, ${postGuests}) i
+  ) s;
+insert into invitations (host_organization_id, email, invitation_token, expired_at)
+  select md5('bench-post-host')::uuid, 'post-guest-' || i || '@bench.example',
+    'bench_invitation_' || md5('bench-invitation-' || i), now() + interval '1 day'
+  from generate_series(1, ${postGuests}) i;
+-- The lists' guests: names and e-mails with random-looking parts, so a substring search matches a
+-- steady share of them (about 0.15% for three hex digits).
+insert into organizations (id, name, email, owner_email, created_at)
+  select ${GUEST}, 'Guest ' || substr(md5('name-' || i), 1, 8), 'guest-' || substr(md5('email-' || i), 1, 10) || '@bench.example',
+    'owner-' || substr(md5('owner-' || i), 1, 10) || '@bench.example', ${AGO('i % 31536000')}
+  from generate_series(1, ${Math.max(largeList, smallList)}) i order by 1;
+set session_replication_role = origin;
+insert into connections (host_organization_id, guest_organization_id, status)
+  select md5('bench-lister-host-' || i)::uuid, md5('bench-lister')::uuid, 'connected' from generate_series(1, 25) i;
+-- The lists' connections: 5% disconnected, 10% archived by the host, 20% without a score, 6% with
+-- an active action, 2% with a parent; dates spread over a year.
+insert into connections (host_organization_id, guest_organization_id, status, parent_organization_id, host_archived,
+    host_archived_at, total_score, score_updated_at, active_action_type, active_action_updated_at, created_at, updated_at)
+  select h.id, ${GUEST}, case when i % 20 = 0 then 'disconnected' else 'connected' end,
+    case when i % 50 = 0 then md5('bench-parent')::uuid end,
+    i % 10 = 0, case when i % 10 = 0 then ${AGO('i % 86400')} end,
+    case when i % 5 <> 0 then ((i * 37) % 1000) / 10.0 end,
+    case when i % 5 <> 0 then ${AGO('(i * 13) % 2592000')} end,
+    case when i % 17 = 0 then 'documents_update_request' end,
+    case when i % 17 = 0 then ${AGO('(i * 7) % 604800')} end,
+    ${AGO('(i * 7919) % 31536000 + 86400')},
+    ${AGO('(i * 7919) % 31536000 + 86400')} + ((i * 104729) % 86400) * interval '1 second'
+  from (values (md5('bench-large-host')::uuid, ${largeList}), (md5('bench-small-host')::uuid, ${smallList})) h(id, n),
+    generate_series(1::bigint, h.n) i
+  order by 1, 2`;
 
 const TABLES = ['organizations', 'api_clients', 'invitations', 'connections', 'connection_counts'];
 
@@ -124,8 +109,7 @@ async function load(options: { databaseUrl?: string; dataDir: string }, sizes: S
     await migrateToLatest(store.db);
     const started = performance.now();
     await store.db.connection().execute(async (c) => {
-      const execute = async (sql: string, params: unknown[] = []) => c.executeQuery(CompiledQuery.raw(sql, params));
-      await execute(`set session_replication_role = replica`);
+      const execute = async (sql: string) => c.executeQuery(CompiledQuery.raw(sql));
       await execute(`set maintenance_work_mem = '256MB'`);
       const { rows } = await execute(
         `select i.indexrelid::regclass::text as name, pg_get_indexdef(i.indexrelid) as definition from pg_index i
@@ -134,13 +118,8 @@ async function load(options: { databaseUrl?: string; dataDir: string }, sizes: S
       );
       const indexes = rows as { name: string; definition: string }[];
       for (const { name } of indexes) await execute(`drop index ${name}`);
-      for (const [sql, params, triggers] of statements(sizes)) {
-        if (triggers) await execute(`set session_replication_role = origin`);
-        await execute(sql, params);
-        if (triggers) await execute(`set session_replication_role = replica`);
-      }
+      for (const statement of script(sizes).split(';\n')) await execute(statement);
       for (const { definition } of indexes) await execute(definition);
-      await execute(`set session_replication_role = origin`);
       for (const table of TABLES) await execute(`vacuum analyze ${table}`);
     });
     return (performance.now() - started) / 1000;
@@ -162,10 +141,8 @@ export async function postgresDatabase(serverUrl: string, sizes: Sizes) {
   await client.connect();
   registerCleanup(() => client.end());
   /** The backends connected to it now: the PostgreSQL side of the target under load. */
-  const backendPids = async () =>
-    (await admin.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [name])).rows.map(
-      (r) => r.pid,
-    );
+  const backends = 'select pid from pg_stat_activity where datname = $1';
+  const backendPids = async () => (await admin.query<{ pid: number }>(backends, [name])).rows.map((r) => r.pid);
   return { url, loadSeconds, client, backendPids };
 }
 export type PostgresDatabase = Awaited<ReturnType<typeof postgresDatabase>>;

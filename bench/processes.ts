@@ -95,28 +95,18 @@ const accepts = (port: number) =>
     });
   });
 
-/** The status of a GET on a local port; 0 when nothing answers. */
-const httpStatus = (port: number, path: string): Promise<number> =>
-  fetch(`http://127.0.0.1:${port}${path}`).then(
-    (r) => r.status,
-    () => 0,
-  );
-
 /** `listens` and `ready`: milliseconds from the spawn until the port accepted connections and until it answered. */
 export type Process = { pid: number; port: number; child: ChildProcess; listens: number; ready: number };
 
+type Spec = { name: string; command?: string; args(port: number): string[]; env?: Record<string, string> } & {
+  anyStatus?: boolean;
+};
 /**
  * Starts `command` (node itself by default) with `args(port)` and resolves once `GET /readyz`
  * answers 2xx (any HTTP status with `anyStatus`: Prism has no such path); the process is stopped
  * at the cleanup, even while still starting.
  */
-export async function launch(spec: {
-  name: string;
-  command?: string;
-  args(port: number): string[];
-  env?: Record<string, string>;
-  anyStatus?: boolean;
-}): Promise<Process> {
+export async function launch(spec: Spec): Promise<Process> {
   const port = await freePort();
   const started = performance.now();
   const child = spawn(spec.command ?? process.execPath, spec.args(port), {
@@ -138,7 +128,7 @@ export async function launch(spec: {
   const listens = performance.now() - started;
   for (; ; await sleep(10)) {
     waited();
-    const status = await httpStatus(port, '/readyz');
+    const status = (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status ?? 0;
     if (status !== 0 && (spec.anyStatus || status < 300))
       return { pid: child.pid, port, child, listens, ready: performance.now() - started };
   }

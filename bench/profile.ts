@@ -6,11 +6,10 @@ import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pgliteDirectories, postgresDatabase } from './data.js';
-import { generate } from './loadgen.js';
+import { generate, summaryOf } from './loadgen.js';
 import { progress, stop } from './processes.js';
-import { CONNECTIONS } from './sitting.js';
 import { type Engine, startTarget } from './targets.js';
-import { signer, WORKLOADS } from './workloads.js';
+import { CONNECTIONS, signer, WARMUP_SECONDS, WORKLOADS } from './workloads.js';
 
 type Frame = { functionName: string; url: string; lineNumber: number };
 type Profile = { nodes: { id: number; callFrame: Frame }[]; samples: number[]; timeDeltas: number[] };
@@ -30,8 +29,7 @@ function summarize(profile: Profile): string {
   const files = new Map<string, number>();
   let total = 0;
   for (const [i, id] of profile.samples.entries()) {
-    const frame = frames.get(id);
-    const time = profile.timeDeltas[i] ?? 0;
+    const [frame, time = 0] = [frames.get(id), profile.timeDeltas[i]];
     if (frame === undefined) continue;
     const where = place(frame.url);
     const name = `${frame.functionName || '(anonymous)'}  ${where}:${frame.lineNumber + 1}`;
@@ -48,11 +46,9 @@ function summarize(profile: Profile): string {
   return [sampled, ...top(files, 20), '', 'self time by function:', ...top(functions, 40)].join('\n');
 }
 
-export async function profile(
-  o: { engine: Engine; workload: 'get' | 'list' | 'post'; seconds: number } & {
-    databaseUrl: string;
-  },
-) {
+type Options = { engine: Engine; workload: 'get' | 'list' | 'post'; seconds: number; databaseUrl: string };
+
+export async function profile(o: Options) {
   const jwtSecret = randomBytes(32).toString('hex');
   const { fresh, expect, request } = WORKLOADS[o.workload];
   const postGuests = fresh ? Math.ceil((o.seconds + 2) * 1500) : 0;
@@ -64,15 +60,11 @@ export async function profile(
   const cpuProf = ['--cpu-prof', `--cpu-prof-dir=${profiles}`];
   const server = await startTarget(`server-${o.engine}`, { ...database, JWT_SECRET: jwtSecret }, cpuProf);
   const sign = await signer(jwtSecret, postGuests);
-  const guests = fresh ? Array.from({ length: postGuests }, (_, i) => i + 1) : [1];
-  const requests = guests.map((guest) => request('/v1', sign, guest));
+  const requests = Array.from({ length: fresh ? postGuests : 1 }, (_, i) => request('/v1', sign, i + 1));
   const job = { processes: server.processes, connections: CONNECTIONS, requests, once: fresh === true, expect };
-  const measured = await generate({ ...job, warmup: { seconds: 1 }, measure: { seconds: o.seconds } });
-  progress(
-    `${o.engine} ${o.workload}: ${measured.requestsPerSecond.toFixed(0)} req/s under the profiler, ` +
-      `${((measured.cpu.server / Math.max(1, measured.requests)) * 1e6).toFixed(0)} server CPU µs/req, ` +
-      `${measured.errors} unexpected answers${measured.firstError ? ` (first: ${measured.firstError})` : ''}`,
-  );
+  const measured = await generate({ ...job, warmup: { seconds: WARMUP_SECONDS }, measure: { seconds: o.seconds } });
+  const cpu = ((measured.cpu.server / Math.max(1, measured.requests)) * 1e6).toFixed(0);
+  progress(`${o.engine} ${o.workload} under the profiler: ${summaryOf(measured)}, ${cpu} server CPU µs/req`);
   await Promise.all(server.processes.map(stop));
   // The main thread's profile is the largest (tsx's loader thread writes one too).
   const files = (await readdir(profiles)).filter((name) => name.endsWith('.cpuprofile'));

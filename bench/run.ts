@@ -1,17 +1,16 @@
 // `npm run bench [-- --mode sitting|profile|startup|store-lists|list-costs|webhooks] [options]`: the
 // one entry point; every option and what each mode measures: docs/benchmarks.md. Progress goes to
 // stderr, the results to stdout, a sitting's raw windows (and the SQL of every counted statement) to --out.
-import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { cleanUp, machineBusySeconds, runMain, sleep } from './processes.js';
+import { runMain } from './processes.js';
 import { profile } from './profile.js';
-import { markdown } from './report.js';
-import { SMALL_LIST, sit } from './sitting.js';
+import { sitting } from './sitting.js';
 import { startupTimes } from './startup.js';
 import { storeLists } from './store-lists.js';
 import { webhookRates } from './webhooks.js';
+import { SMALL_LIST } from './workloads.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -38,44 +37,25 @@ function positive(name: 'runs' | 'seconds' | 'large-list' | 'memory-requests' | 
   if (!(value > 0)) throw new Error(`--${name} must be a positive number, not "${args[name]}"`);
   return name === 'seconds' ? value : Math.round(value);
 }
-const databaseUrl = args['database-url'] ?? '';
+const [databaseUrl, out] = [args['database-url'] ?? '', args.out ?? ''];
 const largeList = positive('large-list');
 if (largeList <= SMALL_LIST) throw new Error(`--large-list must be over ${SMALL_LIST}`);
 
-async function sitting(): Promise<void> {
-  const options = { runs: positive('runs', '2'), seconds: positive('seconds', '3'), largeList };
-  const started = performance.now();
-  const [loadAverage, busy] = [os.loadavg(), machineBusySeconds()];
-  await sleep(1000);
-  const before = { loadAverage, busySeconds: machineBusySeconds() - busy };
-  const withMemory = { ...options, memoryRequests: positive('memory-requests') };
-  // Under 10 minutes on a quiet machine; on a busy one the memory check gets what is left of 14.
-  const results = await sit({ ...withMemory, databaseUrl }, 14 * 60);
-  await cleanUp();
-  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
-  const report = {
-    ...results,
-    options: withMemory,
-    before,
-    command,
-    wallSeconds: (performance.now() - started) / 1000,
-  };
-  await writeFile(args.out ?? '', JSON.stringify(report, null, 2));
-  console.log(`${markdown(report)}\nRaw results: ${args.out}`);
-  if (results.windows.some((w) => w.measured.errors > 0)) process.exitCode = 1;
-}
-
 const engine = args.engine === 'pglite' ? 'pglite' : 'postgres';
 const workload = (['post', 'list'] as const).find((w) => w === args.workload) ?? 'get';
-const runs = (fallback: string) => positive('runs', fallback);
+const [runs, seconds] = [(fallback: string) => positive('runs', fallback), (s: string) => positive('seconds', s)];
+const memoryRequests = positive('memory-requests');
 // Each mode and the time after which it is stopped as stuck (and cleaned up).
 const modes: Record<string, [() => Promise<void>, number]> = {
-  sitting: [sitting, 20 * 60_000],
-  profile: [() => profile({ engine, workload, seconds: positive('seconds', '10'), databaseUrl }), 10 * 60_000],
+  sitting: [
+    () => sitting({ runs: runs('2'), seconds: seconds('3'), largeList, memoryRequests, databaseUrl, out }),
+    20 * 60_000,
+  ],
+  profile: [() => profile({ engine, workload, seconds: seconds('10'), databaseUrl }), 10 * 60_000],
   startup: [() => startupTimes(runs('5'), (args.cases ?? '').split(',')), 30 * 60_000],
   'store-lists': [() => storeLists({ sizes: [SMALL_LIST, largeList], runs: runs('20'), databaseUrl }), 60 * 60_000],
   'list-costs': [() => storeLists({ sizes: [positive('guests')], runs: runs('30'), databaseUrl }), 30 * 60_000],
-  webhooks: [() => webhookRates({ engine, seconds: positive('seconds', '10'), databaseUrl }), 5 * 60_000],
+  webhooks: [() => webhookRates({ engine, seconds: seconds('10'), databaseUrl }), 5 * 60_000],
 };
 const mode = modes[args.mode ?? ''];
 if (mode === undefined) throw new Error(`--mode must be one of ${Object.keys(modes).join(', ')}, not "${args.mode}"`);

@@ -1,80 +1,69 @@
 // One sitting: the data and every target first, then the statement counting, the rounds of
-// every workload on every target, the list shapes at both sizes, and the memory check.
+// every workload on every target, the list shapes at both sizes, and the memory check; then the
+// report to stdout and the raw results (every window, the SQL of every counted statement) to --out.
 import { randomBytes } from 'node:crypto';
-import { countStatements } from '../test/support/statements.js';
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { countStatements, type StatementCounter } from '../test/support/statements.js';
 import * as data from './data.js';
-import { generate, type Job, type Measurement, type RequestSpec, type Span } from './loadgen.js';
-import { cpuSeconds, progress, registerCleanup, residentBytes, stop, stopping } from './processes.js';
+import { generate, type Job, type Measurement, type RequestSpec, summaryOf } from './loadgen.js';
+import * as processes from './processes.js';
+import { markdown } from './report.js';
 import { type Engine, startTarget, TARGET_NAMES, TARGETS, type Target, type TargetName } from './targets.js';
-import { guestListRequest, LIST_SHAPES, type Sign, signer } from './workloads.js';
-import { WORKLOAD_NAMES, WORKLOADS, type WorkloadName } from './workloads.js';
+import { CONNECTIONS, guestListRequest, LIST_SHAPES, listWorkload, runsOn, type Sign, signer } from './workloads.js';
+import { SMALL_LIST, WARMUP_SECONDS, WORKLOAD_NAMES, WORKLOADS, type WorkloadName } from './workloads.js';
 
-export const SMALL_LIST = 10_000;
-export const WARMUP_SECONDS = 1;
-export const CONNECTIONS = 16;
-/** Measured seconds per list shape at 10,000 and at the large size. */
-const LIST_SECONDS = { small: 1, large: 2 };
+const { progress, registerCleanup, residentBytes, stopping } = processes;
+
 export type Options = { runs: number; seconds: number; memoryRequests: number; largeList: number };
-/** `databaseCpuSeconds`: of the target's PostgreSQL backends over the measured span. */
-export type Window = { target: TargetName; workload: string; run: number; measured: Measurement } & {
-  databaseCpuSeconds?: number;
-};
+export type Window = { target: TargetName; workload: string; run: number; measured: Measurement };
 /** `sql`: the statements of one request, in the order sent. */
 export type StatementCount = { target: TargetName; workload: string; perRequest: number; sql: string[] };
 
-/** What a target runs on: its database (PostgreSQL's, to watch its backends), its fresh guests handed out in turn. */
-type Db = { env: Record<string, string>; postgres?: data.PostgresDatabase; fresh(count: number): number[] };
+/** What a target runs on: its database, its PostgreSQL backends (to watch), its fresh guests handed out in turn. */
+type Db = { env: Record<string, string>; backends?: () => Promise<number[]>; fresh(count: number): number[] };
 type Sitting = { options: Options; sign: Sign; dbs: Map<TargetName, Db> };
 
 // The most requests with fresh guests per second a window can take before it runs out of them
 // (it then ends early, and says so): well above the fastest seen here.
 const FRESH_RATE_CAP: Record<Engine, number> = { postgres: 2500, pglite: 1500 };
+const perWindow = (engine: Engine, seconds: number) =>
+  Math.ceil(FRESH_RATE_CAP[engine] * (WARMUP_SECONDS + seconds + 0.5));
 const COUNTED_GUESTS = 2 * (2 + 10); // the statement counting's: 2 warm-up and 10 counted, twice
 
 function db(env: Record<string, string>, guests: number, postgres?: data.PostgresDatabase): Db {
   let next = 1;
   const fresh = (count: number) => {
-    if (next + count - 1 > guests)
-      throw new Error(`only ${guests} fresh guests were loaded; ${next - 1 + count} needed`);
     next += count;
+    if (next > guests + 1) throw new Error(`only ${guests} fresh guests were loaded; ${next - 1} needed`);
     return Array.from({ length: count }, (_, i) => next - count + i);
   };
-  return { env, postgres, fresh };
+  return { env, backends: postgres?.backendPids, fresh };
 }
 
-/** One window; the CPU of the target's PostgreSQL backends is sampled around its measured span. */
+/** One window of a job on a target (its PostgreSQL backends watched too). */
 async function measure(s: Sitting, target: Target, workload: string, run: number, job: Omit<Job, 'processes'>) {
-  const postgres = s.dbs.get(target.name)?.postgres;
-  const backends = async () => new Map((await postgres?.backendPids())?.map((pid) => [pid, cpuSeconds(pid)]));
-  let before: Promise<Map<number, number>> | undefined;
-  const onWarm = () => {
-    job.onWarm?.();
-    before = backends();
-  };
-  const o = await generate({ ...job, processes: target.processes, onWarm });
-  const [start, end] = [await before, await backends()];
-  // A backend that appeared in between counts whole; one that vanished is lost.
-  const cpu = [...end].reduce((sum, [pid, seconds]) => sum + seconds - (start?.get(pid) ?? 0), 0);
-  const failed = `${o.errors > 0 ? `, ${o.errors} unexpected answers (first: ${o.firstError})` : ''}${o.exhausted ? ', ran out of fresh guests' : ''}`;
-  progress(
-    `[run ${run + 1}] ${target.name} ${workload}: ${o.requestsPerSecond.toFixed(0)} req/s, p50 ${o.p50.toFixed(2)} ms${failed}`,
-  );
-  return { target: target.name, workload, run, measured: o, databaseCpuSeconds: postgres && cpu } satisfies Window;
+  const backends = s.dbs.get(target.name)?.backends;
+  const measured = await generate({ ...job, processes: target.processes, backends });
+  progress(`[run ${run + 1}] ${target.name} ${workload}: ${summaryOf(measured)}`);
+  return { target: target.name, workload, run, measured } satisfies Window;
 }
 
-/**
- * A workload's job on a target: `count` requests, each with a fresh guest where it needs one (Prism
- * keeps nothing: one does), at 16 connections, its warm-up and --seconds (or `span`).
- */
-function workloadJob(s: Sitting, target: Target, workload: WorkloadName, count?: number, span?: Span) {
-  const { fresh, cycle = 1, expect, request } = WORKLOADS[workload];
+/** `count` requests of a workload, each with a fresh guest where it needs one (Prism keeps nothing: one does). */
+function requestsOf(s: Sitting, target: Target, workload: WorkloadName, count?: number): RequestSpec[] {
+  const { fresh, cycle = 1, request } = WORKLOADS[workload];
   const db = fresh ? s.dbs.get(target.name) : undefined;
-  const engine = TARGETS[target.name].engine ?? 'postgres';
-  const perWindow = Math.ceil(FRESH_RATE_CAP[engine] * (WARMUP_SECONDS + s.options.seconds + 0.5));
-  const guests = db?.fresh(count ?? perWindow) ?? Array.from({ length: count ?? cycle }, (_, i) => (i % cycle) + 1);
-  const requests = guests.map((guest) => request(target.base, s.sign, guest));
-  const measure = span ?? { seconds: s.options.seconds };
-  return { connections: CONNECTIONS, requests, once: db !== undefined, expect, warmup: { seconds: 1 }, measure };
+  const guests =
+    db?.fresh(count ?? perWindow(TARGETS[target.name].engine ?? 'postgres', s.options.seconds)) ??
+    Array.from({ length: count ?? cycle }, (_, i) => (i % cycle) + 1);
+  return guests.map((guest) => request(target.base, s.sign, guest));
+}
+
+/** A workload's job on a target at 16 connections: its warm-up and --seconds (or `measure`). */
+function workloadJob(s: Sitting, target: Target, workload: WorkloadName, measure = { seconds: s.options.seconds }) {
+  const [requests, { fresh, expect }] = [requestsOf(s, target, workload), WORKLOADS[workload]];
+  const once = fresh === true && s.dbs.has(target.name);
+  return { connections: CONNECTIONS, requests, once, expect, warmup: { seconds: WARMUP_SECONDS }, measure };
 }
 
 /**
@@ -82,12 +71,21 @@ function workloadJob(s: Sitting, target: Target, workload: WorkloadName, count?:
  * proxy: each workload 10 times after 2 warm-up requests, each list shape once after one
  * (on the server only, at 10,000: at the large size the requests differ by the host only).
  */
-async function countStatementsPerRequest(s: Sitting, counting: [Target, () => { count: number; sql: string[] }][]) {
+async function countStatementsPerRequest(s: Sitting, counting: [Target, StatementCounter][]) {
   const counts: StatementCount[] = [];
-  for (const [target, take] of counting) {
+  for (const [target, counter] of counting) {
     const onServer = target.name === 'server-postgres';
-    const jobs = WORKLOAD_NAMES.filter((w) => w !== 'constant' && (onServer || w !== 'patch')).map((name) => {
-      const requests = (count: number) => workloadJob(s, target, name, count).requests;
+    const send = async (name: string, expect: number, requests: RequestSpec[]) => {
+      for (const { path, ...request } of requests) {
+        const response = await fetch(`http://127.0.0.1:${target.processes[0]?.port}${path}`, request);
+        const body = await response.text();
+        if (response.status !== expect)
+          throw new Error(`counting ${name} on ${target.name}: ${response.status} ${body}`);
+      }
+      return counter.take();
+    };
+    const jobs = WORKLOAD_NAMES.filter((w) => runsOn(w, target.name)).map((name) => {
+      const requests = (count: number) => requestsOf(s, target, name, count);
       return { name: name as string, expect: WORKLOADS[name].expect, warm: requests(2), counted: requests(10) };
     });
     for (const shape of onServer ? LIST_SHAPES : []) {
@@ -95,14 +93,8 @@ async function countStatementsPerRequest(s: Sitting, counting: [Target, () => { 
       jobs.push({ name: `guest list: ${shape.name}`, expect: 200, warm: requests, counted: requests });
     }
     for (const { name, expect, warm, counted } of jobs) {
-      const job = { processes: target.processes, connections: 1, once: true, expect };
-      const run = (requests: RequestSpec[]) =>
-        generate({ ...job, requests, warmup: { seconds: 0 }, measure: { seconds: 120 } });
-      const errors = (await run(warm)).errors;
-      take();
-      const measured = await run(counted);
-      const { count, sql } = take();
-      if (errors + measured.errors > 0) throw new Error(`counting ${name} on ${target.name}: ${measured.firstError}`);
+      await send(name, expect, warm);
+      const { count, sql } = await send(name, expect, counted);
       const perRequest = count / counted.length;
       counts.push({ target: target.name, workload: name, perRequest, sql: sql.slice(0, Math.round(perRequest)) });
       progress(`[statements] ${target.name} ${name}: ${perRequest} per request`);
@@ -111,21 +103,19 @@ async function countStatementsPerRequest(s: Sitting, counting: [Target, () => { 
   return counts;
 }
 
-export const listWorkload = (size: number, shape: { name: string }): string =>
-  `guest list ${size.toLocaleString('en-US')}: ${shape.name}`;
-
 /**
  * Every list shape at both sizes on the server on PostgreSQL, one request at a time (the targets
  * are latencies of one request; at 16 in flight the p50 would be mostly queueing), shape by
- * shape, small then large, so a drift of the machine hits both alike. At least 3 answers, unless
- * that takes over twice the seconds; every `total_items` checked against a count of our own.
+ * shape, small then large, so a drift of the machine hits both alike: 1 s at 10,000, 2 s at the
+ * large size, at least 3 answers unless that takes over twice as long; every `total_items`
+ * checked against a count of our own.
  */
 async function measureLists(s: Sitting, target: Target, postgres: data.PostgresDatabase): Promise<Window[]> {
   const windows: Window[] = [];
   for (const [index, shape] of LIST_SHAPES.entries()) {
-    for (const size of ['small', 'large'] as const) {
+    for (const size of [SMALL_LIST, s.options.largeList]) {
       stopping.throwIfAborted();
-      const host = size === 'large' ? data.fixtures.largeHost : data.fixtures.smallHost;
+      const [host, seconds] = size === SMALL_LIST ? [data.fixtures.smallHost, 1] : [data.fixtures.largeHost, 2];
       const first = index === 0 ? 1 : 0; // the first shape warms the caches for all; each small one warms itself
       const job = {
         connections: 1,
@@ -133,11 +123,10 @@ async function measureLists(s: Sitting, target: Target, postgres: data.PostgresD
         once: false,
         expect: 200,
         totalItems: await data.expectedTotal(postgres, host.organizationId, shape),
-        warmup: size === 'small' ? { seconds: 0.2 } : { seconds: 0, minRequests: first, maxSeconds: first * 60 },
-        measure: { seconds: LIST_SECONDS[size], minRequests: 3, maxSeconds: LIST_SECONDS[size] * 2 },
+        warmup: size === SMALL_LIST ? { seconds: 0.2 } : { seconds: 0, minRequests: first, maxSeconds: first * 60 },
+        measure: { seconds, minRequests: 3, maxSeconds: seconds * 2 },
       };
-      const workload = listWorkload(size === 'small' ? SMALL_LIST : s.options.largeList, shape);
-      windows.push(await measure(s, target, workload, 0, job));
+      windows.push(await measure(s, target, listWorkload(size, shape), 0, job));
     }
   }
   return windows;
@@ -149,7 +138,7 @@ async function measureMemory(s: Sitting, target: Target, maxSeconds: number) {
   let [before, peak] = [Number.NaN, 0];
   const watch = setInterval(() => (peak = Math.max(peak, residentBytes(pid) || 0)), 500);
   const span = { seconds: 0, minRequests: s.options.memoryRequests, maxSeconds };
-  const job = { ...workloadJob(s, target, 'get', undefined, span), onWarm: () => (before = residentBytes(pid)) };
+  const job = { ...workloadJob(s, target, 'get', span), onWarm: () => (before = residentBytes(pid)) };
   try {
     const window = await measure(s, target, 'memory: get', 0, job);
     const after = residentBytes(pid);
@@ -168,18 +157,14 @@ export async function sit(options: Options & { databaseUrl: string }, budgetSeco
     phaseStart = performance.now();
   };
   const onEngine = (engine: Engine) => TARGET_NAMES.filter((name) => TARGETS[name].engine === engine);
-  const fresh = (engine: Engine) =>
-    options.runs * Math.ceil(FRESH_RATE_CAP[engine] * (WARMUP_SECONDS + options.seconds + 0.5));
+  const fresh = (engine: Engine) => options.runs * perWindow(engine, options.seconds);
   const jwtSecret = randomBytes(32).toString('hex');
   // The PostgreSQL loads, the PGlite one (each directory has its own guests) and the tokens side by
   // side. The small database holds the large list's host with its first 10,000 guests.
   const mainGuests = onEngine('postgres').length * fresh('postgres') + COUNTED_GUESTS;
+  const mainSizes = { largeList: options.largeList, smallList: SMALL_LIST, postGuests: mainGuests };
   const [main, small, pgliteDirs, sign] = await Promise.all([
-    data.postgresDatabase(options.databaseUrl, {
-      largeList: options.largeList,
-      smallList: SMALL_LIST,
-      postGuests: mainGuests,
-    }),
+    data.postgresDatabase(options.databaseUrl, mainSizes),
     data.postgresDatabase(options.databaseUrl, { largeList: SMALL_LIST, postGuests: fresh('postgres') }),
     data.pgliteDirectories(onEngine('pglite').length, { postGuests: fresh('pglite') }),
     signer(jwtSecret, Math.max(mainGuests, fresh('pglite'))),
@@ -192,13 +177,12 @@ export async function sit(options: Options & { databaseUrl: string }, budgetSeco
   dbs.set('server-postgres-10k', db({ DATABASE_URL: small.url }, fresh('postgres'), small));
   for (const [i, name] of onEngine('pglite').entries())
     dbs.set(name, db({ DATA_DIR: pgliteDirs[i] ?? '' }, fresh('pglite')));
-  const counting = async (name: 'server-postgres' | 'bare-postgres') => {
+  const counting = async (name: 'server-postgres' | 'bare-postgres'): Promise<[Target, StatementCounter]> => {
     const url = new URL(main.url);
     const counter = await countStatements({ host: url.hostname, port: Number(url.port || 5432) });
     registerCleanup(() => counter.close());
     url.port = String(counter.port);
-    const target = await startTarget(name, { JWT_SECRET: jwtSecret, DATABASE_URL: url.toString() });
-    return [target, () => counter.take()] as [Target, () => { count: number; sql: string[] }];
+    return [await startTarget(name, { JWT_SECRET: jwtSecret, DATABASE_URL: url.toString() }), counter];
   };
   const [server, bare, ...targets] = await Promise.all([
     counting('server-postgres'),
@@ -208,7 +192,7 @@ export async function sit(options: Options & { databaseUrl: string }, budgetSeco
   phase('targets');
   const s: Sitting = { options, sign, dbs };
   const statements = await countStatementsPerRequest(s, [server, bare]);
-  await Promise.all([...server[0].processes, ...bare[0].processes].map(stop));
+  await Promise.all([...server[0].processes, ...bare[0].processes].map(processes.stop));
   phase('statement counting');
 
   // Each run measures every workload on every target, the order of the targets turning by one
@@ -216,11 +200,7 @@ export async function sit(options: Options & { databaseUrl: string }, budgetSeco
   const windows: Window[] = [];
   for (let run = 0; run < options.runs; run++) {
     for (const workload of WORKLOAD_NAMES) {
-      const order = targets.filter((t) =>
-        workload === 'patch'
-          ? t.name === 'server-postgres' || t.name === 'server-postgres-10k'
-          : (workload === 'constant') === (t.name === 'hono'),
-      );
+      const order = targets.filter((t) => runsOn(workload, t.name));
       const first = run % order.length;
       for (const target of [...order.slice(first), ...order.slice(0, first)]) {
         stopping.throwIfAborted();
@@ -238,4 +218,20 @@ export async function sit(options: Options & { databaseUrl: string }, budgetSeco
   phase('memory');
   const postgresVersion = version.rows[0]?.server_version ?? '?';
   return { windows: [...windows, window], statements, memory, postgresVersion, loadSeconds: main.loadSeconds };
+}
+
+/** `npm run bench`: a sitting (under 10 minutes on a quiet machine; on a busy one the memory check gets what is left of 14). */
+export async function sitting(options: Options & { databaseUrl: string; out: string }): Promise<void> {
+  const started = performance.now();
+  const [loadAverage, busy] = [os.loadavg(), processes.machineBusySeconds()];
+  await processes.sleep(1000);
+  const before = { loadAverage, busySeconds: processes.machineBusySeconds() - busy };
+  const results = await sit(options, 14 * 60);
+  await processes.cleanUp();
+  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  const { databaseUrl: _, out, ...shown } = options;
+  const report = { ...results, options: shown, before, command, wallSeconds: (performance.now() - started) / 1000 };
+  await writeFile(out, JSON.stringify(report, null, 2));
+  console.log(`${markdown(report)}\nRaw results: ${out}`);
+  if (results.windows.some((w) => w.measured.errors > 0)) process.exitCode = 1;
 }

@@ -34,23 +34,18 @@ export async function startupTimes(runs: number, cases: string[]): Promise<void>
     if (command === undefined) throw new Error(`unknown case ${name}; known: ${Object.keys(CASES).join(', ')}`);
     const root = await mkdtemp(path.join(os.tmpdir(), 'connections-startup-'));
     registerCleanup(() => rm(root, { recursive: true, force: true }));
-    const start = async (dataDir?: string) => {
-      const started = await launch({
-        name,
-        ...command,
-        env: dataDir ? { DATA_DIR: dataDir } : {},
-        anyStatus: name === 'mock',
-      });
+    // first: a new DATA_DIR each start; restart: the one made by a start before the runs.
+    const start = async () => {
+      const first = name === 'first' ? await mkdtemp(path.join(root, 'first-')) : undefined;
+      const env: Record<string, string> = first || name === 'restart' ? { DATA_DIR: first ?? root } : {};
+      const started = await launch({ name, ...command, env, anyStatus: name === 'mock' });
       await stop(started);
+      if (first) await rm(first, { recursive: true, force: true });
       return started;
     };
-    if (name === 'restart') await start(root); // the start that creates it
+    if (name === 'restart') await start();
     const times = [];
-    for (let run = 0; run < runs; run++) {
-      const first = name === 'first' ? await mkdtemp(path.join(root, 'first-')) : undefined;
-      times.push(await start(name === 'restart' ? root : first));
-      if (first) await rm(first, { recursive: true, force: true });
-    }
+    for (let run = 0; run < runs; run++) times.push(await start());
     rows.push([name, runs, spread(times.map((t) => t.listens)), spread(times.map((t) => t.ready))]);
   }
   console.log(table(['case', 'runs', 'listens: min / median / max', 'ready: min / median / max'], rows));

@@ -32,19 +32,6 @@ const COST_SHAPES = [
   cost('search 255 × "%_", offset=19000', { search_text: wildcards, offset: 19_000 }),
 ];
 
-/** p50 ms of each of `lists`, taking turns, over `runs` after two warm-up runs. */
-async function p50s(runs: number, lists: (() => Promise<unknown>)[]): Promise<number[]> {
-  const times = lists.map((): number[] => []);
-  for (let run = 0; run < runs + 2; run++) {
-    for (const [index, list] of lists.entries()) {
-      const started = performance.now();
-      await list();
-      if (run >= 2) times[index]?.push(performance.now() - started);
-    }
-  }
-  return times.map(median);
-}
-
 /** `sizes`: [10,000, the large size] for store-lists, [--guests] for list-costs. */
 export async function storeLists(o: { sizes: number[]; runs: number; databaseUrl: string }): Promise<void> {
   const costs = o.sizes.length === 1;
@@ -52,23 +39,26 @@ export async function storeLists(o: { sizes: number[]; runs: number; databaseUrl
   const store = await openDatabase({ databaseUrl: database.url, dataDir: '', statementTimeoutMs: 60_000 });
   registerCleanup(() => store.close());
   const hosts = [fixtures.smallHost, fixtures.largeHost].slice(0, o.sizes.length).map((h) => h.organizationId);
-  const list = (host: string, shape: ListShape) =>
-    listConnections(store.db, guestConnections, asHost(host), { ...base, ...listQuery(shape) });
+  /** p50 ms of a shape's list of each host, taking turns, over `runs` after two warm-up runs; whether every `total_items` was exact. */
+  const p50s = async (runs: number, shape: ListShape) => {
+    const expected = await Promise.all(hosts.map((host) => expectedTotal(database, host, shape)));
+    const times = hosts.map((): number[] => []);
+    let exact = true;
+    for (let run = 0; run < runs + 2; run++) {
+      for (const [i, host] of hosts.entries()) {
+        const started = performance.now();
+        const list = await listConnections(store.db, guestConnections, asHost(host), { ...base, ...listQuery(shape) });
+        if (run >= 2) times[i]?.push(performance.now() - started);
+        exact &&= list.total_items === expected[i];
+      }
+    }
+    return { p50: times.map(median), exact };
+  };
   // Warms the connection's plans and the table's pages, so the first shape is not charged for them.
-  await p50s(
-    18,
-    hosts.map((host) => () => list(host, { name: 'a page', query: {} })),
-  );
+  await p50s(18, { name: 'a page', query: {} });
   const rows = [];
   for (const shape of costs ? COST_SHAPES : LIST_SHAPES) {
-    const expected = await Promise.all(hosts.map((host) => expectedTotal(database, host, shape)));
-    let exact = true;
-    const p50 = await p50s(
-      o.runs,
-      hosts.map((host, index) => async () => {
-        exact &&= (await list(host, shape)).total_items === expected[index];
-      }),
-    );
+    const { p50, exact } = await p50s(o.runs, shape);
     const [small = Number.NaN, large = Number.NaN] = p50;
     // The query as the rate limit sees it: the raw query string's values.
     const raw = Object.entries({ ...base, ...listQuery(shape) }).map(([k, v]) => [k, [v].flat().map(String)]);

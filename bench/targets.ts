@@ -5,11 +5,11 @@ import { launch, type Process } from './processes.js';
 
 export type Engine = 'postgres' | 'pglite';
 /**
- * `base`: where the API's operations are, `/v1` on our processes, the root on Prism. `args`: what
- * node runs (`bench/bare-server.ts` is the ceilings: Hono answering a constant, or the server's SQL
- * run bare); `processes`: how many.
+ * `args`: what node runs (`bench/bare-server.ts` is the ceilings: Hono answering a constant, or the
+ * server's SQL run bare); `processes`: how many. The API's operations are under `/v1` on the
+ * targets with a database, at the root on the others (Prism; Hono answers any path).
  */
-type TargetSpec = { label: string; engine?: Engine; base: string; args: string[]; processes?: number };
+type TargetSpec = { label: string; engine?: Engine; args: string[]; processes?: number };
 
 // Rate limits off, and a statement timeout long enough that a slow list is measured as slow
 // instead of cut off at 5 s. No limit of requests per keep-alive connection: past it Node
@@ -32,21 +32,16 @@ const prism = path.join(
 );
 
 const specs = {
-  hono: { label: 'Hono constant handler', base: '', args: bare('constant') },
-  'bare-postgres': { label: 'bare SQL, PostgreSQL', engine: 'postgres', base: '/v1', args: bare('sql') },
-  'bare-pglite': { label: 'bare SQL, PGlite', engine: 'pglite', base: '/v1', args: bare('sql') },
+  hono: { label: 'Hono constant handler', args: bare('constant') },
+  'bare-postgres': { label: 'bare SQL, PostgreSQL', engine: 'postgres', args: bare('sql') },
+  'bare-pglite': { label: 'bare SQL, PGlite', engine: 'pglite', args: bare('sql') },
   // `prism mock openapi.yaml -v error`, in this process's pid (no forked worker).
-  prism: { label: 'Prism mock', base: '', args: [prism, ...'mock openapi.yaml -v error --no-multiprocess'.split(' ')] },
-  'server-pglite': { label: 'server, PGlite', engine: 'pglite', base: '/v1', args: server },
-  'server-postgres': { label: 'server, PostgreSQL', engine: 'postgres', base: '/v1', args: server },
-  'server-postgres-x2': { label: 'server ×2, PostgreSQL', engine: 'postgres', base: '/v1', args: server, processes: 2 },
+  prism: { label: 'Prism mock', args: [prism, ...'mock openapi.yaml -v error --no-multiprocess'.split(' ')] },
+  'server-pglite': { label: 'server, PGlite', engine: 'pglite', args: server },
+  'server-postgres': { label: 'server, PostgreSQL', engine: 'postgres', args: server },
+  'server-postgres-x2': { label: 'server ×2, PostgreSQL', engine: 'postgres', args: server, processes: 2 },
   // On a database of its own holding 10,000 connections: what writes cost there against the main one's.
-  'server-postgres-10k': {
-    label: 'server, PostgreSQL, 10,000 connections',
-    engine: 'postgres',
-    base: '/v1',
-    args: server,
-  },
+  'server-postgres-10k': { label: 'server, PostgreSQL, 10,000 connections', engine: 'postgres', args: server },
 } satisfies Record<string, TargetSpec>;
 export type TargetName = keyof typeof specs;
 export const TARGETS: Record<TargetName, TargetSpec> = specs;
@@ -55,12 +50,8 @@ export const TARGET_NAMES = Object.keys(TARGETS) as TargetName[];
 export type Target = { name: TargetName; base: string; processes: Process[] };
 
 /** Starts a target's processes; `env` names its database and secret, `nodeArgs` go first (the profiler's). */
-export async function startTarget(
-  name: TargetName,
-  env: Record<string, string>,
-  nodeArgs: string[] = [],
-): Promise<Target> {
-  const { base, args, processes = 1 } = TARGETS[name];
+export async function startTarget(name: TargetName, env: Record<string, string>, nodeArgs: string[] = []) {
+  const { engine, args, processes = 1 } = TARGETS[name];
   const start = (i: number) =>
     launch({
       name: processes > 1 ? `${name} #${i + 1}` : name,
@@ -68,5 +59,6 @@ export async function startTarget(
       env: { ...env, ...SERVER_SETTINGS },
       anyStatus: name === 'prism', // it has no /readyz: its 404 says it is up
     });
-  return { name, base, processes: await Promise.all(Array.from({ length: processes }, (_, i) => start(i))) };
+  const started = await Promise.all(Array.from({ length: processes }, (_, i) => start(i)));
+  return { name, base: engine ? '/v1' : '', processes: started } satisfies Target;
 }

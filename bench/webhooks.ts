@@ -16,12 +16,12 @@ import { table } from './report.js';
 
 export async function webhookRates(o: { engine: 'pglite' | 'postgres'; seconds: number; databaseUrl: string }) {
   let received = 0;
-  const receiver = createServer((request, response) => {
+  const receiver = createServer((request, response) =>
     request.resume().on('end', () => {
       received++;
       response.writeHead(204).end();
-    });
-  });
+    }),
+  );
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   registerCleanup(async () => void receiver.close());
   const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`;
@@ -34,17 +34,12 @@ export async function webhookRates(o: { engine: 'pglite' | 'postgres'; seconds: 
     insertOrganization(store.db, { name, email: `${name}@bench.test`, owner_email: `owner-${name}@bench.test` });
   const [host, guest] = await Promise.all([organization('host'), organization('guest')]);
   const pair = { host: asHost(host.id), guest: asGuest(guest.id) };
-  const now = new Date();
-  await store.db
-    .insertInto('connections')
-    .values({ host_organization_id: host.id, guest_organization_id: guest.id, status: 'connected', created_at: now })
-    .execute();
+  const [status, created_at] = ['connected' as const, new Date()];
+  const connection = { host_organization_id: host.id, guest_organization_id: guest.id, status, created_at };
+  await store.db.insertInto('connections').values(connection).execute();
   const policy = { allowedNetworks: blockListOf(['127.0.0.0/8']), resolve: async () => ['127.0.0.1'] };
-  for (const [org, type] of [
-    [host.id, 'connection_action.resolved'],
-    [guest.id, 'connection_action.created'],
-  ] as const)
-    await createWebhookEndpoint(store.db, policy, org, { url, event_types: [type] });
+  await createWebhookEndpoint(store.db, policy, host.id, { url, event_types: ['connection_action.resolved'] });
+  await createWebhookEndpoint(store.db, policy, guest.id, { url, event_types: ['connection_action.created'] });
   const dispatcher = await startDispatcher(store, { allowedNetworks: ['127.0.0.0/8'] }, () => {});
   registerCleanup(() => dispatcher.stop().then(() => store.close()));
 

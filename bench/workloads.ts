@@ -5,7 +5,11 @@ import { operations as described } from '../generated/operations.js';
 import { createTokenIssuer } from '../server/domain/tokens.js';
 import { fixtures, type Requester } from './data.js';
 import type { RequestSpec } from './loadgen.js';
-import { SERVER_SETTINGS } from './targets.js';
+import { SERVER_SETTINGS, type TargetName } from './targets.js';
+
+export const SMALL_LIST = 10_000; // connections of the small guest list
+/** Every window's warm-up seconds and connections (the list shapes: 1). */
+export const [WARMUP_SECONDS, CONNECTIONS] = [1, 16];
 
 /** Signs a token for a requester, as the token endpoint would. */
 export type Sign = (requester: Requester) => string;
@@ -14,38 +18,35 @@ export type Sign = (requester: Requester) => string;
  * needs a guest of its own not connected yet (`guest`, from 1), so each is sent once; otherwise
  * requests `guest` 1 to `cycle` are sent in turn.
  */
-type Workload = { label: string; expect: number; fresh?: true; cycle?: number } & {
+type Workload = { label: string; expect: number; fresh?: true; cycle?: number; on?: TargetName[] } & {
   request(base: string, sign: Sign, guest: number): RequestSpec;
 };
 
-const headers = (requester: Requester, sign: Sign): Record<string, string> => ({
+const json = { 'Content-Type': 'application/json' };
+const headers = (requester: Requester, sign: Sign, more = {}): Record<string, string> => ({
   Authorization: `Bearer ${sign(requester)}`,
   'Requester-Organization-ID': requester.organizationId,
   'Target-Organization-ID': requester.organizationId,
+  ...more,
 });
-const json = { 'Content-Type': 'application/json' };
 
 export type WorkloadName = 'constant' | 'get' | 'list' | 'post' | 'patch';
-/** `constant` runs on the Hono constant handler alone, every other workload on every other target. */
+/** A read of the lister's: its connection to one host, or its 25 connected hosts in one page. */
+const read = (label: string, path: string): Workload => ({
+  label,
+  expect: 200,
+  request: (base, sign) => ({ method: 'GET', path: `${base}${path}`, headers: headers(fixtures.lister, sign) }),
+});
+/** `on`: the targets a workload runs on (default: every target but Hono's). */
 export const WORKLOADS: Record<WorkloadName, Workload> = {
-  constant: { label: 'GET / (constant)', expect: 200, request: () => ({ method: 'GET', path: '/', headers: {} }) },
-  // The lister reads its connection to one host, and its 25 connected hosts in one page.
-  get: {
-    label: 'GET /host-connections/{id}',
+  constant: {
+    label: 'GET / (constant)',
     expect: 200,
-    request: (base, sign) => {
-      const path = `${base}/host-connections/${fixtures.listedHost(1)}`;
-      return { method: 'GET', path, headers: headers(fixtures.lister, sign) };
-    },
+    on: ['hono'],
+    request: () => ({ method: 'GET', path: '/', headers: {} }),
   },
-  list: {
-    label: 'GET /host-connections (25 rows)',
-    expect: 200,
-    request: (base, sign) => {
-      const path = `${base}/host-connections?statuses=connected`;
-      return { method: 'GET', path, headers: headers(fixtures.lister, sign) };
-    },
-  },
+  get: read('GET /host-connections/{id}', `/host-connections/${fixtures.listedHost(1)}`),
+  list: read('GET /host-connections (25 rows)', '/host-connections?statuses=connected'),
   // A fresh guest accepts its own invitation.
   post: {
     label: 'POST /host-connections',
@@ -54,12 +55,7 @@ export const WORKLOADS: Record<WorkloadName, Workload> = {
     request: (base, sign, guest) => {
       const { invitationToken, ...requester } = fixtures.postGuest(guest);
       const body = JSON.stringify({ host_organization_id: fixtures.postHost, invitation_token: invitationToken });
-      return {
-        method: 'POST',
-        path: `${base}/host-connections`,
-        headers: { ...headers(requester, sign), ...json },
-        body,
-      };
+      return { method: 'POST', path: `${base}/host-connections`, headers: headers(requester, sign, json), body };
     },
   },
   // The large list's host archives and unarchives its guests 1–100 in turn: each request changes
@@ -68,15 +64,18 @@ export const WORKLOADS: Record<WorkloadName, Workload> = {
     label: 'PATCH /guest-connections/{id}',
     expect: 200,
     cycle: 200,
+    on: ['server-postgres', 'server-postgres-10k'],
     request: (base, sign, i) => ({
       method: 'PATCH',
       path: `${base}/guest-connections/${fixtures.listGuest(Math.ceil(i / 2))}`,
-      headers: { ...headers(fixtures.largeHost, sign), ...json },
+      headers: headers(fixtures.largeHost, sign, json),
       body: JSON.stringify({ archived: i % 2 === 1 }),
     }),
   },
 };
 export const WORKLOAD_NAMES = Object.keys(WORKLOADS) as WorkloadName[];
+export const runsOn = (workload: WorkloadName, target: TargetName) =>
+  WORKLOADS[workload].on?.includes(target) ?? target !== 'hono';
 
 export type ListQuery = operations['listGuestConnections']['parameters']['query'];
 /** A way of reading the guest-connections list: what it changes of the default query. */
@@ -94,25 +93,23 @@ const SEARCH_TEXTS = ['a1b', 'c2d', 'e3f'];
 /** The same absolute offset at both sizes, near the end of the 10,000 (9,500 of them connected). */
 const DEEP_OFFSET = 9400;
 
+const shape = (name: string, query: ListShape['query']): ListShape => ({ name, query });
 export const LIST_SHAPES: ListShape[] = [
   ...allowed('order_by').flatMap((order_by) =>
-    (['asc', 'desc'] as const).map((order_dir) => ({
-      name: `order_by=${order_by} ${order_dir}`,
-      query: { order_by, order_dir },
-    })),
+    (['asc', 'desc'] as const).map((order_dir) => shape(`order_by=${order_by} ${order_dir}`, { order_by, order_dir })),
   ),
   ...allowed('search_field').map((search_field, i) => {
     const search_text = SEARCH_TEXTS[i % SEARCH_TEXTS.length] ?? 'a1b';
-    return { name: `search ${search_field} "${search_text}"`, query: { search_field, search_text } };
+    return shape(`search ${search_field} "${search_text}"`, { search_field, search_text });
   }),
-  { name: `offset=${DEEP_OFFSET}`, query: { offset: DEEP_OFFSET } },
-  { name: 'both statuses', query: { statuses: ['connected', 'disconnected'] } },
-  { name: 'archived=true', query: { archived: true } },
-  {
-    name: 'disconnected, archived=true, offset=400',
-    query: { statuses: ['disconnected'], archived: true, offset: 400 },
-  },
+  shape(`offset=${DEEP_OFFSET}`, { offset: DEEP_OFFSET }),
+  shape('both statuses', { statuses: ['connected', 'disconnected'] }),
+  shape('archived=true', { archived: true }),
+  shape('disconnected, archived=true, offset=400', { statuses: ['disconnected'], archived: true, offset: 400 }),
 ];
+
+export const listWorkload = (size: number, shape: { name: string }): string =>
+  `guest list ${size.toLocaleString('en-US')}: ${shape.name}`;
 
 /** A shape's whole query: connected ones, 25 a page, unless the shape says otherwise. */
 export const listQuery = (shape: ListShape): ListQuery => ({ statuses: ['connected'], limit: 25, ...shape.query });
