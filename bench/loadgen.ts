@@ -125,7 +125,7 @@ export async function generate(job: Job) {
   const first = before ?? end;
   const sorted = latencies.sort((a, b) => a - b);
   const [databaseBefore, databaseAfter] = [await first.database, await end.database];
-  const seconds = (end.at - first.at) / 1000;
+  const seconds = (end.at - started) / 1000;
   return {
     requests: sorted.length,
     seconds,

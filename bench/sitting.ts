@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { countStatements, type StatementCounter } from '../test/support/statements.js';
 import * as data from './data.js';
-import { generate, type Job, type Measurement, type RequestSpec, summaryOf } from './loadgen.js';
+import { generate, type Job, type Measurement, type RequestSpec, type Span, summaryOf } from './loadgen.js';
 import * as processes from './processes.js';
 import { markdown } from './report.js';
 import { type Engine, startTarget, TARGET_NAMES, TARGETS, type Target, type TargetName } from './targets.js';
@@ -60,10 +60,10 @@ function requestsOf(s: Sitting, target: Target, workload: WorkloadName, count?: 
 }
 
 /** A workload's job on a target at 16 connections: its warm-up and --seconds (or `measure`). */
-function workloadJob(s: Sitting, target: Target, workload: WorkloadName, measure = { seconds: s.options.seconds }) {
-  const [requests, { fresh, expect }] = [requestsOf(s, target, workload), WORKLOADS[workload]];
-  const once = fresh === true && s.dbs.has(target.name);
-  return { connections: CONNECTIONS, requests, once, expect, warmup: { seconds: WARMUP_SECONDS }, measure };
+function workloadJob(s: Sitting, target: Target, name: WorkloadName, measure: Span = { seconds: s.options.seconds }) {
+  const [requests, { fresh, expect }] = [requestsOf(s, target, name), WORKLOADS[name]];
+  const [once, warmup] = [fresh === true && s.dbs.has(target.name), { seconds: WARMUP_SECONDS }];
+  return { connections: CONNECTIONS, requests, once, expect, warmup, measure };
 }
 
 /**

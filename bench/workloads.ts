@@ -31,22 +31,21 @@ const headers = (requester: Requester, sign: Sign, more = {}): Record<string, st
 });
 
 export type WorkloadName = 'constant' | 'get' | 'list' | 'post' | 'patch';
-/** A read of the lister's: its connection to one host, or its 25 connected hosts in one page. */
-const read = (label: string, path: string): Workload => ({
+/**
+ * A read of the lister's: its connection to one host, or its 25 connected hosts in one page
+ * (`path` is read lazily: data.ts and this file import each other).
+ */
+const read = (label: string, path: () => string): Workload => ({
   label,
   expect: 200,
-  request: (base, sign) => ({ method: 'GET', path: `${base}${path}`, headers: headers(fixtures.lister, sign) }),
+  request: (base, sign) => ({ method: 'GET', path: `${base}${path()}`, headers: headers(fixtures.lister, sign) }),
 });
+const CONSTANT = { method: 'GET', path: '/', headers: {} };
 /** `on`: the targets a workload runs on (default: every target but Hono's). */
 export const WORKLOADS: Record<WorkloadName, Workload> = {
-  constant: {
-    label: 'GET / (constant)',
-    expect: 200,
-    on: ['hono'],
-    request: () => ({ method: 'GET', path: '/', headers: {} }),
-  },
-  get: read('GET /host-connections/{id}', `/host-connections/${fixtures.listedHost(1)}`),
-  list: read('GET /host-connections (25 rows)', '/host-connections?statuses=connected'),
+  constant: { label: 'GET / (constant)', expect: 200, on: ['hono'], request: () => ({ ...CONSTANT }) },
+  get: read('GET /host-connections/{id}', () => `/host-connections/${fixtures.listedHost(1)}`),
+  list: read('GET /host-connections (25 rows)', () => '/host-connections?statuses=connected'),
   // A fresh guest accepts its own invitation.
   post: {
     label: 'POST /host-connections',
