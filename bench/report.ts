@@ -9,11 +9,8 @@ import { WORKLOADS, type WorkloadName } from './workloads.js';
 
 /** A markdown table; the columns from `rightFrom` on are right-aligned. */
 export function table(columns: string[], rows: (string | number)[][], rightFrom = columns.length): string {
-  const align = `|${columns.map((_, i) => (i < rightFrom ? ' --- |' : ' ---: |')).join('')}`;
-  return [columns, ...rows]
-    .map((cells) => `| ${cells.join(' | ')} |`)
-    .toSpliced(1, 0, align)
-    .join('\n');
+  const align = columns.map((_, i) => (i < rightFrom ? '---' : '---:'));
+  return [columns, align, ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }
 
 /** The middle value; the mean of the middle two for an even count; NaN for none. */
@@ -44,16 +41,11 @@ const rowOf = (windows: Window[], target: TargetName, workload: string) =>
 const medianOf = (windows: Window[], pick: (w: Window) => number): number => median(windows.map(pick));
 const perRequest = (w: Window, seconds: number) => seconds / w.measured.requests;
 
-/** The median over runs of a row's rate divided by another target's, run by run. */
+/** The median over runs of a row's rate divided by another target's, run by run (NaN for itself). */
 function ratio(row: Window[], windows: Window[], other: TargetName, otherWorkload = row[0]?.workload): number {
-  return median(
-    row.map((w) => {
-      const reference = windows.find((o) => o.target === other && o.workload === otherWorkload && o.run === w.run);
-      return reference === undefined || reference === w
-        ? Number.NaN
-        : w.measured.requestsPerSecond / reference.measured.requestsPerSecond;
-    }),
-  );
+  const rate = (w?: Window) => w?.measured.requestsPerSecond ?? Number.NaN;
+  const of = (w: Window) => windows.find((o) => o.target === other && o.workload === otherWorkload && o.run === w.run);
+  return median(row.map((w) => (of(w) === w ? Number.NaN : rate(w) / rate(of(w)))));
 }
 
 const HEADER = `target | workload | req/s | p50 ms | p99 ms | server CPU µs/req | PostgreSQL CPU µs/req | statements/req

@@ -1,6 +1,4 @@
 // The targets, one row each: every target is its own process (two for the server ×2).
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { launch, type Process } from './processes.js';
 
 export type Engine = 'postgres' | 'pglite';
@@ -26,17 +24,14 @@ export const SERVER_SETTINGS = {
 
 const server = ['--import', 'tsx', 'server/main.ts'];
 const bare = (mode: 'constant' | 'sql') => ['--import', 'tsx', 'bench/bare-server.ts', mode];
-const prism = path.join(
-  path.dirname(createRequire(import.meta.url).resolve('@stoplight/prism-cli/package.json')),
-  'dist/index.js',
-);
+// `prism mock openapi.yaml -v error`, its script run by node itself: this process's pid (no forked worker).
+const prism = 'node_modules/.bin/prism mock openapi.yaml -v error --no-multiprocess'.split(' ');
 
 const specs = {
   hono: { label: 'Hono constant handler', args: bare('constant') },
   'bare-postgres': { label: 'bare SQL, PostgreSQL', engine: 'postgres', args: bare('sql') },
   'bare-pglite': { label: 'bare SQL, PGlite', engine: 'pglite', args: bare('sql') },
-  // `prism mock openapi.yaml -v error`, in this process's pid (no forked worker).
-  prism: { label: 'Prism mock', args: [prism, ...'mock openapi.yaml -v error --no-multiprocess'.split(' ')] },
+  prism: { label: 'Prism mock', args: prism },
   'server-pglite': { label: 'server, PGlite', engine: 'pglite', args: server },
   'server-postgres': { label: 'server, PostgreSQL', engine: 'postgres', args: server },
   'server-postgres-x2': { label: 'server ×2, PostgreSQL', engine: 'postgres', args: server, processes: 2 },
