@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
-import EnvironmentsFirst from './test/setup/sequencer.js';
+import JsdomSecond from './test/setup/sequencer.js';
 
 export default defineConfig({
   test: {
@@ -18,7 +18,7 @@ export default defineConfig({
     // per file (test/support/database.ts caches the store per module instance). Tests isolate
     // themselves by creating their own organizations; files that fake timers restore them.
     isolate: false,
-    sequence: { sequencer: EnvironmentsFirst },
+    sequence: { sequencer: JsdomSecond },
     // Hooks that open PGlite or start Prism need headroom on a busy machine; tests need less.
     testTimeout: 20_000,
     hookTimeout: 60_000,
