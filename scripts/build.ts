@@ -4,7 +4,9 @@
 // dist/generated/openapi.json (a JSON file tsc does not emit either); and
 // Scalar's bundle for /docs with its licence, since the package does not depend on Scalar.
 // `--noCheck`: tsc only emits here; `npm run typecheck` (part of `npm test`) checks the same
-// files, and checking them twice would double the build's time.
+// files, and checking them twice would double the build's time. Both run TypeScript 7, the native
+// compiler (the `typescript-7` alias: ~5 times less CPU); `typescript` stays 5.9 for the tools
+// that use its JavaScript API, which 7.0 does not have (openapi-typescript, test/mutation).
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { BUNDLE_FOLDER, installedBundle } from '../server/http/handlers/reference-bundle.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const tsc = `${root}node_modules/typescript/bin/tsc`;
+const tsc = `${root}node_modules/typescript-7/bin/tsc`;
 
 rmSync(`${root}dist`, { recursive: true, force: true });
 execFileSync(process.execPath, [tsc, '-p', `${root}tsconfig.build.json`, '--noCheck'], { stdio: 'inherit' });
