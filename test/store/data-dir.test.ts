@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, loadDatabaseConfig } from '../../server/config.js';
 import { openDatabase } from '../../server/store/database.js';
 import { DatabaseLockedError } from '../../server/store/errors.js';
@@ -25,22 +25,31 @@ function deadPid(): number {
 }
 
 describe('the embedded database lock', () => {
-  const lockFile = (): string => path.join(dataDir, '.lock');
+  // One database for the tests that open it one at a time, as a server's restarts do (each first
+  // open of a folder restores the template, ~1.5 s of CPU); the race below gets a new folder.
+  let database: string;
+  beforeAll(async () => {
+    database = await mkdtemp(path.join(tmpdir(), 'connections-lock-'));
+  });
+  afterAll(async () => {
+    await rm(database, { recursive: true, force: true });
+  });
+  const lockFile = (): string => path.join(database, '.lock');
 
   it('refuses a second open of the same data dir while the first is open, and frees it on close', async () => {
-    const first = await openDatabase({ dataDir });
+    const first = await openDatabase({ dataDir: database });
     expect((await readFile(lockFile(), 'utf8')).trim()).toBe(String(process.pid));
 
-    const second = openDatabase({ dataDir });
+    const second = openDatabase({ dataDir: database });
     await expect(second).rejects.toBeInstanceOf(DatabaseLockedError);
     await expect(second).rejects.toThrow(
-      `the embedded database in ${dataDir} is open in another process (pid ${process.pid}): stop the server first, or set DATABASE_URL`,
+      `the embedded database in ${database} is open in another process (pid ${process.pid}): stop the server first, or set DATABASE_URL`,
     );
     await first.ping(); // the refused open left the first one alone
 
     await first.close();
     await expect(stat(lockFile())).rejects.toMatchObject({ code: 'ENOENT' });
-    const again = await openDatabase({ dataDir });
+    const again = await openDatabase({ dataDir: database });
     await again.close();
   }, 60_000);
 
@@ -56,14 +65,14 @@ describe('the embedded database lock', () => {
   it('takes over a lock left by a process that died', async () => {
     const pid = deadPid();
     await writeFile(lockFile(), `${pid}\n`);
-    const store = await openDatabase({ dataDir });
+    const store = await openDatabase({ dataDir: database });
     expect((await readFile(lockFile(), 'utf8')).trim()).toBe(String(process.pid));
     await store.close();
   }, 60_000);
 
   it('takes over a lock file that holds no pid', async () => {
     await writeFile(lockFile(), '');
-    const store = await openDatabase({ dataDir });
+    const store = await openDatabase({ dataDir: database });
     await store.close();
   }, 60_000);
 });
