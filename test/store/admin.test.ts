@@ -12,16 +12,10 @@ import { verifySecret } from '../../server/domain/credentials.js';
 import { findActiveClient } from '../../server/store/clients.js';
 import { openDatabase } from '../../server/store/database.js';
 import { findOrganization } from '../../server/store/organizations.js';
-import { type AdminRun, adminInProcess } from '../support/admin-command.js';
+import { type AdminRun, adminInProcess, commandEnv } from '../support/admin-command.js';
 import { testAppOn } from '../support/app.js';
 import { engines, openTestStore } from '../support/database.js';
 import { demoOrganization } from '../process/server-process.js';
-
-/** `env` over this process's environment, without the DATABASE_URL a test run may have set. */
-function commandEnv(env: Record<string, string>): Record<string, string | undefined> {
-  const { DATABASE_URL: _ignored, ...inherited } = process.env;
-  return { ...inherited, ...env };
-}
 
 function admin(args: string[], env: Record<string, string>): Promise<AdminRun> {
   return new Promise((resolve) => {
@@ -36,10 +30,6 @@ function admin(args: string[], env: Record<string, string>): Promise<AdminRun> {
     );
   });
 }
-
-/** The same command in this process, with the environment `admin` gives it. */
-const adminHere = (args: string[], env: Record<string, string>): Promise<AdminRun> =>
-  adminInProcess(args, commandEnv(env));
 
 function oneJsonLine(stdout: string): unknown {
   expect(stdout.endsWith('\n')).toBe(true);
@@ -90,7 +80,7 @@ describe('the admin command on the embedded database', () => {
       await store.close();
     }
 
-    const another = await adminHere(['create-client', '--organization-id', organization_id ?? ''], {
+    const another = await adminInProcess(['create-client', '--organization-id', organization_id ?? ''], {
       DATA_DIR: dataDir,
     });
     expect(another.code, another.stderr).toBe(0);
@@ -99,7 +89,7 @@ describe('the admin command on the embedded database', () => {
       client_id: expect.not.stringMatching(client_id ?? ''),
     });
 
-    const revoked = await adminHere(['revoke-client', '--client-id', client_id ?? ''], { DATA_DIR: dataDir });
+    const revoked = await adminInProcess(['revoke-client', '--client-id', client_id ?? ''], { DATA_DIR: dataDir });
     expect(revoked.code, revoked.stderr).toBe(0);
     expect(oneJsonLine(revoked.stdout)).toEqual({ client_id, revoked: true });
   }, 120_000);
@@ -124,9 +114,9 @@ describe('the admin command on the embedded database', () => {
     const usage = await admin(['create-organization', '--name', 'x'], { DATA_DIR: dataDir });
     expect(usage).toMatchObject({ code: 2, stdout: '' });
     expect(usage.stderr).toMatch(/--email is required/);
-    expect(await adminHere(['frobnicate'], { DATA_DIR: dataDir })).toMatchObject({ code: 2, stdout: '' });
+    expect(await adminInProcess(['frobnicate'], { DATA_DIR: dataDir })).toMatchObject({ code: 2, stdout: '' });
 
-    const invalid = await adminHere(
+    const invalid = await adminInProcess(
       ['create-organization', '--name', 'x', '--email', 'nope', '--owner-email', 'o@x.test'],
       {
         DATA_DIR: dataDir,
@@ -152,12 +142,12 @@ describe('admin demo', () => {
   });
 
   it('seeds an empty database, then prints the walkthrough again with new secrets that a server accepts', async () => {
-    const first = await adminHere(['demo'], { DATA_DIR: dataDir, PORT: '3999' });
+    const first = await adminInProcess(['demo'], { DATA_DIR: dataDir, PORT: '3999' });
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toContain('# Demo data, seeded because the database was empty.');
     expect(first.stdout).toContain('API=http://127.0.0.1:3999/v1');
 
-    const again = await adminHere(['demo'], { DATA_DIR: dataDir });
+    const again = await adminInProcess(['demo'], { DATA_DIR: dataDir });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('# Demo data, with new client secrets');
     const [before, after] = [demoOrganization(first.stdout, 'guest'), demoOrganization(again.stdout, 'guest')];
@@ -218,7 +208,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)('the admin command on PostgreSQL',
   it('uses DATABASE_URL and leaves the data dir alone', async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'connections-admin-pg-'));
     try {
-      const run = await adminHere(organizationArgs, {
+      const run = await adminInProcess(organizationArgs, {
         DATABASE_URL: process.env.TEST_DATABASE_URL ?? '',
         DATA_DIR: dataDir,
       });

@@ -44,7 +44,7 @@ export async function adminOrganizations(file: string, env: Record<string, strin
       '--owner-email',
       `owner-${email}`,
     ];
-    const run = await adminInProcess(args, { ...process.env, ...env });
+    const run = await adminInProcess(args, env);
     if (run.code !== 0)
       throw new Error(`admin create-organization failed (${run.code}):\n${run.stdout}\n${run.stderr}`);
     return [role, JSON.parse(run.stdout) as Credentials];
