@@ -6,8 +6,8 @@ export const contract = {
   "bodyLimitBytes": 65536,
   "rateLimitCosts": {
     "request": 1,
-    "searchText": 5,
-    "searchTextCharsPerToken": 10,
+    "searchText": 12,
+    "searchTextCharsPerToken": 6,
     "offsetRowsPerToken": 5000,
     "offsetMaxTokens": 50
   },
