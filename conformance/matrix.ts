@@ -253,7 +253,7 @@ export function createMatrix(options: MatrixOptions): Matrix {
     if (answer.status !== status || answer.code !== code)
       failures.push({
         check: 'authorization',
-        message: `answered ${answer.status} ${answer.code}, not ${status} ${code}`,
+        message: `answered ${answer.status}${answer.code === undefined ? '' : ` ${answer.code}`}, not ${status} ${code}`,
       });
     if (status === 401 && answer.status === 401 && !challenge?.startsWith('Bearer'))
       failures.push({ check: 'headers', message: `401 without a Bearer challenge (${challenge})` });

@@ -8,7 +8,7 @@
 // compiler (the `typescript-7` alias: ~5 times less CPU); `typescript` stays 5.9 for the tools
 // that use its JavaScript API, which 7.0 does not have (openapi-typescript, test/mutation).
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,10 @@ execFileSync(process.execPath, [tsc, '-p', `${root}tsconfig.build.json`, '--noCh
 for (const file of ['openapi.d.ts', 'openapi.json'])
   cpSync(`${root}generated/${file}`, `${root}dist/generated/${file}`);
 cpSync(`${root}openapi.yaml`, `${root}dist/openapi.yaml`);
+// npm makes a bin executable when it installs or links the package, not when tsc rewrites it:
+// without this, `npx` in a checkout that linked the command once is refused it after a rebuild.
+const { bin } = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { bin: Record<string, string> };
+for (const file of Object.values(bin)) chmodSync(`${root}${file}`, 0o755);
 
 // @scalar/api-reference ships no LICENSE file; its README points to the Scalar repository's MIT
 // licence, which the @scalar/api-client it bundles ships as is. Packages are found the way Node

@@ -2,7 +2,9 @@
 // small proxy that alters five kinds of answers (a list without total_items, a stranger's
 // read answered 200, a 201 without Location, a 500 for a refused body, a field of the wrong
 // type). The command must exit 1 and name each operation with the check it broke, and only
-// those; wrong usage and an unreachable deployment exit 2.
+// those; wrong usage and an unreachable deployment exit 2. The proxy also limits the rate as
+// a deployment does (a 429 now and then): the command waits those out, so no check sees one.
+// It runs as the documented `npm run -s conformance` of a checkout.
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
@@ -17,8 +19,7 @@ import { type CommandRun, runCommand, writeOrganizations } from '../support/conf
 import { openTestStore } from '../support/database.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
-const command = (args: string[]) =>
-  runCommand(process.execPath, ['--import', 'tsx', 'conformance/cli.ts', ...args], repo);
+const command = (args: string[]) => runCommand('npm', ['run', '-s', 'conformance', '--', ...args], repo);
 
 type Answer = { status: number; headers: Headers; text: string };
 
@@ -70,6 +71,14 @@ function broken(method: string, pathname: string, hadBody: boolean, answer: Answ
 
 const HOP_BY_HOP = ['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive'];
 
+// Every this-many-th request is answered as an organization over its budget, before the app.
+const RATE_LIMITED_EVERY = 40;
+const rateLimited = () =>
+  new Response(JSON.stringify({ type: 'about:blank', title: 'Too Many Requests', status: 429, code: 'rate_limited' }), {
+    status: 429,
+    headers: { 'content-type': 'application/problem+json', 'retry-after': '0' },
+  });
+
 async function listen(server: Server): Promise<string> {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -86,7 +95,10 @@ beforeAll(async () => {
   const t = testAppOn(await openTestStore('pglite'));
   const real = createNodeServer((request) => t.app.fetch(request), DEFAULT_HTTP_LIMITS);
   const upstream = await listen(real);
+  let requests = 0;
   const proxy = createNodeServer(async (request) => {
+    requests += 1;
+    if (requests % RATE_LIMITED_EVERY === 0) return rateLimited();
     const url = new URL(request.url);
     const headers = new Headers(request.headers);
     for (const name of HOP_BY_HOP) headers.delete(name);
@@ -144,13 +156,15 @@ describe('connections-api-conformance against a broken deployment', () => {
     expect(run.code, run.stdout).toBe(1);
     const expected = [
       /listGuestConnections — body schema: \/ must have required property 'total_items'/,
-      /getOrganization — authorization: answered 200 undefined, not 403 not_connected/,
+      /getOrganization — authorization: answered 200, not 403 not_connected/,
       /createGuestInvitation — location: the 201 response has no Location header/,
       /\w+ — no 5xx: answered 500\n {6}request: (POST|PATCH) \/v1\/\S+ ".+"/,
       /getGuestConnection — body schema: \/archived must be boolean/,
     ];
     for (const pattern of expected) expect(run.stdout, String(pattern)).toMatch(pattern);
     expect(run.stdout).toMatch(/--seed 7$/m);
+    expect(run.stdout).toMatch(/^rate limits: [1-9]\d* answers 429 waited out \(0 s\) and sent again$/m);
+    expect(run.stdout).toMatch(/^fuzz: 150 requests .*statuses (?!.*429)/m);
     // Nothing else fails: every finding is one of the breaks, or what a 500 for a refused body also breaks.
     const checks = [...run.stdout.matchAll(/^ {2}(\w+) — ([a-z0-9 ]+):/gm)].map(([, op, check]) => `${op} ${check}`);
     const allowed =

@@ -379,7 +379,8 @@ describe('connections-api-conformance, run from the installed package', slow, ()
       for (const { run, junit } of runs) {
         expect(run, run.stdout).toMatchObject({ code: 0, stderr: '' });
         expect(run.stdout).toMatch(/^flow +\d+ +\d+ +0$/m);
-        expect(run.stdout).toMatch(/^fuzz: 100 requests/m);
+        // The server's default rate limits apply: their 429s are waited out, never an answer checked.
+        expect(run.stdout).toMatch(/^fuzz: 100 requests .*statuses (?!.*429)/m);
         expect(run.stdout).toMatch(/^all \d+ cases passed$/m);
         expect(junit).toMatch(/<testsuites name="connections-api-conformance" tests="\d+" failures="0">/);
         for (const suite of ['flow', 'matrix', 'fuzz'])
