@@ -29,12 +29,15 @@ export class SetupError extends Error {}
 /** Failures of one kind shown in full; the rest counted. */
 const SHOWN_PER_KIND = 3;
 
-// A 429 of the organization's budget (the contract's rate limits: a window of a second) is
-// waited out and the request sent again, so that each request gets the deployment's real
-// answer, not the limiter's. A longer Retry-After (the failed-token limit: up to a minute) is
-// the answer itself, which the contract documents.
-const LONGEST_WAIT_S = 5;
-const WAITS_PER_REQUEST = 10;
+// A 429 with a Retry-After is waited out and the request sent again, so that each request gets
+// the deployment's real answer, not the limiter's: up to 5 s, 10 times, for the organization's
+// budget (the contract's rate limits: a window of a second). A longer Retry-After (the
+// failed-token limit: up to a minute) is the answer itself, which the contract documents; only
+// the tokens the run starts with wait that long, once: a run right after another may meet the
+// limit on failed token requests the fuzzer used up.
+type Waiting = { longestSeconds: number; times: number };
+const BUDGET: Waiting = { longestSeconds: 5, times: 10 };
+const FAILED_TOKENS: Waiting = { longestSeconds: 60, times: 1 };
 
 /** How often, and how long in all, the run waited out a 429. */
 interface RateLimitWaits {
@@ -42,7 +45,7 @@ interface RateLimitWaits {
   seconds: number;
 }
 
-function sender(baseUrl: string, waits: RateLimitWaits): Send {
+function sender(baseUrl: string, waits: RateLimitWaits, waiting = BUDGET): Send {
   const root = baseUrl.replace(/\/v1\/?$/, '');
   const once = async (path: string, init: RequestInit) => {
     try {
@@ -55,7 +58,7 @@ function sender(baseUrl: string, waits: RateLimitWaits): Send {
     for (let waited = 0; ; waited++) {
       const response = await once(path, init);
       const wait = Number(response.headers.get('retry-after') ?? Number.NaN);
-      if (response.status !== 429 || !(wait >= 0 && wait <= LONGEST_WAIT_S) || waited === WAITS_PER_REQUEST) {
+      if (response.status !== 429 || !(wait >= 0 && wait <= waiting.longestSeconds) || waited === waiting.times) {
         return response;
       }
       await response.arrayBuffer();
@@ -66,18 +69,12 @@ function sender(baseUrl: string, waits: RateLimitWaits): Send {
   };
 }
 
-async function token(send: Send, role: string, credentials: Credentials, retry = true): Promise<string> {
+async function token(send: Send, role: string, credentials: Credentials): Promise<string> {
   const response = await send('/v1/oauth2/token', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ client_id: credentials.client_id, client_secret: credentials.client_secret }),
   });
-  // A run right after another may meet the limit on failed token requests the fuzzer used up.
-  const wait = Number(response.headers.get('retry-after'));
-  if (response.status === 429 && retry && wait <= 60) {
-    await new Promise((resolve) => setTimeout(resolve, wait * 1000));
-    return token(send, role, credentials, false);
-  }
   const text = await response.text();
   if (response.status !== 200)
     throw new SetupError(
@@ -107,6 +104,7 @@ function summary(cases: CaseResult[]): string {
 export async function runConformance(options: RunOptions, out: (line: string) => void): Promise<number> {
   const waits: RateLimitWaits = { count: 0, seconds: 0 };
   const send = sender(options.baseUrl, waits);
+  const sendForToken = sender(options.baseUrl, waits, FAILED_TOKENS);
   const show = progressLine();
   // Reachable at all: any answer of the readiness probe will do; a 503 is for the checks to judge.
   await send('/readyz', { method: 'GET' });
@@ -114,7 +112,7 @@ export async function runConformance(options: RunOptions, out: (line: string) =>
   const requesters = {} as Record<(typeof ROLES)[number], Requester>;
   for (const role of ROLES) {
     const credentials = options.organizations[role];
-    const organization = { ...credentials, token: await token(send, role, credentials) };
+    const organization = { ...credentials, token: await token(sendForToken, role, credentials) };
     requesters[role] = world.addOrganization(organization, role, role) as Requester;
   }
   const { host, guest, stranger } = requesters;
